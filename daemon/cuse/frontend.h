@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The front ends: a CUSE character device, or a file in a FUSE mount.  This
+ * directory is the only code that includes libfuse.  Both front ends hand
+ * every ioctl to iommufd_dispatch() through a ucmd whose transport reaches
+ * the caller's memory, and turn the result into a FUSE reply.
+ */
+#ifndef UIOMMUFD_FRONTEND_H
+#define UIOMMUFD_FRONTEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct iommufd_daemon;
+
+/* How a CUSE ioctl reaches its argument in the caller's memory. */
+enum arg_transport {
+	ARG_TRANSPORT_PVM,   /* process_vm_readv/writev on the calling thread */
+	ARG_TRANSPORT_RETRY, /* CUSE's ioctl retry protocol (kernel copies) */
+};
+
+struct frontend_options {
+	const char *cuse_name;	 /* NULL: no CUSE node */
+	const char *vfio_name;	 /* NULL: no VFIO look-alike node */
+	const char *fuse_dir;	 /* NULL: no FUSE mount */
+	enum arg_transport arg_transport;
+	unsigned int threads;
+	mode_t mode;
+	uid_t owner; /* (uid_t)-1: leave as is */
+	gid_t group; /* (gid_t)-1: leave as is */
+	bool trace;  /* log every ioctl at debug level */
+};
+
+struct frontend;
+
+/* Creates the node(s) and starts serving; returns once they answer. */
+int frontend_start(struct iommufd_daemon *d, const struct frontend_options *o,
+		   struct frontend **out);
+/*
+ * Stops taking requests, lets requests in flight finish, removes the nodes,
+ * and releases every context still open.
+ */
+void frontend_stop(struct frontend *fe);
+/* Whether a worker has been stuck in one request longer than max_us. */
+bool frontend_stalled(struct frontend *fe, unsigned long long max_us);
+/* The path of the first node, for messages. */
+const char *frontend_node_path(const struct frontend *fe);
+
+#endif

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef UIOMMUFD_SESSION_H
+#define UIOMMUFD_SESSION_H
+
+#include "cuse/request.h"
+#include "cuse/serve_loop.h"
+
+/* One kernel connection: a CUSE device, or the FUSE mount with its files. */
+struct fe_session {
+	struct fuse_session *se;
+	struct serve_loop loop;
+	struct fe_node *node; /* CUSE: its node; FUSE: NULL (see fe->*_node) */
+	bool mounted;
+};
+
+int cuse_session_new(struct frontend *fe, struct fe_node *node,
+		     const char *name, struct fe_session **out);
+int fuse_file_session_new(struct frontend *fe, const char *dir,
+			  struct fe_session **out);
+void fe_session_free(struct fe_session *s);
+
+#endif

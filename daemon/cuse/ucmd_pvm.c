@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Caller memory through process_vm_readv/writev on the calling thread: one
+ * FUSE round trip per ioctl, whatever the struct holds.  It needs ptrace
+ * rights over the caller (same uid with Yama scope 0, or CAP_SYS_PTRACE),
+ * and the caller must be visible in the daemon's pid namespace.
+ */
+#include "cuse/request.h"
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <sys/uio.h>
+
+#include "log.h"
+#include "objects/ucmd.h"
+
+static void pvm_explain(int err, pid_t pid)
+{
+	static atomic_bool told;
+
+	if (atomic_exchange(&told, true))
+		return;
+	if (err == EPERM)
+		log_warning("cannot reach the memory of pid %d (EPERM): the daemon needs ptrace rights over its clients (root or CAP_SYS_PTRACE, or the same uid with kernel.yama.ptrace_scope=0)",
+			    (int)pid);
+	else if (err == ESRCH && pid == 0)
+		log_warning("a client outside the daemon's pid namespace cannot be served (FUSE reported pid 0)");
+}
+
+typedef ssize_t (*pvm_fn)(pid_t, const struct iovec *, unsigned long,
+			  const struct iovec *, unsigned long, unsigned long);
+
+static int pvm_xfer(pvm_fn fn, pid_t pid, uint64_t uptr, void *local,
+		    size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		struct iovec l = { (char *)local + done, len - done };
+		struct iovec r = { (void *)(uintptr_t)(uptr + done), len - done };
+		ssize_t n = fn(pid, &l, 1, &r, 1, 0);
+
+		if (n <= 0) {
+			int err = n < 0 ? errno : EFAULT;
+
+			if (err == ENOMEM)
+				return -ENOMEM;
+			pvm_explain(err, pid);
+			return -EFAULT;
+		}
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+int pvm_read(pid_t pid, uint64_t uptr, void *dst, size_t len)
+{
+	if (uptr + len < uptr)
+		return -EFAULT;
+	return pvm_xfer(process_vm_readv, pid, uptr, dst, len);
+}
+
+int pvm_write(pid_t pid, uint64_t uptr, const void *src, size_t len)
+{
+	if (uptr + len < uptr)
+		return -EFAULT;
+	return pvm_xfer(process_vm_writev, pid, uptr, (void *)src, len);
+}
+
+static int ucmd_pvm_read(struct iommufd_ucmd *ucmd, uint64_t uptr, void *dst,
+			 size_t len)
+{
+	return pvm_read(ucmd->caller.pid, uptr, dst, len);
+}
+
+static int ucmd_pvm_write(struct iommufd_ucmd *ucmd, uint64_t uptr,
+			  const void *src, size_t len)
+{
+	return pvm_write(ucmd->caller.pid, uptr, src, len);
+}
+
+const struct ucmd_transport ucmd_pvm_transport = {
+	.read = ucmd_pvm_read,
+	.write = ucmd_pvm_write,
+};

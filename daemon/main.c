@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * uiommufd: Linux's /dev/iommu (iommufd) and VFIO type1 container ABI,
+ * served from userspace.  This file holds the options, picks the front end,
+ * tells the service manager when the node answers, and waits for signals.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "cuse/frontend.h"
+#include "log.h"
+#include "objects/iommufd_private.h"
+#include "service.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: uiommufd [--cuse [--name NAME] | --fuse DIR] [OPTION]...\n"
+		"Serve the iommufd (/dev/iommu) and VFIO container ioctl ABI from userspace.\n\n"
+		"Front end (one of):\n"
+		"  --cuse               register a CUSE character device (default when\n"
+		"                       /dev/cuse exists)\n"
+		"  --name NAME          CUSE device name under /dev (default: iommu)\n"
+		"  --fuse DIR           mount DIR and serve DIR/iommu as a FUSE file\n"
+		"Node:\n"
+		"  --mode MODE          octal permissions of the node (default: 0660)\n"
+		"  --owner USER         owner of the node\n"
+		"  --group GROUP        group of the node\n"
+		"  --vfio-node[=NAME]   also serve a VFIO container look-alike\n"
+		"                       (CUSE: /dev/NAME, default vfio/vfio; FUSE: DIR/vfio)\n"
+		"  --vfio-compat-default  every new context starts with a compat IOAS\n"
+		"Requests:\n"
+		"  --arg-transport T    CUSE only: how ioctl arguments are read and\n"
+		"                       written: 'pvm' (process_vm_readv/writev, default)\n"
+		"                       or 'retry' (the CUSE ioctl retry protocol)\n"
+		"  --threads N          worker threads per node (default: 2)\n"
+		"  --max-objects N      objects one context may hold (default: 1048576)\n"
+		"  --test-interface     expose IOMMU_TEST_CMD (CONFIG_IOMMUFD_TEST)\n"
+		"Logging:\n"
+		"  -v, --verbose        trace every ioctl (debug level)\n"
+		"  --log-level LEVEL    error, warning, notice, info, debug\n"
+		"  -h, --help           this text\n"
+		"  --version            print the version\n");
+}
+
+enum {
+	OPT_CUSE = 256, OPT_NAME, OPT_FUSE, OPT_MODE, OPT_OWNER, OPT_GROUP,
+	OPT_VFIO_NODE, OPT_VFIO_DEFAULT, OPT_ARG_TRANSPORT, OPT_THREADS,
+	OPT_MAX_OBJECTS, OPT_TEST_IF, OPT_LOG_LEVEL, OPT_VERSION,
+};
+
+static const struct option long_options[] = {
+	{ "cuse", no_argument, NULL, OPT_CUSE },
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ "fuse", required_argument, NULL, OPT_FUSE },
+	{ "mode", required_argument, NULL, OPT_MODE },
+	{ "owner", required_argument, NULL, OPT_OWNER },
+	{ "group", required_argument, NULL, OPT_GROUP },
+	{ "vfio-node", optional_argument, NULL, OPT_VFIO_NODE },
+	{ "vfio-compat-default", no_argument, NULL, OPT_VFIO_DEFAULT },
+	{ "arg-transport", required_argument, NULL, OPT_ARG_TRANSPORT },
+	{ "threads", required_argument, NULL, OPT_THREADS },
+	{ "max-objects", required_argument, NULL, OPT_MAX_OBJECTS },
+	{ "test-interface", no_argument, NULL, OPT_TEST_IF },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ 0 },
+};
+
+static int parse_uint(const char *s, unsigned long max, int base,
+		      unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, base);
+	if (errno || !*s || *end || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+struct config {
+	struct frontend_options fe;
+	bool cuse;
+	int log_level;
+	bool test_interface;
+	bool vfio_compat_default;
+	unsigned long max_objects;
+};
+
+static int parse_args(int argc, char **argv, struct config *c)
+{
+	unsigned long v;
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "vh", long_options, NULL)) != -1) {
+		switch (opt) {
+		case OPT_CUSE:
+			c->cuse = true;
+			break;
+		case OPT_NAME:
+			c->fe.cuse_name = optarg;
+			break;
+		case OPT_FUSE:
+			c->fe.fuse_dir = optarg;
+			break;
+		case OPT_MODE:
+			if (parse_uint(optarg, 07777, 8, &v))
+				return log_error_errno(-EINVAL, "bad --mode '%s'", optarg);
+			c->fe.mode = (mode_t)v;
+			break;
+		case OPT_OWNER: {
+			struct passwd *pw = getpwnam(optarg);
+
+			if (pw)
+				c->fe.owner = pw->pw_uid;
+			else if (parse_uint(optarg, 0xfffffffe, 10, &v) == 0)
+				c->fe.owner = (uid_t)v;
+			else
+				return log_error_errno(-EINVAL, "unknown user '%s'", optarg);
+			break;
+		}
+		case OPT_GROUP: {
+			struct group *gr = getgrnam(optarg);
+
+			if (gr)
+				c->fe.group = gr->gr_gid;
+			else if (parse_uint(optarg, 0xfffffffe, 10, &v) == 0)
+				c->fe.group = (gid_t)v;
+			else
+				return log_error_errno(-EINVAL, "unknown group '%s'", optarg);
+			break;
+		}
+		case OPT_VFIO_NODE:
+			c->fe.vfio_name = optarg ? optarg : "vfio/vfio";
+			break;
+		case OPT_VFIO_DEFAULT:
+			c->vfio_compat_default = true;
+			break;
+		case OPT_ARG_TRANSPORT:
+			if (!strcmp(optarg, "pvm"))
+				c->fe.arg_transport = ARG_TRANSPORT_PVM;
+			else if (!strcmp(optarg, "retry"))
+				c->fe.arg_transport = ARG_TRANSPORT_RETRY;
+			else
+				return log_error_errno(-EINVAL, "--arg-transport takes 'pvm' or 'retry'");
+			break;
+		case OPT_THREADS:
+			if (parse_uint(optarg, 256, 10, &v) || !v)
+				return log_error_errno(-EINVAL, "--threads takes 1 to 256");
+			c->fe.threads = (unsigned int)v;
+			break;
+		case OPT_MAX_OBJECTS:
+			if (parse_uint(optarg, 0x7fffffff, 10, &v) || !v)
+				return log_error_errno(-EINVAL, "bad --max-objects '%s'", optarg);
+			c->max_objects = v;
+			break;
+		case OPT_TEST_IF:
+			c->test_interface = true;
+			break;
+		case 'v':
+			c->log_level = LOG_DEBUG;
+			c->fe.trace = true;
+			break;
+		case OPT_LOG_LEVEL: {
+			int l = log_level_from_string(optarg);
+
+			if (l < 0)
+				return log_error_errno(-EINVAL, "bad --log-level '%s'", optarg);
+			c->log_level = l;
+			break;
+		}
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case OPT_VERSION:
+			printf("uiommufd %s\n", UIOMMUFD_VERSION);
+			exit(0);
+		default:
+			usage(stderr);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		usage(stderr);
+		return log_error_errno(-EINVAL, "unexpected argument '%s'", argv[optind]);
+	}
+	if (c->cuse && c->fe.fuse_dir)
+		return log_error_errno(-EINVAL, "--cuse and --fuse exclude each other");
+	if (!c->fe.fuse_dir) {
+		if (!c->cuse && access("/dev/cuse", F_OK) < 0)
+			return log_error_errno(-EINVAL,
+					       "/dev/cuse is missing: this kernel has no CUSE; use --fuse DIR");
+		if (!c->fe.cuse_name)
+			c->fe.cuse_name = "iommu";
+	} else {
+		c->fe.cuse_name = NULL;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct config c = {
+		.fe = { .mode = 0660, .owner = (uid_t)-1, .group = (gid_t)-1,
+			.threads = 2, .arg_transport = ARG_TRANSPORT_PVM },
+		.log_level = LOG_INFO,
+		.max_objects = 1u << 20,
+	};
+	struct iommufd_daemon daemon;
+	struct frontend *fe;
+	sigset_t set;
+	int rc;
+
+	log_init(LOG_INFO);
+	if (parse_args(argc, argv, &c))
+		return 2;
+	log_init(service_log_level(c.log_level));
+
+	/*
+	 * Signals are taken synchronously by this thread only; the workers
+	 * inherit the mask and never see them.
+	 */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	iommufd_daemon_init(&daemon);
+	daemon.max_objects = (uint32_t)c.max_objects;
+	daemon.test_interface = c.test_interface;
+	daemon.vfio_compat_default = c.vfio_compat_default;
+
+	rc = frontend_start(&daemon, &c.fe, &fe);
+	if (rc) {
+		iommufd_daemon_fini(&daemon);
+		return 1;
+	}
+	log_info("serving %s (%s%s)", frontend_node_path(fe),
+		 c.fe.fuse_dir ? "FUSE file" : "CUSE device",
+		 c.fe.fuse_dir ? "" :
+		 c.fe.arg_transport == ARG_TRANSPORT_RETRY ? ", retry arguments" :
+							    ", process_vm arguments");
+	rc = service_run(&daemon, fe, &set, c.log_level);
+	frontend_stop(fe);
+	iommufd_daemon_fini(&daemon);
+	log_info("stopped");
+	return rc ? 1 : 0;
+}

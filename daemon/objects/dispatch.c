@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The ioctl table and its generic prologue; mirrors iommufd_fops_ioctl() in
+ * the kernel's drivers/iommu/iommufd/main.c.
+ *
+ * The ABI rules live here once, so that handlers never repeat them:
+ *  - _IOC_NR outside the table goes to the VFIO container ioctls;
+ *  - inside it, the size word is read first (EFAULT when unreadable), then an
+ *    empty slot or a wrong type/direction is ENOTTY;
+ *  - a size below the command's minimum is EINVAL;
+ *  - the struct is copied zero-extended, and bytes past what we know must be
+ *    zero (E2BIG).
+ * The table's length is part of the ABI: the kernel's ends at the last entry
+ * it has, which is IOMMU_TEST_CMD only when built with CONFIG_IOMMUFD_TEST.
+ */
+#include "objects/iommufd_private.h"
+
+#include <string.h>
+
+#include "uiommufd/abi.h"
+#include "uiommufd/abi_test.h"
+
+struct iommufd_ioctl_op {
+	unsigned int size;
+	unsigned int min_size;
+	unsigned int ioctl_num;
+	int (*execute)(struct iommufd_ucmd *ucmd);
+	/* Caller memory behind pointers in the struct, for prefetching. */
+	unsigned int (*regions)(const void *cmd, struct ucmd_region *out);
+};
+
+#define IOCTL_OP(_ioctl, _fn, _struct, _last, _regions)                    \
+	[_IOC_NR(_ioctl) - IOMMUFD_CMD_BASE] = {                           \
+		.size = sizeof(_struct),                                   \
+		.min_size = offsetofend(_struct, _last),                   \
+		.ioctl_num = _ioctl,                                       \
+		.execute = _fn,                                            \
+		.regions = _regions,                                       \
+	}
+
+static unsigned int iova_ranges_regions(const void *cmd,
+					struct ucmd_region *out)
+{
+	const struct iommu_ioas_iova_ranges *c = cmd;
+
+	if (!c->num_iovas)
+		return 0;
+	out[0] = (struct ucmd_region){
+		.uptr = c->allowed_iovas,
+		.len = (uint64_t)c->num_iovas * sizeof(struct iommu_iova_range),
+		.dir = UCMD_OUT,
+	};
+	return 1;
+}
+
+/*
+ * Commands the daemon does not implement yet have no slot: they answer
+ * ENOTTY exactly like an unknown number, never a made-up success.
+ */
+static const struct iommufd_ioctl_op iommufd_ioctl_ops[] = {
+	IOCTL_OP(IOMMU_DESTROY, iommufd_destroy, struct iommu_destroy, id, NULL),
+	IOCTL_OP(IOMMU_IOAS_ALLOC, iommufd_ioas_alloc_ioctl,
+		 struct iommu_ioas_alloc, out_ioas_id, NULL),
+	IOCTL_OP(IOMMU_IOAS_IOVA_RANGES, iommufd_ioas_iova_ranges,
+		 struct iommu_ioas_iova_ranges, out_iova_alignment,
+		 iova_ranges_regions),
+	IOCTL_OP(IOMMU_OPTION, iommufd_option, struct iommu_option, val64, NULL),
+	/* The last command of the v6.19 table fixes its length. */
+	[IOMMUFD_CMD_HW_QUEUE_ALLOC - IOMMUFD_CMD_BASE] = { 0 },
+	/* Only reachable when the daemon runs with --test-interface. */
+	[_IOC_NR(IOMMU_TEST_CMD) - IOMMUFD_CMD_BASE] = { 0 },
+};
+
+static unsigned int iommufd_table_len(const struct iommufd_daemon *d)
+{
+	if (d->test_interface)
+		return ARRAY_SIZE(iommufd_ioctl_ops);
+	return IOMMUFD_CMD_HW_QUEUE_ALLOC - IOMMUFD_CMD_BASE + 1;
+}
+
+static const struct iommufd_ioctl_op *
+iommufd_lookup_op(const struct iommufd_daemon *d, unsigned int cmd,
+		  bool *in_table)
+{
+	unsigned int nr = _IOC_NR(cmd);
+
+	*in_table = nr >= IOMMUFD_CMD_BASE &&
+		    nr - IOMMUFD_CMD_BASE < iommufd_table_len(d);
+	if (!*in_table)
+		return NULL;
+	return &iommufd_ioctl_ops[nr - IOMMUFD_CMD_BASE];
+}
+
+int iommufd_ucmd_respond(struct iommufd_ucmd *ucmd, size_t cmd_len)
+{
+	size_t len = ucmd->user_size < cmd_len ? ucmd->user_size : cmd_len;
+
+	return ucmd_copy_to_user(ucmd, ucmd->ubuffer, ucmd->cmd, len);
+}
+
+int ucmd_copy_struct_from_user(struct iommufd_ucmd *ucmd, void *dst,
+			       size_t ksize, uint64_t src, size_t usize)
+{
+	size_t size = usize < ksize ? usize : ksize;
+	int rc;
+
+	if (usize < ksize)
+		memset((char *)dst + usize, 0, ksize - usize);
+	rc = ucmd_copy_from_user(ucmd, dst, src, size);
+	if (rc)
+		return rc;
+	/* The tail is checked in bounded chunks: usize can be 4 GiB. */
+	for (uint64_t off = ksize; off < usize;) {
+		uint8_t chunk[512];
+		size_t n = usize - off < sizeof(chunk) ? usize - off : sizeof(chunk);
+
+		rc = ucmd_copy_from_user(ucmd, chunk, src + off, n);
+		if (rc)
+			return rc;
+		for (size_t i = 0; i < n; i++)
+			if (chunk[i])
+				return -E2BIG;
+		off += n;
+	}
+	return 0;
+}
+
+union ucmd_buffer {
+	struct iommu_destroy destroy;
+	struct iommu_ioas_alloc alloc;
+	struct iommu_ioas_iova_ranges iova_ranges;
+	struct iommu_option option;
+	struct iommu_test_cmd test;
+	uint64_t align;
+};
+
+static long iommufd_dispatch_locked(struct iommufd_ucmd *ucmd, unsigned int cmd)
+{
+	const struct iommufd_ioctl_op *op;
+	union ucmd_buffer buf;
+	bool in_table;
+	int rc;
+
+	op = iommufd_lookup_op(ucmd->ictx->daemon, cmd, &in_table);
+	if (!in_table)
+		return iommufd_vfio_ioctl(ucmd, cmd, ucmd->ubuffer);
+
+	rc = ucmd_copy_from_user(ucmd, &ucmd->user_size, ucmd->ubuffer,
+				 sizeof(ucmd->user_size));
+	if (rc)
+		return rc;
+	if (!op->execute || op->ioctl_num != cmd)
+		return -ENOTTY;
+	if (ucmd->user_size < op->min_size)
+		return -EINVAL;
+
+	ucmd->cmd = &buf;
+	rc = ucmd_copy_struct_from_user(ucmd, &buf, op->size, ucmd->ubuffer,
+					ucmd->user_size);
+	if (rc)
+		return rc;
+	return op->execute(ucmd);
+}
+
+long iommufd_dispatch(struct iommufd_ucmd *ucmd, unsigned int cmd)
+{
+	long rc;
+
+	pthread_mutex_lock(&ucmd->ictx->lock);
+	rc = iommufd_dispatch_locked(ucmd, cmd);
+	pthread_mutex_unlock(&ucmd->ictx->lock);
+	return rc;
+}
+
+const char *iommufd_cmd_name(unsigned int cmd)
+{
+	static const char *const names[] = {
+		[IOMMUFD_CMD_DESTROY - IOMMUFD_CMD_BASE] = "DESTROY",
+		[IOMMUFD_CMD_IOAS_ALLOC - IOMMUFD_CMD_BASE] = "IOAS_ALLOC",
+		[IOMMUFD_CMD_IOAS_ALLOW_IOVAS - IOMMUFD_CMD_BASE] = "IOAS_ALLOW_IOVAS",
+		[IOMMUFD_CMD_IOAS_COPY - IOMMUFD_CMD_BASE] = "IOAS_COPY",
+		[IOMMUFD_CMD_IOAS_IOVA_RANGES - IOMMUFD_CMD_BASE] = "IOAS_IOVA_RANGES",
+		[IOMMUFD_CMD_IOAS_MAP - IOMMUFD_CMD_BASE] = "IOAS_MAP",
+		[IOMMUFD_CMD_IOAS_UNMAP - IOMMUFD_CMD_BASE] = "IOAS_UNMAP",
+		[IOMMUFD_CMD_OPTION - IOMMUFD_CMD_BASE] = "OPTION",
+		[IOMMUFD_CMD_VFIO_IOAS - IOMMUFD_CMD_BASE] = "VFIO_IOAS",
+		[IOMMUFD_CMD_HWPT_ALLOC - IOMMUFD_CMD_BASE] = "HWPT_ALLOC",
+		[IOMMUFD_CMD_GET_HW_INFO - IOMMUFD_CMD_BASE] = "GET_HW_INFO",
+		[IOMMUFD_CMD_HWPT_SET_DIRTY_TRACKING - IOMMUFD_CMD_BASE] = "HWPT_SET_DIRTY_TRACKING",
+		[IOMMUFD_CMD_HWPT_GET_DIRTY_BITMAP - IOMMUFD_CMD_BASE] = "HWPT_GET_DIRTY_BITMAP",
+		[IOMMUFD_CMD_HWPT_INVALIDATE - IOMMUFD_CMD_BASE] = "HWPT_INVALIDATE",
+		[IOMMUFD_CMD_FAULT_QUEUE_ALLOC - IOMMUFD_CMD_BASE] = "FAULT_QUEUE_ALLOC",
+		[IOMMUFD_CMD_IOAS_MAP_FILE - IOMMUFD_CMD_BASE] = "IOAS_MAP_FILE",
+		[IOMMUFD_CMD_VIOMMU_ALLOC - IOMMUFD_CMD_BASE] = "VIOMMU_ALLOC",
+		[IOMMUFD_CMD_VDEVICE_ALLOC - IOMMUFD_CMD_BASE] = "VDEVICE_ALLOC",
+		[IOMMUFD_CMD_IOAS_CHANGE_PROCESS - IOMMUFD_CMD_BASE] = "IOAS_CHANGE_PROCESS",
+		[IOMMUFD_CMD_VEVENTQ_ALLOC - IOMMUFD_CMD_BASE] = "VEVENTQ_ALLOC",
+		[IOMMUFD_CMD_HW_QUEUE_ALLOC - IOMMUFD_CMD_BASE] = "HW_QUEUE_ALLOC",
+		[_IOC_NR(IOMMU_TEST_CMD) - IOMMUFD_CMD_BASE] = "TEST_CMD",
+	};
+	unsigned int nr = _IOC_NR(cmd);
+
+	if (_IOC_TYPE(cmd) == IOMMUFD_TYPE && nr >= IOMMUFD_CMD_BASE &&
+	    nr - IOMMUFD_CMD_BASE < ARRAY_SIZE(names) &&
+	    names[nr - IOMMUFD_CMD_BASE])
+		return names[nr - IOMMUFD_CMD_BASE];
+	return iommufd_vfio_cmd_name(cmd);
+}
+
+int iommufd_dispatch_plan(struct iommufd_daemon *d, unsigned int cmd,
+			  const void *head, size_t head_len,
+			  struct ucmd_plan *plan)
+{
+	const struct iommufd_ioctl_op *op;
+	union ucmd_buffer buf;
+	uint32_t user_size;
+	bool in_table;
+
+	memset(plan, 0, sizeof(*plan));
+	op = iommufd_lookup_op(d, cmd, &in_table);
+	if (!in_table)
+		return 1; /* the VFIO path reads what it needs itself */
+	if (head_len < sizeof(user_size)) {
+		plan->struct_len = sizeof(user_size);
+		return 0;
+	}
+	memcpy(&user_size, head, sizeof(user_size));
+	if (!op->execute || op->ioctl_num != cmd || user_size < op->min_size)
+		return 1;
+	plan->struct_len = user_size;
+	if (!op->regions || head_len < (user_size < op->size ? user_size : op->size))
+		return 0;
+	memset(&buf, 0, sizeof(buf));
+	memcpy(&buf, head, user_size < op->size ? user_size : op->size);
+	plan->nr_regions = op->regions(&buf, plan->regions);
+	return 0;
+}

@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The object layer's shared definitions: contexts, objects, and the ucmd that
+ * carries one ioctl from a front end to a handler.  Names follow the kernel's
+ * drivers/iommu/iommufd/iommufd_private.h so a handler here can be read side
+ * by side with the kernel function it mirrors.
+ *
+ * Locking: every ioctl of one context runs under ctx->lock, and so does
+ * release.  That replaces the kernel's per-object short-term references: an
+ * object cannot disappear while a handler of the same context uses it, and
+ * another context can never reach it.  State shared between contexts (pin
+ * accounting, the list of contexts for the status socket) has its own lock in
+ * struct iommufd_daemon.
+ */
+#ifndef UIOMMUFD_IOMMUFD_PRIVATE_H
+#define UIOMMUFD_IOMMUFD_PRIVATE_H
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "objects/id_table.h"
+#include "objects/ucmd.h"
+
+#ifndef offsetofend
+#define offsetofend(TYPE, MEMBER) \
+	(offsetof(TYPE, MEMBER) + sizeof(((TYPE *)0)->MEMBER))
+#endif
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
+#ifndef container_of
+#define container_of(ptr, type, member) \
+	((type *)((char *)(ptr) - offsetof(type, member)))
+#endif
+
+enum iommufd_object_type {
+	IOMMUFD_OBJ_NONE,
+	IOMMUFD_OBJ_ANY = IOMMUFD_OBJ_NONE,
+	IOMMUFD_OBJ_DEVICE,
+	IOMMUFD_OBJ_HWPT_PAGING,
+	IOMMUFD_OBJ_HWPT_NESTED,
+	IOMMUFD_OBJ_IOAS,
+	IOMMUFD_OBJ_ACCESS,
+	IOMMUFD_OBJ_FAULT,
+	IOMMUFD_OBJ_VIOMMU,
+	IOMMUFD_OBJ_VDEVICE,
+	IOMMUFD_OBJ_VEVENTQ,
+	IOMMUFD_OBJ_HW_QUEUE,
+	IOMMUFD_OBJ_SELFTEST,
+	IOMMUFD_OBJ_MAX,
+};
+
+/* The common header every object embeds first. */
+struct iommufd_object {
+	uint32_t id;
+	enum iommufd_object_type type;
+	/* 1 for the ID table's own reference, +1 for each dependent object. */
+	unsigned int users;
+	bool finalized;
+};
+
+enum iopt_pages_account_mode {
+	IOPT_PAGES_ACCOUNT_NONE,
+	IOPT_PAGES_ACCOUNT_USER,
+	IOPT_PAGES_ACCOUNT_MM,
+};
+
+struct iommufd_daemon;
+struct iommufd_ioas;
+
+/* One open file description of the node. */
+struct iommufd_ctx {
+	pthread_mutex_t lock;
+	struct iommufd_daemon *daemon;
+	struct id_table objects;
+	enum iopt_pages_account_mode account_mode;
+	struct iommufd_ioas *vfio_ioas;
+	bool is_vfio_node;
+	/* Who opened it, for the status socket and logs. */
+	pid_t opener_pid;
+	uid_t opener_uid;
+	/* Linked into daemon->contexts under daemon->lock. */
+	struct iommufd_ctx *next, **pprev;
+};
+
+/* Daemon-wide configuration and state shared by every context. */
+struct iommufd_daemon {
+	pthread_mutex_t lock;
+	struct iommufd_ctx *contexts;
+	unsigned int nr_contexts;
+	/* Resource limit a client controls: objects per context. */
+	uint32_t max_objects;
+	/* Expose IOMMU_TEST_CMD (the kernel's CONFIG_IOMMUFD_TEST). */
+	bool test_interface;
+	/* Contexts of the VFIO look-alike node, or all with --vfio-compat-default. */
+	bool vfio_compat_default;
+	/* Our own user namespace is "init" for capable() checks. */
+	uint64_t own_userns_ino;
+};
+
+int iommufd_daemon_init(struct iommufd_daemon *d);
+void iommufd_daemon_fini(struct iommufd_daemon *d);
+
+int iommufd_ctx_open(struct iommufd_daemon *d, pid_t pid, uid_t uid,
+		     bool vfio_node, struct iommufd_ctx **out);
+void iommufd_ctx_release(struct iommufd_ctx *ictx);
+
+/*
+ * Object lifecycle, two phases as in the kernel: allocation reserves the
+ * lowest free ID, finalize publishes the object, abort gives the ID back.
+ */
+struct iommufd_object *_iommufd_object_alloc(struct iommufd_ctx *ictx,
+					     size_t size,
+					     enum iommufd_object_type type,
+					     int *err);
+#define iommufd_object_alloc(ictx, ptr, type, err)                            \
+	({                                                                    \
+		struct iommufd_object *_o = _iommufd_object_alloc(            \
+			ictx, sizeof(*(ptr)), type, err);                     \
+		_o ? container_of(_o, __typeof__(*(ptr)), obj) : NULL;        \
+	})
+void iommufd_object_finalize(struct iommufd_ctx *ictx,
+			     struct iommufd_object *obj);
+void iommufd_object_abort(struct iommufd_ctx *ictx, struct iommufd_object *obj);
+void iommufd_object_abort_and_destroy(struct iommufd_ctx *ictx,
+				      struct iommufd_object *obj);
+struct iommufd_object *iommufd_get_object(struct iommufd_ctx *ictx, uint32_t id,
+					  enum iommufd_object_type type);
+int iommufd_object_remove(struct iommufd_ctx *ictx, uint32_t id);
+void iommufd_object_destroy_all(struct iommufd_ctx *ictx);
+
+/* A dependent object holds a "users" count on what it depends on. */
+static inline void iommufd_object_get_user(struct iommufd_object *obj)
+{
+	obj->users++;
+}
+
+static inline void iommufd_object_put_user(struct iommufd_object *obj)
+{
+	obj->users--;
+}
+
+struct iommufd_object_ops {
+	const char *name;
+	void (*destroy)(struct iommufd_object *obj);
+	/* Undo a half-built object; destroy is used when NULL. */
+	void (*abort)(struct iommufd_object *obj);
+};
+extern const struct iommufd_object_ops iommufd_object_ops[IOMMUFD_OBJ_MAX];
+
+/* Handlers, one per ioctl, named as in the kernel. */
+int iommufd_destroy(struct iommufd_ucmd *ucmd);
+int iommufd_option(struct iommufd_ucmd *ucmd);
+int iommufd_ioas_alloc_ioctl(struct iommufd_ucmd *ucmd);
+int iommufd_ioas_iova_ranges(struct iommufd_ucmd *ucmd);
+int iommufd_ioas_option(struct iommufd_ucmd *ucmd);
+int iommufd_vfio_ioas(struct iommufd_ucmd *ucmd);
+long iommufd_vfio_ioctl(struct iommufd_ucmd *ucmd, unsigned int cmd,
+			uint64_t arg);
+
+void iommufd_ioas_destroy(struct iommufd_object *obj);
+struct iommufd_ioas *iommufd_get_ioas(struct iommufd_ctx *ictx, uint32_t id);
+
+/*
+ * The kernel's capable(): the caller's effective capability set, counted
+ * only when the caller lives in the daemon's own user namespace.
+ */
+bool iommufd_caller_capable(const struct iommufd_ucmd *ucmd, int cap);
+
+#endif

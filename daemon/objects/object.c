@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Contexts and the object lifecycle; mirrors the object half of the kernel's
+ * drivers/iommu/iommufd/main.c.
+ *
+ * An object is reserved (ID taken, not visible to lookups), then finalized
+ * once nothing can fail any more, or aborted.  Dependents hold a "users"
+ * count on what they depend on, so IOMMU_DESTROY of an object still in use is
+ * EBUSY, and closing the fd destroys leaves first until the table is empty.
+ */
+#include "objects/iommufd_private.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "objects/ioas.h"
+
+const struct iommufd_object_ops iommufd_object_ops[IOMMUFD_OBJ_MAX] = {
+	[IOMMUFD_OBJ_IOAS] = { .name = "ioas", .destroy = iommufd_ioas_destroy },
+};
+
+static uint64_t userns_ino(pid_t pid)
+{
+	char path[64];
+	struct stat st;
+
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/ns/user");
+	if (stat(path, &st) < 0)
+		return 0;
+	return (uint64_t)st.st_ino;
+}
+
+int iommufd_daemon_init(struct iommufd_daemon *d)
+{
+	memset(d, 0, sizeof(*d));
+	pthread_mutex_init(&d->lock, NULL);
+	d->max_objects = 1u << 20;
+	d->own_userns_ino = userns_ino(0);
+	return 0;
+}
+
+void iommufd_daemon_fini(struct iommufd_daemon *d)
+{
+	pthread_mutex_destroy(&d->lock);
+}
+
+int iommufd_ctx_open(struct iommufd_daemon *d, pid_t pid, uid_t uid,
+		     bool vfio_node, struct iommufd_ctx **out)
+{
+	struct iommufd_ctx *ictx = calloc(1, sizeof(*ictx));
+
+	if (!ictx)
+		return -ENOMEM;
+	pthread_mutex_init(&ictx->lock, NULL);
+	ictx->daemon = d;
+	id_table_init(&ictx->objects, d->max_objects);
+	ictx->opener_pid = pid;
+	ictx->opener_uid = uid;
+	ictx->is_vfio_node = vfio_node;
+	ictx->account_mode = IOPT_PAGES_ACCOUNT_USER;
+	/* /dev/vfio/vfio users expect VFIO's per-process rlimit accounting. */
+	if (vfio_node)
+		ictx->account_mode = IOPT_PAGES_ACCOUNT_MM;
+
+	pthread_mutex_lock(&d->lock);
+	ictx->next = d->contexts;
+	if (d->contexts)
+		d->contexts->pprev = &ictx->next;
+	ictx->pprev = &d->contexts;
+	d->contexts = ictx;
+	d->nr_contexts++;
+	pthread_mutex_unlock(&d->lock);
+	*out = ictx;
+	return 0;
+}
+
+void iommufd_ctx_release(struct iommufd_ctx *ictx)
+{
+	struct iommufd_daemon *d = ictx->daemon;
+
+	pthread_mutex_lock(&ictx->lock);
+	iommufd_object_destroy_all(ictx);
+	pthread_mutex_unlock(&ictx->lock);
+
+	pthread_mutex_lock(&d->lock);
+	*ictx->pprev = ictx->next;
+	if (ictx->next)
+		ictx->next->pprev = ictx->pprev;
+	d->nr_contexts--;
+	pthread_mutex_unlock(&d->lock);
+
+	id_table_fini(&ictx->objects);
+	pthread_mutex_destroy(&ictx->lock);
+	free(ictx);
+}
+
+struct iommufd_object *_iommufd_object_alloc(struct iommufd_ctx *ictx,
+					     size_t size,
+					     enum iommufd_object_type type,
+					     int *err)
+{
+	struct iommufd_object *obj = calloc(1, size);
+	int64_t id;
+
+	if (!obj) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	id = id_table_alloc(&ictx->objects, obj);
+	if (id < 0) {
+		free(obj);
+		*err = (int)id;
+		return NULL;
+	}
+	obj->id = (uint32_t)id;
+	obj->type = type;
+	obj->users = 1;
+	return obj;
+}
+
+void iommufd_object_finalize(struct iommufd_ctx *ictx,
+			     struct iommufd_object *obj)
+{
+	obj->finalized = true;
+}
+
+void iommufd_object_abort(struct iommufd_ctx *ictx, struct iommufd_object *obj)
+{
+	id_table_remove(&ictx->objects, obj->id);
+	free(obj);
+}
+
+void iommufd_object_abort_and_destroy(struct iommufd_ctx *ictx,
+				      struct iommufd_object *obj)
+{
+	const struct iommufd_object_ops *ops = &iommufd_object_ops[obj->type];
+
+	if (ops->abort)
+		ops->abort(obj);
+	else
+		ops->destroy(obj);
+	iommufd_object_abort(ictx, obj);
+}
+
+struct iommufd_object *iommufd_get_object(struct iommufd_ctx *ictx, uint32_t id,
+					  enum iommufd_object_type type)
+{
+	struct iommufd_object *obj = id_table_lookup(&ictx->objects, id);
+
+	if (!obj || !obj->finalized ||
+	    (type != IOMMUFD_OBJ_ANY && obj->type != type))
+		return NULL;
+	return obj;
+}
+
+static void iommufd_object_unlink_destroy(struct iommufd_ctx *ictx,
+					  struct iommufd_object *obj)
+{
+	id_table_remove(&ictx->objects, obj->id);
+	if (ictx->vfio_ioas && &ictx->vfio_ioas->obj == obj)
+		ictx->vfio_ioas = NULL;
+	iommufd_object_ops[obj->type].destroy(obj);
+	free(obj);
+}
+
+/* Mirrors iommufd_object_remove() for IOMMU_DESTROY: ENOENT, EBUSY. */
+int iommufd_object_remove(struct iommufd_ctx *ictx, uint32_t id)
+{
+	struct iommufd_object *obj = iommufd_get_object(ictx, id, IOMMUFD_OBJ_ANY);
+
+	if (!obj)
+		return -ENOENT;
+	if (obj->users != 1)
+		return -EBUSY;
+	iommufd_object_unlink_destroy(ictx, obj);
+	return 0;
+}
+
+/*
+ * Mirrors iommufd_fops_release(): repeatedly destroy the objects nobody
+ * depends on.  Each pass frees at least one leaf unless the users counts are
+ * broken, in which case the rest is forced out so that nothing leaks.
+ */
+void iommufd_object_destroy_all(struct iommufd_ctx *ictx)
+{
+	bool force = false;
+
+	while (ictx->objects.count) {
+		unsigned int destroyed = 0;
+
+		for (uint32_t id = id_table_next(&ictx->objects, 1); id;
+		     id = id_table_next(&ictx->objects, id + 1)) {
+			struct iommufd_object *obj =
+				id_table_lookup(&ictx->objects, id);
+
+			if (obj->users != 1 && !force)
+				continue;
+			iommufd_object_unlink_destroy(ictx, obj);
+			destroyed++;
+		}
+		if (!destroyed)
+			force = true;
+	}
+}
+
+bool iommufd_caller_capable(const struct iommufd_ucmd *ucmd, int cap)
+{
+	char path[64], line[256];
+	unsigned long long eff = 0;
+	bool found = false;
+	FILE *f;
+
+	if (!ucmd->caller.pid)
+		return ucmd->caller.uid == 0;
+	if (userns_ino(ucmd->caller.pid) != ucmd->ictx->daemon->own_userns_ino)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)ucmd->caller.pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &eff) == 1) {
+			found = true;
+			break;
+		}
+	fclose(f);
+	return found && (eff >> cap) & 1;
+}
