@@ -80,6 +80,8 @@ struct iommufd_ctx {
 	enum iopt_pages_account_mode account_mode;
 	struct iommufd_ioas *vfio_ioas;
 	bool is_vfio_node;
+	/* Bytes pinned for this context now; kept by the pages layer. */
+	uint64_t pinned_bytes;
 	/* Who opened it, for the status socket and logs. */
 	pid_t opener_pid;
 	uid_t opener_uid;
