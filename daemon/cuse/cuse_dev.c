@@ -31,9 +31,8 @@ static void cuse_ioctl(fuse_req_t req, int cmd, void *arg,
 		       struct fuse_file_info *fi, unsigned int flags,
 		       const void *in_buf, size_t in_bufsz, size_t out_bufsz)
 {
-	(void)out_bufsz;
 	fe_ioctl(req, fuse_req_userdata(req), (unsigned int)cmd, arg, fi, flags,
-		 in_buf, in_bufsz, true);
+		 in_buf, in_bufsz, out_bufsz, true);
 }
 
 static const struct cuse_lowlevel_ops cuse_ops = {

@@ -127,12 +127,12 @@ static void ff_ioctl(fuse_req_t req, fuse_ino_t ino, unsigned int cmd,
 {
 	struct fe_node *node = fuse_node(fuse_req_userdata(req), ino);
 
-	(void)out_bufsz;
 	if (!node) {
 		fuse_reply_err(req, ENOTTY);
 		return;
 	}
-	fe_ioctl(req, node, cmd, arg, fi, flags, in_buf, in_bufsz, false);
+	fe_ioctl(req, node, cmd, arg, fi, flags, in_buf, in_bufsz, out_bufsz,
+		 false);
 }
 
 static const struct fuse_lowlevel_ops fuse_file_ops = {

@@ -70,7 +70,8 @@ void fe_trace(const struct iommufd_ucmd *ucmd, unsigned int cmd, long result)
 
 void fe_ioctl(fuse_req_t req, struct fe_node *node, unsigned int cmd,
 	      void *arg, struct fuse_file_info *fi, unsigned int flags,
-	      const void *in_buf, size_t in_bufsz, bool can_retry)
+	      const void *in_buf, size_t in_bufsz, size_t out_bufsz,
+	      bool can_retry)
 {
 	const struct fuse_ctx *fc = fuse_req_ctx(req);
 	struct iommufd_ucmd ucmd = {
@@ -91,7 +92,7 @@ void fe_ioctl(fuse_req_t req, struct fe_node *node, unsigned int cmd,
 		return;
 	}
 	if (can_retry && node->fe->opt.arg_transport == ARG_TRANSPORT_RETRY) {
-		fe_ioctl_retry(req, &ucmd, cmd, in_buf, in_bufsz);
+		fe_ioctl_retry(req, &ucmd, cmd, in_buf, in_bufsz, out_bufsz);
 		return;
 	}
 	result = iommufd_dispatch(&ucmd, cmd);

@@ -32,7 +32,8 @@ void fe_open(fuse_req_t req, struct fe_node *node, struct fuse_file_info *fi);
 void fe_release(fuse_req_t req, struct fuse_file_info *fi);
 void fe_ioctl(fuse_req_t req, struct fe_node *node, unsigned int cmd,
 	      void *arg, struct fuse_file_info *fi, unsigned int flags,
-	      const void *in_buf, size_t in_bufsz, bool can_retry);
+	      const void *in_buf, size_t in_bufsz, size_t out_bufsz,
+	      bool can_retry);
 
 /* Transports (ucmd_pvm.c, ucmd_retry.c). */
 extern const struct ucmd_transport ucmd_pvm_transport;
@@ -44,7 +45,7 @@ int pvm_write(pid_t pid, uint64_t uptr, const void *src, size_t len);
  * (either a retry request or the final answer).
  */
 void fe_ioctl_retry(fuse_req_t req, struct iommufd_ucmd *ucmd, unsigned int cmd,
-		    const void *in_buf, size_t in_bufsz);
+		    const void *in_buf, size_t in_bufsz, size_t out_bufsz);
 /* Sends the final reply for a dispatched ioctl that wrote nothing itself. */
 void fe_reply_result(fuse_req_t req, long result);
 void fe_trace(const struct iommufd_ucmd *ucmd, unsigned int cmd, long result);

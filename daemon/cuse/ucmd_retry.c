@@ -9,9 +9,20 @@
  * The protocol is stateless on our side: every round recomputes, from the
  * bytes the kernel handed back, the layout the dispatcher wants
  * (iommufd_dispatch_plan), and runs the handler only once the request holds
- * exactly that layout.  All regions are fetched in as well as declared out,
- * so the out buffer starts as a copy of the caller's bytes and a reply never
- * overwrites unwritten caller memory with garbage.
+ * exactly that layout: in_bufsz bytes fetched, and out_bufsz, the out size
+ * the previous round declared, equal to what the reply will need.  The struct is fetched in and declared out, so its
+ * reply starts as a copy of the caller's bytes.  Arrays the handler only
+ * writes are declared out but not fetched (the caller need not be able to
+ * read them); since the kernel copies the reply to the out iovecs in order,
+ * the reply stops at the first array the handler did not fill completely,
+ * and any later bytes go through process_vm_* instead.
+ *
+ * Two differences from the kernel remain, inherent to the protocol, which is
+ * why process_vm_* is the default: an array the handler reads is fetched
+ * before the handler runs, so when both an ID and that pointer are bad the
+ * caller sees EFAULT where the kernel says ENOENT; and a reply the kernel
+ * cannot copy out (a read-only struct) fails the ioctl with EFAULT after the
+ * handler has already committed its work.
  *
  * The kernel refuses a retry larger than fc->max_pages pages per direction
  * (ENOMEM, 128 KiB for CUSE).  Rather than fail or truncate, whatever does
@@ -35,7 +46,10 @@ struct retry_region {
 	uint64_t len;
 	size_t in_off;
 	size_t out_off;
-	bool out;
+	bool in, out;
+	/* Bytes of an out-only region the handler wrote, and their extent. */
+	uint64_t written;
+	uint64_t written_end;
 };
 
 struct retry_state {
@@ -46,25 +60,24 @@ struct retry_state {
 	unsigned int n;
 	size_t in_total, out_total;
 	uint8_t *out;
-	size_t out_used;
+	bool out_used;
 };
 
 static void retry_add(struct retry_state *st, uint64_t uptr, uint64_t len,
-		      bool out)
+		      bool in, bool out)
 {
-	uint64_t room = CUSE_RETRY_BUDGET - st->in_total;
-
-	if (len > room)
-		len = room;
+	if (in && len > CUSE_RETRY_BUDGET - st->in_total)
+		len = CUSE_RETRY_BUDGET - st->in_total;
 	if (out && len > CUSE_RETRY_BUDGET - st->out_total)
 		len = CUSE_RETRY_BUDGET - st->out_total;
 	if (!len || uptr + len < uptr)
 		return;
 	st->r[st->n++] = (struct retry_region){
 		.uptr = uptr, .len = len, .in_off = st->in_total,
-		.out_off = st->out_total, .out = out,
+		.out_off = st->out_total, .in = in, .out = out,
 	};
-	st->in_total += len;
+	if (in)
+		st->in_total += len;
 	if (out)
 		st->out_total += len;
 }
@@ -75,7 +88,7 @@ static struct retry_region *retry_find(struct retry_state *st, uint64_t uptr,
 	for (unsigned int i = 0; i < st->n; i++) {
 		struct retry_region *r = &st->r[i];
 
-		if (out && !r->out)
+		if (out ? !r->out : !r->in)
 			continue;
 		if (uptr >= r->uptr && uptr - r->uptr <= r->len &&
 		    len <= r->len - (uptr - r->uptr))
@@ -107,8 +120,50 @@ static int ucmd_retry_write(struct iommufd_ucmd *ucmd, uint64_t uptr,
 		return pvm_write(st->pid, uptr, src, len);
 	off = r->out_off + (uptr - r->uptr);
 	memcpy(st->out + off, src, len);
-	if (off + len > st->out_used)
-		st->out_used = off + len;
+	st->out_used = true;
+	if (!r->in) {
+		/* Handlers fill arrays front to back; count what is covered. */
+		r->written += len;
+		if (uptr - r->uptr + len > r->written_end)
+			r->written_end = uptr - r->uptr + len;
+	}
+	return 0;
+}
+
+/*
+ * How much of the out buffer goes back in the reply: whole regions as long
+ * as they are complete, then the written prefix of the first incomplete
+ * one.  Whatever was written beyond that is flushed through process_vm_*.
+ */
+static int retry_reply_len(struct retry_state *st, size_t *len)
+{
+	bool cut = false;
+
+	*len = 0;
+	for (unsigned int i = 0; i < st->n; i++) {
+		struct retry_region *r = &st->r[i];
+		bool prefix = r->written == r->written_end;
+
+		if (!r->out)
+			continue;
+		if (!cut && (r->in || (prefix && r->written_end == r->len))) {
+			*len = r->out_off + r->len;
+			continue;
+		}
+		if (!cut && prefix) {
+			*len = r->out_off + r->written_end;
+			cut = true;
+			continue;
+		}
+		cut = true;
+		if (r->written_end) {
+			int rc = pvm_write(st->pid, r->uptr,
+					   st->out + r->out_off, r->written_end);
+
+			if (rc)
+				return rc;
+		}
+	}
 	return 0;
 }
 
@@ -125,7 +180,8 @@ static void retry_request(fuse_req_t req, const struct retry_state *st)
 	for (unsigned int i = 0; i < st->n; i++) {
 		struct iovec v = { (void *)(uintptr_t)st->r[i].uptr, st->r[i].len };
 
-		in[nin++] = v;
+		if (st->r[i].in)
+			in[nin++] = v;
 		if (st->r[i].out)
 			out[nout++] = v;
 	}
@@ -133,7 +189,7 @@ static void retry_request(fuse_req_t req, const struct retry_state *st)
 }
 
 void fe_ioctl_retry(fuse_req_t req, struct iommufd_ucmd *ucmd, unsigned int cmd,
-		    const void *in_buf, size_t in_bufsz)
+		    const void *in_buf, size_t in_bufsz, size_t out_bufsz)
 {
 	struct retry_state st = { .pid = ucmd->caller.pid, .in = in_buf,
 				  .in_len = in_bufsz };
@@ -145,17 +201,19 @@ void fe_ioctl_retry(fuse_req_t req, struct iommufd_ucmd *ucmd, unsigned int cmd,
 				   &plan);
 	if (rc == 0) {
 		/* Only the size word is read-only; a whole struct goes back out. */
-		retry_add(&st, ucmd->ubuffer, plan.struct_len,
+		retry_add(&st, ucmd->ubuffer, plan.struct_len, true,
 			  plan.struct_len > sizeof(uint32_t));
 		for (unsigned int i = 0; i < plan.nr_regions; i++)
 			retry_add(&st, plan.regions[i].uptr, plan.regions[i].len,
+				  plan.regions[i].dir & UCMD_IN,
 				  plan.regions[i].dir & UCMD_OUT);
-		if (st.in_total != in_bufsz) {
+		/* out_bufsz is what the previous round declared out. */
+		if (st.in_total != in_bufsz || st.out_total != out_bufsz) {
 			retry_request(req, &st);
 			return;
 		}
 	} else {
-		retry_add(&st, ucmd->ubuffer, in_bufsz, false);
+		retry_add(&st, ucmd->ubuffer, in_bufsz, true, false);
 	}
 
 	if (st.out_total) {
@@ -165,7 +223,7 @@ void fe_ioctl_retry(fuse_req_t req, struct iommufd_ucmd *ucmd, unsigned int cmd,
 			return;
 		}
 		for (unsigned int i = 0; i < st.n; i++)
-			if (st.r[i].out)
+			if (st.r[i].out && st.r[i].in)
 				memcpy(st.out + st.r[i].out_off,
 				       st.in + st.r[i].in_off, st.r[i].len);
 	}
@@ -173,9 +231,16 @@ void fe_ioctl_retry(fuse_req_t req, struct iommufd_ucmd *ucmd, unsigned int cmd,
 	ucmd->tr_priv = &st;
 	result = iommufd_dispatch(ucmd, cmd);
 	fe_trace(ucmd, cmd, result);
-	if (st.out_used)
-		fuse_reply_ioctl(req, (int)result, st.out, st.out_used);
-	else
+	if (st.out_used) {
+		size_t len;
+		int err = retry_reply_len(&st, &len);
+
+		if (err)
+			fe_reply_result(req, err);
+		else
+			fuse_reply_ioctl(req, (int)result, st.out, len);
+	} else {
 		fe_reply_result(req, result);
+	}
 	free(st.out);
 }

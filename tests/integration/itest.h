@@ -55,6 +55,17 @@ static inline long itest_ioctl(int fd, unsigned long cmd, void *arg)
 		}                                                            \
 	} while (0)
 
+/*
+ * The CUSE retry transport differs from the kernel in two documented ways
+ * (see daemon/cuse/ucmd_retry.c); checks of exactly those ask this first.
+ */
+static inline int itest_retry_transport(void)
+{
+	const char *t = getenv("UIOMMUFD_ARG_TRANSPORT");
+
+	return t && !strcmp(t, "retry");
+}
+
 static inline int itest_open(void)
 {
 	int fd = open(itest_node, O_RDWR | O_CLOEXEC);

@@ -1,0 +1,49 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# clients.sh: guest script (busybox sh in /opt, run by run-vm) that runs the
+# integration clients against the daemon's CUSE node /dev/iommu, once per
+# CUSE argument transport (process_vm_* and the ioctl retry protocol), as
+# root and as an unprivileged user.  Every client in /opt named client_* is
+# run; UIOMMUFD_ARGS adds daemon options (e.g. --test-interface).
+#
+# Also checks that the node goes away when the daemon stops and that a
+# second start registers it again.
+
+fail=0
+
+wait_for() {
+	i=0
+	while [ ! -e "$1" ]; do
+		i=$((i + 1))
+		[ "$i" -gt $(($2 * 10)) ] && return 1
+		sleep 0.1
+	done
+}
+
+run_round() {
+	transport=$1
+	export UIOMMUFD_ARG_TRANSPORT=$transport
+	./uiommufd --cuse --mode 0666 --arg-transport "$transport" $UIOMMUFD_ARGS 2>/tmp/daemon.log &
+	dpid=$!
+	if ! wait_for /dev/iommu 20; then
+		echo "FAIL: /dev/iommu did not appear ($transport)"; cat /tmp/daemon.log
+		fail=1; kill -9 $dpid; return
+	fi
+	for c in ./client_*; do
+		echo "=== $c, $transport transport, root"
+		$c /dev/iommu || fail=1
+	done
+	# An unprivileged client: the daemon reaches its memory as root.
+	echo "=== client_core, $transport transport, uid 1000"
+	/usr/bin/setpriv --reuid=1000 --regid=1000 --clear-groups ./client_core /dev/iommu || fail=1
+	kill -TERM $dpid
+	wait $dpid || { echo "FAIL: daemon exited $? ($transport)"; fail=1; }
+	if [ -e /dev/iommu ]; then
+		echo "FAIL: /dev/iommu still there after the daemon stopped"; fail=1
+	fi
+	if grep -q 'ERROR' /tmp/daemon.log; then cat /tmp/daemon.log; fail=1; fi
+}
+
+[ -c /dev/cuse ] || { echo "SKIP: the guest has no /dev/cuse"; exit 77; }
+run_round pvm
+run_round retry
+exit $fail
