@@ -17,6 +17,8 @@
 
 #include <string.h>
 
+#include "objects/ioas.h"
+
 #include "uiommufd/abi.h"
 #include "uiommufd/abi_test.h"
 
@@ -53,6 +55,36 @@ static unsigned int iova_ranges_regions(const void *cmd,
 	return 1;
 }
 
+static unsigned int allow_iovas_regions(const void *cmd,
+					struct ucmd_region *out)
+{
+	const struct iommu_ioas_allow_iovas *c = cmd;
+
+	if (!c->num_iovas)
+		return 0;
+	out[0] = (struct ucmd_region){
+		.uptr = c->allowed_iovas,
+		.len = (uint64_t)c->num_iovas * sizeof(struct iommu_iova_range),
+		.dir = UCMD_IN,
+	};
+	return 1;
+}
+
+/* MD_CHECK_MAP compares caller bytes; the rest touch no caller memory. */
+static unsigned int test_cmd_regions(const void *cmd, struct ucmd_region *out)
+{
+	const struct iommu_test_cmd *c = cmd;
+
+	if (c->op != IOMMU_TEST_OP_MD_CHECK_MAP || !c->check_map.length)
+		return 0;
+	out[0] = (struct ucmd_region){
+		.uptr = c->check_map.uptr,
+		.len = c->check_map.length,
+		.dir = UCMD_IN,
+	};
+	return 1;
+}
+
 /*
  * Commands the daemon does not implement yet have no slot: they answer
  * ENOTTY exactly like an unknown number, never a made-up success.
@@ -65,10 +97,26 @@ static const struct iommufd_ioctl_op iommufd_ioctl_ops[] = {
 		 struct iommu_ioas_iova_ranges, out_iova_alignment,
 		 iova_ranges_regions),
 	IOCTL_OP(IOMMU_OPTION, iommufd_option, struct iommu_option, val64, NULL),
+	IOCTL_OP(IOMMU_IOAS_ALLOW_IOVAS, iommufd_ioas_allow_iovas,
+		 struct iommu_ioas_allow_iovas, allowed_iovas,
+		 allow_iovas_regions),
+	IOCTL_OP(IOMMU_IOAS_COPY, iommufd_ioas_copy, struct iommu_ioas_copy,
+		 src_iova, NULL),
+	IOCTL_OP(IOMMU_IOAS_MAP, iommufd_ioas_map, struct iommu_ioas_map, iova,
+		 NULL),
+	IOCTL_OP(IOMMU_IOAS_MAP_FILE, iommufd_ioas_map_file,
+		 struct iommu_ioas_map_file, iova, NULL),
+	IOCTL_OP(IOMMU_IOAS_UNMAP, iommufd_ioas_unmap, struct iommu_ioas_unmap,
+		 length, NULL),
+	IOCTL_OP(IOMMU_IOAS_CHANGE_PROCESS, iommufd_ioas_change_process,
+		 struct iommu_ioas_change_process, __reserved, NULL),
+	IOCTL_OP(IOMMU_VFIO_IOAS, iommufd_vfio_ioas, struct iommu_vfio_ioas,
+		 __reserved, NULL),
 	/* The last command of the v6.19 table fixes its length. */
 	[IOMMUFD_CMD_HW_QUEUE_ALLOC - IOMMUFD_CMD_BASE] = { 0 },
 	/* Only reachable when the daemon runs with --test-interface. */
-	[_IOC_NR(IOMMU_TEST_CMD) - IOMMUFD_CMD_BASE] = { 0 },
+	IOCTL_OP(IOMMU_TEST_CMD, iommufd_test, struct iommu_test_cmd, last,
+		 test_cmd_regions),
 };
 
 static unsigned int iommufd_table_len(const struct iommufd_daemon *d)
@@ -130,6 +178,13 @@ union ucmd_buffer {
 	struct iommu_ioas_alloc alloc;
 	struct iommu_ioas_iova_ranges iova_ranges;
 	struct iommu_option option;
+	struct iommu_ioas_allow_iovas allow_iovas;
+	struct iommu_ioas_copy copy;
+	struct iommu_ioas_map map;
+	struct iommu_ioas_map_file map_file;
+	struct iommu_ioas_unmap unmap;
+	struct iommu_ioas_change_process change_process;
+	struct iommu_vfio_ioas vfio_ioas;
 	struct iommu_test_cmd test;
 	uint64_t align;
 };
@@ -219,7 +274,7 @@ int iommufd_dispatch_plan(struct iommufd_daemon *d, unsigned int cmd,
 	memset(plan, 0, sizeof(*plan));
 	op = iommufd_lookup_op(d, cmd, &in_table);
 	if (!in_table)
-		return 1; /* the VFIO path reads what it needs itself */
+		return iommufd_vfio_plan(cmd, head, head_len, plan);
 	if (head_len < sizeof(user_size)) {
 		plan->struct_len = sizeof(user_size);
 		return 0;

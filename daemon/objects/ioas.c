@@ -8,25 +8,706 @@
 
 #include <stdlib.h>
 
+#include "backend/backend.h"
+#include "objects/pages.h"
 #include "uiommufd/abi.h"
+
+/*
+ * ---- mapping: areas, domains and pins --------------------------------
+ *
+ * An area is linked unpublished (pages == NULL) to claim its IOVA, then
+ * filled into every attached domain (which pins its pages), and only then
+ * published.  Every step that can fail happens before publication, so a
+ * failed map leaves no area, no pin and no charge behind.  The same order
+ * runs the other way on unmap: unmap from the domains, unpin, drop the
+ * pages reference.
+ */
+
+static uint64_t iommufd_ioas_required_alignment(struct iommufd_ioas *ioas)
+{
+	uint64_t align = 1;
+
+	for (unsigned int i = 0; i != ioas->num_domains; i++) {
+		uint64_t pgsize = ioas->domains[i]->pgsize_bitmap;
+		uint64_t low = pgsize & -pgsize;
+
+		if (low > align)
+			align = low;
+	}
+	return align;
+}
+
+static void iommufd_area_unfill_domain(struct iopt_area *area,
+				       struct iopt_pages *pages,
+				       struct iommufd_domain *domain)
+{
+	domain->ops->unmap(domain, iopt_area_iova(area), iopt_area_length(area));
+	iopt_pages_unpin(pages);
+}
+
+static int iommufd_area_fill_domain(struct iopt_area *area,
+				    struct iopt_pages *pages,
+				    struct iommufd_domain *domain)
+{
+	int rc;
+
+	rc = iopt_pages_pin(pages, domain->needs_phys);
+	if (rc)
+		return rc;
+	rc = domain->ops->map(domain, iopt_area_iova(area), pages,
+			      area->pages_offset, iopt_area_length(area),
+			      area->iommu_prot);
+	if (rc)
+		iopt_pages_unpin(pages);
+	return rc;
+}
+
+/* The kernel's iopt_area_fill_domains(): all domains or none. */
+static int iommufd_area_fill_domains(struct iommufd_ioas *ioas,
+				     struct iopt_area *area,
+				     struct iopt_pages *pages)
+{
+	unsigned int i;
+	int rc;
+
+	for (i = 0; i != ioas->num_domains; i++) {
+		rc = iommufd_area_fill_domain(area, pages, ioas->domains[i]);
+		if (rc)
+			goto err_unfill;
+	}
+	return 0;
+err_unfill:
+	while (i--)
+		iommufd_area_unfill_domain(area, pages, ioas->domains[i]);
+	return rc;
+}
+
+static void iommufd_area_unfill_domains(struct iommufd_ioas *ioas,
+					struct iopt_area *area,
+					struct iopt_pages *pages)
+{
+	for (unsigned int i = ioas->num_domains; i--;)
+		iommufd_area_unfill_domain(area, pages, ioas->domains[i]);
+}
 
 static void iommufd_ioas_release_area(struct io_pagetable *iopt,
 				      struct iopt_area *area, void *arg)
 {
-	(void)iopt;
-	(void)area;
-	(void)arg;
+	struct iommufd_ioas *ioas = arg;
+	struct iopt_pages *pages = area->pages;
+
+	if (!pages)
+		return;
+	iommufd_area_unfill_domains(ioas, area, pages);
+	area->pages = NULL;
+	iopt_put_pages(pages);
 }
 
-static const struct iopt_unmap_ops iommufd_ioas_unmap_ops = {
-	.release = iommufd_ioas_release_area,
+static struct iopt_unmap_ops iommufd_ioas_unmap_ops(struct iommufd_ioas *ioas)
+{
+	return (struct iopt_unmap_ops){
+		.release = iommufd_ioas_release_area,
+		.arg = ioas,
+	};
+}
+
+/* One slice of pages to map, as the kernel's struct iopt_pages_list. */
+struct iommufd_pages_elm {
+	struct iopt_pages *pages; /* a reference, moved into the area */
+	uint64_t start_byte;
+	uint64_t length;
 };
 
+/*
+ * The kernel's iopt_map_pages(): claim IOVA for every slice, back to back,
+ * fill the domains, publish.  The pages references move into the areas on
+ * success and stay with the caller on failure.
+ */
+static int iommufd_ioas_map_pages(struct iommufd_ioas *ioas,
+				  struct iommufd_pages_elm *elms, size_t num,
+				  uint64_t length, uint64_t *dst_iova,
+				  int iommu_prot, unsigned int flags)
+{
+	struct io_pagetable *iopt = &ioas->iopt;
+	struct iopt_map_elm stack_elms[4], *map_elms = stack_elms;
+	size_t i, filled = 0;
+	int rc;
+
+	if (num > ARRAY_SIZE(stack_elms)) {
+		map_elms = calloc(num, sizeof(*map_elms));
+		if (!map_elms)
+			return -ENOMEM;
+	}
+	for (i = 0; i != num; i++)
+		map_elms[i] = (struct iopt_map_elm){
+			.start_byte = elms[i].start_byte,
+			.length = elms[i].length,
+		};
+	rc = iopt_alloc_area_pages(iopt, map_elms, num, length, dst_iova,
+				   iopt_pages_addr_hint(elms[0].pages,
+							elms[0].start_byte),
+				   iommu_prot, flags);
+	if (rc)
+		goto out_free;
+
+	/* iopt_insert_area(): a read-only source cannot become writable. */
+	for (i = 0; i != num; i++)
+		if ((iommu_prot & IOMMU_WRITE) && !elms[i].pages->writable) {
+			rc = -EPERM;
+			goto out_abort;
+		}
+	for (filled = 0; filled != num; filled++) {
+		rc = iommufd_area_fill_domains(ioas, map_elms[filled].area,
+					       elms[filled].pages);
+		if (rc)
+			goto out_abort;
+	}
+	for (i = 0; i != num; i++) {
+		map_elms[i].area->pages = elms[i].pages;
+		elms[i].pages = NULL;
+	}
+	goto out_free;
+
+out_abort:
+	for (i = 0; i != num; i++) {
+		if (i < filled)
+			iommufd_area_unfill_domains(ioas, map_elms[i].area,
+						    elms[i].pages);
+		iopt_abort_area(iopt, map_elms[i].area);
+	}
+out_free:
+	if (map_elms != stack_elms)
+		free(map_elms);
+	return rc;
+}
+
+/* The kernel's iopt_map_common(): one source, one area. */
+static int iommufd_ioas_map_common(struct iommufd_ctx *ictx,
+				   struct iommufd_ioas *ioas,
+				   struct iopt_pages *pages, uint64_t *iova,
+				   uint64_t length, uint64_t start_byte,
+				   int iommu_prot, unsigned int flags)
+{
+	struct iommufd_pages_elm elm = {
+		.pages = pages, .start_byte = start_byte, .length = length,
+	};
+	int rc;
+
+	if (ictx->account_mode == IOPT_PAGES_ACCOUNT_MM &&
+	    pages->account_mode == IOPT_PAGES_ACCOUNT_USER)
+		pages->account_mode = IOPT_PAGES_ACCOUNT_MM;
+	rc = iommufd_ioas_map_pages(ioas, &elm, 1, length, iova, iommu_prot,
+				    flags);
+	if (elm.pages)
+		iopt_put_pages(elm.pages);
+	return rc;
+}
+
+int iommufd_ioas_map_user(struct iommufd_ucmd *ucmd, struct iommufd_ioas *ioas,
+			  uint64_t *iova, uint64_t uva, uint64_t length,
+			  int iommu_prot, unsigned int flags)
+{
+	struct iopt_pages *pages;
+	int rc = 0;
+
+	pages = iopt_alloc_user_pages(ucmd, uva, length,
+				      iommu_prot & IOMMU_WRITE, &rc);
+	if (!pages)
+		return rc;
+	return iommufd_ioas_map_common(ucmd->ictx, ioas, pages, iova, length,
+				       iopt_pages_first_byte(pages), iommu_prot,
+				       flags);
+}
+
+int iommufd_ioas_unmap_iova(struct iommufd_ioas *ioas, uint64_t iova,
+			    uint64_t length, uint64_t *unmapped)
+{
+	struct iopt_unmap_ops ops = iommufd_ioas_unmap_ops(ioas);
+
+	return iopt_unmap_iova(&ioas->iopt, iova, length, unmapped, &ops);
+}
+
+int iommufd_ioas_unmap_all(struct iommufd_ioas *ioas, uint64_t *unmapped)
+{
+	struct iopt_unmap_ops ops = iommufd_ioas_unmap_ops(ioas);
+
+	return iopt_unmap_all(&ioas->iopt, unmapped, &ops);
+}
+
+/*
+ * Both halves of a cut area map the same pages and stay filled in every
+ * domain, so each holds its own pages reference and its own pin per domain.
+ */
+static int iommufd_ioas_split(struct io_pagetable *iopt,
+			      const struct iopt_area *area,
+			      struct iopt_area *lhs, struct iopt_area *rhs,
+			      void *arg)
+{
+	struct iommufd_ioas *ioas = arg;
+	struct iopt_pages *pages = area->pages;
+	unsigned int i;
+	int rc;
+
+	for (i = 0; i != ioas->num_domains; i++) {
+		rc = iopt_pages_pin(pages, ioas->domains[i]->needs_phys);
+		if (rc) {
+			while (i--)
+				iopt_pages_unpin(pages);
+			return rc;
+		}
+	}
+	iopt_get_pages_ref(pages);
+	return 0;
+}
+
+int iommufd_ioas_cut_iova(struct iommufd_ioas *ioas, const uint64_t *iovas,
+			  size_t num_iovas)
+{
+	return iopt_cut_iova(&ioas->iopt, iovas, num_iovas, iommufd_ioas_split,
+			     ioas);
+}
+
+int iommufd_ioas_disable_large_pages(struct iommufd_ioas *ioas)
+{
+	return iopt_disable_large_pages(&ioas->iopt, ioas->num_domains != 0,
+					iommufd_ioas_required_alignment(ioas));
+}
+
+uint64_t iommufd_ioas_pgsize_bitmap(struct iommufd_ioas *ioas)
+{
+	uint64_t pgsize_bitmap = UINT64_MAX;
+
+	for (unsigned int i = 0; i != ioas->num_domains; i++)
+		pgsize_bitmap &= ioas->domains[i]->pgsize_bitmap;
+	/* vfio_update_pgsize_bitmap(): nothing below the CPU page size. */
+	if (pgsize_bitmap & (IOPT_PAGE_SIZE - 1)) {
+		pgsize_bitmap &= ~(IOPT_PAGE_SIZE - 1);
+		pgsize_bitmap |= IOPT_PAGE_SIZE;
+	}
+	if (pgsize_bitmap < ioas->iopt.iova_alignment)
+		pgsize_bitmap = ioas->iopt.iova_alignment;
+	return pgsize_bitmap;
+}
+
+bool iommufd_ioas_enforce_cache_coherency(struct iommufd_ioas *ioas)
+{
+	for (unsigned int i = 0; i != ioas->num_domains; i++)
+		if (!ioas->domains[i]->enforce_cache_coherency)
+			return false;
+	return true;
+}
+
+int iommufd_ioas_add_domain(struct iommufd_ioas *ioas,
+			    struct iommufd_domain *domain)
+{
+	struct io_pagetable *iopt = &ioas->iopt;
+	struct iommufd_domain **domains;
+	uint64_t new_alignment;
+	struct iopt_area *area, *done;
+	int rc;
+
+	rc = iopt_table_add_domain_alignment(iopt, domain->pgsize_bitmap,
+					     &new_alignment);
+	if (rc)
+		return rc;
+	/* No area may exist outside the domain's aperture. */
+	if (domain->aperture_start != 0) {
+		rc = iopt_reserve_iova(iopt, 0, domain->aperture_start - 1,
+				       domain);
+		if (rc)
+			goto out_reserved;
+	}
+	if (domain->aperture_end != IOPT_IOVA_MAX) {
+		rc = iopt_reserve_iova(iopt, domain->aperture_end + 1,
+				       IOPT_IOVA_MAX, domain);
+		if (rc)
+			goto out_reserved;
+	}
+	domains = realloc(ioas->domains,
+			  (ioas->num_domains + 1) * sizeof(*domains));
+	if (!domains) {
+		rc = -ENOMEM;
+		goto out_reserved;
+	}
+	ioas->domains = domains;
+
+	/* The kernel's iopt_fill_domain(): pin and map every area. */
+	for (area = iopt_area_iter_first(iopt, 0, IOPT_IOVA_MAX); area;
+	     area = iopt_area_iter_next(area, 0, IOPT_IOVA_MAX)) {
+		if (!area->pages)
+			continue;
+		rc = iommufd_area_fill_domain(area, area->pages, domain);
+		if (rc)
+			goto out_unfill;
+	}
+	ioas->domains[ioas->num_domains++] = domain;
+	iopt->iova_alignment = new_alignment;
+	return 0;
+
+out_unfill:
+	for (done = iopt_area_iter_first(iopt, 0, IOPT_IOVA_MAX); done != area;
+	     done = iopt_area_iter_next(done, 0, IOPT_IOVA_MAX))
+		if (done->pages)
+			iommufd_area_unfill_domain(done, done->pages, domain);
+out_reserved:
+	iopt_remove_reserved_iova(iopt, domain);
+	return rc;
+}
+
+void iommufd_ioas_remove_domain(struct iommufd_ioas *ioas,
+				struct iommufd_domain *domain)
+{
+	struct io_pagetable *iopt = &ioas->iopt;
+	struct iopt_area *area;
+	unsigned int i;
+
+	for (i = 0; i != ioas->num_domains; i++)
+		if (ioas->domains[i] == domain)
+			break;
+	if (i == ioas->num_domains)
+		return;
+	ioas->num_domains--;
+	for (; i != ioas->num_domains; i++)
+		ioas->domains[i] = ioas->domains[i + 1];
+
+	for (area = iopt_area_iter_first(iopt, 0, IOPT_IOVA_MAX); area;
+	     area = iopt_area_iter_next(area, 0, IOPT_IOVA_MAX))
+		if (area->pages)
+			iommufd_area_unfill_domain(area, area->pages, domain);
+	iopt_remove_reserved_iova(iopt, domain);
+	/* Lowering the alignment cannot fail. */
+	(void)iopt_calculate_iova_alignment(iopt,
+					    iommufd_ioas_required_alignment(ioas));
+}
+
+/* ---- the ioctls -------------------------------------------------------- */
+
+#define IOMMUFD_MAP_FLAGS                                        \
+	(IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_WRITEABLE | \
+	 IOMMU_IOAS_MAP_READABLE)
+
+/*
+ * conv_iommu_prot(): IOMMU_CACHE always, since no cache maintenance ioctl
+ * is offered and attach insists on coherent DMA.
+ */
+static int conv_iommu_prot(uint32_t map_flags)
+{
+	int iommu_prot = IOMMU_CACHE;
+
+	if (map_flags & IOMMU_IOAS_MAP_WRITEABLE)
+		iommu_prot |= IOMMU_WRITE;
+	if (map_flags & IOMMU_IOAS_MAP_READABLE)
+		iommu_prot |= IOMMU_READ;
+	return iommu_prot;
+}
+
+/* Mirrors iommufd_ioas_map(). */
+int iommufd_ioas_map(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_ioas_map *cmd = ucmd->cmd;
+	struct iommufd_ioas *ioas;
+	uint64_t iova = cmd->iova;
+	int rc;
+
+	if ((cmd->flags & ~IOMMUFD_MAP_FLAGS) || cmd->__reserved)
+		return -EOPNOTSUPP;
+	if (cmd->iova >= UINT64_MAX || cmd->length >= UINT64_MAX)
+		return -EOVERFLOW;
+	if (!(cmd->flags &
+	      (IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE)))
+		return -EINVAL;
+	ioas = iommufd_get_ioas(ucmd->ictx, cmd->ioas_id);
+	if (!ioas)
+		return -ENOENT;
+	rc = iommufd_ioas_map_user(ucmd, ioas, &iova, cmd->user_va,
+				   cmd->length, conv_iommu_prot(cmd->flags),
+				   (cmd->flags & IOMMU_IOAS_MAP_FIXED_IOVA) ?
+					   0 : IOPT_ALLOC_IOVA);
+	if (rc)
+		return rc;
+	cmd->iova = iova;
+	return iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+}
+
+/* Mirrors iommufd_ioas_map_file() and iopt_map_file_pages(). */
+int iommufd_ioas_map_file(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_ioas_map_file *cmd = ucmd->cmd;
+	struct iommufd_ioas *ioas;
+	struct iopt_pages *pages;
+	uint64_t iova = cmd->iova, last;
+	int rc = 0;
+
+	if (cmd->flags & ~IOMMUFD_MAP_FLAGS)
+		return -EOPNOTSUPP;
+	if (cmd->iova >= UINT64_MAX || cmd->length >= UINT64_MAX)
+		return -EOVERFLOW;
+	if (!(cmd->flags &
+	      (IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE)))
+		return -EINVAL;
+	ioas = iommufd_get_ioas(ucmd->ictx, cmd->ioas_id);
+	if (!ioas)
+		return -ENOENT;
+	if (!cmd->length)
+		return -EINVAL;
+	if (__builtin_add_overflow(cmd->start, cmd->length - 1, &last))
+		return -EOVERFLOW;
+	pages = iopt_alloc_file_pages(ucmd, cmd->fd, cmd->start, cmd->length,
+				      conv_iommu_prot(cmd->flags) & IOMMU_WRITE,
+				      &rc);
+	if (!pages)
+		return rc;
+	rc = iommufd_ioas_map_common(ucmd->ictx, ioas, pages, &iova,
+				     cmd->length, iopt_pages_first_byte(pages),
+				     conv_iommu_prot(cmd->flags),
+				     (cmd->flags & IOMMU_IOAS_MAP_FIXED_IOVA) ?
+					     0 : IOPT_ALLOC_IOVA);
+	if (rc)
+		return rc;
+	cmd->iova = iova;
+	return iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+}
+
+/* A limit on what one COPY may gather: the kernel's list is unbounded. */
+#define IOMMUFD_COPY_MAX_AREAS (1u << 20)
+
+/*
+ * The kernel's iopt_get_pages(): the source range must be covered by
+ * published areas without a gap (-ENOENT), and each slice takes a
+ * reference on the pages it shares.
+ */
+static int iommufd_ioas_get_pages(struct io_pagetable *iopt, uint64_t iova,
+				  uint64_t length,
+				  struct iommufd_pages_elm **out, size_t *num)
+{
+	struct iommufd_pages_elm *elms = NULL;
+	struct iopt_area_contig_iter iter;
+	struct iopt_area *area;
+	uint64_t last_iova;
+	size_t n = 0, cap = 0;
+	int rc;
+
+	if (!length)
+		return -EINVAL;
+	if (__builtin_add_overflow(iova, length - 1, &last_iova))
+		return -EOVERFLOW;
+	iopt_for_each_contig_area(&iter, area, iopt, iova, last_iova) {
+		uint64_t last = iopt_area_last_iova(area) < last_iova ?
+					iopt_area_last_iova(area) : last_iova;
+
+		if (n == cap) {
+			struct iommufd_pages_elm *grown;
+
+			rc = -ENOMEM;
+			if (cap >= IOMMUFD_COPY_MAX_AREAS)
+				goto err_put;
+			cap = cap ? cap * 2 : 4;
+			grown = realloc(elms, cap * sizeof(*elms));
+			if (!grown)
+				goto err_put;
+			elms = grown;
+		}
+		elms[n++] = (struct iommufd_pages_elm){
+			.pages = area->pages,
+			.start_byte = iopt_area_start_byte(area, iter.cur_iova),
+			.length = last - iter.cur_iova + 1,
+		};
+		iopt_get_pages_ref(area->pages);
+	}
+	if (!iopt_area_contig_done(&iter)) {
+		rc = -ENOENT;
+		goto err_put;
+	}
+	*out = elms;
+	*num = n;
+	return 0;
+err_put:
+	while (n--)
+		iopt_put_pages(elms[n].pages);
+	free(elms);
+	return rc;
+}
+
+/* Mirrors iommufd_ioas_copy(): shares the source's pages and their pins. */
+int iommufd_ioas_copy(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_ioas_copy *cmd = ucmd->cmd;
+	struct iommufd_ioas *src_ioas, *dst_ioas;
+	struct iommufd_pages_elm *elms = NULL;
+	uint64_t iova;
+	size_t num = 0;
+	int rc;
+
+	if (cmd->flags & ~IOMMUFD_MAP_FLAGS)
+		return -EOPNOTSUPP;
+	if (cmd->length >= UINT64_MAX || cmd->src_iova >= UINT64_MAX ||
+	    cmd->dst_iova >= UINT64_MAX)
+		return -EOVERFLOW;
+	if (!(cmd->flags &
+	      (IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE)))
+		return -EINVAL;
+	src_ioas = iommufd_get_ioas(ucmd->ictx, cmd->src_ioas_id);
+	if (!src_ioas)
+		return -ENOENT;
+	rc = iommufd_ioas_get_pages(&src_ioas->iopt, cmd->src_iova,
+				    cmd->length, &elms, &num);
+	if (rc)
+		return rc;
+	dst_ioas = iommufd_get_ioas(ucmd->ictx, cmd->dst_ioas_id);
+	if (!dst_ioas) {
+		rc = -ENOENT;
+		goto out_pages;
+	}
+	iova = cmd->dst_iova;
+	rc = iommufd_ioas_map_pages(dst_ioas, elms, num, cmd->length, &iova,
+				    conv_iommu_prot(cmd->flags),
+				    (cmd->flags & IOMMU_IOAS_MAP_FIXED_IOVA) ?
+					    0 : IOPT_ALLOC_IOVA);
+	if (rc)
+		goto out_pages;
+	cmd->dst_iova = iova;
+	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+out_pages:
+	for (size_t i = 0; i != num; i++)
+		if (elms[i].pages)
+			iopt_put_pages(elms[i].pages);
+	free(elms);
+	return rc;
+}
+
+/* Mirrors iommufd_ioas_unmap(). */
+int iommufd_ioas_unmap(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_ioas_unmap *cmd = ucmd->cmd;
+	struct iommufd_ioas *ioas;
+	uint64_t unmapped = 0;
+	int rc;
+
+	ioas = iommufd_get_ioas(ucmd->ictx, cmd->ioas_id);
+	if (!ioas)
+		return -ENOENT;
+	if (cmd->iova == 0 && cmd->length == UINT64_MAX) {
+		rc = iommufd_ioas_unmap_all(ioas, &unmapped);
+		if (rc)
+			return rc;
+	} else {
+		if (cmd->iova >= UINT64_MAX || cmd->length >= UINT64_MAX)
+			return -EOVERFLOW;
+		rc = iommufd_ioas_unmap_iova(ioas, cmd->iova, cmd->length,
+					     &unmapped);
+		if (rc)
+			return rc;
+		if (!unmapped)
+			return -ENOENT;
+	}
+	cmd->length = unmapped;
+	return iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+}
+
+/* A limit on one ALLOW_IOVAS list; the kernel's is bounded by memory only. */
+#define IOMMUFD_MAX_ALLOWED_IOVAS (1u << 20)
+
+/* Mirrors iommufd_ioas_allow_iovas() and iommufd_ioas_load_iovas(). */
+int iommufd_ioas_allow_iovas(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_ioas_allow_iovas *cmd = ucmd->cmd;
+	struct iopt_iova_range *ranges = NULL;
+	struct iommufd_ioas *ioas;
+	int rc;
+
+	if (cmd->__reserved)
+		return -EOPNOTSUPP;
+	ioas = iommufd_get_ioas(ucmd->ictx, cmd->ioas_id);
+	if (!ioas)
+		return -ENOENT;
+	if (cmd->num_iovas > IOMMUFD_MAX_ALLOWED_IOVAS)
+		return -ENOMEM;
+	if (cmd->num_iovas) {
+		ranges = calloc(cmd->num_iovas, sizeof(*ranges));
+		if (!ranges)
+			return -ENOMEM;
+	}
+	for (uint32_t i = 0; i != cmd->num_iovas; i++) {
+		struct iommu_iova_range range;
+
+		rc = ucmd_copy_from_user(ucmd, &range,
+					 cmd->allowed_iovas + i * sizeof(range),
+					 sizeof(range));
+		if (rc)
+			goto out;
+		ranges[i] = (struct iopt_iova_range){ range.start, range.last };
+	}
+	rc = iopt_set_allow_iova(&ioas->iopt, ranges, cmd->num_iovas);
+out:
+	free(ranges);
+	return rc;
+}
+
+/*
+ * Mirrors iommufd_ioas_change_process(): every area of every IOAS of the
+ * context must come from MAP_FILE; the pins move to the caller's process
+ * and are recharged there, all or nothing.
+ */
+int iommufd_ioas_change_process(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_ioas_change_process *cmd = ucmd->cmd;
+	struct iommufd_ctx *ictx = ucmd->ictx;
+	struct iopt_pages **all = NULL;
+	size_t num = 0, cap = 0;
+	int rc = 0;
+
+	if (cmd->__reserved)
+		return -EOPNOTSUPP;
+	for (uint32_t id = id_table_next(&ictx->objects, 1); id;
+	     id = id_table_next(&ictx->objects, id + 1)) {
+		struct iommufd_ioas *ioas = iommufd_get_ioas(ictx, id);
+		struct iopt_area *area;
+
+		if (!ioas)
+			continue;
+		for (area = iopt_area_iter_first(&ioas->iopt, 0, IOPT_IOVA_MAX);
+		     area;
+		     area = iopt_area_iter_next(area, 0, IOPT_IOVA_MAX)) {
+			if (!area->pages)
+				continue;
+			if (((struct iopt_pages *)area->pages)->type !=
+			    IOPT_ADDRESS_FILE) {
+				rc = -EINVAL;
+				goto out;
+			}
+			if (num == cap) {
+				struct iopt_pages **grown;
+
+				cap = cap ? cap * 2 : 16;
+				grown = realloc(all, cap * sizeof(*all));
+				if (!grown) {
+					rc = -ENOMEM;
+					goto out;
+				}
+				all = grown;
+			}
+			all[num++] = area->pages;
+		}
+	}
+	rc = iopt_pages_change_process(ucmd, all, num);
+out:
+	free(all);
+	return rc;
+}
+
+/*
+ * Mirrors iommufd_ioas_destroy().  Domains hold a users count on the IOAS,
+ * so none is attached by now; the release callback still copes if one is.
+ */
 void iommufd_ioas_destroy(struct iommufd_object *obj)
 {
 	struct iommufd_ioas *ioas = container_of(obj, struct iommufd_ioas, obj);
+	struct iopt_unmap_ops ops = iommufd_ioas_unmap_ops(ioas);
 
-	iopt_destroy_table(&ioas->iopt, &iommufd_ioas_unmap_ops);
+	iopt_destroy_table(&ioas->iopt, &ops);
+	free(ioas->domains);
+	ioas->domains = NULL;
+	ioas->num_domains = 0;
 }
 
 struct iommufd_ioas *iommufd_get_ioas(struct iommufd_ctx *ictx, uint32_t id)
@@ -131,10 +812,11 @@ int iommufd_ioas_option(struct iommufd_ucmd *ucmd)
 	}
 	if (cmd->op == IOMMU_OPTION_OP_SET) {
 		if (cmd->val64 == 0)
-			return iopt_disable_large_pages(&ioas->iopt, false,
-							IOPT_PAGE_SIZE);
+			return iommufd_ioas_disable_large_pages(ioas);
 		if (cmd->val64 == 1) {
-			iopt_enable_large_pages(&ioas->iopt, IOPT_PAGE_SIZE);
+			iopt_enable_large_pages(
+				&ioas->iopt,
+				iommufd_ioas_required_alignment(ioas));
 			return 0;
 		}
 		return -EINVAL;

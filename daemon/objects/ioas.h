@@ -5,10 +5,18 @@
 #include "objects/io_pagetable.h"
 #include "objects/iommufd_private.h"
 
+struct iommufd_domain;
+
 /* An IO address space: the IOVA -> memory map that domains follow. */
 struct iommufd_ioas {
 	struct iommufd_object obj;
 	struct io_pagetable iopt;
+	/*
+	 * The kernel's iopt->domains: every domain here holds every published
+	 * area, pinned.  Owned by the HWPT_PAGING objects that attached them.
+	 */
+	struct iommufd_domain **domains;
+	unsigned int num_domains;
 };
 
 /*
@@ -35,5 +43,23 @@ int iommufd_ioas_disable_large_pages(struct iommufd_ioas *ioas);
 uint64_t iommufd_ioas_pgsize_bitmap(struct iommufd_ioas *ioas);
 /* Whether every attached domain enforces cache coherency (VFIO_DMA_CC_IOMMU). */
 bool iommufd_ioas_enforce_cache_coherency(struct iommufd_ioas *ioas);
+
+/*
+ * iopt_table_add_domain(): narrow the IOAS to the domain's aperture, raise
+ * the IOVA alignment to its smallest page, pin and map every area into it.
+ * All or nothing.  iopt_table_remove_domain() undoes it.
+ */
+int iommufd_ioas_add_domain(struct iommufd_ioas *ioas,
+			    struct iommufd_domain *domain);
+void iommufd_ioas_remove_domain(struct iommufd_ioas *ioas,
+				struct iommufd_domain *domain);
+
+/* IOMMU_IOAS_MAP_FILE and IOMMU_IOAS_COPY: iopt_map_file_pages(), iopt_map_pages(). */
+int iommufd_ioas_map_file(struct iommufd_ucmd *ucmd);
+int iommufd_ioas_map(struct iommufd_ucmd *ucmd);
+int iommufd_ioas_copy(struct iommufd_ucmd *ucmd);
+int iommufd_ioas_unmap(struct iommufd_ucmd *ucmd);
+int iommufd_ioas_allow_iovas(struct iommufd_ucmd *ucmd);
+int iommufd_ioas_change_process(struct iommufd_ucmd *ucmd);
 
 #endif

@@ -71,6 +71,7 @@ enum iopt_pages_account_mode {
 
 struct iommufd_daemon;
 struct iommufd_ioas;
+struct iopt_accounts;
 
 /* One open file description of the node. */
 struct iommufd_ctx {
@@ -87,6 +88,8 @@ struct iommufd_ctx {
 	uid_t opener_uid;
 	/* Linked into daemon->contexts under daemon->lock. */
 	struct iommufd_ctx *next, **pprev;
+	/* Status snapshots reading it without daemon->lock (stats.c); under daemon->lock. */
+	unsigned int stats_users;
 };
 
 /* Daemon-wide configuration and state shared by every context. */
@@ -94,6 +97,8 @@ struct iommufd_daemon {
 	pthread_mutex_t lock;
 	struct iommufd_ctx *contexts;
 	unsigned int nr_contexts;
+	/* Signalled when a context's stats_users drops to 0 (stats.c). */
+	pthread_cond_t stats_idle;
 	/* Resource limit a client controls: objects per context. */
 	uint32_t max_objects;
 	/* Expose IOMMU_TEST_CMD (the kernel's CONFIG_IOMMUFD_TEST). */
@@ -102,6 +107,8 @@ struct iommufd_daemon {
 	bool vfio_compat_default;
 	/* Our own user namespace is "init" for capable() checks. */
 	uint64_t own_userns_ino;
+	/* Pin accounting per user and per process (objects/pages.c). */
+	struct iopt_accounts *accounts;
 };
 
 int iommufd_daemon_init(struct iommufd_daemon *d);
@@ -134,6 +141,9 @@ struct iommufd_object *iommufd_get_object(struct iommufd_ctx *ictx, uint32_t id,
 					  enum iommufd_object_type type);
 int iommufd_object_remove(struct iommufd_ctx *ictx, uint32_t id);
 void iommufd_object_destroy_all(struct iommufd_ctx *ictx);
+/* Unlink and destroy obj whatever its users (the kernel's destroy_user). */
+void iommufd_object_destroy_user(struct iommufd_ctx *ictx,
+				 struct iommufd_object *obj);
 
 /* A dependent object holds a "users" count on what it depends on. */
 static inline void iommufd_object_get_user(struct iommufd_object *obj)
@@ -163,8 +173,18 @@ int iommufd_ioas_option(struct iommufd_ucmd *ucmd);
 int iommufd_vfio_ioas(struct iommufd_ucmd *ucmd);
 long iommufd_vfio_ioctl(struct iommufd_ucmd *ucmd, unsigned int cmd,
 			uint64_t arg);
+/* The compat IOAS a vfio-node (or --vfio-compat-default) context starts with. */
+int iommufd_vfio_compat_ioas_create(struct iommufd_ctx *ictx);
+/* iommufd_dispatch_plan() for the container ioctls (vfio_compat.c). */
+int iommufd_vfio_plan(unsigned int cmd, const void *head, size_t head_len,
+		      struct ucmd_plan *plan);
 
 void iommufd_ioas_destroy(struct iommufd_object *obj);
+/* IOMMU_TEST_CMD and the objects it makes (selftest.c, hw_pagetable.c). */
+int iommufd_test(struct iommufd_ucmd *ucmd);
+void iommufd_device_destroy(struct iommufd_object *obj);
+void iommufd_selftest_destroy(struct iommufd_object *obj);
+void iommufd_hwpt_paging_destroy(struct iommufd_object *obj);
 struct iommufd_ioas *iommufd_get_ioas(struct iommufd_ctx *ictx, uint32_t id);
 
 /*

@@ -16,9 +16,16 @@
 #include <sys/stat.h>
 
 #include "objects/ioas.h"
+#include "objects/pages.h"
 
 const struct iommufd_object_ops iommufd_object_ops[IOMMUFD_OBJ_MAX] = {
 	[IOMMUFD_OBJ_IOAS] = { .name = "ioas", .destroy = iommufd_ioas_destroy },
+	[IOMMUFD_OBJ_DEVICE] = { .name = "device",
+				 .destroy = iommufd_device_destroy },
+	[IOMMUFD_OBJ_HWPT_PAGING] = { .name = "hwpt_paging",
+				      .destroy = iommufd_hwpt_paging_destroy },
+	[IOMMUFD_OBJ_SELFTEST] = { .name = "selftest",
+				   .destroy = iommufd_selftest_destroy },
 };
 
 static uint64_t userns_ino(pid_t pid)
@@ -39,6 +46,7 @@ int iommufd_daemon_init(struct iommufd_daemon *d)
 {
 	memset(d, 0, sizeof(*d));
 	pthread_mutex_init(&d->lock, NULL);
+	pthread_cond_init(&d->stats_idle, NULL);
 	d->max_objects = 1u << 20;
 	d->own_userns_ino = userns_ino(0);
 	return 0;
@@ -46,6 +54,8 @@ int iommufd_daemon_init(struct iommufd_daemon *d)
 
 void iommufd_daemon_fini(struct iommufd_daemon *d)
 {
+	iopt_accounts_fini(d);
+	pthread_cond_destroy(&d->stats_idle);
 	pthread_mutex_destroy(&d->lock);
 }
 
@@ -66,6 +76,17 @@ int iommufd_ctx_open(struct iommufd_daemon *d, pid_t pid, uid_t uid,
 	/* /dev/vfio/vfio users expect VFIO's per-process rlimit accounting. */
 	if (vfio_node)
 		ictx->account_mode = IOPT_PAGES_ACCOUNT_MM;
+	/* Legacy clients have no group whose attach would create it. */
+	if (vfio_node || d->vfio_compat_default) {
+		int rc = iommufd_vfio_compat_ioas_create(ictx);
+
+		if (rc) {
+			id_table_fini(&ictx->objects);
+			pthread_mutex_destroy(&ictx->lock);
+			free(ictx);
+			return rc;
+		}
+	}
 
 	pthread_mutex_lock(&d->lock);
 	ictx->next = d->contexts;
@@ -92,6 +113,9 @@ void iommufd_ctx_release(struct iommufd_ctx *ictx)
 	if (ictx->next)
 		ictx->next->pprev = ictx->pprev;
 	d->nr_contexts--;
+	/* Unlinked, so no new reader; wait out a status snapshot (stats.c). */
+	while (ictx->stats_users)
+		pthread_cond_wait(&d->stats_idle, &d->lock);
 	pthread_mutex_unlock(&d->lock);
 
 	id_table_fini(&ictx->objects);
@@ -166,6 +190,12 @@ static void iommufd_object_unlink_destroy(struct iommufd_ctx *ictx,
 		ictx->vfio_ioas = NULL;
 	iommufd_object_ops[obj->type].destroy(obj);
 	free(obj);
+}
+
+void iommufd_object_destroy_user(struct iommufd_ctx *ictx,
+				 struct iommufd_object *obj)
+{
+	iommufd_object_unlink_destroy(ictx, obj);
 }
 
 /* Mirrors iommufd_object_remove() for IOMMU_DESTROY: ENOENT, EBUSY. */

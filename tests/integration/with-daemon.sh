@@ -23,6 +23,8 @@ trap cleanup EXIT
 
 "$daemon" --fuse "$dir" "${daemon_args[@]}" 2>"$log" &
 pid=$!
+# Clients that check the daemon's own state (VmLck after a pin) read this.
+export UIOMMUFD_DAEMON_PID=$pid
 for _ in $(seq 200); do
 	[ -e "$dir/iommu" ] && break
 	kill -0 "$pid" 2>/dev/null || break

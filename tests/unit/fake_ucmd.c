@@ -14,6 +14,7 @@ struct fake_region {
 static struct fake_region regions[FAKE_MAX_REGIONS];
 static unsigned int nr_regions;
 size_t fake_bytes_written;
+pid_t fake_caller_pid;
 
 void fake_user_add(const void *p, size_t len)
 {
@@ -82,7 +83,7 @@ long fake_ioctl_ptr(struct iommufd_ctx *ictx, unsigned int cmd, uint64_t arg)
 		.ictx = ictx,
 		.tr = &fake_transport,
 		/* pid 0 with uid 0: the fake caller is privileged */
-		.caller = { .pid = 0, .uid = 0, .gid = 0 },
+		.caller = { .pid = fake_caller_pid, .uid = 0, .gid = 0 },
 		.ubuffer = arg,
 	};
 

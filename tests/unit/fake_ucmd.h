@@ -21,6 +21,11 @@ struct fake_env {
 /* Registers [p, p+len) as readable and writable caller memory. */
 void fake_user_add(const void *p, size_t len);
 void fake_user_reset(void);
+/*
+ * The caller's pid as the front end would report it: 0 (the default) is a
+ * caller the daemon cannot reach; tests that pin set it to getpid().
+ */
+extern pid_t fake_caller_pid;
 /* Counts the bytes the dispatcher wrote back through the transport. */
 extern size_t fake_bytes_written;
 

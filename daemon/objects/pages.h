@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The pages layer: where the memory behind an area comes from, pinning it,
+ * and accounting pins against RLIMIT_MEMLOCK.  The userspace counterpart of
+ * the kernel's drivers/iommu/iommufd/pages.c; see the theory of operation
+ * at the top of pages.c and docs/pinning.md.
+ *
+ * Locking: an iopt_pages belongs to one context and is only touched under
+ * that context's lock.  Accounting state shared between contexts (per user,
+ * per process) lives in the daemon and is guarded by daemon->lock.
+ */
+#ifndef UIOMMUFD_PAGES_H
+#define UIOMMUFD_PAGES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "objects/iommufd_private.h"
+
+enum iopt_address_type {
+	IOPT_ADDRESS_USER,
+	IOPT_ADDRESS_FILE,
+};
+
+struct iopt_source;
+struct iopt_pin_seg;
+
+/*
+ * One mapping source, shared by every area that maps a part of it (areas
+ * made by IOAS_COPY or cut by the VFIO path).  Bytes are numbered from the
+ * first page: byte b lives at uptr + b, or at file offset start + b.
+ */
+struct iopt_pages {
+	unsigned int refs;
+	enum iopt_address_type type;
+	bool writable;
+	enum iopt_pages_account_mode account_mode;
+	uint64_t uptr;	/* IOPT_ADDRESS_USER: page aligned */
+	int fd;		/* IOPT_ADDRESS_FILE: the daemon's copy of the fd */
+	uint64_t start; /* IOPT_ADDRESS_FILE: page aligned file offset */
+	uint64_t npages;
+	uint64_t first_byte; /* of the mapped range, inside the first page */
+	struct iommufd_ctx *ictx;
+	struct iopt_source *source; /* the process whose memory this is */
+	/* Pin state: pin_users counts (area, domain) pairs holding the pin. */
+	unsigned int pin_users;
+	uint64_t npinned; /* pages accounted while pinned */
+	void *view_base;  /* reservation holding the daemon's view */
+	size_t view_len;
+	uint8_t *view;	  /* byte 0 of the pages in the daemon, or NULL */
+	struct iopt_pin_seg *segs; /* how each part is reached */
+	unsigned int nr_segs;
+};
+
+/*
+ * iopt_alloc_user_pages(): a user VA range of the calling process.  Nothing
+ * is read or pinned: an unmapped uva is fine until a domain needs the pages.
+ */
+struct iopt_pages *iopt_alloc_user_pages(struct iommufd_ucmd *ucmd,
+					 uint64_t uva, uint64_t length,
+					 bool writable, int *err);
+/*
+ * iopt_alloc_file_pages(): the caller's fd, duplicated into the daemon with
+ * pidfd_getfd (EBADF for a bad fd), from byte start.
+ */
+struct iopt_pages *iopt_alloc_file_pages(struct iommufd_ucmd *ucmd, int fd,
+					 uint64_t start, uint64_t length,
+					 bool writable, int *err);
+/* Byte offset of the first mapped byte inside the pages (uva % PAGE_SIZE). */
+uint64_t iopt_pages_first_byte(const struct iopt_pages *pages);
+/* The address used as IOVA alignment hint (user VA or file offset). */
+uint64_t iopt_pages_addr_hint(const struct iopt_pages *pages,
+			      uint64_t start_byte);
+
+void iopt_get_pages_ref(struct iopt_pages *pages);
+void iopt_put_pages(struct iopt_pages *pages);
+
+/*
+ * Take one pin user.  The first one maps the caller's pages into the
+ * daemon, mlocks them and charges RLIMIT_MEMLOCK; it fails with -EFAULT
+ * (unmapped or inaccessible memory), -ENOMEM (over the limit) or -EINVAL
+ * (a file that cannot be pinned), leaving nothing behind.  needs_phys
+ * refuses memory the daemon can only reach through process_vm_*.
+ */
+int iopt_pages_pin(struct iopt_pages *pages, bool needs_phys);
+void iopt_pages_unpin(struct iopt_pages *pages);
+
+/*
+ * Read or write bytes of pinned pages: through the daemon's view, or the
+ * mapping process's VA for private memory.  0 or -EFAULT.
+ */
+int iopt_pages_rw(struct iopt_pages *pages, uint64_t start_byte, void *buf,
+		  size_t len, bool write);
+/* The daemon's address of start_byte when it is mapped there, else NULL. */
+void *iopt_pages_view(struct iopt_pages *pages, uint64_t start_byte,
+		      size_t len);
+
+/*
+ * IOMMU_IOAS_CHANGE_PROCESS for one context: move every FILE pages to the
+ * calling process, recharging the pins, all or nothing.
+ */
+int iopt_pages_change_process(struct iommufd_ucmd *ucmd,
+			      struct iopt_pages **all, size_t num);
+
+/* The calling process (thread group) of ucmd, 0 when unreachable. */
+pid_t iopt_caller_tgid(struct iommufd_ucmd *ucmd);
+/* Whether pages is pinned and maps the page at va of process tgid. */
+bool iopt_pages_pins_user_va(const struct iopt_pages *pages, pid_t tgid,
+			     uint64_t va);
+
+/* Daemon-wide accounting state (per user and per process). */
+void iopt_accounts_fini(struct iommufd_daemon *d);
+/* Pages charged to uid now, summed over every context (for tests). */
+uint64_t iopt_account_user_pages(struct iommufd_daemon *d, uid_t uid);
+
+#endif

@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * IOAS map/unmap throughput against a daemon started with --test-interface.
+ *   ioas_bench NODE [DAEMON_PID]
+ * DAEMON_PID (or $UIOMMUFD_DAEMON_PID) enables the resident-memory figure.
+ *
+ * For 4 KiB, 2 MiB, 64 MiB and 1 GiB of shared memory (a memfd mapped
+ * MAP_SHARED): MAP+UNMAP pairs into an IOAS with a mock domain (so every
+ * MAP pins), the same without a domain (bookkeeping only), and the floor of
+ * the pinning work done directly in one process (mmap of the same memfd +
+ * mlock + munlock + munmap), all in GiB/s of memory mapped.  Then one
+ * million 4 KiB areas: time to map them all, to unmap them all, and the
+ * daemon's resident memory per area.
+ *
+ * Output: one "RESULT <name> <value> <unit>" line per figure, then a table.
+ * Pin the benchmark and the daemon to one CPU (taskset) when measuring.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "uiommufd/abi.h"
+#include "uiommufd/abi_test.h"
+
+#define MAP_RW (IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE | \
+		IOMMU_IOAS_MAP_FIXED_IOVA)
+
+static int node_fd;
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "ioas_bench: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static uint32_t ioas_alloc(void)
+{
+	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
+
+	if (ioctl(node_fd, IOMMU_IOAS_ALLOC, &cmd))
+		die("IOAS_ALLOC");
+	return cmd.out_ioas_id;
+}
+
+static void destroy(uint32_t id)
+{
+	struct iommu_destroy cmd = { .size = sizeof(cmd), .id = id };
+
+	if (ioctl(node_fd, IOMMU_DESTROY, &cmd))
+		die("DESTROY");
+}
+
+static uint32_t mock_domain(uint32_t ioas)
+{
+	struct iommu_test_cmd cmd = {
+		.size = sizeof(cmd), .op = IOMMU_TEST_OP_MOCK_DOMAIN, .id = ioas,
+	};
+
+	if (ioctl(node_fd, IOMMU_TEST_CMD, &cmd))
+		die("MOCK_DOMAIN (is the daemon running with --test-interface?)");
+	return cmd.mock_domain.out_stdev_id;
+}
+
+static void map(uint32_t ioas, void *va, uint64_t len, uint64_t iova)
+{
+	struct iommu_ioas_map cmd = {
+		.size = sizeof(cmd), .flags = MAP_RW, .ioas_id = ioas,
+		.user_va = (uintptr_t)va, .length = len, .iova = iova,
+	};
+
+	if (ioctl(node_fd, IOMMU_IOAS_MAP, &cmd))
+		die("IOAS_MAP");
+}
+
+static void unmap(uint32_t ioas, uint64_t iova, uint64_t len)
+{
+	struct iommu_ioas_unmap cmd = {
+		.size = sizeof(cmd), .ioas_id = ioas, .iova = iova, .length = len,
+	};
+
+	if (ioctl(node_fd, IOMMU_IOAS_UNMAP, &cmd))
+		die("IOAS_UNMAP");
+}
+
+/* Enough iterations for ~0.5 s or 16 GiB, at least 3. */
+static unsigned int iters_for(uint64_t len, double one)
+{
+	double by_time = 0.5 / (one > 1e-7 ? one : 1e-7);
+	double by_bytes = (16.0 * (1ull << 30)) / (double)len;
+	double n = by_time < by_bytes ? by_time : by_bytes;
+
+	return n < 3 ? 3 : n > 200000 ? 200000 : (unsigned int)n;
+}
+
+static double bench_ioas(uint32_t ioas, void *va, uint64_t len)
+{
+	const uint64_t iova = MOCK_APERTURE_START;
+	double t0 = now(), t1;
+	unsigned int n;
+
+	map(ioas, va, len, iova);
+	unmap(ioas, iova, len);
+	n = iters_for(len, now() - t0);
+	t0 = now();
+	for (unsigned int i = 0; i < n; i++) {
+		map(ioas, va, len, iova);
+		unmap(ioas, iova, len);
+	}
+	t1 = now();
+	return (double)len * n / (t1 - t0) / (1ull << 30);
+}
+
+/* The floor: the daemon's pinning work done here, without the daemon. */
+static double bench_floor(int memfd, uint64_t len)
+{
+	double t0 = now(), t1;
+	unsigned int n = 1;
+
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass)
+			t0 = now();
+		for (unsigned int i = 0; i < n; i++) {
+			void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+				       MAP_SHARED, memfd, 0);
+
+			if (p == MAP_FAILED || mlock(p, len))
+				die("floor mmap/mlock");
+			munlock(p, len);
+			munmap(p, len);
+		}
+		if (!pass)
+			n = iters_for(len, now() - t0);
+	}
+	t1 = now();
+	return (double)len * n / (t1 - t0) / (1ull << 30);
+}
+
+static long rss_kb(const char *pid)
+{
+	char path[64], line[256];
+	long kb = -1;
+	FILE *f;
+
+	if (!pid)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%s/status", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %ld", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct { const char *name; uint64_t len; } sizes[] = {
+		{ "4K", 4096 }, { "2M", 2ull << 20 },
+		{ "64M", 64ull << 20 }, { "1G", 1ull << 30 },
+	};
+	const char *dpid = argc > 2 ? argv[2] : getenv("UIOMMUFD_DAEMON_PID");
+	double dom[4], bare[4], floor_[4];
+	const unsigned int nareas = 1000000;
+	double t_map, t_unmap;
+	long rss0, rss1;
+	uint32_t ioas, stdev;
+	int memfd;
+	void *va;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s NODE [DAEMON_PID]\n", argv[0]);
+		return 2;
+	}
+	node_fd = open(argv[1], O_RDWR | O_CLOEXEC);
+	if (node_fd < 0)
+		die(argv[1]);
+	memfd = memfd_create("ioas_bench", MFD_CLOEXEC);
+	if (memfd < 0 || ftruncate(memfd, 1ull << 30))
+		die("memfd");
+	va = mmap(NULL, 1ull << 30, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+	if (va == MAP_FAILED)
+		die("mmap");
+	memset(va, 1, 1ull << 30);
+
+	for (unsigned int i = 0; i < 4; i++) {
+		ioas = ioas_alloc();
+		stdev = mock_domain(ioas);
+		dom[i] = bench_ioas(ioas, va, sizes[i].len);
+		destroy(stdev);
+		bare[i] = bench_ioas(ioas, va, sizes[i].len);
+		destroy(ioas);
+		floor_[i] = bench_floor(memfd, sizes[i].len);
+		printf("RESULT ioas_map_unmap_pinned_%s %.3f GiB/s\n", sizes[i].name, dom[i]);
+		printf("RESULT ioas_map_unmap_bookkeeping_%s %.3f GiB/s\n", sizes[i].name, bare[i]);
+		printf("RESULT floor_mmap_mlock_%s %.3f GiB/s\n", sizes[i].name, floor_[i]);
+	}
+
+	/* One million areas, bookkeeping only (pins would be 4 GiB). */
+	ioas = ioas_alloc();
+	rss0 = rss_kb(dpid);
+	t_map = now();
+	for (unsigned int i = 0; i < nareas; i++)
+		map(ioas, va, 4096, (uint64_t)(i + 1) * 8192);
+	t_map = now() - t_map;
+	rss1 = rss_kb(dpid);
+	t_unmap = now();
+	unmap(ioas, 0, UINT64_MAX);
+	t_unmap = now() - t_unmap;
+	destroy(ioas);
+	printf("RESULT ioas_1M_areas_map_all %.3f s\n", t_map);
+	printf("RESULT ioas_1M_areas_unmap_all %.3f s\n", t_unmap);
+	if (rss0 >= 0 && rss1 >= 0)
+		printf("RESULT ioas_rss_per_area %.1f bytes\n",
+		       (rss1 - rss0) * 1024.0 / nareas);
+
+	printf("\n%-6s %14s %14s %14s\n", "size", "pinned GiB/s",
+	       "no-domain GiB/s", "floor GiB/s");
+	for (unsigned int i = 0; i < 4; i++)
+		printf("%-6s %14.3f %14.3f %14.3f\n", sizes[i].name, dom[i],
+		       bare[i], floor_[i]);
+	printf("1,000,000 areas: map all %.2f s (%.2f us/map), unmap all %.2f s",
+	       t_map, t_map * 1e6 / nareas, t_unmap);
+	if (rss0 >= 0 && rss1 >= 0)
+		printf(", daemon RSS %.0f bytes/area", (rss1 - rss0) * 1024.0 / nareas);
+	printf("\n");
+	return 0;
+}
