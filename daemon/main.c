@@ -9,9 +9,11 @@
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -19,6 +21,7 @@
 #include "log.h"
 #include "objects/iommufd_private.h"
 #include "service.h"
+#include "status/status_server.h"
 
 static void usage(FILE *f)
 {
@@ -44,6 +47,15 @@ static void usage(FILE *f)
 		"  --threads N          worker threads per node (default: 2)\n"
 		"  --max-objects N      objects one context may hold (default: 1048576)\n"
 		"  --test-interface     expose IOMMU_TEST_CMD (CONFIG_IOMMUFD_TEST)\n"
+		"Service:\n"
+		"  --status-socket PATH where uiommufdctl asks (default: root\n"
+		"                       /run/uiommufd/status.sock, others\n"
+		"                       $XDG_RUNTIME_DIR/uiommufd/status.sock); 'none'\n"
+		"  --status-group GROUP who besides root may ask the status socket\n"
+		"  --config FILE        environment file read for UIOMMUFD_LOG_LEVEL at\n"
+		"                       start and on SIGHUP\n"
+		"  --stop-timeout SECS  longest SIGTERM may take before a forced exit\n"
+		"                       (default: 10; 0: wait for ever)\n"
 		"Logging:\n"
 		"  -v, --verbose        trace every ioctl (debug level)\n"
 		"  --log-level LEVEL    error, warning, notice, info, debug\n"
@@ -55,6 +67,7 @@ enum {
 	OPT_CUSE = 256, OPT_NAME, OPT_FUSE, OPT_MODE, OPT_OWNER, OPT_GROUP,
 	OPT_VFIO_NODE, OPT_VFIO_DEFAULT, OPT_ARG_TRANSPORT, OPT_THREADS,
 	OPT_MAX_OBJECTS, OPT_TEST_IF, OPT_LOG_LEVEL, OPT_VERSION,
+	OPT_STATUS_SOCKET, OPT_STATUS_GROUP, OPT_CONFIG, OPT_STOP_TIMEOUT,
 };
 
 static const struct option long_options[] = {
@@ -70,6 +83,10 @@ static const struct option long_options[] = {
 	{ "threads", required_argument, NULL, OPT_THREADS },
 	{ "max-objects", required_argument, NULL, OPT_MAX_OBJECTS },
 	{ "test-interface", no_argument, NULL, OPT_TEST_IF },
+	{ "status-socket", required_argument, NULL, OPT_STATUS_SOCKET },
+	{ "status-group", required_argument, NULL, OPT_STATUS_GROUP },
+	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 	{ "help", no_argument, NULL, 'h' },
@@ -98,7 +115,25 @@ struct config {
 	bool test_interface;
 	bool vfio_compat_default;
 	unsigned long max_objects;
+	const char *status_socket; /* NULL: the default; "none": no socket */
+	gid_t status_group;
+	const char *config;
+	unsigned int stop_timeout;
 };
+
+static int parse_group(const char *name, gid_t *out)
+{
+	struct group *gr = getgrnam(name);
+	unsigned long v;
+
+	if (gr)
+		*out = gr->gr_gid;
+	else if (parse_uint(name, 0xfffffffe, 10, &v) == 0)
+		*out = (gid_t)v;
+	else
+		return log_error_errno(-EINVAL, "unknown group '%s'", name);
+	return 0;
+}
 
 static int parse_args(int argc, char **argv, struct config *c)
 {
@@ -132,17 +167,27 @@ static int parse_args(int argc, char **argv, struct config *c)
 				return log_error_errno(-EINVAL, "unknown user '%s'", optarg);
 			break;
 		}
-		case OPT_GROUP: {
-			struct group *gr = getgrnam(optarg);
-
-			if (gr)
-				c->fe.group = gr->gr_gid;
-			else if (parse_uint(optarg, 0xfffffffe, 10, &v) == 0)
-				c->fe.group = (gid_t)v;
-			else
-				return log_error_errno(-EINVAL, "unknown group '%s'", optarg);
+		case OPT_GROUP:
+			if (parse_group(optarg, &c->fe.group))
+				return -EINVAL;
 			break;
-		}
+		case OPT_STATUS_SOCKET:
+			if (optarg[0] != '/' && strcmp(optarg, "none"))
+				return log_error_errno(-EINVAL, "--status-socket takes an absolute path or 'none'");
+			c->status_socket = optarg;
+			break;
+		case OPT_STATUS_GROUP:
+			if (parse_group(optarg, &c->status_group))
+				return -EINVAL;
+			break;
+		case OPT_CONFIG:
+			c->config = optarg;
+			break;
+		case OPT_STOP_TIMEOUT:
+			if (parse_uint(optarg, 3600, 10, &v))
+				return log_error_errno(-EINVAL, "--stop-timeout takes 0 to 3600 seconds");
+			c->stop_timeout = (unsigned int)v;
+			break;
 		case OPT_VFIO_NODE:
 			c->fe.vfio_name = optarg ? optarg : "vfio/vfio";
 			break;
@@ -211,6 +256,67 @@ static int parse_args(int argc, char **argv, struct config *c)
 	return 0;
 }
 
+/* Monotonic microseconds, for the status socket's uptime. */
+static uint64_t start_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/*
+ * The status socket starts once the node answers, so that a front end that
+ * cannot start says so in its one line, and before READY=1.  Failing on a
+ * path the operator named is fatal; on the default path it only costs the
+ * status command.
+ */
+static int start_status(struct iommufd_daemon *d, const struct config *c,
+			struct status_info *info, char nodes[2][280],
+			struct status_server **out)
+{
+	char path[108];
+	int rc;
+
+	*out = NULL;
+	info->frontend = c->fe.fuse_dir ? "fuse" : "cuse";
+	info->started_us = start_us();
+	if (c->fe.fuse_dir) {
+		snprintf(nodes[0], 280, "%s/iommu", c->fe.fuse_dir);
+		if (c->fe.vfio_name)
+			snprintf(nodes[1], 280, "%s/vfio", c->fe.fuse_dir);
+	} else {
+		snprintf(nodes[0], 280, "/dev/%s", c->fe.cuse_name);
+		if (c->fe.vfio_name)
+			snprintf(nodes[1], 280, "/dev/%s", c->fe.vfio_name);
+	}
+	info->nodes[0] = nodes[0];
+	info->nodes[1] = nodes[1][0] ? nodes[1] : NULL;
+
+	if (c->status_socket && !strcmp(c->status_socket, "none"))
+		return 0;
+	if (c->status_socket) {
+		snprintf(path, sizeof(path), "%s", c->status_socket);
+	} else if (status_socket_default_path(path, sizeof(path))) {
+		log_notice("no XDG_RUNTIME_DIR: serving without a status socket (see --status-socket)");
+		return 0;
+	}
+	rc = status_server_start(d, info, path, c->status_group, out);
+	if (rc == -EADDRINUSE) {
+		log_warning("another uiommufd answers on %s; %s", path,
+			    c->status_socket ? "pick another --status-socket" :
+			    "serving without a status socket (see --status-socket)");
+		return c->status_socket ? rc : 0;
+	}
+	if (rc && !c->status_socket) {
+		log_warning("serving without a status socket");
+		return 0;
+	}
+	if (!rc)
+		log_info("status socket %s", path);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct config c = {
@@ -218,16 +324,25 @@ int main(int argc, char **argv)
 			.threads = 2, .arg_transport = ARG_TRANSPORT_PVM },
 		.log_level = LOG_INFO,
 		.max_objects = 1u << 20,
+		.status_group = (gid_t)-1,
+		.stop_timeout = 10,
 	};
 	struct iommufd_daemon daemon;
+	struct status_server *status = NULL;
+	struct status_info info = { 0 };
+	char nodes[2][280] = { "", "" };
 	struct frontend *fe;
+	uint64_t locked;
 	sigset_t set;
 	int rc;
 
 	log_init(LOG_INFO);
 	if (parse_args(argc, argv, &c))
 		return 2;
-	log_init(service_log_level(c.log_level));
+	if (c.config && access(c.config, R_OK) < 0)
+		log_notice("--config %s: %m; the log level comes from elsewhere",
+			   c.config);
+	log_init(service_log_level(c.config, c.log_level));
 
 	/*
 	 * Signals are taken synchronously by this thread only; the workers
@@ -250,14 +365,33 @@ int main(int argc, char **argv)
 		iommufd_daemon_fini(&daemon);
 		return 1;
 	}
+	if (start_status(&daemon, &c, &info, nodes, &status)) {
+		frontend_stop(fe);
+		iommufd_daemon_fini(&daemon);
+		return 1;
+	}
 	log_info("serving %s (%s%s)", frontend_node_path(fe),
 		 c.fe.fuse_dir ? "FUSE file" : "CUSE device",
 		 c.fe.fuse_dir ? "" :
 		 c.fe.arg_transport == ARG_TRANSPORT_RETRY ? ", retry arguments" :
 							    ", process_vm arguments");
-	rc = service_run(&daemon, fe, &set, c.log_level);
+	rc = service_run(&daemon, fe, &set, c.config, c.log_level);
+
+	/*
+	 * Stop: no new opens or requests (the front end answers ENODEV), the
+	 * requests in flight finish, the nodes go away (clients holding them
+	 * get errors, never a hang), every context is released and with it
+	 * every pin.  A request that never finishes is cut off by the deadline.
+	 */
+	service_stop_deadline(c.stop_timeout);
+	status_server_stop(status);
 	frontend_stop(fe);
+	locked = status_locked_bytes();
+	if (locked)
+		log_warning("stopped with %llu bytes still locked",
+			    (unsigned long long)locked);
 	iommufd_daemon_fini(&daemon);
-	log_info("stopped");
+	log_info("stopped: every context released, %llu bytes locked",
+		 (unsigned long long)locked);
 	return rc ? 1 : 0;
 }

@@ -70,6 +70,8 @@ int cuse_session_new(struct frontend *fe, struct fe_node *node,
 		return -ENOMEM;
 	s->node = node;
 	s->se = cuse_lowlevel_new(&args, &ci, &cuse_ops, node);
+	/* cuse_lowlevel_new() may copy args onto the heap (fuse_opt_add_arg). */
+	fuse_opt_free_args(&args);
 	if (!s->se) {
 		free(s);
 		return log_error_errno(-EINVAL, "cannot create the CUSE session");

@@ -28,6 +28,13 @@ void fe_session_free(struct fe_session *s)
 	free(s);
 }
 
+static bool node_is_chardev(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISCHR(st.st_mode);
+}
+
 /* devtmpfs (or udev) creates a CUSE node shortly after INIT; wait for it. */
 static int wait_for_node(const char *path, unsigned int ms)
 {
@@ -38,6 +45,14 @@ static int wait_for_node(const char *path, unsigned int ms)
 			close(fd);
 			return 0;
 		}
+		/*
+		 * EPERM on a char device is the device cgroup (systemd's
+		 * DevicePolicy=closed allows us only /dev/cuse): the node
+		 * exists, and it answers, since CUSE creates it only after our
+		 * worker completed INIT.
+		 */
+		if (errno == EPERM && node_is_chardev(path))
+			return 0;
 		if (waited >= ms)
 			return -errno;
 		usleep(10 * 1000);

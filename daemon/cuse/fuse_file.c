@@ -171,6 +171,8 @@ int fuse_file_session_new(struct frontend *fe, const char *dir,
 	if (!s)
 		return -ENOMEM;
 	s->se = fuse_session_new(&args, &fuse_file_ops, sizeof(fuse_file_ops), fe);
+	/* fuse_session_new() may copy args onto the heap (fuse_opt_add_arg). */
+	fuse_opt_free_args(&args);
 	if (!s->se) {
 		free(s);
 		return log_error_errno(-EINVAL, "cannot create the FUSE session");

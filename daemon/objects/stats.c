@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* See stats.h for what is read and the locking rule it keeps. */
+#include "objects/stats.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "objects/ioas.h"
+
+const char *iommufd_stats_type_name(unsigned int type)
+{
+	if (type >= IOMMUFD_OBJ_MAX || type == IOMMUFD_OBJ_NONE)
+		return NULL;
+	return iommufd_object_ops[type].name;
+}
+
+/* Called with ictx->lock held: everything read here is that lock's. */
+static void ctx_stats_fill(struct iommufd_ctx *ictx, struct iommufd_ctx_stats *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->pid = ictx->opener_pid;
+	s->uid = ictx->opener_uid;
+	s->vfio_node = ictx->is_vfio_node;
+	s->pinned_bytes = ictx->pinned_bytes;
+	for (uint32_t id = id_table_next(&ictx->objects, 1); id;
+	     id = id_table_next(&ictx->objects, id + 1)) {
+		struct iommufd_object *obj = id_table_lookup(&ictx->objects, id);
+
+		if (!obj || !obj->finalized || obj->type >= IOMMUFD_OBJ_MAX)
+			continue;
+		s->nr_objects++;
+		s->objects[obj->type]++;
+		if (obj->type == IOMMUFD_OBJ_IOAS) {
+			struct iommufd_ioas *ioas =
+				container_of(obj, struct iommufd_ioas, obj);
+
+			s->areas += ioas->iopt.num_areas;
+			s->mapped_bytes += ioas->iopt.mapped_bytes;
+		}
+	}
+}
+
+static int ctx_stats_cmp(const void *a, const void *b)
+{
+	const struct iommufd_ctx_stats *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	if (x->uid != y->uid)
+		return x->uid < y->uid ? -1 : 1;
+	return 0;
+}
+
+int iommufd_stats_snapshot(struct iommufd_daemon *d, struct iommufd_stats *st)
+{
+	struct iommufd_ctx **held = NULL;
+	size_t n = 0, total;
+
+	memset(st, 0, sizeof(*st));
+	pthread_mutex_lock(&d->lock);
+	total = d->nr_contexts;
+	if (total) {
+		size_t want = total < IOMMUFD_STATS_MAX_CONTEXTS ?
+				      total : IOMMUFD_STATS_MAX_CONTEXTS;
+
+		held = calloc(want, sizeof(*held));
+		st->ctx = calloc(want, sizeof(*st->ctx));
+		if (!held || !st->ctx) {
+			pthread_mutex_unlock(&d->lock);
+			free(held);
+			free(st->ctx);
+			st->ctx = NULL;
+			return -ENOMEM;
+		}
+		for (struct iommufd_ctx *c = d->contexts; c && n < want; c = c->next) {
+			c->stats_users++;
+			held[n++] = c;
+		}
+	}
+	pthread_mutex_unlock(&d->lock);
+
+	/* One context lock at a time, never inside daemon->lock. */
+	for (size_t i = 0; i < n; i++) {
+		pthread_mutex_lock(&held[i]->lock);
+		ctx_stats_fill(held[i], &st->ctx[i]);
+		pthread_mutex_unlock(&held[i]->lock);
+	}
+
+	pthread_mutex_lock(&d->lock);
+	for (size_t i = 0; i < n; i++)
+		held[i]->stats_users--;
+	pthread_cond_broadcast(&d->stats_idle);
+	pthread_mutex_unlock(&d->lock);
+	free(held);
+
+	if (n)
+		qsort(st->ctx, n, sizeof(*st->ctx), ctx_stats_cmp);
+	st->nr_ctx = n;
+	st->nr_ctx_omitted = total - n;
+	return 0;
+}
+
+void iommufd_stats_free(struct iommufd_stats *st)
+{
+	free(st->ctx);
+	memset(st, 0, sizeof(*st));
+}

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The status snapshot (objects/stats.c) and its JSON (status/), on the real
+ * object layer with the fake transport: counts per context, sorted by pid;
+ * contexts released while snapshots run (stats_users must keep a context
+ * alive until the snapshot is done with it); and the JSON read back with
+ * uiommufdctl's own reader.
+ */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "../../tools/json_read.h"
+#include "../unit/fake_ucmd.h"
+#include "objects/stats.h"
+#include "status/json.h"
+#include "status/status_server.h"
+#include "uiommufd/abi.h"
+
+static uint32_t ioas_alloc(struct iommufd_ctx *ictx)
+{
+	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
+
+	assert_int_equal(fake_ioctl(ictx, IOMMU_IOAS_ALLOC, &cmd, sizeof(cmd)), 0);
+	return cmd.out_ioas_id;
+}
+
+static void counts_per_context(void **state)
+{
+	struct fake_env env;
+	struct iommufd_ctx *other;
+	struct iommufd_stats st;
+
+	(void)state;
+	fake_env_init(&env, false);
+	assert_int_equal(iommufd_ctx_open(&env.daemon, 4242, 1000, false, &other), 0);
+	ioas_alloc(other);
+	ioas_alloc(other);
+	ioas_alloc(env.ictx);
+
+	assert_int_equal(iommufd_stats_snapshot(&env.daemon, &st), 0);
+	assert_int_equal(st.nr_ctx, 2);
+	assert_int_equal(st.nr_ctx_omitted, 0);
+	/* Sorted by pid: the fake env's context (pid 0) first. */
+	assert_int_equal(st.ctx[0].pid, 0);
+	assert_int_equal(st.ctx[0].objects[IOMMUFD_OBJ_IOAS], 1);
+	assert_int_equal(st.ctx[1].pid, 4242);
+	assert_int_equal(st.ctx[1].uid, 1000);
+	assert_false(st.ctx[1].vfio_node);
+	assert_int_equal(st.ctx[1].nr_objects, 2);
+	assert_int_equal(st.ctx[1].objects[IOMMUFD_OBJ_IOAS], 2);
+	assert_int_equal(st.ctx[1].areas, 0);
+	assert_int_equal(st.ctx[1].mapped_bytes, 0);
+	iommufd_stats_free(&st);
+	assert_string_equal(iommufd_stats_type_name(IOMMUFD_OBJ_IOAS), "ioas");
+	assert_null(iommufd_stats_type_name(IOMMUFD_OBJ_NONE));
+
+	iommufd_ctx_release(other);
+	assert_int_equal(iommufd_stats_snapshot(&env.daemon, &st), 0);
+	assert_int_equal(st.nr_ctx, 1);
+	iommufd_stats_free(&st);
+	fake_env_fini(&env);
+}
+
+static void *churn(void *arg)
+{
+	struct iommufd_daemon *d = arg;
+
+	for (int i = 0; i < 3000; i++) {
+		struct iommufd_ctx *c;
+
+		if (iommufd_ctx_open(d, 100 + i % 7, 0, false, &c))
+			return (void *)1;
+		iommufd_ctx_release(c);
+	}
+	return NULL;
+}
+
+static void release_during_snapshot(void **state)
+{
+	struct fake_env env;
+	pthread_t t[2];
+	void *r;
+
+	(void)state;
+	fake_env_init(&env, false);
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, churn, &env.daemon), 0);
+	for (int i = 0; i < 3000; i++) {
+		struct iommufd_stats st;
+
+		assert_int_equal(iommufd_stats_snapshot(&env.daemon, &st), 0);
+		assert_true(st.nr_ctx >= 1 && st.nr_ctx <= 3);
+		iommufd_stats_free(&st);
+	}
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(pthread_join(t[i], &r), 0);
+		assert_null(r);
+	}
+	fake_env_fini(&env);
+}
+
+static void json_round_trip(void **state)
+{
+	struct status_info info = { .frontend = "fuse", .nodes = { "/x/\"iommu\"\n" } };
+	struct fake_env env;
+	struct json_writer w;
+	struct jv *root;
+	const struct jv *clients, *totals;
+
+	(void)state;
+	fake_env_init(&env, false);
+	ioas_alloc(env.ictx);
+	ioas_alloc(env.ictx);
+	json_init(&w, 1 << 20);
+	assert_int_equal(status_render(&env.daemon, &info, &w), 0);
+	assert_int_equal(json_finish(&w), 0);
+	assert_int_equal(jv_parse(w.buf, w.len, &root), 0);
+	assert_string_equal(jv_get_str(jv_get(root, "daemon"), "frontend", ""), "fuse");
+	assert_string_equal(jv_get(jv_get(root, "daemon"), "nodes")->items[0].string,
+			    "/x/\"iommu\"\n");
+	clients = jv_get(root, "clients");
+	assert_int_equal(clients->n, 1);
+	assert_int_equal(jv_get_u64(&clients->items[0], "ioas", 99), 2);
+	assert_int_equal(jv_get_u64(jv_get(&clients->items[0], "objects"), "ioas", 99), 2);
+	totals = jv_get(root, "totals");
+	assert_int_equal(jv_get_u64(totals, "clients", 99), 1);
+	assert_int_equal(jv_get_u64(totals, "contexts", 99), 1);
+	jv_free(root);
+	json_free(&w);
+
+	/* The size limit sticks as an error instead of a cut-off document. */
+	json_init(&w, 64);
+	assert_int_equal(status_render(&env.daemon, &info, &w), 0);
+	assert_int_equal(json_finish(&w), -E2BIG);
+	json_free(&w);
+	fake_env_fini(&env);
+}
+
+static void json_reader_rejects(void **state)
+{
+	static const char *const bad[] = {
+		"", "{", "[1,]", "{\"a\"}", "\"\\x\"", "\"abc", "01x", "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+		"{\"a\":1} x",
+	};
+	struct jv *v;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_not_equal(jv_parse(bad[i], strlen(bad[i]), &v), 0);
+	const char *good = "{\"n\":18446744073709551615,\"s\":\"\\u00e9\"}";
+
+	assert_int_equal(jv_parse(good, strlen(good), &v), 0);
+	assert_true(jv_get_u64(v, "n", 0) == UINT64_MAX);
+	assert_string_equal(jv_get_str(v, "s", ""), "\xc3\xa9");
+	jv_free(v);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(counts_per_context),
+		cmocka_unit_test(release_during_snapshot),
+		cmocka_unit_test(json_round_trip),
+		cmocka_unit_test(json_reader_rejects),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
