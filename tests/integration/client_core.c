@@ -98,6 +98,29 @@ static void guarded_pages(void)
 	close(fd);
 }
 
+static void huge_struct(void)
+{
+	/*
+	 * 1 MiB of struct: past CUSE's 128 KiB per-request limit, so the
+	 * retry transport must reach the tail another way; never truncate.
+	 */
+	size_t len = 1 << 20;
+	uint8_t *buf = calloc(1, len);
+	struct iommu_ioas_alloc *cmd = (void *)buf;
+	int fd = itest_open();
+
+	cmd->size = (uint32_t)len;
+	CHECK_RC(itest_ioctl(fd, IOMMU_IOAS_ALLOC, cmd), 0);
+	CHECK(cmd->out_ioas_id == 1);
+	buf[len - 1] = 1;
+	CHECK_RC(itest_ioctl(fd, IOMMU_IOAS_ALLOC, cmd), -E2BIG);
+	buf[len - 1] = 0;
+	buf[200 * 1024] = 1;
+	CHECK_RC(itest_ioctl(fd, IOMMU_IOAS_ALLOC, cmd), -E2BIG);
+	free(buf);
+	close(fd);
+}
+
 static void iova_ranges(void)
 {
 	int fd = itest_open();
@@ -230,6 +253,7 @@ int main(int argc, char **argv)
 	RUN(alloc_destroy);
 	RUN(generic_rules);
 	RUN(guarded_pages);
+	RUN(huge_struct);
 	RUN(iova_ranges);
 	RUN(contexts_isolated);
 	RUN(close_releases);

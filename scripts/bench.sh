@@ -1,0 +1,113 @@
+#!/bin/bash
+# Benchmarks: prints a table per measurement and writes them all to
+# BENCHMARKS.md.  Not a test: figures are ratios measured in one run on
+# whatever machine runs it, and the machine is named in the output.
+#
+#   scripts/bench.sh [--quick] [--no-vm]
+#
+# Host figures come from FUSE mode with server and client pinned to one CPU
+# (taskset -c 0): on a 2-vCPU VM a FUSE round trip between two CPUs costs
+# about ten times more and jumps between the two cases from run to run.
+# Guest figures (CUSE) come from one TCG boot of shared/vm/run-vm: compare
+# them with each other, never with host figures.
+set -eu
+cd "$(dirname "$0")/.."
+quick=0 vm=1
+for a in "$@"; do
+	case $a in --quick) quick=1 ;; --no-vm) vm=0 ;; *) echo "unknown $a"; exit 2 ;; esac
+done
+iters=$([ $quick = 1 ] && echo 5000 || echo 30000)
+[ -d build ] || meson setup build >/dev/null
+ninja -C build >/dev/null
+B=build
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+pin="taskset -c 0"
+
+result() { # FILE LABEL -> "mean median"
+	awk -v l="$2" '$1 == "RESULT" && $2 == l { print $4, $5 }' "$1"
+}
+
+host_measure() { # LABEL CMD SERVER...
+	local label=$1 cmd=$2 dir; shift 2
+	dir=$(mktemp -d)
+	$pin "$@" "$dir" 2>/dev/null &
+	local spid=$!
+	for _ in $(seq 100); do [ -e "$dir/iommu" ] && break; sleep 0.05; done
+	$pin $B/tests/bench/ioctl_bench "$dir/iommu" --iters "$iters" --cmd "$cmd" --label "$label" >> "$out/host.txt"
+	kill -TERM $spid; wait $spid 2>/dev/null || true
+	mountpoint -q "$dir" && fusermount3 -u "$dir"; rmdir "$dir"
+}
+
+echo "host: FUSE file, $iters ioctls per figure, pinned to CPU 0"
+host_measure fuse-floor-none empty $B/tests/bench/floor_server --fuse
+host_measure fuse-floor-pvm empty $B/tests/bench/floor_server --arg pvm --fuse
+host_measure fuse-daemon-t1 alloc-destroy $B/daemon/uiommufd --status-socket none --threads 1 --fuse
+host_measure fuse-daemon-t2 alloc-destroy $B/daemon/uiommufd --status-socket none --threads 2 --fuse
+host_measure fuse-daemon-t4 alloc-destroy $B/daemon/uiommufd --status-socket none --threads 4 --fuse
+
+if [ $vm = 1 ]; then
+	echo "guest: CUSE under TCG, one boot"
+	tests/vm/run-vm-suite.sh -t 600 -o "$out/guest" -E BENCH_ITERS=$((iters / 10)) \
+		tests/bench/guest_ioctl.sh $B/daemon/uiommufd $B/tests/bench/floor_server \
+		$B/tests/bench/ioctl_bench > "$out/vm.log" 2>&1 || { tail -30 "$out/vm.log"; exit 1; }
+fi
+
+machine="$(nproc) vCPU $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1), $(uname -sr)"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+{
+	echo "# Benchmarks"
+	echo
+	echo "Written by \`scripts/bench.sh\` on $(date -u +%F). Machine: $machine."
+	echo "Ratios are the figures to compare; each table comes from one run."
+	echo
+	echo "## IOAS_ALLOC + DESTROY through the daemon vs the bare transport floor"
+	echo
+	echo "Host, FUSE file mode, $iters samples each, client and server pinned to one"
+	echo "CPU. The floor is an empty ioctl answered at once by \`floor_server\` on"
+	echo "the same transport; a pair costs two of them."
+	echo
+	echo "| what | median µs | mean µs | vs floor (2 ioctls) |"
+	echo "|---|---:|---:|---:|"
+	read -r fm fmed <<<"$(result "$out/host.txt" fuse-floor-none)"
+	for l in fuse-floor-none fuse-floor-pvm fuse-daemon-t1 fuse-daemon-t2 fuse-daemon-t4; do
+		read -r m med <<<"$(result "$out/host.txt" $l)"
+		case $l in
+		fuse-floor-none) what="floor: empty ioctl" ; r=- ;;
+		fuse-floor-pvm) what="floor + process_vm read/write of 16 bytes" ; r=- ;;
+		*) what="daemon ALLOC+DESTROY pair, ${l#fuse-daemon-t} worker thread(s)"
+		   r="$(ratio "$med" "$(awk -v a="$fmed" 'BEGIN{print 2*a}')")x" ;;
+		esac
+		echo "| $what | $med | $m | $r |"
+	done
+	if [ $vm = 1 ]; then
+		g=$out/guest/results.txt
+		read -r gm gmed <<<"$(result "$g" cuse-floor-none)"
+		echo
+		echo "Guest, CUSE device, one TCG boot (emulated CPU: absolute figures are"
+		echo "not native), $((iters / 10)) samples each."
+		echo
+		echo "| what | median µs | mean µs | vs floor (2 ioctls) |"
+		echo "|---|---:|---:|---:|"
+		for l in cuse-floor-none cuse-floor-pvm cuse-floor-retry cuse-daemon-pvm cuse-daemon-retry; do
+			read -r m med <<<"$(result "$g" $l)"
+			case $l in
+			cuse-floor-none) what="floor: empty ioctl"; r=- ;;
+			cuse-floor-pvm) what="floor + process_vm of 16 bytes"; r=- ;;
+			cuse-floor-retry) what="floor + one retry round of 16 bytes"; r=- ;;
+			cuse-daemon-pvm) what="daemon pair, process_vm transport (default)"
+			   r="$(ratio "$med" "$(awk -v a="$gmed" 'BEGIN{print 2*a}')")x" ;;
+			cuse-daemon-retry) what="daemon pair, ioctl retry transport"
+			   r="$(ratio "$med" "$(awk -v a="$gmed" 'BEGIN{print 2*a}')")x" ;;
+			esac
+			echo "| $what | $med | $m | $r |"
+		done
+	fi
+	if [ -x $B/tests/bench/ioas_bench ] && [ -f scripts/bench-ioas.sh ]; then
+		echo
+		scripts/bench-ioas.sh $([ $quick = 1 ] && echo --quick)
+	fi
+} > "$out/BENCHMARKS.md"
+cat "$out/BENCHMARKS.md"
+cp "$out/BENCHMARKS.md" BENCHMARKS.md

@@ -1,0 +1,26 @@
+#!/bin/bash
+# Installs the Debian 12 packages uiommufd needs to build, run and test,
+# skipping any that are already there.  Sourced by the other scripts.
+uiommufd_packages=(
+	gcc meson ninja-build pkg-config          # build
+	libfuse3-dev fuse3 libsystemd-dev liburing-dev libcmocka-dev
+	scdoc                                     # man pages
+	qemu-system-x86 busybox-static kmod       # the vm suite (shared/vm/run-vm)
+	util-linux python3 systemd procps         # setpriv, service tests, systemd-analyze
+)
+
+uiommufd_install_deps() {
+	local missing=()
+	for p in "${uiommufd_packages[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+			missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "missing packages: ${missing[*]} (run as root, or install them)" >&2
+		return 1
+	fi
+	echo "installing: ${missing[*]}"
+	DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
