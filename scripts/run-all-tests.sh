@@ -9,12 +9,19 @@ cd "$(dirname "$0")/.."
 . scripts/deps.sh
 uiommufd_install_deps
 
-status=0
+status=0 passed=0 failed=0 skipped=0
 run_suites() {
-	local dir=$1; shift
+	local dir=$1 log; shift
 	[ -d "$dir" ] || meson setup "$dir" "$@" >/dev/null
 	ninja -C "$dir"
-	meson test -C "$dir" --print-errorlogs --num-processes 1 "${suites[@]}" || status=1
+	log=$(mktemp)
+	meson test -C "$dir" --print-errorlogs --num-processes 1 "${suites[@]}" | tee "$log" ||
+		status=1
+	# meson's summary, summed over both builds for the closing line
+	passed=$((passed + $(awk '/^Ok:/ { print $2 }' "$log")))
+	failed=$((failed + $(awk '/^(Fail|Timeout|Unexpected Pass):/ { n += $NF } END { print n + 0 }' "$log")))
+	skipped=$((skipped + $(awk '/^Skipped:/ { print $2 }' "$log")))
+	rm -f "$log"
 }
 
 # Plain build: every suite.
@@ -24,5 +31,6 @@ run_suites build
 suites=(--no-suite vm)
 run_suites build-asan -Db_sanitize=address,undefined -Db_lundef=false
 
-[ $status -eq 0 ] && echo "all suites passed" || echo "some suites failed"
+[ $status -eq 0 ] || failed=$((failed > 0 ? failed : 1))
+echo "$passed passed, $failed failed, $skipped skipped"
 exit $status

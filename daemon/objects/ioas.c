@@ -401,6 +401,21 @@ static int conv_iommu_prot(uint32_t map_flags)
 	return iommu_prot;
 }
 
+/* The checks IOAS_MAP and IOAS_MAP_FILE share, in the kernel's order. */
+static int iommufd_ioas_map_check(struct iommufd_ucmd *ucmd, uint32_t flags,
+				  uint64_t iova, uint64_t length,
+				  uint32_t ioas_id, struct iommufd_ioas **ioas)
+{
+	if (flags & ~IOMMUFD_MAP_FLAGS)
+		return -EOPNOTSUPP;
+	if (iova >= UINT64_MAX || length >= UINT64_MAX)
+		return -EOVERFLOW;
+	if (!(flags & (IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE)))
+		return -EINVAL;
+	*ioas = iommufd_get_ioas(ucmd->ictx, ioas_id);
+	return *ioas ? 0 : -ENOENT;
+}
+
 /* Mirrors iommufd_ioas_map(). */
 int iommufd_ioas_map(struct iommufd_ucmd *ucmd)
 {
@@ -409,16 +424,12 @@ int iommufd_ioas_map(struct iommufd_ucmd *ucmd)
 	uint64_t iova = cmd->iova;
 	int rc;
 
-	if ((cmd->flags & ~IOMMUFD_MAP_FLAGS) || cmd->__reserved)
+	if (cmd->__reserved)
 		return -EOPNOTSUPP;
-	if (cmd->iova >= UINT64_MAX || cmd->length >= UINT64_MAX)
-		return -EOVERFLOW;
-	if (!(cmd->flags &
-	      (IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE)))
-		return -EINVAL;
-	ioas = iommufd_get_ioas(ucmd->ictx, cmd->ioas_id);
-	if (!ioas)
-		return -ENOENT;
+	rc = iommufd_ioas_map_check(ucmd, cmd->flags, cmd->iova, cmd->length,
+				    cmd->ioas_id, &ioas);
+	if (rc)
+		return rc;
 	rc = iommufd_ioas_map_user(ucmd, ioas, &iova, cmd->user_va,
 				   cmd->length, conv_iommu_prot(cmd->flags),
 				   (cmd->flags & IOMMU_IOAS_MAP_FIXED_IOVA) ?
@@ -436,18 +447,12 @@ int iommufd_ioas_map_file(struct iommufd_ucmd *ucmd)
 	struct iommufd_ioas *ioas;
 	struct iopt_pages *pages;
 	uint64_t iova = cmd->iova, last;
-	int rc = 0;
+	int rc;
 
-	if (cmd->flags & ~IOMMUFD_MAP_FLAGS)
-		return -EOPNOTSUPP;
-	if (cmd->iova >= UINT64_MAX || cmd->length >= UINT64_MAX)
-		return -EOVERFLOW;
-	if (!(cmd->flags &
-	      (IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE)))
-		return -EINVAL;
-	ioas = iommufd_get_ioas(ucmd->ictx, cmd->ioas_id);
-	if (!ioas)
-		return -ENOENT;
+	rc = iommufd_ioas_map_check(ucmd, cmd->flags, cmd->iova, cmd->length,
+				    cmd->ioas_id, &ioas);
+	if (rc)
+		return rc;
 	if (!cmd->length)
 		return -EINVAL;
 	if (__builtin_add_overflow(cmd->start, cmd->length - 1, &last))
@@ -643,21 +648,19 @@ out:
 	return rc;
 }
 
-/*
- * Mirrors iommufd_ioas_change_process(): every area of every IOAS of the
- * context must come from MAP_FILE; the pins move to the caller's process
- * and are recharged there, all or nothing.
- */
-int iommufd_ioas_change_process(struct iommufd_ucmd *ucmd)
+static int cmp_ptr(const void *a, const void *b)
 {
-	struct iommu_ioas_change_process *cmd = ucmd->cmd;
-	struct iommufd_ctx *ictx = ucmd->ictx;
-	struct iopt_pages **all = NULL;
-	size_t num = 0, cap = 0;
-	int rc = 0;
+	uintptr_t x = (uintptr_t)*(void *const *)a, y = (uintptr_t)*(void *const *)b;
 
-	if (cmd->__reserved)
-		return -EOPNOTSUPP;
+	return x < y ? -1 : x > y;
+}
+
+int iommufd_ctx_collect_pages(struct iommufd_ctx *ictx,
+			      struct iopt_pages ***out, size_t *num_out)
+{
+	struct iopt_pages **all = NULL;
+	size_t num = 0, cap = 0, n = 0;
+
 	for (uint32_t id = id_table_next(&ictx->objects, 1); id;
 	     id = id_table_next(&ictx->objects, id + 1)) {
 		struct iommufd_ioas *ioas = iommufd_get_ioas(ictx, id);
@@ -666,31 +669,56 @@ int iommufd_ioas_change_process(struct iommufd_ucmd *ucmd)
 		if (!ioas)
 			continue;
 		for (area = iopt_area_iter_first(&ioas->iopt, 0, IOPT_IOVA_MAX);
-		     area;
-		     area = iopt_area_iter_next(area, 0, IOPT_IOVA_MAX)) {
+		     area; area = iopt_area_iter_next(area, 0, IOPT_IOVA_MAX)) {
 			if (!area->pages)
 				continue;
-			if (((struct iopt_pages *)area->pages)->type !=
-			    IOPT_ADDRESS_FILE) {
-				rc = -EINVAL;
-				goto out;
-			}
 			if (num == cap) {
 				struct iopt_pages **grown;
 
 				cap = cap ? cap * 2 : 16;
 				grown = realloc(all, cap * sizeof(*all));
 				if (!grown) {
-					rc = -ENOMEM;
-					goto out;
+					free(all);
+					return -ENOMEM;
 				}
 				all = grown;
 			}
 			all[num++] = area->pages;
 		}
 	}
-	rc = iopt_pages_change_process(ucmd, all, num);
-out:
+	/* Areas made by COPY or by cuts share pages: keep each once. */
+	if (num)
+		qsort(all, num, sizeof(*all), cmp_ptr);
+	for (size_t i = 0; i < num; i++)
+		if (!n || all[n - 1] != all[i])
+			all[n++] = all[i];
+	*out = all;
+	*num_out = n;
+	return 0;
+}
+
+/*
+ * Mirrors iommufd_ioas_change_process(): every area of every IOAS of the
+ * context must come from MAP_FILE; the pins move to the caller's process
+ * and are recharged there, all or nothing.
+ */
+int iommufd_ioas_change_process(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_ioas_change_process *cmd = ucmd->cmd;
+	struct iopt_pages **all;
+	size_t num;
+	int rc;
+
+	if (cmd->__reserved)
+		return -EOPNOTSUPP;
+	rc = iommufd_ctx_collect_pages(ucmd->ictx, &all, &num);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < num; i++)
+		if (all[i]->type != IOPT_ADDRESS_FILE)
+			rc = -EINVAL;
+	if (!rc)
+		rc = iopt_pages_change_process(ucmd, all, num);
 	free(all);
 	return rc;
 }
@@ -718,6 +746,16 @@ struct iommufd_ioas *iommufd_get_ioas(struct iommufd_ctx *ictx, uint32_t id)
 	return obj ? container_of(obj, struct iommufd_ioas, obj) : NULL;
 }
 
+struct iommufd_ioas *iommufd_ioas_alloc(struct iommufd_ctx *ictx, int *err)
+{
+	struct iommufd_ioas *ioas;
+
+	ioas = iommufd_object_alloc(ictx, ioas, IOMMUFD_OBJ_IOAS, err);
+	if (ioas)
+		iopt_init_table(&ioas->iopt);
+	return ioas;
+}
+
 /* Mirrors iommufd_ioas_alloc_ioctl(). */
 int iommufd_ioas_alloc_ioctl(struct iommufd_ucmd *ucmd)
 {
@@ -727,10 +765,9 @@ int iommufd_ioas_alloc_ioctl(struct iommufd_ucmd *ucmd)
 
 	if (cmd->flags)
 		return -EOPNOTSUPP;
-	ioas = iommufd_object_alloc(ucmd->ictx, ioas, IOMMUFD_OBJ_IOAS, &rc);
+	ioas = iommufd_ioas_alloc(ucmd->ictx, &rc);
 	if (!ioas)
 		return rc;
-	iopt_init_table(&ioas->iopt);
 	cmd->out_ioas_id = ioas->obj.id;
 	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
 	if (rc) {

@@ -19,6 +19,9 @@ struct iommufd_ioas {
 	unsigned int num_domains;
 };
 
+/* Mirrors iommufd_ioas_alloc(): reserved, not yet finalized. */
+struct iommufd_ioas *iommufd_ioas_alloc(struct iommufd_ctx *ictx, int *err);
+
 /*
  * The IOAS operations shared by the iommufd ioctls and the VFIO container
  * ioctls (vfio_compat.c).  Each mirrors the kernel's io_pagetable function
@@ -41,6 +44,13 @@ int iommufd_ioas_cut_iova(struct iommufd_ioas *ioas, const uint64_t *iovas,
 int iommufd_ioas_disable_large_pages(struct iommufd_ioas *ioas);
 /* vfio_compat's iommufd_get_pagesizes(): AND of the domains' page sizes. */
 uint64_t iommufd_ioas_pgsize_bitmap(struct iommufd_ioas *ioas);
+/*
+ * The distinct pages objects behind every published area of every IOAS of
+ * the context (COPY and cuts share them).  The caller frees *out.
+ */
+struct iopt_pages;
+int iommufd_ctx_collect_pages(struct iommufd_ctx *ictx,
+			      struct iopt_pages ***out, size_t *num);
 /* Whether every attached domain enforces cache coherency (VFIO_DMA_CC_IOMMU). */
 bool iommufd_ioas_enforce_cache_coherency(struct iommufd_ioas *ioas);
 

@@ -893,13 +893,6 @@ void *iopt_pages_view(struct iopt_pages *pages, uint64_t start_byte,
 
 /* ---- IOMMU_IOAS_CHANGE_PROCESS ----------------------------------------- */
 
-static int cmp_ptr(const void *a, const void *b)
-{
-	uintptr_t x = (uintptr_t)*(void *const *)a, y = (uintptr_t)*(void *const *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 int iopt_pages_change_process(struct iommufd_ucmd *ucmd,
 			      struct iopt_pages **all, size_t num)
 {
@@ -907,15 +900,7 @@ int iopt_pages_change_process(struct iommufd_ucmd *ucmd,
 	uint64_t charge[IOPT_PAGES_ACCOUNT_MM + 1] = { 0 };
 	struct iopt_accounts *a;
 	struct iopt_source *src;
-	size_t n = 0;
 	int rc = 0, mode;
-
-	/* Areas made by COPY or cuts share pages: visit each once. */
-	if (num)
-		qsort(all, num, sizeof(*all), cmp_ptr);
-	for (size_t i = 0; i < num; i++)
-		if (!n || all[n - 1] != all[i])
-			all[n++] = all[i];
 
 	pthread_mutex_lock(&d->lock);
 	a = iopt_accounts(d);
@@ -924,7 +909,7 @@ int iopt_pages_change_process(struct iommufd_ucmd *ucmd,
 		pthread_mutex_unlock(&d->lock);
 		return -ENOMEM;
 	}
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < num; i++)
 		if (all[i]->source != src)
 			charge[all[i]->account_mode] += all[i]->npinned;
 	for (mode = 0; mode <= IOPT_PAGES_ACCOUNT_MM; mode++) {
@@ -939,7 +924,7 @@ int iopt_pages_change_process(struct iommufd_ucmd *ucmd,
 		pthread_mutex_unlock(&d->lock);
 		return rc;
 	}
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < num; i++) {
 		struct iopt_pages *pages = all[i];
 
 		if (pages->source == src)

@@ -98,7 +98,8 @@ void *iopt_pages_view(struct iopt_pages *pages, uint64_t start_byte,
 
 /*
  * IOMMU_IOAS_CHANGE_PROCESS for one context: move every FILE pages to the
- * calling process, recharging the pins, all or nothing.
+ * calling process, recharging the pins, all or nothing.  all holds each
+ * pages object once (iommufd_ctx_collect_pages).
  */
 int iopt_pages_change_process(struct iommufd_ucmd *ucmd,
 			      struct iopt_pages **all, size_t num);

@@ -262,12 +262,6 @@ out:
 	return rc;
 }
 
-static int cmp_ptr(const void *a, const void *b)
-{
-	uintptr_t x = (uintptr_t)*(void *const *)a, y = (uintptr_t)*(void *const *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 /*
  * Mirrors iommufd_test_md_check_refs(): each page at uptr must be pinned
@@ -277,9 +271,8 @@ static int cmp_ptr(const void *a, const void *b)
 static int iommufd_test_md_check_refs(struct iommufd_ucmd *ucmd, uint64_t uptr,
 				      uint64_t length, uint32_t refs)
 {
-	struct iommufd_ctx *ictx = ucmd->ictx;
-	struct iopt_pages **all = NULL;
-	size_t num = 0, cap = 0, n = 0;
+	struct iopt_pages **all;
+	size_t n;
 	pid_t tgid = iopt_caller_tgid(ucmd);
 	uint64_t end;
 	int rc = 0;
@@ -288,36 +281,9 @@ static int iommufd_test_md_check_refs(struct iommufd_ucmd *ucmd, uint64_t uptr,
 	    __builtin_add_overflow(uptr, length, &end))
 		return -EINVAL;
 
-	for (uint32_t id = id_table_next(&ictx->objects, 1); id;
-	     id = id_table_next(&ictx->objects, id + 1)) {
-		struct iommufd_ioas *ioas = iommufd_get_ioas(ictx, id);
-		struct iopt_area *area;
-
-		if (!ioas)
-			continue;
-		for (area = iopt_area_iter_first(&ioas->iopt, 0, IOPT_IOVA_MAX);
-		     area; area = iopt_area_iter_next(area, 0, IOPT_IOVA_MAX)) {
-			if (!area->pages)
-				continue;
-			if (num == cap) {
-				struct iopt_pages **grown;
-
-				cap = cap ? cap * 2 : 16;
-				grown = realloc(all, cap * sizeof(*all));
-				if (!grown) {
-					rc = -ENOMEM;
-					goto out;
-				}
-				all = grown;
-			}
-			all[num++] = area->pages;
-		}
-	}
-	if (num)
-		qsort(all, num, sizeof(*all), cmp_ptr);
-	for (size_t i = 0; i < num; i++)
-		if (!n || all[n - 1] != all[i])
-			all[n++] = all[i];
+	rc = iommufd_ctx_collect_pages(ucmd->ictx, &all, &n);
+	if (rc)
+		return rc;
 
 	for (; length; length -= IOPT_PAGE_SIZE, uptr += IOPT_PAGE_SIZE) {
 		uint32_t count = 0;

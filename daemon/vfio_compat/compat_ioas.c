@@ -32,11 +32,9 @@ int iommufd_vfio_compat_ioas_create(struct iommufd_ctx *ictx)
 
 	if (ictx->vfio_ioas)
 		return 0;
-	/* What iommufd_ioas_alloc_ioctl() does, without a reply to send. */
-	ioas = iommufd_object_alloc(ictx, ioas, IOMMUFD_OBJ_IOAS, &rc);
+	ioas = iommufd_ioas_alloc(ictx, &rc);
 	if (!ioas)
 		return rc;
-	iopt_init_table(&ioas->iopt);
 	ictx->vfio_ioas = ioas;
 	iommufd_object_finalize(ictx, &ioas->obj);
 	return 0;
