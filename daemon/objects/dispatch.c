@@ -200,6 +200,9 @@ static long iommufd_dispatch_locked(struct iommufd_ucmd *ucmd, unsigned int cmd)
 	if (!in_table)
 		return iommufd_vfio_ioctl(ucmd, cmd, ucmd->ubuffer);
 
+	/* The size word and a struct of our size, in one access if we can. */
+	if (ucmd->tr->prefetch && op->execute && op->ioctl_num == cmd)
+		ucmd->tr->prefetch(ucmd, ucmd->ubuffer, op->size);
 	rc = ucmd_copy_from_user(ucmd, &ucmd->user_size, ucmd->ubuffer,
 				 sizeof(ucmd->user_size));
 	if (rc)

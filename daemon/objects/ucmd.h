@@ -22,7 +22,16 @@ struct ucmd_transport {
 		    size_t len);
 	int (*write)(struct iommufd_ucmd *ucmd, uint64_t uptr, const void *src,
 		     size_t len);
+	/*
+	 * Optional: the dispatcher will soon read up to len bytes at uptr.
+	 * A transport whose every access costs a syscall may fetch them at
+	 * once; a failure here is silent, the later read reports it.
+	 */
+	void (*prefetch)(struct iommufd_ucmd *ucmd, uint64_t uptr, size_t len);
 };
+
+/* What a prefetching transport keeps of the caller's struct. */
+#define UCMD_PREFETCH_MAX 128
 
 struct ucmd_caller {
 	pid_t pid; /* the calling thread, as the front end reports it */
@@ -38,6 +47,10 @@ struct iommufd_ucmd {
 	uint64_t ubuffer;
 	uint32_t user_size;
 	void *cmd;
+	/* Bytes a transport prefetched at pf_uptr; pf_len 0 when none. */
+	uint64_t pf_uptr;
+	size_t pf_len;
+	uint8_t pf_buf[UCMD_PREFETCH_MAX];
 };
 
 static inline int ucmd_copy_from_user(struct iommufd_ucmd *ucmd, void *dst,

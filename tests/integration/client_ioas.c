@@ -10,6 +10,7 @@
 #include <linux/capability.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -355,6 +356,39 @@ static int rlimit_child(void)
 	return itest_failed != failed_before;
 }
 
+/*
+ * A test command of exactly min_size (68 of 72 bytes) ending at a guard
+ * page: a transport that reads our whole struct at once must fall back to
+ * what the caller really has, and the reply must not go past it.
+ */
+static void short_struct_at_page_end(void)
+{
+	uint8_t *p = mmap(NULL, 2 * PS, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	size_t min = offsetof(struct iommu_test_cmd, last) +
+		     sizeof(((struct iommu_test_cmd *)0)->last);
+	struct iommu_test_cmd *cmd;
+	int fd = itest_open();
+	uint32_t ioas = ioas_alloc(fd);
+
+	CHECK(p != MAP_FAILED && min < sizeof(*cmd));
+	mprotect(p + PS, PS, PROT_NONE);
+	cmd = (void *)(p + PS - min);
+	memset(cmd, 0, min);
+	cmd->size = (uint32_t)min;
+	cmd->op = IOMMU_TEST_OP_ADD_RESERVED;
+	cmd->id = ioas;
+	cmd->add_reserved.start = 0x100000;
+	cmd->add_reserved.length = PS;
+	CHECK_RC(itest_ioctl(fd, IOMMU_TEST_CMD, cmd), 0);
+	/* The reserved range is there: a fixed map onto it is refused. */
+	CHECK_RC(map_fixed(fd, ioas, p, PS, 0x100000), -EINVAL);
+	cmd->size = (uint32_t)min - 1;
+	CHECK_RC(itest_ioctl(fd, IOMMU_TEST_CMD, cmd), -EINVAL);
+	close(fd);
+	munmap(p, 2 * PS);
+}
+
 static void rlimit_memlock(void)
 {
 	pid_t pid = fork();
@@ -416,6 +450,7 @@ int main(int argc, char **argv)
 	RUN(ranges_and_allow);
 	RUN(lazy_pinning);
 	RUN(pin_outlives_va);
+	RUN(short_struct_at_page_end);
 	RUN(rlimit_memlock);
 	RUN(sigkill_releases_pins);
 	return itest_finish();
