@@ -49,6 +49,23 @@ struct iommufd_domain {
 	bool enforce_cache_coherency;
 	/* The backend hands physical pages to hardware. */
 	bool needs_phys;
+	/*
+	 * Page sizes the backend installs as one leaf entry, a subset of
+	 * pgsize_bitmap (0: the smallest only).  Dirty state is kept per
+	 * leaf, as a page table's dirty bit is, so a write to one byte of a
+	 * huge leaf reports the whole leaf dirty.
+	 */
+	uint64_t leaf_pgsizes;
+	/*
+	 * The IOAS's IOMMU_OPTION_HUGE_PAGES switch (NULL: large pages
+	 * allowed).  While it is off the kernel fills domains in CPU-page
+	 * pieces, so no leaf larger than a CPU page is made.
+	 */
+	const bool *no_large_pages;
+	/* The kernel's domain->dirty_ops: dirty tracking can be enabled. */
+	bool dirty_ops;
+	/* Tracking enabled (the mock driver's MOCK_DIRTY_TRACK flag). */
+	bool dirty_tracking;
 	void *priv;
 };
 
@@ -71,5 +88,22 @@ bool emulated_domain_lookup(struct iommufd_domain *domain, uint64_t iova,
 			    uint64_t *contig);
 /* Number of IOVA ranges mapped (for tests). */
 size_t emulated_domain_nr_mappings(struct iommufd_domain *domain);
+
+/*
+ * Dirty tracking of an emulated domain, as a page table's dirty bits:
+ * set_dirty marks the leaf that maps iova (false when nothing maps it);
+ * read_and_clear reports every dirty leaf overlapping [iova, iova + length)
+ * in IOVA order through report(), whole, and clears it unless no_clear.  A
+ * report() that fails stops the walk with that leaf still dirty; its error
+ * is returned.  Unmapping a range forgets its dirty state.
+ */
+bool emulated_domain_set_dirty(struct iommufd_domain *domain, uint64_t iova);
+int emulated_domain_read_and_clear_dirty(
+	struct iommufd_domain *domain, uint64_t iova, uint64_t length,
+	bool no_clear, int (*report)(void *arg, uint64_t iova, uint64_t len),
+	void *arg);
+/* The leaf size mapping iova, 0 when unmapped (for tests). */
+uint64_t emulated_domain_leaf_size(struct iommufd_domain *domain,
+				   uint64_t iova);
 
 #endif
