@@ -18,6 +18,7 @@
 
 #include "config.h"
 #include "cuse/frontend.h"
+#include "fdpass/fdpass.h"
 #include "log.h"
 #include "objects/iommufd_private.h"
 #include "service.h"
@@ -47,6 +48,8 @@ static void usage(FILE *f)
 		"  --threads N          worker threads per node (default: 2)\n"
 		"  --max-objects N      objects one context may hold (default: 1048576)\n"
 		"  --test-interface     expose IOMMU_TEST_CMD (CONFIG_IOMMUFD_TEST)\n"
+		"  --fdpass-socket PATH let programs started with uiommufd-exec receive\n"
+		"                       the fds some ioctls return (docs/fd-passing.md)\n"
 		"Service:\n"
 		"  --status-socket PATH where uiommufdctl asks (default: root\n"
 		"                       /run/uiommufd/status.sock, others\n"
@@ -68,6 +71,7 @@ enum {
 	OPT_VFIO_NODE, OPT_VFIO_DEFAULT, OPT_ARG_TRANSPORT, OPT_THREADS,
 	OPT_MAX_OBJECTS, OPT_TEST_IF, OPT_LOG_LEVEL, OPT_VERSION,
 	OPT_STATUS_SOCKET, OPT_STATUS_GROUP, OPT_CONFIG, OPT_STOP_TIMEOUT,
+	OPT_FDPASS_SOCKET,
 };
 
 static const struct option long_options[] = {
@@ -87,6 +91,7 @@ static const struct option long_options[] = {
 	{ "status-group", required_argument, NULL, OPT_STATUS_GROUP },
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT },
+	{ "fdpass-socket", required_argument, NULL, OPT_FDPASS_SOCKET },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 	{ "help", no_argument, NULL, 'h' },
@@ -119,6 +124,7 @@ struct config {
 	gid_t status_group;
 	const char *config;
 	unsigned int stop_timeout;
+	const char *fdpass_socket; /* NULL: no fd passing */
 };
 
 static int parse_group(const char *name, gid_t *out)
@@ -214,6 +220,11 @@ static int parse_args(int argc, char **argv, struct config *c)
 			break;
 		case OPT_TEST_IF:
 			c->test_interface = true;
+			break;
+		case OPT_FDPASS_SOCKET:
+			if (optarg[0] != '/')
+				return log_error_errno(-EINVAL, "--fdpass-socket takes an absolute path");
+			c->fdpass_socket = optarg;
 			break;
 		case 'v':
 			c->log_level = LOG_DEBUG;
@@ -329,6 +340,7 @@ int main(int argc, char **argv)
 	};
 	struct iommufd_daemon daemon;
 	struct status_server *status = NULL;
+	struct fdpass *fdpass = NULL;
 	struct status_info info = { 0 };
 	char nodes[2][280] = { "", "" };
 	struct frontend *fe;
@@ -365,7 +377,12 @@ int main(int argc, char **argv)
 		iommufd_daemon_fini(&daemon);
 		return 1;
 	}
-	if (start_status(&daemon, &c, &info, nodes, &status)) {
+	if (start_status(&daemon, &c, &info, nodes, &status) ||
+	    (c.fdpass_socket &&
+	     fdpass_start(&daemon, c.fdpass_socket,
+			  (const char *const[]){ nodes[0], nodes[1] }, 2,
+			  &fdpass))) {
+		status_server_stop(status);
 		frontend_stop(fe);
 		iommufd_daemon_fini(&daemon);
 		return 1;
@@ -385,6 +402,8 @@ int main(int argc, char **argv)
 	 */
 	service_stop_deadline(c.stop_timeout);
 	status_server_stop(status);
+	/* Before the front end: a notification in flight still needs it. */
+	fdpass_stop(fdpass);
 	frontend_stop(fe);
 	locked = status_locked_bytes();
 	if (locked)

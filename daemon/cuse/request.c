@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "fdpass/fdpass.h"
 #include "log.h"
 #include "objects/iommufd_private.h"
 
@@ -81,9 +82,21 @@ void fe_ioctl(fuse_req_t req, struct fe_node *node, unsigned int cmd,
 		.ubuffer = (uint64_t)(uintptr_t)arg,
 	};
 	long result;
+	int refuse;
 
 	if (atomic_load(&node->fe->stopping)) {
 		fuse_reply_err(req, ENODEV);
+		return;
+	}
+	/* The daemon's own ioctl for a caller waiting in seccomp (fdpass.c). */
+	if (fdpass_claim(fc->pid, &ucmd, &refuse)) {
+		if (refuse) {
+			fuse_reply_err(req, -refuse);
+			return;
+		}
+		result = iommufd_dispatch(&ucmd, cmd);
+		fe_trace(&ucmd, cmd, result);
+		fe_reply_result(req, result);
 		return;
 	}
 	/* 32-bit callers would need pointer translation we do not do. */

@@ -28,6 +28,12 @@ struct ucmd_transport {
 	 * once; a failure here is silent, the later read reports it.
 	 */
 	void (*prefetch)(struct iommufd_ucmd *ucmd, uint64_t uptr, size_t len);
+	/*
+	 * Optional: put the daemon's fd into the caller's fd table (O_CLOEXEC)
+	 * and return its number there.  Only a transport that can reach the
+	 * caller's fd table has it (daemon/fdpass/); see ucmd_fd.h.
+	 */
+	int (*install_fd)(struct iommufd_ucmd *ucmd, int fd);
 };
 
 /* What a prefetching transport keeps of the caller's struct. */

@@ -1,12 +1,21 @@
 #!/bin/bash
 # Runs a client against a real daemon serving a FUSE file on this host.
-#   with-daemon.sh [--daemon-arg ARG]... DAEMON CLIENT [CLIENT-ARG]...
-# The client gets the node path as its first argument.  The test fails if
+#   with-daemon.sh [--daemon-arg ARG]... [--fdpass] DAEMON CLIENT [CLIENT-ARG]...
+# The client gets the node path as its first argument.  --fdpass starts the
+# daemon with --fdpass-socket and exports UIOMMUFD_FDPASS_SOCKET (clients
+# run themselves under $UIOMMUFD_EXEC, see client_access.c).  The test fails if
 # the client fails, if the daemon does not exit 0 on SIGTERM within 10 s, or
 # if the daemon printed a sanitizer report.  Exit 77 (skip) without FUSE.
 set -u
 daemon_args=()
-while [ "${1:-}" = --daemon-arg ]; do daemon_args+=("$2"); shift 2; done
+fdpass=
+while :; do
+	case "${1:-}" in
+	--daemon-arg) daemon_args+=("$2"); shift 2 ;;
+	--fdpass) fdpass=1; shift ;;
+	*) break ;;
+	esac
+done
 daemon=$1 client=$2; shift 2
 
 if [ ! -c /dev/fuse ] || ! command -v fusermount3 >/dev/null; then
@@ -14,10 +23,14 @@ if [ ! -c /dev/fuse ] || ! command -v fusermount3 >/dev/null; then
 fi
 dir=$(mktemp -d "${TMPDIR:-/tmp}/uiommufd-it.XXXXXX")
 log=$dir.log
+if [ -n "$fdpass" ]; then
+	daemon_args+=(--fdpass-socket "$dir.fdpass")
+	export UIOMMUFD_FDPASS_SOCKET=$dir.fdpass
+fi
 cleanup() {
 	[ -n "${pid:-}" ] && kill -9 "$pid" 2>/dev/null
 	mountpoint -q "$dir" && fusermount3 -u -z "$dir"
-	rmdir "$dir" 2>/dev/null; rm -f "$log"
+	rmdir "$dir" 2>/dev/null; rm -f "$log" "$dir.fdpass"
 }
 trap cleanup EXIT
 

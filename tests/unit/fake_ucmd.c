@@ -14,6 +14,7 @@ struct fake_region {
 static struct fake_region regions[FAKE_MAX_REGIONS];
 static unsigned int nr_regions;
 size_t fake_bytes_written;
+bool fake_install_fd;
 pid_t fake_caller_pid;
 
 void fake_user_add(const void *p, size_t len)
@@ -56,9 +57,21 @@ static int fake_write(struct iommufd_ucmd *ucmd, uint64_t uptr,
 	return 0;
 }
 
+static int fake_install(struct iommufd_ucmd *ucmd, int fd)
+{
+	return fd;
+}
+
 static const struct ucmd_transport fake_transport = {
 	.read = fake_read,
 	.write = fake_write,
+};
+
+/* The same, for a caller started under uiommufd-exec (fake_install_fd). */
+static const struct ucmd_transport fake_transport_fd = {
+	.read = fake_read,
+	.write = fake_write,
+	.install_fd = fake_install,
 };
 
 void fake_env_init(struct fake_env *env, bool test_interface)
@@ -81,7 +94,7 @@ long fake_ioctl_ptr(struct iommufd_ctx *ictx, unsigned int cmd, uint64_t arg)
 {
 	struct iommufd_ucmd ucmd = {
 		.ictx = ictx,
-		.tr = &fake_transport,
+		.tr = fake_install_fd ? &fake_transport_fd : &fake_transport,
 		/* pid 0 with uid 0: the fake caller is privileged */
 		.caller = { .pid = fake_caller_pid, .uid = 0, .gid = 0 },
 		.ubuffer = arg,

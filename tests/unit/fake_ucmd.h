@@ -28,6 +28,12 @@ void fake_user_reset(void);
 extern pid_t fake_caller_pid;
 /* Counts the bytes the dispatcher wrote back through the transport. */
 extern size_t fake_bytes_written;
+/*
+ * Whether the transport can install fds in the caller (a client under
+ * uiommufd-exec).  The fake caller is this process, so installing is
+ * keeping the daemon's fd: its number is the caller's.  Off by default.
+ */
+extern bool fake_install_fd;
 
 void fake_env_init(struct fake_env *env, bool test_interface);
 void fake_env_fini(struct fake_env *env);

@@ -30,9 +30,12 @@ run_round() {
 	transport=$1
 	export UIOMMUFD_ARG_TRANSPORT=$transport
 	./uiommufd --cuse --mode 0666 --arg-transport "$transport" --test-interface \
-		--vfio-node=$vfio_name --status-socket none ${UIOMMUFD_ARGS:-} 2>/tmp/daemon.log &
+		--vfio-node=$vfio_name --status-socket none \
+		--fdpass-socket /run/uiommufd-fdpass.sock ${UIOMMUFD_ARGS:-} 2>/tmp/daemon.log &
 	dpid=$!
 	export UIOMMUFD_DAEMON_PID=$dpid
+	# client_access re-runs itself under the launcher for its fd cases.
+	export UIOMMUFD_FDPASS_SOCKET=/run/uiommufd-fdpass.sock UIOMMUFD_EXEC=/opt/uiommufd-exec
 	if ! wait_for /dev/iommu 20; then
 		echo "FAIL: /dev/iommu did not appear ($transport)"; cat /tmp/daemon.log
 		fail=1; kill -9 $dpid; return

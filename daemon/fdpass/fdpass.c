@@ -1,0 +1,653 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * fd passing: giving an ioctl's caller a new file descriptor.
+ *
+ * Theory of operation
+ * -------------------
+ * A few iommufd ioctls create a file and install it in the caller's fd
+ * table (IOMMU_TEST_OP_CREATE_ACCESS, IOMMU_TEST_OP_DMABUF_GET,
+ * IOMMU_FAULT_QUEUE_ALLOC, IOMMU_VEVENTQ_ALLOC).  A CUSE/FUSE server only
+ * sees a request; it has no way into the caller's fd table.  The one
+ * kernel interface that lets another process add an fd to a task in the
+ * middle of a system call is seccomp user notification
+ * (SECCOMP_IOCTL_NOTIF_ADDFD), and it needs the caller's cooperation: the
+ * caller must run under a seccomp filter whose listener the daemon holds.
+ *
+ * uiommufd-exec (tools/uiommufd-exec.c) sets that up and execs the program:
+ * a filter that sends exactly ioctl(2)s with those three command numbers
+ * to a listener, everything else allowed, the listener handed to this
+ * thread over a unix socket (SCM_RIGHTS).  For each notification:
+ *
+ *  1. commands that cannot return an fd (IOMMU_TEST_CMD's other ops), fds
+ *     that are not one of our nodes, callers we cannot reach: answered
+ *     SECCOMP_USER_NOTIF_FLAG_CONTINUE, so the kernel runs the ioctl as if
+ *     nothing had happened (through the normal FUSE/CUSE path).  CONTINUE
+ *     is unfit for security decisions; none is made here.
+ *  2. otherwise the daemon takes a copy of the caller's node fd with
+ *     pidfd_getfd() (same open file description, so the same context),
+ *     after SECCOMP_IOCTL_NOTIF_ID_VALID has confirmed the pid still names
+ *     the notifying task, and makes the ioctl itself on that copy.  The
+ *     front end sees the request come from this thread, claims it
+ *     (fdpass_claim) and serves it with the original caller's identity and
+ *     memory, through a transport whose install_fd does ADDFD into the
+ *     waiting caller.  The caller's syscall is then answered with the
+ *     ioctl's result.
+ *
+ * Filters are installed with SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV where
+ * the kernel has it (5.19+): once received, a notification is only ended by
+ * a fatal signal, so an fd added by ADDFD is never left behind by a syscall
+ * that a signal interrupted and restarted.
+ *
+ * Limits: at most FDPASS_MAX_LISTENERS launched programs at once (each
+ * listener lasts while any process under that filter lives), and
+ * FDPASS_MAX_CONNS launchers handshaking.  Notifications are served one at
+ * a time by this thread; a nested ioctl never waits for this thread.
+ *
+ * Rights: pidfd_getfd(), ADDFD and process_vm_* need ptrace rights over the
+ * caller (root, CAP_SYS_PTRACE, or the same uid with Yama scope 0), as the
+ * default argument transport does.  The socket takes listeners from the
+ * daemon's own uid, or from anyone when the daemon runs as root.
+ */
+#include "fdpass/fdpass.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "objects/iommufd_private.h"
+#include "objects/ucmd.h"
+#include "uiommufd/abi.h"
+#include "uiommufd/abi_test.h"
+
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL
+#endif
+
+#if defined(__x86_64__)
+#define FDPASS_AUDIT_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define FDPASS_AUDIT_ARCH AUDIT_ARCH_AARCH64
+#else
+#error "fdpass: add this architecture's AUDIT_ARCH"
+#endif
+
+#define FDPASS_MAX_LISTENERS 256
+#define FDPASS_MAX_CONNS 16
+#define FDPASS_NODES 2
+
+struct fdpass_pending {
+	bool active;
+	pid_t daemon_tid;	/* the thread making the nested ioctl */
+	int listener;
+	uint64_t id;		/* the notification */
+	pid_t tid;		/* the caller */
+	uid_t uid;
+	gid_t gid;
+	uint64_t uptr;
+};
+
+struct fdpass {
+	struct iommufd_daemon *d;
+	int sock, stop_fd;
+	char path[108];
+	pthread_t thread;
+	pid_t thread_tid;
+	struct stat nodes[FDPASS_NODES];
+	unsigned int nr_nodes;
+	int listeners[FDPASS_MAX_LISTENERS];
+	unsigned int nr_listeners;
+	int conns[FDPASS_MAX_CONNS];
+	uint64_t conn_deadline[FDPASS_MAX_CONNS]; /* ms, CLOCK_MONOTONIC */
+	unsigned int nr_conns;
+	size_t notif_size, resp_size;
+	pthread_mutex_t lock;
+	struct fdpass_pending pending;
+};
+
+/* One daemon, one fdpass: the front end finds it here. */
+static struct fdpass *fdpass_active;
+static pthread_mutex_t fdpass_active_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* ---- the transport of a claimed request -------------------------------- */
+
+static int fp_pvm(pid_t pid, uint64_t uptr, void *buf, size_t len, bool write)
+{
+	size_t done = 0;
+
+	if (uptr + len < uptr)
+		return -EFAULT;
+	while (done < len) {
+		struct iovec l = { (char *)buf + done, len - done };
+		struct iovec r = { (void *)(uintptr_t)(uptr + done), len - done };
+		ssize_t n = write ? process_vm_writev(pid, &l, 1, &r, 1, 0) :
+				    process_vm_readv(pid, &l, 1, &r, 1, 0);
+
+		if (n <= 0)
+			return n < 0 && errno == ENOMEM ? -ENOMEM : -EFAULT;
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+static int fp_read(struct iommufd_ucmd *ucmd, uint64_t uptr, void *dst,
+		   size_t len)
+{
+	return fp_pvm(ucmd->caller.pid, uptr, dst, len, false);
+}
+
+static int fp_write(struct iommufd_ucmd *ucmd, uint64_t uptr, const void *src,
+		    size_t len)
+{
+	return fp_pvm(ucmd->caller.pid, uptr, (void *)src, len, true);
+}
+
+/* iommufd_ucmd_install_fd() for a caller waiting in a notification. */
+static int fp_install_fd(struct iommufd_ucmd *ucmd, int fd)
+{
+	const struct fdpass_pending *p = ucmd->tr_priv;
+	struct seccomp_notif_addfd addfd = {
+		.id = p->id,
+		.srcfd = (uint32_t)fd,
+		.newfd_flags = O_CLOEXEC,
+	};
+	int rc = ioctl(p->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd);
+	int err = errno;
+
+	close(fd);
+	if (rc >= 0)
+		return rc;
+	/* ENOENT: the caller is gone; EMFILE: its table is full (get_unused_fd). */
+	return err == EMFILE || err == ENOMEM ? -ENOMEM :
+	       err == ENOENT || err == EINPROGRESS ? -ESRCH : -err;
+}
+
+static const struct ucmd_transport fdpass_transport = {
+	.read = fp_read,
+	.write = fp_write,
+	.install_fd = fp_install_fd,
+};
+
+bool fdpass_claim(pid_t req_pid, struct iommufd_ucmd *ucmd, int *refuse)
+{
+	struct fdpass *fp;
+	bool mine = false;
+
+	*refuse = 0;
+	pthread_mutex_lock(&fdpass_active_lock);
+	fp = fdpass_active;
+	if (fp && req_pid && req_pid == fp->thread_tid) {
+		mine = true;
+		pthread_mutex_lock(&fp->lock);
+		if (fp->pending.active && fp->pending.daemon_tid == req_pid) {
+			ucmd->tr = &fdpass_transport;
+			/* Stable: the fdpass thread waits for this request. */
+			ucmd->tr_priv = &fp->pending;
+			ucmd->caller = (struct ucmd_caller){
+				.pid = fp->pending.tid,
+				.uid = fp->pending.uid,
+				.gid = fp->pending.gid,
+			};
+			ucmd->ubuffer = fp->pending.uptr;
+		} else {
+			*refuse = -EPERM;
+		}
+		pthread_mutex_unlock(&fp->lock);
+	}
+	pthread_mutex_unlock(&fdpass_active_lock);
+	return mine;
+}
+
+/* ---- notifications ------------------------------------------------------ */
+
+static bool fp_is_node(const struct fdpass *fp, int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return false;
+	for (unsigned int i = 0; i < fp->nr_nodes; i++) {
+		const struct stat *n = &fp->nodes[i];
+
+		if (S_ISCHR(n->st_mode) ? S_ISCHR(st.st_mode) &&
+						  st.st_rdev == n->st_rdev :
+					  st.st_dev == n->st_dev &&
+						  st.st_ino == n->st_ino)
+			return true;
+	}
+	return false;
+}
+
+/* The caller's fs uid/gid, which is what FUSE reports for a request. */
+static int fp_creds(pid_t tid, uid_t *uid, gid_t *gid)
+{
+	unsigned int u[4], g[4];
+	char path[64], line[256];
+	int found = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	f = fopen(path, "re");
+	if (!f)
+		return -ESRCH;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "Uid: %u %u %u %u", &u[0], &u[1], &u[2], &u[3]) == 4) {
+			*uid = u[3];
+			found |= 1;
+		} else if (sscanf(line, "Gid: %u %u %u %u", &g[0], &g[1], &g[2],
+				  &g[3]) == 4) {
+			*gid = g[3];
+			found |= 2;
+		}
+	}
+	fclose(f);
+	return found == 3 ? 0 : -ESRCH;
+}
+
+static pid_t fp_tgid(pid_t tid)
+{
+	char path[64], line[128];
+	pid_t tgid = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid: %d", &tgid) == 1)
+			break;
+	fclose(f);
+	return tgid;
+}
+
+/* Whether this ioctl may hand back an fd: the rest are let through. */
+static bool fp_returns_fd(const struct seccomp_notif *req)
+{
+	unsigned int cmd = (unsigned int)req->data.args[1];
+	uint32_t op;
+
+	if (cmd == IOMMU_FAULT_QUEUE_ALLOC || cmd == IOMMU_VEVENTQ_ALLOC)
+		return true;
+	if (cmd != IOMMU_TEST_CMD)
+		return false;
+	/* An unreadable struct is the normal path's EFAULT. */
+	if (fp_pvm(req->pid, req->data.args[2] + offsetof(struct iommu_test_cmd, op),
+		   &op, sizeof(op), false))
+		return false;
+	return op == IOMMU_TEST_OP_CREATE_ACCESS ||
+	       op == IOMMU_TEST_OP_DMABUF_GET;
+}
+
+/*
+ * Serves one notification; fills resp (CONTINUE unless the daemon made
+ * the ioctl).  Returns false when no answer must be sent (the target died).
+ */
+static bool fp_handle(struct fdpass *fp, int listener,
+		      const struct seccomp_notif *req,
+		      struct seccomp_notif_resp *resp)
+{
+	unsigned int cmd = (unsigned int)req->data.args[1];
+	int pidfd = -1, dfd = -1;
+	uid_t uid = 0;
+	gid_t gid = 0;
+	long r;
+	int err;
+
+	resp->id = req->id;
+	resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+	resp->val = 0;
+	resp->error = 0;
+	if (req->data.nr != __NR_ioctl || req->data.arch != FDPASS_AUDIT_ARCH ||
+	    !req->pid || !fp_returns_fd(req))
+		return true;
+
+	pidfd = (int)syscall(SYS_pidfd_open, req->pid, PIDFD_THREAD);
+	if (pidfd < 0) {
+		pid_t tgid = fp_tgid(req->pid);
+
+		pidfd = tgid ? (int)syscall(SYS_pidfd_open, tgid, 0) : -1;
+	}
+	if (pidfd < 0)
+		return true;
+	/* The pid is the notifying task's, not a recycled one. */
+	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &req->id) < 0) {
+		close(pidfd);
+		return false;
+	}
+	dfd = (int)syscall(SYS_pidfd_getfd, pidfd, (int)req->data.args[0], 0);
+	close(pidfd);
+	if (dfd < 0 || !fp_is_node(fp, dfd) || fp_creds(req->pid, &uid, &gid)) {
+		if (dfd >= 0)
+			close(dfd);
+		return true;
+	}
+
+	pthread_mutex_lock(&fp->lock);
+	fp->pending = (struct fdpass_pending){
+		.active = true,
+		.daemon_tid = fp->thread_tid,
+		.listener = listener,
+		.id = req->id,
+		.tid = req->pid,
+		.uid = uid,
+		.gid = gid,
+		.uptr = req->data.args[2],
+	};
+	pthread_mutex_unlock(&fp->lock);
+	/* The argument is the caller's pointer; fdpass_claim() says whose. */
+	r = ioctl(dfd, cmd, (void *)(uintptr_t)req->data.args[2]);
+	err = errno;
+	pthread_mutex_lock(&fp->lock);
+	fp->pending.active = false;
+	pthread_mutex_unlock(&fp->lock);
+	/* Our copy may be the context's last reference (the caller died). */
+	close(dfd);
+
+	resp->flags = 0;
+	resp->val = r < 0 ? 0 : r;
+	resp->error = r < 0 ? -err : 0;
+	return true;
+}
+
+static void fp_drop_listener(struct fdpass *fp, unsigned int i)
+{
+	close(fp->listeners[i]);
+	fp->listeners[i] = fp->listeners[--fp->nr_listeners];
+}
+
+static void fp_serve_listener(struct fdpass *fp, unsigned int i, short revents)
+{
+	int listener = fp->listeners[i];
+	union {
+		struct seccomp_notif n;
+		uint8_t pad[512];
+	} req;
+	union {
+		struct seccomp_notif_resp r;
+		uint8_t pad[512];
+	} resp;
+
+	if (revents & POLLIN) {
+		memset(&req, 0, sizeof(req));
+		if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req.n) < 0) {
+			/* ENOENT: the task was interrupted first; fine. */
+			if (errno != ENOENT && errno != EINTR) {
+				log_debug("fdpass: dropping a listener: %m");
+				fp_drop_listener(fp, i);
+			}
+			return;
+		}
+		memset(&resp, 0, sizeof(resp));
+		if (fp_handle(fp, listener, &req.n, &resp.r) &&
+		    ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp.r) < 0 &&
+		    errno != ENOENT)
+			log_debug("fdpass: answering pid %d: %m", (int)req.n.pid);
+		return;
+	}
+	/* POLLHUP: every process under that filter has exited. */
+	fp_drop_listener(fp, i);
+}
+
+/* ---- the socket uiommufd-exec talks to --------------------------------- */
+
+static bool fp_is_listener(int fd)
+{
+	char path[64], target[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return false;
+	target[n] = 0;
+	return !strcmp(target, "anon_inode:seccomp notify");
+}
+
+static uint64_t fp_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void fp_drop_conn(struct fdpass *fp, unsigned int i)
+{
+	close(fp->conns[i]);
+	fp->nr_conns--;
+	fp->conns[i] = fp->conns[fp->nr_conns];
+	fp->conn_deadline[i] = fp->conn_deadline[fp->nr_conns];
+}
+
+/* A launcher's message: one byte and the listener; answered with an errno byte. */
+static void fp_serve_conn(struct fdpass *fp, unsigned int i)
+{
+	int conn = fp->conns[i], fd = -1;
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} cbuf;
+	char byte;
+	struct iovec iov = { &byte, 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf.buf, .msg_controllen = sizeof(cbuf.buf),
+	};
+	struct ucred cred;
+	socklen_t clen = sizeof(cred);
+	uint8_t status = 0;
+	ssize_t n;
+
+	n = recvmsg(conn, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n > 0) {
+		struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+
+		if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+		    c->cmsg_len == CMSG_LEN(sizeof(int)))
+			memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	}
+	if (fd < 0 || !fp_is_listener(fd))
+		status = EINVAL;
+	else if (getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0 ||
+		 (geteuid() != 0 && cred.uid != geteuid()))
+		status = EPERM;
+	else if (fp->nr_listeners == FDPASS_MAX_LISTENERS)
+		status = EMFILE;
+	if (!status) {
+		fp->listeners[fp->nr_listeners++] = fd;
+		log_debug("fdpass: serving programs launched by pid %d", (int)cred.pid);
+	} else if (fd >= 0) {
+		close(fd);
+	}
+	if (n > 0)
+		(void)send(conn, &status, 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+	fp_drop_conn(fp, i);
+}
+
+static void fp_accept(struct fdpass *fp)
+{
+	int conn = accept4(fp->sock, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+	if (conn < 0)
+		return;
+	if (fp->nr_conns == FDPASS_MAX_CONNS) {
+		close(conn);
+		return;
+	}
+	/* A launcher that connects and says nothing is dropped. */
+	fp->conn_deadline[fp->nr_conns] = fp_now_ms() + 2000;
+	fp->conns[fp->nr_conns++] = conn;
+}
+
+static void *fp_thread(void *arg)
+{
+	struct fdpass *fp = arg;
+	struct pollfd pfds[2 + FDPASS_MAX_CONNS + FDPASS_MAX_LISTENERS];
+
+	pthread_mutex_lock(&fdpass_active_lock);
+	fp->thread_tid = gettid();
+	pthread_mutex_unlock(&fdpass_active_lock);
+	for (;;) {
+		unsigned int n = 0, nc = fp->nr_conns, nl = fp->nr_listeners;
+
+		pfds[n++] = (struct pollfd){ .fd = fp->stop_fd, .events = POLLIN };
+		pfds[n++] = (struct pollfd){ .fd = fp->sock, .events = POLLIN };
+		for (unsigned int i = 0; i < nc; i++)
+			pfds[n++] = (struct pollfd){ .fd = fp->conns[i], .events = POLLIN };
+		for (unsigned int i = 0; i < nl; i++)
+			pfds[n++] = (struct pollfd){ .fd = fp->listeners[i], .events = POLLIN };
+		if (poll(pfds, n, nc ? 500 : -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (pfds[0].revents)
+			break;
+		/* Walk backwards: serving may move the last entry into slot i. */
+		for (unsigned int i = nl; i--;)
+			if (pfds[2 + nc + i].revents)
+				fp_serve_listener(fp, i, pfds[2 + nc + i].revents);
+		for (unsigned int i = nc; i--;) {
+			if (pfds[2 + i].revents)
+				fp_serve_conn(fp, i);
+			else if (fp_now_ms() > fp->conn_deadline[i])
+				fp_drop_conn(fp, i);
+		}
+		if (pfds[1].revents)
+			fp_accept(fp);
+	}
+	return NULL;
+}
+
+/* ---- start and stop ----------------------------------------------------- */
+
+static int fp_bind(struct fdpass *fp, const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int s;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return log_error_errno(-ENAMETOOLONG, "--fdpass-socket %s: path too long", path);
+	strcpy(sa.sun_path, path);
+	snprintf(fp->path, sizeof(fp->path), "%s", path);
+	s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (s < 0)
+		return log_error_errno(-errno, "fdpass socket: %m");
+	/* A stale socket of a daemon that is gone is replaced. */
+	if (connect(s, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+		close(s);
+		return log_error_errno(-EADDRINUSE, "another daemon serves --fdpass-socket %s", path);
+	}
+	if (errno == ECONNREFUSED)
+		unlink(path);
+	close(s);
+	s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (s < 0)
+		return log_error_errno(-errno, "fdpass socket: %m");
+	if (bind(s, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(s, 16) < 0) {
+		int err = -errno;
+
+		close(s);
+		return log_error_errno(err, "--fdpass-socket %s: %m", path);
+	}
+	/* Who may connect is decided by SO_PEERCRED, not the file mode. */
+	chmod(path, 0666);
+	fp->sock = s;
+	return 0;
+}
+
+int fdpass_start(struct iommufd_daemon *d, const char *socket_path,
+		 const char *const *nodes, unsigned int nr_nodes,
+		 struct fdpass **out)
+{
+	struct fdpass *fp = calloc(1, sizeof(*fp));
+	int rc;
+
+	*out = NULL;
+	if (!fp)
+		return -ENOMEM;
+	fp->d = d;
+	fp->sock = fp->stop_fd = -1;
+	pthread_mutex_init(&fp->lock, NULL);
+	for (unsigned int i = 0; i < nr_nodes && fp->nr_nodes < FDPASS_NODES; i++)
+		if (nodes[i] && stat(nodes[i], &fp->nodes[fp->nr_nodes]) == 0)
+			fp->nr_nodes++;
+	if (!fp->nr_nodes) {
+		rc = log_error_errno(-ENOENT, "fdpass: cannot stat the served node");
+		goto err;
+	}
+	fp->stop_fd = eventfd(0, EFD_CLOEXEC);
+	if (fp->stop_fd < 0) {
+		rc = log_error_errno(-errno, "fdpass: eventfd: %m");
+		goto err;
+	}
+	rc = fp_bind(fp, socket_path);
+	if (rc)
+		goto err;
+	pthread_mutex_lock(&fdpass_active_lock);
+	fdpass_active = fp;
+	pthread_mutex_unlock(&fdpass_active_lock);
+	rc = -pthread_create(&fp->thread, NULL, fp_thread, fp);
+	if (rc) {
+		pthread_mutex_lock(&fdpass_active_lock);
+		fdpass_active = NULL;
+		pthread_mutex_unlock(&fdpass_active_lock);
+		unlink(fp->path);
+		log_error_errno(rc, "fdpass: thread: %m");
+		goto err;
+	}
+	log_info("fd passing on %s (start clients with uiommufd-exec --socket %s)",
+		 socket_path, socket_path);
+	*out = fp;
+	return 0;
+err:
+	if (fp->sock >= 0)
+		close(fp->sock);
+	if (fp->stop_fd >= 0)
+		close(fp->stop_fd);
+	pthread_mutex_destroy(&fp->lock);
+	free(fp);
+	return rc;
+}
+
+void fdpass_stop(struct fdpass *fp)
+{
+	uint64_t one = 1;
+
+	if (!fp)
+		return;
+	if (write(fp->stop_fd, &one, sizeof(one)) != sizeof(one))
+		log_warning("fdpass: cannot stop the thread: %m");
+	pthread_join(fp->thread, NULL);
+	pthread_mutex_lock(&fdpass_active_lock);
+	fdpass_active = NULL;
+	pthread_mutex_unlock(&fdpass_active_lock);
+	for (unsigned int i = 0; i < fp->nr_listeners; i++)
+		close(fp->listeners[i]);
+	for (unsigned int i = 0; i < fp->nr_conns; i++)
+		close(fp->conns[i]);
+	close(fp->sock);
+	unlink(fp->path);
+	close(fp->stop_fd);
+	pthread_mutex_destroy(&fp->lock);
+	free(fp);
+}

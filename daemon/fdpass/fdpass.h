@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Handing new descriptors to ioctl callers (CREATE_ACCESS, DMABUF_GET,
+ * FAULT_QUEUE_ALLOC, VEVENTQ_ALLOC) through seccomp user notification.
+ * The theory of operation is at the top of fdpass.c and in
+ * docs/fd-passing.md.
+ */
+#ifndef UIOMMUFD_FDPASS_H
+#define UIOMMUFD_FDPASS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct iommufd_daemon;
+struct iommufd_ucmd;
+struct fdpass;
+
+/*
+ * Listens on socket_path for uiommufd-exec and serves the seccomp listeners
+ * it sends.  nodes are the paths of the nodes being served (ioctls on other
+ * files are left alone).  Logs and returns a negative errno on failure.
+ */
+int fdpass_start(struct iommufd_daemon *d, const char *socket_path,
+		 const char *const *nodes, unsigned int nr_nodes,
+		 struct fdpass **out);
+/* Stops serving; callers blocked in a notification get ENOSYS. NULL is fine. */
+void fdpass_stop(struct fdpass *fp);
+
+/*
+ * For the front end, before anything else: is this request the daemon's
+ * own ioctl on a caller's node, made for a pending notification?  If so
+ * (true) and *ucmd could be redirected to the original caller, *ucmd now
+ * reads and writes the caller's memory, carries the caller's identity and
+ * can install fds; *refuse is 0.  A request from the fdpass thread with
+ * nothing pending gets *refuse = -EPERM: the daemon must never serve
+ * itself with its own memory as the argument.
+ */
+bool fdpass_claim(pid_t req_pid, struct iommufd_ucmd *ucmd, int *refuse);
+
+#endif
