@@ -17,7 +17,11 @@
 
 #include <string.h>
 
+#include "objects/device.h"
+#include "objects/fd_handle.h"
+#include "objects/hw_pagetable.h"
 #include "objects/ioas.h"
+#include "objects/viommu.h"
 
 #include "uiommufd/abi.h"
 #include "uiommufd/abi_test.h"
@@ -70,17 +74,92 @@ static unsigned int allow_iovas_regions(const void *cmd,
 	return 1;
 }
 
-/* MD_CHECK_MAP compares caller bytes; the rest touch no caller memory. */
+/* MD_CHECK_MAP and the access ops touch caller bytes; the rest do not. */
 static unsigned int test_cmd_regions(const void *cmd, struct ucmd_region *out)
 {
 	const struct iommu_test_cmd *c = cmd;
 
+	if (c->op == IOMMU_TEST_OP_ACCESS_RW || c->op == IOMMU_TEST_OP_ACCESS_PAGES)
+		return iommufd_test_access_regions(cmd, out);
 	if (c->op != IOMMU_TEST_OP_MD_CHECK_MAP || !c->check_map.length)
 		return 0;
 	out[0] = (struct ucmd_region){
 		.uptr = c->check_map.uptr,
 		.len = c->check_map.length,
 		.dir = UCMD_IN,
+	};
+	return 1;
+}
+
+/* HWPT_ALLOC reads the driver data (the selftest struct: 8 bytes at most). */
+static unsigned int hwpt_alloc_regions(const void *cmd, struct ucmd_region *out)
+{
+	const struct iommu_hwpt_alloc *c = cmd;
+
+	if (!c->data_len)
+		return 0;
+	out[0] = (struct ucmd_region){
+		.uptr = c->data_uptr, .len = c->data_len, .dir = UCMD_IN,
+	};
+	return 1;
+}
+
+/* GET_HW_INFO writes data_len bytes: the info, then zeroes. */
+static unsigned int hw_info_regions(const void *cmd, struct ucmd_region *out)
+{
+	const struct iommu_hw_info *c = cmd;
+
+	if (!c->data_len)
+		return 0;
+	out[0] = (struct ucmd_region){
+		.uptr = c->data_uptr, .len = c->data_len, .dir = UCMD_OUT,
+	};
+	return 1;
+}
+
+/* HWPT_INVALIDATE reads the records (and updates nothing in them). */
+static unsigned int hwpt_invalidate_regions(const void *cmd,
+					    struct ucmd_region *out)
+{
+	const struct iommu_hwpt_invalidate *c = cmd;
+
+	if (!c->entry_num || !c->entry_len || !c->data_uptr)
+		return 0;
+	out[0] = (struct ucmd_region){
+		.uptr = c->data_uptr,
+		.len = (uint64_t)c->entry_num * c->entry_len,
+		.dir = UCMD_IN,
+	};
+	return 1;
+}
+
+/* GET_DIRTY_BITMAP read-modify-writes the bitmap of length / page_size bits. */
+static unsigned int dirty_bitmap_regions(const void *cmd,
+					 struct ucmd_region *out)
+{
+	const struct iommu_hwpt_get_dirty_bitmap *c = cmd;
+	uint64_t bits;
+
+	if (!c->page_size || !c->length)
+		return 0;
+	bits = c->length / c->page_size;
+	out[0] = (struct ucmd_region){
+		.uptr = c->data, .len = (bits + 7) / 8, .dir = UCMD_IN | UCMD_OUT,
+	};
+	return 1;
+}
+
+/* VIOMMU_ALLOC reads and writes back the driver data. */
+static unsigned int viommu_alloc_regions(const void *cmd,
+					 struct ucmd_region *out)
+{
+	const struct iommu_viommu_alloc *c = cmd;
+
+	if (!c->data_len)
+		return 0;
+	out[0] = (struct ucmd_region){
+		.uptr = c->data_uptr, .len = c->data_len,
+		.dir = UCMD_IN | UCMD_OUT,
 	};
 	return 1;
 }
@@ -112,6 +191,21 @@ static const struct iommufd_ioctl_op iommufd_ioctl_ops[] = {
 		 struct iommu_ioas_change_process, __reserved, NULL),
 	IOCTL_OP(IOMMU_VFIO_IOAS, iommufd_vfio_ioas, struct iommu_vfio_ioas,
 		 __reserved, NULL),
+	IOCTL_OP(IOMMU_HWPT_ALLOC, iommufd_hwpt_alloc, struct iommu_hwpt_alloc,
+		 __reserved, hwpt_alloc_regions),
+	IOCTL_OP(IOMMU_GET_HW_INFO, iommufd_get_hw_info, struct iommu_hw_info,
+		 __reserved, hw_info_regions),
+	IOCTL_OP(IOMMU_HWPT_SET_DIRTY_TRACKING, iommufd_hwpt_set_dirty_tracking,
+		 struct iommu_hwpt_set_dirty_tracking, __reserved, NULL),
+	IOCTL_OP(IOMMU_HWPT_GET_DIRTY_BITMAP, iommufd_hwpt_get_dirty_bitmap,
+		 struct iommu_hwpt_get_dirty_bitmap, data, dirty_bitmap_regions),
+	IOCTL_OP(IOMMU_HWPT_INVALIDATE, iommufd_hwpt_invalidate,
+		 struct iommu_hwpt_invalidate, __reserved,
+		 hwpt_invalidate_regions),
+	IOCTL_OP(IOMMU_VIOMMU_ALLOC, iommufd_viommu_alloc_ioctl,
+		 struct iommu_viommu_alloc, out_viommu_id, viommu_alloc_regions),
+	IOCTL_OP(IOMMU_VDEVICE_ALLOC, iommufd_vdevice_alloc_ioctl,
+		 struct iommu_vdevice_alloc, virt_id, NULL),
 	/* The last command of the v6.19 table fixes its length. */
 	[IOMMUFD_CMD_HW_QUEUE_ALLOC - IOMMUFD_CMD_BASE] = { 0 },
 	/* Only reachable when the daemon runs with --test-interface. */
@@ -157,10 +251,19 @@ int ucmd_copy_struct_from_user(struct iommufd_ucmd *ucmd, void *dst,
 	rc = ucmd_copy_from_user(ucmd, dst, src, size);
 	if (rc)
 		return rc;
-	/* The tail is checked in bounded chunks: usize can be 4 GiB. */
+	/*
+	 * The tail is checked in bounded chunks: usize can be 4 GiB.  No
+	 * chunk crosses a page boundary, so, as in the kernel's
+	 * check_zeroed_user(), a nonzero byte before an unreadable page is
+	 * E2BIG and only a fault reached first is EFAULT.
+	 */
 	for (uint64_t off = ksize; off < usize;) {
 		uint8_t chunk[512];
+		uint64_t to_page = IOPT_PAGE_SIZE - (src + off) % IOPT_PAGE_SIZE;
 		size_t n = usize - off < sizeof(chunk) ? usize - off : sizeof(chunk);
+
+		if (n > to_page)
+			n = to_page;
 
 		rc = ucmd_copy_from_user(ucmd, chunk, src + off, n);
 		if (rc)
@@ -185,6 +288,13 @@ union ucmd_buffer {
 	struct iommu_ioas_unmap unmap;
 	struct iommu_ioas_change_process change_process;
 	struct iommu_vfio_ioas vfio_ioas;
+	struct iommu_hwpt_alloc hwpt_alloc;
+	struct iommu_hw_info hw_info;
+	struct iommu_hwpt_set_dirty_tracking set_dirty_tracking;
+	struct iommu_hwpt_get_dirty_bitmap get_dirty_bitmap;
+	struct iommu_hwpt_invalidate hwpt_invalidate;
+	struct iommu_viommu_alloc viommu_alloc;
+	struct iommu_vdevice_alloc vdevice_alloc;
 	struct iommu_test_cmd test;
 	uint64_t align;
 };
@@ -225,6 +335,9 @@ long iommufd_dispatch(struct iommufd_ucmd *ucmd, unsigned int cmd)
 	long rc;
 
 	pthread_mutex_lock(&ucmd->ictx->lock);
+	/* A close() of a handed-out fd happened before this ioctl. */
+	if (ucmd->ictx->fd_handles)
+		iommufd_fd_handles_reap(ucmd->ictx);
 	rc = iommufd_dispatch_locked(ucmd, cmd);
 	pthread_mutex_unlock(&ucmd->ictx->lock);
 	return rc;

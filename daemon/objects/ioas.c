@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "backend/backend.h"
+#include "objects/access.h"
 #include "objects/pages.h"
 #include "uiommufd/abi.h"
 
@@ -23,9 +24,9 @@
  * pages reference.
  */
 
-static uint64_t iommufd_ioas_required_alignment(struct iommufd_ioas *ioas)
+uint64_t iommufd_ioas_required_alignment(struct iommufd_ioas *ioas)
 {
-	uint64_t align = 1;
+	uint64_t align = iommufd_access_ioas_alignment(ioas);
 
 	for (unsigned int i = 0; i != ioas->num_domains; i++) {
 		uint64_t pgsize = ioas->domains[i]->pgsize_bitmap;
@@ -107,6 +108,7 @@ static struct iopt_unmap_ops iommufd_ioas_unmap_ops(struct iommufd_ioas *ioas)
 {
 	return (struct iopt_unmap_ops){
 		.release = iommufd_ioas_release_area,
+		.notify_access = iommufd_access_notify_unmap,
 		.arg = ioas,
 	};
 }

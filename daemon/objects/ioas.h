@@ -5,6 +5,7 @@
 #include "objects/io_pagetable.h"
 #include "objects/iommufd_private.h"
 
+struct iommufd_access;
 struct iommufd_domain;
 
 /* An IO address space: the IOVA -> memory map that domains follow. */
@@ -17,6 +18,8 @@ struct iommufd_ioas {
 	 */
 	struct iommufd_domain **domains;
 	unsigned int num_domains;
+	/* The kernel's iopt->access_list: attached accesses (access.c). */
+	struct iommufd_access *accesses;
 };
 
 /* Mirrors iommufd_ioas_alloc(): reserved, not yet finalized. */
@@ -40,6 +43,8 @@ int iommufd_ioas_unmap_all(struct iommufd_ioas *ioas, uint64_t *unmapped);
 /* iopt_cut_iova(): split areas after each given IOVA (VFIO TYPE1 unmap). */
 int iommufd_ioas_cut_iova(struct iommufd_ioas *ioas, const uint64_t *iovas,
 			  size_t num_iovas);
+/* The largest smallest page size of the domains and alignment of the accesses. */
+uint64_t iommufd_ioas_required_alignment(struct iommufd_ioas *ioas);
 /* iopt_disable_large_pages() with the IOAS's domains considered. */
 int iommufd_ioas_disable_large_pages(struct iommufd_ioas *ioas);
 /* vfio_compat's iommufd_get_pagesizes(): AND of the domains' page sizes. */

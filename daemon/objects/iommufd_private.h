@@ -70,6 +70,7 @@ enum iopt_pages_account_mode {
 };
 
 struct iommufd_daemon;
+struct iommufd_fd_handle;
 struct iommufd_ioas;
 struct iopt_accounts;
 
@@ -90,6 +91,8 @@ struct iommufd_ctx {
 	struct iommufd_ctx *next, **pprev;
 	/* Status snapshots reading it without daemon->lock (stats.c); under daemon->lock. */
 	unsigned int stats_users;
+	/* Descriptors handed to the caller, watched for close (fd_handle.h). */
+	struct iommufd_fd_handle *fd_handles;
 };
 
 /* Daemon-wide configuration and state shared by every context. */
@@ -185,6 +188,12 @@ int iommufd_test(struct iommufd_ucmd *ucmd);
 void iommufd_device_destroy(struct iommufd_object *obj);
 void iommufd_selftest_destroy(struct iommufd_object *obj);
 void iommufd_hwpt_paging_destroy(struct iommufd_object *obj);
+/* Accesses (access.c) and the self-test's access fds (selftest_access.c). */
+void iommufd_access_destroy_object(struct iommufd_object *obj);
+int iommufd_test_access_op(struct iommufd_ucmd *ucmd);
+/* The caller memory ACCESS_RW / ACCESS_PAGES touch, for prefetching front ends. */
+unsigned int iommufd_test_access_regions(const void *cmd,
+					 struct ucmd_region *out);
 struct iommufd_ioas *iommufd_get_ioas(struct iommufd_ctx *ictx, uint32_t id);
 
 /*

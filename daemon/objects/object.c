@@ -15,8 +15,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "objects/fd_handle.h"
+#include "objects/hw_pagetable.h"
 #include "objects/ioas.h"
 #include "objects/pages.h"
+#include "objects/viommu.h"
 
 const struct iommufd_object_ops iommufd_object_ops[IOMMUFD_OBJ_MAX] = {
 	[IOMMUFD_OBJ_IOAS] = { .name = "ioas", .destroy = iommufd_ioas_destroy },
@@ -26,6 +29,14 @@ const struct iommufd_object_ops iommufd_object_ops[IOMMUFD_OBJ_MAX] = {
 				      .destroy = iommufd_hwpt_paging_destroy },
 	[IOMMUFD_OBJ_SELFTEST] = { .name = "selftest",
 				   .destroy = iommufd_selftest_destroy },
+	[IOMMUFD_OBJ_ACCESS] = { .name = "access",
+				 .destroy = iommufd_access_destroy_object },
+	[IOMMUFD_OBJ_HWPT_NESTED] = { .name = "hwpt_nested",
+				      .destroy = iommufd_hwpt_nested_destroy },
+	[IOMMUFD_OBJ_VIOMMU] = { .name = "viommu",
+				 .destroy = iommufd_viommu_destroy },
+	[IOMMUFD_OBJ_VDEVICE] = { .name = "vdevice",
+				  .destroy = iommufd_vdevice_destroy },
 };
 
 static uint64_t userns_ino(pid_t pid)
@@ -105,6 +116,8 @@ void iommufd_ctx_release(struct iommufd_ctx *ictx)
 	struct iommufd_daemon *d = ictx->daemon;
 
 	pthread_mutex_lock(&ictx->lock);
+	/* Handed-out fds go first: their objects hold users on the rest. */
+	iommufd_fd_handles_release_all(ictx);
 	iommufd_object_destroy_all(ictx);
 	pthread_mutex_unlock(&ictx->lock);
 
@@ -188,7 +201,9 @@ static void iommufd_object_unlink_destroy(struct iommufd_ctx *ictx,
 	id_table_remove(&ictx->objects, obj->id);
 	if (ictx->vfio_ioas && &ictx->vfio_ioas->obj == obj)
 		ictx->vfio_ioas = NULL;
-	iommufd_object_ops[obj->type].destroy(obj);
+	/* A tombstone (type NONE) only holds its ID: nothing to destroy. */
+	if (iommufd_object_ops[obj->type].destroy)
+		iommufd_object_ops[obj->type].destroy(obj);
 	free(obj);
 }
 

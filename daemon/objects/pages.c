@@ -53,6 +53,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -957,10 +958,64 @@ pid_t iopt_caller_tgid(struct iommufd_ucmd *ucmd)
 	return ucmd->caller.pid ? tgid_of(ucmd->caller.pid) : 0;
 }
 
+/*
+ * The file page behind va in process tgid, from /proc/PID/maps: the
+ * mapping's device, inode and the file offset of va's page.  false for
+ * anonymous memory or an unmapped va.
+ */
+static bool va_file_page(pid_t tgid, uint64_t va, dev_t *dev, ino_t *ino,
+			 uint64_t *off)
+{
+	char path[64], line[512];
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)tgid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long start, end, pgoff, inode;
+		unsigned int maj, min;
+
+		if (sscanf(line, "%llx-%llx %*s %llx %x:%x %llu", &start, &end,
+			   &pgoff, &maj, &min, &inode) != 6)
+			continue;
+		if (va < start || va >= end)
+			continue;
+		if (inode) {
+			*dev = makedev(maj, min);
+			*ino = (ino_t)inode;
+			*off = pgoff + (va - va % PAGE_SZ - start);
+			found = true;
+		}
+		break;
+	}
+	fclose(f);
+	return found;
+}
+
 bool iopt_pages_pins_user_va(const struct iopt_pages *pages, pid_t tgid,
 			     uint64_t va)
 {
-	return pages->pin_users && pages->type == IOPT_ADDRESS_USER &&
-	       pages->source->tgid == tgid && tgid && va >= pages->uptr &&
-	       va - pages->uptr < pages->npages * PAGE_SZ;
+	struct stat st;
+	uint64_t off;
+	dev_t dev;
+	ino_t ino;
+
+	if (!pages->pin_users || !tgid)
+		return false;
+	if (pages->type == IOPT_ADDRESS_USER)
+		return pages->source->tgid == tgid && va >= pages->uptr &&
+		       va - pages->uptr < pages->npages * PAGE_SZ;
+	/*
+	 * A pinned file page is the page cache page every mapping of that
+	 * file offset shows, in any process, as the kernel's page refcount
+	 * sees it.
+	 */
+	if (pages->fd < 0 || fstat(pages->fd, &st) ||
+	    !va_file_page(tgid, va, &dev, &ino, &off))
+		return false;
+	return dev == st.st_dev && ino == st.st_ino && off >= pages->start &&
+	       off - pages->start < pages->npages * PAGE_SZ;
 }

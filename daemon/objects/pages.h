@@ -106,7 +106,11 @@ int iopt_pages_change_process(struct iommufd_ucmd *ucmd,
 
 /* The calling process (thread group) of ucmd, 0 when unreachable. */
 pid_t iopt_caller_tgid(struct iommufd_ucmd *ucmd);
-/* Whether pages is pinned and maps the page at va of process tgid. */
+/*
+ * Whether pages is pinned and holds the page at va of process tgid: the
+ * same VA of the mapping process for user pages, the same file page (any
+ * mapping of that file offset) for file pages.
+ */
 bool iopt_pages_pins_user_va(const struct iopt_pages *pages, pid_t tgid,
 			     uint64_t va);
 

@@ -97,6 +97,30 @@ static long destroy(int fd, uint32_t id)
 	return itest_ioctl(fd, IOMMU_DESTROY, &cmd);
 }
 
+static long check_refs(int fd, const void *p, uint64_t len, uint32_t refs)
+{
+	struct iommu_test_cmd cmd = {
+		.size = sizeof(cmd), .op = IOMMU_TEST_OP_MD_CHECK_REFS,
+		.check_refs = { .length = len, .uptr = (uintptr_t)p,
+				.refs = refs },
+	};
+
+	return itest_ioctl(fd, IOMMU_TEST_CMD, &cmd);
+}
+
+static long map_file(int fd, uint32_t ioas, int mfd, uint64_t start,
+		     uint64_t len, uint64_t *iova)
+{
+	struct iommu_ioas_map_file cmd = {
+		.size = sizeof(cmd), .flags = MAP_RW, .ioas_id = ioas,
+		.fd = mfd, .start = start, .length = len,
+	};
+	long rc = itest_ioctl(fd, IOMMU_IOAS_MAP_FILE, &cmd);
+
+	*iova = cmd.iova;
+	return rc;
+}
+
 static void *shared_buf(size_t len)
 {
 	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
@@ -228,6 +252,43 @@ static void lazy_pinning(void)
 	if (base >= 0)
 		CHECK(daemon_vmlck_kb() == base);
 	munmap(buf, 64 * PS);
+	close(fd);
+}
+
+/*
+ * A pinned file page is a page of the file, whatever VA shows it: the
+ * kernel's MD_CHECK_REFS counts page references, so every mapping of the
+ * pinned file offsets (here two, neither used for the map) sees the pin,
+ * and only those offsets.
+ */
+static void file_pin_refs(void)
+{
+	int fd = itest_open();
+	uint32_t ioas = ioas_alloc(fd), stdev;
+	int mfd = (int)syscall(SYS_memfd_create, "refs", 0);
+	uint8_t *a, *b;
+	uint64_t iova = 0;
+
+	CHECK(mfd >= 0 && ftruncate(mfd, 4 * PS) == 0);
+	a = mmap(NULL, 4 * PS, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+	b = mmap(NULL, 3 * PS, PROT_READ, MAP_SHARED, mfd, PS);
+	CHECK(a != MAP_FAILED && b != MAP_FAILED);
+	CHECK_RC(mock_domain(fd, ioas, &stdev, NULL), 0);
+	CHECK_RC(check_refs(fd, a, 4 * PS, 0), 0);
+	CHECK_RC(map_file(fd, ioas, mfd, PS + PS / 2, PS, &iova), 0);
+	/* Bytes 1.5 PS .. 2.5 PS: file pages 1 and 2. */
+	CHECK_RC(check_refs(fd, a, PS, 0), 0);
+	CHECK_RC(check_refs(fd, a + PS, 2 * PS, 1), 0);
+	CHECK_RC(check_refs(fd, a + 3 * PS, PS, 0), 0);
+	CHECK_RC(check_refs(fd, b, 2 * PS, 1), 0);
+	CHECK_RC(check_refs(fd, b + 2 * PS, PS, 0), 0);
+	CHECK_RC(check_refs(fd, a, 4 * PS, 1), -EIO);
+	CHECK_RC(unmap(fd, ioas, 0, UINT64_MAX, NULL), 0);
+	CHECK_RC(check_refs(fd, a + PS, 2 * PS, 0), 0);
+	CHECK_RC(destroy(fd, stdev), 0);
+	munmap(a, 4 * PS);
+	munmap(b, 3 * PS);
+	close(mfd);
 	close(fd);
 }
 
@@ -450,6 +511,7 @@ int main(int argc, char **argv)
 	RUN(ranges_and_allow);
 	RUN(lazy_pinning);
 	RUN(pin_outlives_va);
+	RUN(file_pin_refs);
 	RUN(short_struct_at_page_end);
 	RUN(rlimit_memlock);
 	RUN(sigkill_releases_pins);

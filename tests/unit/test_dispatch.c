@@ -126,6 +126,31 @@ static void test_tail_unreadable_efault(void **state)
 	assert_int_equal(fake_ioctl(ctx(state), IOMMU_IOAS_ALLOC, &cmd, sizeof(cmd)), -EFAULT);
 }
 
+/*
+ * The kernel's check_zeroed_user() reads the tail in order: a nonzero byte
+ * seen before the first unreadable page is E2BIG, even when the same
+ * 512-byte stretch runs into that page.
+ */
+static void test_tail_nonzero_before_fault_e2big(void **state)
+{
+	static uint8_t pages[3 * 4096] __attribute__((aligned(4096)));
+	uint8_t *page_end = pages + 4096;
+	struct iommu_ioas_alloc *cmd =
+		(struct iommu_ioas_alloc *)(page_end - sizeof(*cmd) - 16);
+
+	memset(pages, 0, sizeof(pages));
+	cmd->size = sizeof(*cmd) + 16 + 256; /* the tail crosses into page 2 */
+	page_end[-1] = 1;
+	fake_user_reset();
+	fake_user_add(pages, 4096); /* page 2 is unreadable */
+	assert_int_equal(fake_ioctl_ptr(ctx(state), IOMMU_IOAS_ALLOC,
+					(uintptr_t)cmd), -E2BIG);
+	/* All zero up to the fault: the fault decides. */
+	page_end[-1] = 0;
+	assert_int_equal(fake_ioctl_ptr(ctx(state), IOMMU_IOAS_ALLOC,
+					(uintptr_t)cmd), -EFAULT);
+}
+
 static void test_short_struct_zero_extended(void **state)
 {
 	/* IOMMU_OPTION at exactly min_size; HUGE_PAGES GET on an IOAS. */
@@ -375,6 +400,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_test_cmd_slot_reads_size, setup_test_if, teardown),
 		cmocka_unit_test_setup_teardown(test_below_min_size_einval, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nonzero_tail_e2big, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tail_nonzero_before_fault_e2big, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tail_unreadable_efault, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_short_struct_zero_extended, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reply_truncated_to_user_size, setup, teardown),
