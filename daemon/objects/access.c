@@ -38,6 +38,22 @@ struct iommufd_access *iommufd_access_create(struct iommufd_ctx *ictx,
 	return access;
 }
 
+/* Mirrors iommufd_access_create_internal(). */
+struct iommufd_access *iommufd_access_create_internal(struct iommufd_ctx *ictx,
+						      int *err)
+{
+	static const struct iommufd_access_ops internal_ops = {
+		.needs_pin_pages = true,
+	};
+	struct iommufd_access *access;
+	uint32_t id;
+
+	access = iommufd_access_create(ictx, &internal_ops, NULL, &id, err);
+	if (access)
+		access->internal = true;
+	return access;
+}
+
 static void ioas_unlink_access(struct iommufd_ioas *ioas,
 			       struct iommufd_access *access)
 {
@@ -177,10 +193,12 @@ static uint64_t umin(uint64_t a, uint64_t b)
 	return a < b ? a : b;
 }
 
-static void iopt_area_remove_access(struct iopt_area *area)
+static void iopt_area_remove_access(struct iopt_area *area, bool unlock_area)
 {
 	if (area->num_accesses)
 		area->num_accesses--;
+	if (unlock_area && area->num_locks)
+		area->num_locks--;
 	iopt_pages_unpin(area->pages);
 }
 
@@ -197,7 +215,7 @@ void iommufd_access_unpin_pages(struct iommufd_access *access, uint64_t iova,
 		return;
 	iopt_for_each_contig_area(&iter, area, &access->ioas_unpin->iopt, iova,
 				  last_iova)
-		iopt_area_remove_access(area);
+		iopt_area_remove_access(area, access->internal);
 }
 
 /* iopt_area_contig_is_aligned(): every area joins the next at a page boundary. */
@@ -229,7 +247,8 @@ int iommufd_access_pin_pages(struct iommufd_access *access, uint64_t iova,
 	int rc = 0;
 
 	/* The kernel WARNs: the driver's ops cannot take pin_pages. */
-	if (access->iova_alignment != IOPT_PAGE_SIZE || !access->ops->unmap)
+	if (access->iova_alignment != IOPT_PAGE_SIZE ||
+	    (!access->internal && !access->ops->unmap))
 		return -EINVAL;
 	if (!length)
 		return -EINVAL;
@@ -255,10 +274,20 @@ int iommufd_access_pin_pages(struct iommufd_access *access, uint64_t iova,
 			rc = -EPERM;
 			goto err_remove;
 		}
+		/*
+		 * The kernel has no page array for dma-buf memory (its pin
+		 * path reads it as user memory); refuse it as rw does.
+		 */
+		if (pages->type == IOPT_ADDRESS_DMABUF) {
+			rc = -EINVAL;
+			goto err_remove;
+		}
 		rc = iopt_pages_pin(pages, false);
 		if (rc)
 			goto err_remove;
 		area->num_accesses++;
+		if (access->internal)
+			area->num_locks++;
 	}
 	if (!iopt_area_contig_done(&iter)) {
 		rc = -ENOENT;
@@ -271,7 +300,7 @@ err_remove:
 		last_iova = iter.cur_iova - 1;
 		iopt_for_each_contig_area(&iter, area, &access->ioas->iopt,
 					  iova, last_iova)
-			iopt_area_remove_access(area);
+			iopt_area_remove_access(area, access->internal);
 	}
 	return rc;
 }
@@ -313,6 +342,9 @@ int iommufd_access_rw(struct iommufd_access *access, uint64_t iova, void *data,
 			flags = IOMMUFD_ACCESS_RW_PINNED_READ;
 		if ((flags & IOMMUFD_ACCESS_RW_WRITE) && !pages->writable)
 			return -EPERM;
+		/* iopt_pages_rw_access(): no CPU access to a dma-buf. */
+		if (pages->type == IOPT_ADDRESS_DMABUF)
+			return -EINVAL;
 		rc = iopt_pages_rw(pages, iopt_area_start_byte(area, iter.cur_iova),
 				   data, bytes, flags & IOMMUFD_ACCESS_RW_WRITE);
 		if (rc)

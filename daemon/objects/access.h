@@ -50,6 +50,12 @@ struct iommufd_access {
 	void *data;
 	uint64_t iova_alignment;
 	struct iommufd_access *ioas_next; /* on ioas->accesses */
+	/*
+	 * The kernel's iommufd_access_is_internal(): made by the core for an
+	 * object (a HW queue), never told to unmap; its pins lock their
+	 * areas against IOAS_UNMAP (area->num_locks).
+	 */
+	bool internal;
 };
 
 /* iommufd_access_create(): published at once, one users count for the driver. */
@@ -57,6 +63,9 @@ struct iommufd_access *iommufd_access_create(struct iommufd_ctx *ictx,
 					     const struct iommufd_access_ops *ops,
 					     void *data, uint32_t *id, int *err);
 void iommufd_access_destroy(struct iommufd_access *access);
+/* iommufd_access_create_internal(): PAGE_SIZE aligned, no ops to call. */
+struct iommufd_access *iommufd_access_create_internal(struct iommufd_ctx *ictx,
+						      int *err);
 int iommufd_access_attach(struct iommufd_access *access, uint32_t ioas_id);
 int iommufd_access_replace(struct iommufd_access *access, uint32_t ioas_id);
 void iommufd_access_detach(struct iommufd_access *access);

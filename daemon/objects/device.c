@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "backend/backend.h"
+#include "objects/eventq.h"
 #include "objects/hw_pagetable.h"
 #include "objects/ioas.h"
 #include "objects/viommu.h"
@@ -175,8 +176,11 @@ iommufd_hw_pagetable_detach(struct iommufd_device *idev, uint32_t pasid)
 	} else {
 		(void)mock_set_dev_pasid(idev, pasid, true);
 	}
-	if (hwpt->fault)
+	if (hwpt->fault) {
+		/* iommufd_hwpt_detach_device(): its pending faults are answered. */
+		iommufd_auto_response_faults(hwpt, idev, pasid);
 		idev->iopf_refcount--;
+	}
 	return hwpt;
 }
 
@@ -201,8 +205,11 @@ static int device_do_replace(struct iommufd_device *idev, uint32_t pasid,
 		return rc;
 	if (hwpt->fault)
 		idev->iopf_refcount++;
-	if (a->hwpt->fault)
+	if (a->hwpt->fault) {
+		/* iommufd_hwpt_replace_device(): so are the old HWPT's. */
+		iommufd_auto_response_faults(a->hwpt, idev, pasid);
 		idev->iopf_refcount--;
+	}
 	*old_out = a->hwpt;
 	a->hwpt = hwpt;
 	iommufd_object_get_user(&hwpt->obj);

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "objects/device.h"
+#include "objects/eventq.h"
 #include "objects/fd_handle.h"
 #include "objects/hw_pagetable.h"
 #include "objects/ioas.h"
@@ -202,12 +203,17 @@ static const struct iommufd_ioctl_op iommufd_ioctl_ops[] = {
 	IOCTL_OP(IOMMU_HWPT_INVALIDATE, iommufd_hwpt_invalidate,
 		 struct iommu_hwpt_invalidate, __reserved,
 		 hwpt_invalidate_regions),
+	IOCTL_OP(IOMMU_FAULT_QUEUE_ALLOC, iommufd_fault_alloc,
+		 struct iommu_fault_alloc, out_fault_fd, NULL),
 	IOCTL_OP(IOMMU_VIOMMU_ALLOC, iommufd_viommu_alloc_ioctl,
 		 struct iommu_viommu_alloc, out_viommu_id, viommu_alloc_regions),
 	IOCTL_OP(IOMMU_VDEVICE_ALLOC, iommufd_vdevice_alloc_ioctl,
 		 struct iommu_vdevice_alloc, virt_id, NULL),
+	IOCTL_OP(IOMMU_VEVENTQ_ALLOC, iommufd_veventq_alloc,
+		 struct iommu_veventq_alloc, out_veventq_fd, NULL),
 	/* The last command of the v6.19 table fixes its length. */
-	[IOMMUFD_CMD_HW_QUEUE_ALLOC - IOMMUFD_CMD_BASE] = { 0 },
+	IOCTL_OP(IOMMU_HW_QUEUE_ALLOC, iommufd_hw_queue_alloc_ioctl,
+		 struct iommu_hw_queue_alloc, length, NULL),
 	/* Only reachable when the daemon runs with --test-interface. */
 	IOCTL_OP(IOMMU_TEST_CMD, iommufd_test, struct iommu_test_cmd, last,
 		 test_cmd_regions),
@@ -295,6 +301,9 @@ union ucmd_buffer {
 	struct iommu_hwpt_invalidate hwpt_invalidate;
 	struct iommu_viommu_alloc viommu_alloc;
 	struct iommu_vdevice_alloc vdevice_alloc;
+	struct iommu_fault_alloc fault_alloc;
+	struct iommu_veventq_alloc veventq_alloc;
+	struct iommu_hw_queue_alloc hw_queue_alloc;
 	struct iommu_test_cmd test;
 	uint64_t align;
 };

@@ -34,6 +34,12 @@ struct iommufd_fd_handle {
 	ino_t ino;
 	/* The caller closed its end; the owner tears its object down. */
 	void (*released)(struct iommufd_fd_handle *h);
+	/*
+	 * Optional (stream handles): the caller wrote to its end.  Called by
+	 * the reap before released(), so what was written before a close()
+	 * is still read.
+	 */
+	void (*readable)(struct iommufd_fd_handle *h);
 	struct iommufd_fd_handle *next, **pprev; /* on ictx->fd_handles */
 };
 
@@ -47,6 +53,16 @@ struct iommufd_fd_handle {
 int iommufd_fd_handle_init(struct iommufd_fd_handle *h, struct iommufd_ctx *ictx,
 			   void (*released)(struct iommufd_fd_handle *h),
 			   int *client_end);
+/*
+ * The same with a SOCK_STREAM pair whose two ends are O_NONBLOCK, for fds
+ * the caller reads records from and may write to (the event queues,
+ * eventq.c); readable may be NULL.
+ */
+int iommufd_fd_handle_init_stream(struct iommufd_fd_handle *h,
+				  struct iommufd_ctx *ictx,
+				  void (*released)(struct iommufd_fd_handle *h),
+				  void (*readable)(struct iommufd_fd_handle *h),
+				  int *client_end);
 /* Puts the handle on its context's list: from now on it is watched. */
 void iommufd_fd_handle_publish(struct iommufd_fd_handle *h);
 /* Unlinks (if linked) and closes the daemon's end.  Accepts a zeroed handle. */

@@ -423,6 +423,11 @@ static int iopt_unmap_iova_range(struct io_pagetable *iopt, uint64_t start,
 			rc = -EBUSY;
 			break;
 		}
+		/* Locked by an object that has not been destroyed yet. */
+		if (area->num_locks) {
+			rc = -EBUSY;
+			break;
+		}
 		if (area_first < start || area_last > last) {
 			rc = -ENOENT;
 			break;

@@ -40,6 +40,11 @@ struct iopt_area {
 	int iommu_prot;
 	uint32_t num_accesses : 31; /* in-kernel style accesses pinning it */
 	uint32_t prevent_access : 1;
+	/*
+	 * Internal accesses (a HW queue's) pinning it: unmap refuses the area
+	 * with -EBUSY until the object holding the lock is destroyed.
+	 */
+	uint32_t num_locks;
 };
 
 struct iopt_allowed {

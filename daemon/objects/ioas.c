@@ -42,6 +42,9 @@ static void iommufd_area_unfill_domain(struct iopt_area *area,
 				       struct iopt_pages *pages,
 				       struct iommufd_domain *domain)
 {
+	/* A revoked dma-buf left every domain already (iopt_area_unfill_domain). */
+	if (pages->revoked)
+		return;
 	domain->ops->unmap(domain, iopt_area_iova(area), iopt_area_length(area));
 	iopt_pages_unpin(pages);
 }
@@ -52,6 +55,9 @@ static int iommufd_area_fill_domain(struct iopt_area *area,
 {
 	int rc;
 
+	/* iopt_area_fill_domain(): a revoked dma-buf maps nothing. */
+	if (pages->revoked)
+		return 0;
 	rc = iopt_pages_pin(pages, domain->needs_phys);
 	if (rc)
 		return rc;
@@ -250,6 +256,9 @@ static int iommufd_ioas_split(struct io_pagetable *iopt,
 	unsigned int i;
 	int rc;
 
+	/* iopt_area_split(): the kernel does not track dma-buf halves. */
+	if (pages->type == IOPT_ADDRESS_DMABUF)
+		return -EOPNOTSUPP;
 	for (i = 0; i != ioas->num_domains; i++) {
 		rc = iopt_pages_pin(pages, ioas->domains[i]->needs_phys);
 		if (rc) {
@@ -260,6 +269,45 @@ static int iommufd_ioas_split(struct io_pagetable *iopt,
 	}
 	iopt_get_pages_ref(pages);
 	return 0;
+}
+
+/*
+ * The kernel's iopt_revoke_notify() for every live pages object of dmabuf
+ * in the context: each of their areas leaves every domain of its IOAS (and
+ * the pins go), then the pages are marked revoked so that later attaches,
+ * detaches and unmaps pass them over.  Areas made by COPY share the pages,
+ * so every IOAS is walked before anything is marked.
+ */
+static void iommufd_ctx_revoke_walk(struct iommufd_ctx *ictx,
+				    const struct iommufd_dmabuf *dmabuf,
+				    bool mark)
+{
+	for (uint32_t id = id_table_next(&ictx->objects, 1); id;
+	     id = id_table_next(&ictx->objects, id + 1)) {
+		struct iommufd_ioas *ioas = iommufd_get_ioas(ictx, id);
+		struct iopt_area *area;
+
+		if (!ioas)
+			continue;
+		for (area = iopt_area_iter_first(&ioas->iopt, 0, IOPT_IOVA_MAX);
+		     area; area = iopt_area_iter_next(area, 0, IOPT_IOVA_MAX)) {
+			struct iopt_pages *pages = area->pages;
+
+			if (!pages || pages->dmabuf != dmabuf || pages->revoked)
+				continue;
+			if (mark)
+				pages->revoked = true;
+			else
+				iommufd_area_unfill_domains(ioas, area, pages);
+		}
+	}
+}
+
+void iommufd_ctx_revoke_dmabuf(struct iommufd_ctx *ictx,
+			       const struct iommufd_dmabuf *dmabuf)
+{
+	iommufd_ctx_revoke_walk(ictx, dmabuf, false);
+	iommufd_ctx_revoke_walk(ictx, dmabuf, true);
 }
 
 int iommufd_ioas_cut_iova(struct iommufd_ioas *ioas, const uint64_t *iovas,

@@ -56,6 +56,13 @@ uint64_t iommufd_ioas_pgsize_bitmap(struct iommufd_ioas *ioas);
 struct iopt_pages;
 int iommufd_ctx_collect_pages(struct iommufd_ctx *ictx,
 			      struct iopt_pages ***out, size_t *num);
+/*
+ * The exporter revoked (or re-validated) dmabuf: every pages object of it
+ * in the context leaves its domains for good (iopt_revoke_notify()).
+ */
+struct iommufd_dmabuf;
+void iommufd_ctx_revoke_dmabuf(struct iommufd_ctx *ictx,
+			       const struct iommufd_dmabuf *dmabuf);
 /* Whether every attached domain enforces cache coherency (VFIO_DMA_CC_IOMMU). */
 bool iommufd_ioas_enforce_cache_coherency(struct iommufd_ioas *ioas);
 

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "objects/eventq.h"
 #include "objects/fd_handle.h"
 #include "objects/hw_pagetable.h"
 #include "objects/ioas.h"
@@ -37,6 +38,12 @@ const struct iommufd_object_ops iommufd_object_ops[IOMMUFD_OBJ_MAX] = {
 				 .destroy = iommufd_viommu_destroy },
 	[IOMMUFD_OBJ_VDEVICE] = { .name = "vdevice",
 				  .destroy = iommufd_vdevice_destroy },
+	[IOMMUFD_OBJ_HW_QUEUE] = { .name = "hw_queue",
+				   .destroy = iommufd_hw_queue_destroy },
+	[IOMMUFD_OBJ_FAULT] = { .name = "fault",
+				.destroy = iommufd_fault_destroy },
+	[IOMMUFD_OBJ_VEVENTQ] = { .name = "veventq",
+				  .destroy = iommufd_veventq_destroy },
 };
 
 static uint64_t userns_ino(pid_t pid)

@@ -58,6 +58,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "objects/dmabuf.h"
 #include "objects/io_pagetable.h"
 
 #define PAGE_SZ IOPT_PAGE_SIZE
@@ -94,6 +95,7 @@ struct iopt_pin_seg {
 	uint64_t off; /* bytes from byte 0 of the pages */
 	uint64_t len;
 	bool shared;  /* in the daemon's view; else by VA in the source */
+	uint64_t hpage; /* hugetlbfs page size of a shared part, or 0 */
 };
 
 static struct iopt_accounts *iopt_accounts(struct iommufd_daemon *d)
@@ -347,12 +349,38 @@ struct iopt_pages *iopt_alloc_user_pages(struct iommufd_ucmd *ucmd,
 	return pages;
 }
 
+/*
+ * The kernel's iopt_alloc_dmabuf_pages() on pages already made for the
+ * range: the buffer must hold it, and iopt_map_dmabuf() refuses a revoked
+ * one.  The pages then read the buffer's memfd and are not charged.
+ */
+static int iopt_alloc_dmabuf_pages(struct iopt_pages *pages,
+				   struct iommufd_dmabuf *dmabuf,
+				   uint64_t start, uint64_t length)
+{
+	int memfd;
+
+	if (start + (length - 1) >= iommufd_dmabuf_size(dmabuf))
+		return -EINVAL;
+	memfd = iommufd_dmabuf_attach(dmabuf);
+	if (memfd < 0)
+		return memfd;
+	pages->dmabuf = dmabuf;
+	pages->fd = memfd;
+	pages->type = IOPT_ADDRESS_DMABUF;
+	pages->account_mode = IOPT_PAGES_ACCOUNT_NONE;
+	pages->start = start - start % PAGE_SZ;
+	pages->first_byte = start % PAGE_SZ;
+	return 0;
+}
+
 struct iopt_pages *iopt_alloc_file_pages(struct iommufd_ucmd *ucmd, int fd,
 					 uint64_t start, uint64_t length,
 					 bool writable, int *err)
 {
+	struct iommufd_dmabuf *dmabuf;
 	struct iopt_pages *pages;
-	int pidfd, dfd;
+	int pidfd, dfd, rc;
 
 	/* fget(): the fd is looked up in the caller's table. */
 	if (fd < 0) {
@@ -368,6 +396,25 @@ struct iopt_pages *iopt_alloc_file_pages(struct iommufd_ucmd *ucmd, int fd,
 		/* Running out of our own fds is not the caller's bad fd. */
 		*err = (pidfd >= 0 && (errno == EMFILE || errno == ENFILE ||
 				       errno == ENOMEM)) ? -ENOMEM : -EBADF;
+		iopt_put_pages(pages);
+		return NULL;
+	}
+	/* dma_buf_get() before fget(), as iopt_map_file_pages() does. */
+	dmabuf = iommufd_dmabuf_find(ucmd->ictx, dfd);
+	if (dmabuf) {
+		close(dfd);
+		rc = iopt_alloc_dmabuf_pages(pages, dmabuf, start, length);
+		if (rc) {
+			*err = rc;
+			iopt_put_pages(pages);
+			return NULL;
+		}
+		return pages;
+	}
+	/* fget() refuses an O_PATH descriptor: it opens no file. */
+	if (fcntl(dfd, F_GETFL) & O_PATH) {
+		close(dfd);
+		*err = -EBADF;
 		iopt_put_pages(pages);
 		return NULL;
 	}
@@ -414,6 +461,8 @@ void iopt_put_pages(struct iopt_pages *pages)
 	pthread_mutex_unlock(&d->lock);
 	if (pages->fd >= 0)
 		close(pages->fd);
+	if (pages->dmabuf)
+		iommufd_dmabuf_put(pages->dmabuf);
 	free(pages);
 }
 
@@ -728,6 +777,7 @@ static int iopt_pages_do_pin(struct iopt_pages *pages, bool needs_phys)
 			.off = soff,
 			.len = v->seg_end - v->seg_start,
 			.shared = v->shared,
+			.hpage = v->shared ? v->hpage : 0,
 		};
 	}
 	pages->nr_segs = nseg;
@@ -798,6 +848,32 @@ void iopt_pages_unpin(struct iopt_pages *pages)
 	if (!pages->pin_users || --pages->pin_users)
 		return;
 	iopt_pages_release_pin(pages);
+}
+
+/*
+ * The daemon sees no page frames.  What it can vouch for: a single page,
+ * and a range inside one huge page of hugetlbfs (its view is placed
+ * congruent to the file position, so view addresses show the huge page
+ * boundaries).  Transparent huge pages may be contiguous in the kernel too;
+ * they are not recognised here.
+ */
+bool iopt_pages_phys_contig(const struct iopt_pages *pages, uint64_t start_byte,
+			    uint64_t len)
+{
+	if (!len || (start_byte % PAGE_SZ) + len <= PAGE_SZ)
+		return true;
+	for (unsigned int i = 0; i < pages->nr_segs; i++) {
+		const struct iopt_pin_seg *sg = &pages->segs[i];
+		uintptr_t first, last;
+
+		if (!sg->shared || !sg->hpage || start_byte < sg->off ||
+		    start_byte + len > sg->off + sg->len)
+			continue;
+		first = (uintptr_t)(pages->view + start_byte);
+		last = first + (len - 1);
+		return first / sg->hpage == last / sg->hpage;
+	}
+	return false;
 }
 
 /* ---- access ------------------------------------------------------------- */

@@ -21,8 +21,11 @@
 enum iopt_address_type {
 	IOPT_ADDRESS_USER,
 	IOPT_ADDRESS_FILE,
+	/* A self-test dma-buf (dmabuf.c): the daemon's memfd, never charged. */
+	IOPT_ADDRESS_DMABUF,
 };
 
+struct iommufd_dmabuf;
 struct iopt_source;
 struct iopt_pin_seg;
 
@@ -51,6 +54,14 @@ struct iopt_pages {
 	uint8_t *view;	  /* byte 0 of the pages in the daemon, or NULL */
 	struct iopt_pin_seg *segs; /* how each part is reached */
 	unsigned int nr_segs;
+	/* IOPT_ADDRESS_DMABUF: a reference on the buffer (fd is its memfd). */
+	struct iommufd_dmabuf *dmabuf;
+	/*
+	 * The kernel's iopt_dmabuf_revoked(): the exporter moved the buffer
+	 * once.  The areas stay, in no domain and without a pin, until they
+	 * are unmapped; attach and unmap pass them over.  Never undone.
+	 */
+	bool revoked;
 };
 
 /*
@@ -62,7 +73,9 @@ struct iopt_pages *iopt_alloc_user_pages(struct iommufd_ucmd *ucmd,
 					 bool writable, int *err);
 /*
  * iopt_alloc_file_pages(): the caller's fd, duplicated into the daemon with
- * pidfd_getfd (EBADF for a bad fd), from byte start.
+ * pidfd_getfd (EBADF for a bad fd), from byte start.  As iopt_map_file_pages()
+ * does, the fd is tried as one of the context's dma-bufs first: EINVAL past
+ * its end, ENODEV while revoked (iopt_alloc_dmabuf_pages()).
  */
 struct iopt_pages *iopt_alloc_file_pages(struct iommufd_ucmd *ucmd, int fd,
 					 uint64_t start, uint64_t length,
@@ -85,6 +98,13 @@ void iopt_put_pages(struct iopt_pages *pages);
  */
 int iopt_pages_pin(struct iopt_pages *pages, bool needs_phys);
 void iopt_pages_unpin(struct iopt_pages *pages);
+/*
+ * Whether the pinned bytes [start_byte, start_byte + len) are physically
+ * contiguous, as far as the daemon can know: one page, or one huge page of
+ * a hugetlbfs mapping.  Anything else is reported as not contiguous.
+ */
+bool iopt_pages_phys_contig(const struct iopt_pages *pages, uint64_t start_byte,
+			    uint64_t len);
 
 /*
  * Read or write bytes of pinned pages: through the daemon's view, or the

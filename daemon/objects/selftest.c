@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "backend/backend.h"
+#include "objects/dmabuf.h"
 #include "objects/hw_pagetable.h"
 #include "objects/ioas.h"
 #include "objects/pages.h"
@@ -204,6 +205,13 @@ int iommufd_test(struct iommufd_ucmd *ucmd)
 	case IOMMU_TEST_OP_ACCESS_RW:
 	case IOMMU_TEST_OP_DESTROY_ACCESS_PAGES:
 		return iommufd_test_access_op(ucmd);
+	case IOMMU_TEST_OP_DMABUF_GET:
+		return iommufd_test_dmabuf_get(ucmd, cmd->dmabuf_get.open_flags,
+					       cmd->dmabuf_get.length);
+	case IOMMU_TEST_OP_DMABUF_REVOKE:
+		return iommufd_test_dmabuf_revoke(ucmd,
+						  cmd->dmabuf_revoke.dmabuf_fd,
+						  cmd->dmabuf_revoke.revoked);
 	case IOMMU_TEST_OP_SET_TEMP_MEMORY_LIMIT:
 		/* The kernel's _batch_init() needs room for one element. */
 		if (cmd->memory_limit.limit <

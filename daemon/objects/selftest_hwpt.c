@@ -18,6 +18,7 @@
 
 #include "backend/backend.h"
 #include "objects/device.h"
+#include "objects/eventq.h"
 #include "objects/hw_pagetable.h"
 #include "objects/viommu.h"
 #include "uiommufd/abi.h"
@@ -208,31 +209,41 @@ out:
 }
 
 /*
- * Mirrors iommufd_test_trigger_iopf().  The fault reaches a fault queue
- * only through a HWPT allocated with one; there is none to reach until
- * IOMMU_FAULT_QUEUE_ALLOC is served, and then, as in the kernel, a fault
- * nobody handles is answered to the device and the op still succeeds.
+ * Mirrors iommufd_test_trigger_iopf(): one fault that ends its group.  As
+ * in the kernel, a fault no HWPT with a fault queue takes is answered to
+ * the device and the op still succeeds.
  */
 static int iommufd_test_trigger_iopf(struct iommufd_ucmd *ucmd,
 				     struct iommu_test_cmd *cmd)
 {
+	struct iommu_hwpt_pgfault fault = {
+		.flags = IOMMU_PGFAULT_FLAGS_LAST_PAGE,
+		.pasid = cmd->trigger_iopf.pasid,
+		.grpid = cmd->trigger_iopf.grpid,
+		.perm = cmd->trigger_iopf.perm,
+		.addr = cmd->trigger_iopf.addr,
+	};
 	struct iommufd_device *idev;
 	int rc = 0;
 
 	idev = iommufd_get_device(ucmd, cmd->trigger_iopf.dev_id, &rc);
 	if (!idev)
 		return rc;
+	if (fault.pasid != IOMMU_NO_PASID)
+		fault.flags |= IOMMU_PGFAULT_FLAGS_PASID_VALID;
+	(void)iommu_report_device_fault(idev, &fault);
 	return 0;
 }
 
 /*
  * Mirrors iommufd_test_trigger_vevent(): ENOENT unless the device sits
- * behind a vIOMMU with a vDEVICE ID; EOPNOTSUPP while that vIOMMU has no
- * vEVENTQ of the self-test type (iommufd_viommu_report_event()).
+ * behind a vIOMMU with a vDEVICE ID; then iommufd_viommu_report_event()'s
+ * answer (EOPNOTSUPP without a vEVENTQ of the self-test type).
  */
 static int iommufd_test_trigger_vevent(struct iommufd_ucmd *ucmd,
 				       struct iommu_test_cmd *cmd)
 {
+	struct iommu_viommu_event_selftest test = { 0 };
 	struct iommufd_device *idev;
 	int rc = 0;
 
@@ -241,7 +252,10 @@ static int iommufd_test_trigger_vevent(struct iommufd_ucmd *ucmd,
 		return rc;
 	if (!idev->viommu || !idev->vdev_id)
 		return -ENOENT;
-	return -EOPNOTSUPP;
+	test.virt_id = (uint32_t)idev->vdev_id;
+	return iommufd_viommu_report_event(idev->viommu,
+					   IOMMU_VEVENTQ_TYPE_SELFTEST, &test,
+					   sizeof(test));
 }
 
 /* Mirrors iommufd_test_pasid_check_hwpt(): hwpt_id 0 checks "detached". */

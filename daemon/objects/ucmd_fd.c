@@ -61,9 +61,10 @@ int iommufd_ucmd_get_fd(struct iommufd_ucmd *ucmd, int fd)
 	return dfd;
 }
 
-int iommufd_fd_handle_init(struct iommufd_fd_handle *h, struct iommufd_ctx *ictx,
-			   void (*released)(struct iommufd_fd_handle *h),
-			   int *client_end)
+static int fd_handle_make(struct iommufd_fd_handle *h, struct iommufd_ctx *ictx,
+			  int type, void (*released)(struct iommufd_fd_handle *h),
+			  void (*readable)(struct iommufd_fd_handle *h),
+			  int *client_end)
 {
 	unsigned int n = 0;
 	struct stat st;
@@ -73,24 +74,45 @@ int iommufd_fd_handle_init(struct iommufd_fd_handle *h, struct iommufd_ctx *ictx
 		n++;
 	if (n >= IOMMUFD_MAX_FD_HANDLES)
 		return -ENOMEM;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+	if (socketpair(AF_UNIX, type | SOCK_CLOEXEC, 0, sv) < 0)
 		return -ENOMEM;
 	if (fstat(sv[1], &st) < 0) {
 		close(sv[0]);
 		close(sv[1]);
 		return -ENOMEM;
 	}
-	/* Nothing is ever read from our end; the caller's sends are refused. */
-	shutdown(sv[0], SHUT_RD);
+	/* No reader on our end (the access fd): the caller's sends are refused. */
+	if (!readable && type == SOCK_SEQPACKET)
+		shutdown(sv[0], SHUT_RD);
 	*h = (struct iommufd_fd_handle){
 		.ictx = ictx,
 		.peer = sv[0],
 		.dev = st.st_dev,
 		.ino = st.st_ino,
 		.released = released,
+		.readable = readable,
 	};
 	*client_end = sv[1];
 	return 0;
+}
+
+int iommufd_fd_handle_init(struct iommufd_fd_handle *h, struct iommufd_ctx *ictx,
+			   void (*released)(struct iommufd_fd_handle *h),
+			   int *client_end)
+{
+	return fd_handle_make(h, ictx, SOCK_SEQPACKET, released, NULL,
+			      client_end);
+}
+
+int iommufd_fd_handle_init_stream(struct iommufd_fd_handle *h,
+				  struct iommufd_ctx *ictx,
+				  void (*released)(struct iommufd_fd_handle *h),
+				  void (*readable)(struct iommufd_fd_handle *h),
+				  int *client_end)
+{
+	/* The daemon never waits on a caller; see eventq.c for the caller's end. */
+	return fd_handle_make(h, ictx, SOCK_STREAM | SOCK_NONBLOCK, released,
+			      readable, client_end);
 }
 
 void iommufd_fd_handle_publish(struct iommufd_fd_handle *h)
@@ -155,7 +177,9 @@ static void fd_handles_release_if(struct iommufd_ctx *ictx, bool all)
 	}
 	for (h = ictx->fd_handles, i = 0; h; h = h->next, i++) {
 		hs[i] = h;
-		pfds[i] = (struct pollfd){ .fd = h->peer };
+		pfds[i] = (struct pollfd){
+			.fd = h->peer, .events = h->readable ? POLLIN : 0,
+		};
 	}
 	if (!all && poll(pfds, n, 0) <= 0)
 		goto out;
@@ -164,6 +188,8 @@ static void fd_handles_release_if(struct iommufd_ctx *ictx, bool all)
 	 * stays valid; each handle leaves the list before its owner runs.
 	 */
 	for (i = 0; i < n; i++) {
+		if (!all && hs[i]->readable && (pfds[i].revents & POLLIN))
+			hs[i]->readable(hs[i]);
 		if (!all && !(pfds[i].revents & (POLLHUP | POLLERR | POLLNVAL)))
 			continue;
 		iommufd_fd_handle_fini(hs[i]);

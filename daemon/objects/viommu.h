@@ -18,6 +18,11 @@
 struct iommufd_hwpt_paging;
 struct iommufd_device;
 struct iommufd_vdevice;
+struct iommufd_veventq;
+
+struct iommufd_hw_queue;
+/* The mock vIOMMU's queue indexes (IOMMU_TEST_HW_QUEUE_MAX). */
+#define IOMMUFD_MOCK_HW_QUEUE_MAX 2
 
 /* A resource a client controls: vDEVICEs per vIOMMU. */
 #define IOMMUFD_VIOMMU_MAX_VDEVS 65536u
@@ -29,6 +34,10 @@ struct iommufd_viommu {
 	uint32_t type;
 	struct iommufd_vdevice **vdevs;
 	unsigned int nr_vdevs, cap_vdevs;
+	/* Its vEVENTQs, one per type (eventq.c); each holds a users count. */
+	struct iommufd_veventq *veventqs;
+	/* The mock vIOMMU's HW queues by index (hw_queue.c). */
+	struct iommufd_hw_queue *hw_queue[IOMMUFD_MOCK_HW_QUEUE_MAX];
 };
 
 struct iommufd_vdevice {
@@ -57,5 +66,9 @@ int iommufd_viommu_cache_invalidate(struct iommufd_ucmd *ucmd,
  * tombstone (iommufd_device_remove_vdev()).
  */
 void iommufd_device_remove_vdev(struct iommufd_device *idev);
+
+/* IOMMU_HW_QUEUE_ALLOC and its object (hw_queue.c). */
+int iommufd_hw_queue_alloc_ioctl(struct iommufd_ucmd *ucmd);
+void iommufd_hw_queue_destroy(struct iommufd_object *obj);
 
 #endif

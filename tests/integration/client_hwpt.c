@@ -4,7 +4,7 @@
  * and nested HWPT allocation, attach and replace between them, several
  * domains on one IOAS receiving its mappings, GET_HW_INFO, dirty tracking
  * end to end with real caller memory, vIOMMU/vDEVICE cache invalidation,
- * and the destroy order.
+ * HW queues locking their memory against unmap, and the destroy order.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -307,6 +307,71 @@ static void nested_viommu(void)
 	CHECK_RC(destroy(ioas), 0);
 }
 
+static long hw_queue_alloc(uint32_t viommu, uint32_t index, uint64_t base,
+			   uint64_t len, uint32_t *out)
+{
+	struct iommu_hw_queue_alloc cmd = {
+		.size = sizeof(cmd), .viommu_id = viommu,
+		.type = IOMMU_HW_QUEUE_TYPE_SELFTEST, .index = index,
+		.nesting_parent_iova = base, .length = len,
+	};
+	long rc = itest_ioctl(fd, IOMMU_HW_QUEUE_ALLOC, &cmd);
+
+	if (out)
+		*out = cmd.out_hw_queue_id;
+	return rc;
+}
+
+/*
+ * HW queues pin their guest memory in the parent IOAS and lock it: while
+ * a queue lives, IOAS_UNMAP of its page is EBUSY (and the memory stays
+ * mapped in the parent domain); queues go in descending order.
+ */
+static void hw_queue_locks_unmap(void)
+{
+	uint32_t ioas = ioas_alloc(), stdev, idev, parent, q0, q1;
+	uint8_t *buf = shared_buf(2 * PS);
+	struct iommu_viommu_alloc va = {
+		.size = sizeof(va), .type = IOMMU_VIOMMU_TYPE_SELFTEST,
+	};
+	struct iommu_ioas_map map = {
+		.size = sizeof(map), .flags = MAP_FIXED_RW, .ioas_id = ioas,
+		.user_va = (uintptr_t)buf, .length = 2 * PS, .iova = APERTURE,
+	};
+	struct iommu_ioas_unmap unmap = {
+		.size = sizeof(unmap), .ioas_id = ioas, .iova = APERTURE,
+		.length = 2 * PS,
+	};
+
+	CHECK_RC(mock_domain(ioas, 0, &stdev, NULL, &idev), 0);
+	CHECK_RC(hwpt_alloc(idev, ioas, IOMMU_HWPT_ALLOC_NEST_PARENT, 0, NULL,
+			    0, &parent), 0);
+	va.dev_id = idev;
+	va.hwpt_id = parent;
+	CHECK_RC(itest_ioctl(fd, IOMMU_VIOMMU_ALLOC, &va), 0);
+	CHECK_RC(hw_queue_alloc(va.out_viommu_id, 0, APERTURE, PS, &q0),
+		 -ENOENT);
+	CHECK_RC(itest_ioctl(fd, IOMMU_IOAS_MAP, &map), 0);
+	CHECK_RC(hw_queue_alloc(va.out_viommu_id, 1, APERTURE, PS, NULL), -EIO);
+	CHECK_RC(hw_queue_alloc(va.out_viommu_id, 0, APERTURE, PS, &q0), 0);
+	CHECK_RC(hw_queue_alloc(va.out_viommu_id, 1, APERTURE + PS + 8, 8,
+				&q1), 0);
+	CHECK_RC(itest_ioctl(fd, IOMMU_IOAS_UNMAP, &unmap), -EBUSY);
+	CHECK_RC(check_map(parent, APERTURE, buf, 2 * PS), 0);
+	CHECK_RC(destroy(q0), -EBUSY);
+	CHECK_RC(destroy(va.out_viommu_id), -EBUSY);
+	CHECK_RC(destroy(q1), 0);
+	CHECK_RC(itest_ioctl(fd, IOMMU_IOAS_UNMAP, &unmap), -EBUSY);
+	CHECK_RC(destroy(q0), 0);
+	CHECK_RC(itest_ioctl(fd, IOMMU_IOAS_UNMAP, &unmap), 0);
+	CHECK(unmap.length == 2 * PS);
+	CHECK_RC(destroy(va.out_viommu_id), 0);
+	CHECK_RC(destroy(parent), 0);
+	CHECK_RC(destroy(stdev), 0);
+	CHECK_RC(destroy(ioas), 0);
+	munmap(buf, 2 * PS);
+}
+
 /* A client that closes with everything linked: the daemon frees it all. */
 static void close_with_objects(void)
 {
@@ -333,6 +398,7 @@ int main(int argc, char **argv)
 	RUN(hw_info_and_flags);
 	RUN(dirty_end_to_end);
 	RUN(nested_viommu);
+	RUN(hw_queue_locks_unmap);
 	RUN(close_with_objects);
 	close(fd);
 	return itest_finish();

@@ -428,24 +428,26 @@ static void short_struct_at_page_end(void)
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	size_t min = offsetof(struct iommu_test_cmd, last) +
 		     sizeof(((struct iommu_test_cmd *)0)->last);
-	struct iommu_test_cmd *cmd;
+	struct iommu_test_cmd cmd = {
+		.size = (uint32_t)min,
+		.op = IOMMU_TEST_OP_ADD_RESERVED,
+		.add_reserved = { .start = 0x100000, .length = PS },
+	};
 	int fd = itest_open();
-	uint32_t ioas = ioas_alloc(fd);
+	uint8_t *at;
 
-	CHECK(p != MAP_FAILED && min < sizeof(*cmd));
+	cmd.id = ioas_alloc(fd);
+	CHECK(p != MAP_FAILED && min < sizeof(cmd));
 	mprotect(p + PS, PS, PROT_NONE);
-	cmd = (void *)(p + PS - min);
-	memset(cmd, 0, min);
-	cmd->size = (uint32_t)min;
-	cmd->op = IOMMU_TEST_OP_ADD_RESERVED;
-	cmd->id = ioas;
-	cmd->add_reserved.start = 0x100000;
-	cmd->add_reserved.length = PS;
-	CHECK_RC(itest_ioctl(fd, IOMMU_TEST_CMD, cmd), 0);
+	/* Only 4-byte aligned there: copy bytes in, never access fields. */
+	at = p + PS - min;
+	memcpy(at, &cmd, min);
+	CHECK_RC(itest_ioctl(fd, IOMMU_TEST_CMD, at), 0);
 	/* The reserved range is there: a fixed map onto it is refused. */
-	CHECK_RC(map_fixed(fd, ioas, p, PS, 0x100000), -EINVAL);
-	cmd->size = (uint32_t)min - 1;
-	CHECK_RC(itest_ioctl(fd, IOMMU_TEST_CMD, cmd), -EINVAL);
+	CHECK_RC(map_fixed(fd, cmd.id, p, PS, 0x100000), -EINVAL);
+	cmd.size = (uint32_t)min - 1;
+	memcpy(at, &cmd, min);
+	CHECK_RC(itest_ioctl(fd, IOMMU_TEST_CMD, at), -EINVAL);
 	close(fd);
 	munmap(p, 2 * PS);
 }

@@ -36,6 +36,8 @@ run_round() {
 	export UIOMMUFD_DAEMON_PID=$dpid
 	# client_access re-runs itself under the launcher for its fd cases.
 	export UIOMMUFD_FDPASS_SOCKET=/run/uiommufd-fdpass.sock UIOMMUFD_EXEC=/opt/uiommufd-exec
+	# Every emulated call is slow; the host runs the long fuzz.
+	export UIOMMUFD_FUZZ_CALLS=1500
 	if ! wait_for /dev/iommu 20; then
 		echo "FAIL: /dev/iommu did not appear ($transport)"; cat /tmp/daemon.log
 		fail=1; kill -9 $dpid; return
