@@ -14,6 +14,7 @@
 #include <sys/uio.h>
 
 #include "log.h"
+#include "objects/caller_proc.h"
 #include "objects/ucmd.h"
 
 static void pvm_explain(int err, pid_t pid)
@@ -29,44 +30,24 @@ static void pvm_explain(int err, pid_t pid)
 		log_warning("a client outside the daemon's pid namespace cannot be served (FUSE reported pid 0)");
 }
 
-typedef ssize_t (*pvm_fn)(pid_t, const struct iovec *, unsigned long,
-			  const struct iovec *, unsigned long, unsigned long);
-
-static int pvm_xfer(pvm_fn fn, pid_t pid, uint64_t uptr, void *local,
-		    size_t len)
+static int pvm_xfer(pid_t pid, uint64_t uptr, void *local, size_t len,
+		    bool write)
 {
-	size_t done = 0;
+	int why, rc = proc_vm_rw(pid, uptr, local, len, write, &why);
 
-	while (done < len) {
-		struct iovec l = { (char *)local + done, len - done };
-		struct iovec r = { (void *)(uintptr_t)(uptr + done), len - done };
-		ssize_t n = fn(pid, &l, 1, &r, 1, 0);
-
-		if (n <= 0) {
-			int err = n < 0 ? errno : EFAULT;
-
-			if (err == ENOMEM)
-				return -ENOMEM;
-			pvm_explain(err, pid);
-			return -EFAULT;
-		}
-		done += (size_t)n;
-	}
-	return 0;
+	if (rc == -EFAULT && why)
+		pvm_explain(why, pid);
+	return rc;
 }
 
 int pvm_read(pid_t pid, uint64_t uptr, void *dst, size_t len)
 {
-	if (uptr + len < uptr)
-		return -EFAULT;
-	return pvm_xfer(process_vm_readv, pid, uptr, dst, len);
+	return pvm_xfer(pid, uptr, dst, len, false);
 }
 
 int pvm_write(pid_t pid, uint64_t uptr, const void *src, size_t len)
 {
-	if (uptr + len < uptr)
-		return -EFAULT;
-	return pvm_xfer(process_vm_writev, pid, uptr, (void *)src, len);
+	return pvm_xfer(pid, uptr, (void *)src, len, true);
 }
 
 /* Whether [uptr, uptr + len) lies inside the prefetched bytes. */

@@ -72,6 +72,7 @@
 
 #include "log.h"
 #include "objects/iommufd_private.h"
+#include "objects/caller_proc.h"
 #include "objects/ucmd.h"
 #include "uiommufd/abi.h"
 #include "uiommufd/abi_test.h"
@@ -127,35 +128,16 @@ static pthread_mutex_t fdpass_active_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* ---- the transport of a claimed request -------------------------------- */
 
-static int fp_pvm(pid_t pid, uint64_t uptr, void *buf, size_t len, bool write)
-{
-	size_t done = 0;
-
-	if (uptr + len < uptr)
-		return -EFAULT;
-	while (done < len) {
-		struct iovec l = { (char *)buf + done, len - done };
-		struct iovec r = { (void *)(uintptr_t)(uptr + done), len - done };
-		ssize_t n = write ? process_vm_writev(pid, &l, 1, &r, 1, 0) :
-				    process_vm_readv(pid, &l, 1, &r, 1, 0);
-
-		if (n <= 0)
-			return n < 0 && errno == ENOMEM ? -ENOMEM : -EFAULT;
-		done += (size_t)n;
-	}
-	return 0;
-}
-
 static int fp_read(struct iommufd_ucmd *ucmd, uint64_t uptr, void *dst,
 		   size_t len)
 {
-	return fp_pvm(ucmd->caller.pid, uptr, dst, len, false);
+	return proc_vm_rw(ucmd->caller.pid, uptr, dst, len, false, NULL);
 }
 
 static int fp_write(struct iommufd_ucmd *ucmd, uint64_t uptr, const void *src,
 		    size_t len)
 {
-	return fp_pvm(ucmd->caller.pid, uptr, (void *)src, len, true);
+	return proc_vm_rw(ucmd->caller.pid, uptr, (void *)src, len, true, NULL);
 }
 
 /* iommufd_ucmd_install_fd() for a caller waiting in a notification. */
@@ -234,49 +216,6 @@ static bool fp_is_node(const struct fdpass *fp, int fd)
 	return false;
 }
 
-/* The caller's fs uid/gid, which is what FUSE reports for a request. */
-static int fp_creds(pid_t tid, uid_t *uid, gid_t *gid)
-{
-	unsigned int u[4], g[4];
-	char path[64], line[256];
-	int found = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	f = fopen(path, "re");
-	if (!f)
-		return -ESRCH;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "Uid: %u %u %u %u", &u[0], &u[1], &u[2], &u[3]) == 4) {
-			*uid = u[3];
-			found |= 1;
-		} else if (sscanf(line, "Gid: %u %u %u %u", &g[0], &g[1], &g[2],
-				  &g[3]) == 4) {
-			*gid = g[3];
-			found |= 2;
-		}
-	}
-	fclose(f);
-	return found == 3 ? 0 : -ESRCH;
-}
-
-static pid_t fp_tgid(pid_t tid)
-{
-	char path[64], line[128];
-	pid_t tgid = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Tgid: %d", &tgid) == 1)
-			break;
-	fclose(f);
-	return tgid;
-}
-
 /* Whether this ioctl may hand back an fd: the rest are let through. */
 static bool fp_returns_fd(const struct seccomp_notif *req)
 {
@@ -288,8 +227,9 @@ static bool fp_returns_fd(const struct seccomp_notif *req)
 	if (cmd != IOMMU_TEST_CMD)
 		return false;
 	/* An unreadable struct is the normal path's EFAULT. */
-	if (fp_pvm(req->pid, req->data.args[2] + offsetof(struct iommu_test_cmd, op),
-		   &op, sizeof(op), false))
+	if (proc_vm_rw(req->pid,
+		       req->data.args[2] + offsetof(struct iommu_test_cmd, op),
+		       &op, sizeof(op), false, NULL))
 		return false;
 	return op == IOMMU_TEST_OP_CREATE_ACCESS ||
 	       op == IOMMU_TEST_OP_DMABUF_GET;
@@ -305,8 +245,7 @@ static bool fp_handle(struct fdpass *fp, int listener,
 {
 	unsigned int cmd = (unsigned int)req->data.args[1];
 	int pidfd = -1, dfd = -1;
-	uid_t uid = 0;
-	gid_t gid = 0;
+	struct proc_status ps;
 	long r;
 	int err;
 
@@ -320,7 +259,7 @@ static bool fp_handle(struct fdpass *fp, int listener,
 
 	pidfd = (int)syscall(SYS_pidfd_open, req->pid, PIDFD_THREAD);
 	if (pidfd < 0) {
-		pid_t tgid = fp_tgid(req->pid);
+		pid_t tgid = proc_tgid(req->pid);
 
 		pidfd = tgid ? (int)syscall(SYS_pidfd_open, tgid, 0) : -1;
 	}
@@ -333,7 +272,7 @@ static bool fp_handle(struct fdpass *fp, int listener,
 	}
 	dfd = (int)syscall(SYS_pidfd_getfd, pidfd, (int)req->data.args[0], 0);
 	close(pidfd);
-	if (dfd < 0 || !fp_is_node(fp, dfd) || fp_creds(req->pid, &uid, &gid)) {
+	if (dfd < 0 || !fp_is_node(fp, dfd) || proc_status_read(req->pid, &ps)) {
 		if (dfd >= 0)
 			close(dfd);
 		return true;
@@ -346,8 +285,9 @@ static bool fp_handle(struct fdpass *fp, int listener,
 		.listener = listener,
 		.id = req->id,
 		.tid = req->pid,
-		.uid = uid,
-		.gid = gid,
+		/* the fs ids, which is what FUSE reports for a request */
+		.uid = ps.fsuid,
+		.gid = ps.fsgid,
 		.uptr = req->data.args[2],
 	};
 	pthread_mutex_unlock(&fp->lock);

@@ -272,15 +272,13 @@ static int iommufd_ioas_split(struct io_pagetable *iopt,
 }
 
 /*
- * The kernel's iopt_revoke_notify() for every live pages object of dmabuf
- * in the context: each of their areas leaves every domain of its IOAS (and
- * the pins go), then the pages are marked revoked so that later attaches,
- * detaches and unmaps pass them over.  Areas made by COPY share the pages,
- * so every IOAS is walked before anything is marked.
+ * Calls fn on every published area of every IOAS of the context, in ID then
+ * IOVA order.  A non-zero return stops the walk and is passed on.
  */
-static void iommufd_ctx_revoke_walk(struct iommufd_ctx *ictx,
-				    const struct iommufd_dmabuf *dmabuf,
-				    bool mark)
+static int iommufd_ctx_for_each_area(struct iommufd_ctx *ictx,
+				     int (*fn)(struct iommufd_ioas *ioas,
+					       struct iopt_area *area, void *arg),
+				     void *arg)
 {
 	for (uint32_t id = id_table_next(&ictx->objects, 1); id;
 	     id = id_table_next(&ictx->objects, id + 1)) {
@@ -291,23 +289,52 @@ static void iommufd_ctx_revoke_walk(struct iommufd_ctx *ictx,
 			continue;
 		for (area = iopt_area_iter_first(&ioas->iopt, 0, IOPT_IOVA_MAX);
 		     area; area = iopt_area_iter_next(area, 0, IOPT_IOVA_MAX)) {
-			struct iopt_pages *pages = area->pages;
+			int rc = area->pages ? fn(ioas, area, arg) : 0;
 
-			if (!pages || pages->dmabuf != dmabuf || pages->revoked)
-				continue;
-			if (mark)
-				pages->revoked = true;
-			else
-				iommufd_area_unfill_domains(ioas, area, pages);
+			if (rc)
+				return rc;
 		}
 	}
+	return 0;
 }
 
+static bool iommufd_area_of_live_dmabuf(const struct iopt_area *area,
+					const struct iommufd_dmabuf *dmabuf)
+{
+	const struct iopt_pages *pages = area->pages;
+
+	return pages->dmabuf == dmabuf && !pages->revoked;
+}
+
+static int iommufd_revoke_unfill(struct iommufd_ioas *ioas,
+				 struct iopt_area *area, void *dmabuf)
+{
+	if (iommufd_area_of_live_dmabuf(area, dmabuf))
+		iommufd_area_unfill_domains(ioas, area, area->pages);
+	return 0;
+}
+
+static int iommufd_revoke_mark(struct iommufd_ioas *ioas,
+			       struct iopt_area *area, void *dmabuf)
+{
+	(void)ioas;
+	if (iommufd_area_of_live_dmabuf(area, dmabuf))
+		((struct iopt_pages *)area->pages)->revoked = true;
+	return 0;
+}
+
+/*
+ * The kernel's iopt_revoke_notify() for every live pages object of dmabuf
+ * in the context: each of their areas leaves every domain of its IOAS (and
+ * the pins go), then the pages are marked revoked so that later attaches,
+ * detaches and unmaps pass them over.  Areas made by COPY share the pages,
+ * so every area is unfilled before any pages object is marked.
+ */
 void iommufd_ctx_revoke_dmabuf(struct iommufd_ctx *ictx,
 			       const struct iommufd_dmabuf *dmabuf)
 {
-	iommufd_ctx_revoke_walk(ictx, dmabuf, false);
-	iommufd_ctx_revoke_walk(ictx, dmabuf, true);
+	iommufd_ctx_for_each_area(ictx, iommufd_revoke_unfill, (void *)dmabuf);
+	iommufd_ctx_for_each_area(ictx, iommufd_revoke_mark, (void *)dmabuf);
 }
 
 int iommufd_ioas_cut_iova(struct iommufd_ioas *ioas, const uint64_t *iovas,
@@ -705,44 +732,49 @@ static int cmp_ptr(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+struct pages_collector {
+	struct iopt_pages **all;
+	size_t num, cap;
+};
+
+static int iommufd_collect_area_pages(struct iommufd_ioas *ioas,
+				      struct iopt_area *area, void *arg)
+{
+	struct pages_collector *c = arg;
+
+	(void)ioas;
+	if (c->num == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 16;
+		struct iopt_pages **grown = realloc(c->all, cap * sizeof(*grown));
+
+		if (!grown)
+			return -ENOMEM;
+		c->all = grown;
+		c->cap = cap;
+	}
+	c->all[c->num++] = area->pages;
+	return 0;
+}
+
 int iommufd_ctx_collect_pages(struct iommufd_ctx *ictx,
 			      struct iopt_pages ***out, size_t *num_out)
 {
-	struct iopt_pages **all = NULL;
-	size_t num = 0, cap = 0, n = 0;
+	struct pages_collector c = { 0 };
+	size_t n = 0;
+	int rc;
 
-	for (uint32_t id = id_table_next(&ictx->objects, 1); id;
-	     id = id_table_next(&ictx->objects, id + 1)) {
-		struct iommufd_ioas *ioas = iommufd_get_ioas(ictx, id);
-		struct iopt_area *area;
-
-		if (!ioas)
-			continue;
-		for (area = iopt_area_iter_first(&ioas->iopt, 0, IOPT_IOVA_MAX);
-		     area; area = iopt_area_iter_next(area, 0, IOPT_IOVA_MAX)) {
-			if (!area->pages)
-				continue;
-			if (num == cap) {
-				struct iopt_pages **grown;
-
-				cap = cap ? cap * 2 : 16;
-				grown = realloc(all, cap * sizeof(*all));
-				if (!grown) {
-					free(all);
-					return -ENOMEM;
-				}
-				all = grown;
-			}
-			all[num++] = area->pages;
-		}
+	rc = iommufd_ctx_for_each_area(ictx, iommufd_collect_area_pages, &c);
+	if (rc) {
+		free(c.all);
+		return rc;
 	}
 	/* Areas made by COPY or by cuts share pages: keep each once. */
-	if (num)
-		qsort(all, num, sizeof(*all), cmp_ptr);
-	for (size_t i = 0; i < num; i++)
-		if (!n || all[n - 1] != all[i])
-			all[n++] = all[i];
-	*out = all;
+	if (c.num)
+		qsort(c.all, c.num, sizeof(*c.all), cmp_ptr);
+	for (size_t i = 0; i < c.num; i++)
+		if (!n || c.all[n - 1] != c.all[i])
+			c.all[n++] = c.all[i];
+	*out = c.all;
 	*num_out = n;
 	return 0;
 }

@@ -19,6 +19,7 @@
 #include "objects/fd_handle.h"
 #include "objects/hw_pagetable.h"
 #include "objects/ioas.h"
+#include "objects/caller_proc.h"
 #include "objects/pages.h"
 #include "objects/viommu.h"
 
@@ -262,24 +263,11 @@ void iommufd_object_destroy_all(struct iommufd_ctx *ictx)
 
 bool iommufd_caller_capable(const struct iommufd_ucmd *ucmd, int cap)
 {
-	char path[64], line[256];
-	unsigned long long eff = 0;
-	bool found = false;
-	FILE *f;
+	struct proc_status st;
 
 	if (!ucmd->caller.pid)
 		return ucmd->caller.uid == 0;
 	if (userns_ino(ucmd->caller.pid) != ucmd->ictx->daemon->own_userns_ino)
 		return false;
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)ucmd->caller.pid);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "CapEff: %llx", &eff) == 1) {
-			found = true;
-			break;
-		}
-	fclose(f);
-	return found && (eff >> cap) & 1;
+	return !proc_status_read(ucmd->caller.pid, &st) && (st.cap_eff >> cap) & 1;
 }

@@ -60,6 +60,7 @@
 #include "log.h"
 #include "objects/dmabuf.h"
 #include "objects/io_pagetable.h"
+#include "objects/caller_proc.h"
 
 #define PAGE_SZ IOPT_PAGE_SIZE
 
@@ -135,23 +136,6 @@ static bool source_alive(const struct iopt_source *s)
 	       syscall(SYS_pidfd_send_signal, s->pidfd, 0, NULL, 0) == 0;
 }
 
-static pid_t tgid_of(pid_t tid)
-{
-	char path[64], line[128];
-	pid_t tgid = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Tgid: %d", &tgid) == 1)
-			break;
-	fclose(f);
-	return tgid;
-}
-
 static uint64_t source_rlimit_pages(struct iopt_source *s)
 {
 	struct rlimit rl;
@@ -185,7 +169,7 @@ static struct iopt_source *source_get(struct iommufd_ucmd *ucmd,
 	s->tid = tid;
 	s->uid = ucmd->caller.uid;
 	s->pidfd = -1;
-	s->tgid = tid ? tgid_of(tid) : 0;
+	s->tgid = tid ? proc_tgid(tid) : 0;
 	if (s->tgid)
 		s->pidfd = pidfd_open(s->tgid, 0);
 	if (s->pidfd < 0)
@@ -878,31 +862,12 @@ bool iopt_pages_phys_contig(const struct iopt_pages *pages, uint64_t start_byte,
 
 /* ---- access ------------------------------------------------------------- */
 
-static int pvm_rw(pid_t pid, uint64_t uptr, void *buf, size_t len, bool write)
-{
-	size_t done = 0;
-
-	if (!pid)
-		return -EFAULT;
-	while (done < len) {
-		struct iovec l = { (char *)buf + done, len - done };
-		struct iovec r = { (void *)(uintptr_t)(uptr + done), len - done };
-		ssize_t n = write ? process_vm_writev(pid, &l, 1, &r, 1, 0) :
-				    process_vm_readv(pid, &l, 1, &r, 1, 0);
-
-		if (n <= 0)
-			return -EFAULT;
-		done += (size_t)n;
-	}
-	return 0;
-}
-
 static int unpinned_rw(struct iopt_pages *pages, uint64_t off, void *buf,
 		       size_t len, bool write)
 {
 	if (pages->type == IOPT_ADDRESS_USER)
-		return pvm_rw(pages->source->tgid, pages->uptr + off, buf, len,
-			      write);
+		return proc_vm_rw(pages->source->tgid, pages->uptr + off, buf,
+				  len, write, NULL);
 	while (len) {
 		ssize_t n = write ? pwrite(pages->fd, buf, len,
 					   (off_t)(pages->start + off)) :
@@ -1031,7 +996,7 @@ uint64_t iopt_account_user_pages(struct iommufd_daemon *d, uid_t uid)
 
 pid_t iopt_caller_tgid(struct iommufd_ucmd *ucmd)
 {
-	return ucmd->caller.pid ? tgid_of(ucmd->caller.pid) : 0;
+	return ucmd->caller.pid ? proc_tgid(ucmd->caller.pid) : 0;
 }
 
 /*
