@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "itest_ops.h"
 #include "uiommufd/abi.h"
 #include "uiommufd/abi_test.h"
 
@@ -50,50 +51,37 @@ static void die(const char *what)
 
 static uint32_t ioas_alloc(void)
 {
-	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
+	uint32_t id;
 
-	if (ioctl(node_fd, IOMMU_IOAS_ALLOC, &cmd))
+	if (itest_ioas_alloc(node_fd, &id))
 		die("IOAS_ALLOC");
-	return cmd.out_ioas_id;
+	return id;
 }
 
 static void destroy(uint32_t id)
 {
-	struct iommu_destroy cmd = { .size = sizeof(cmd), .id = id };
-
-	if (ioctl(node_fd, IOMMU_DESTROY, &cmd))
+	if (itest_destroy(node_fd, id))
 		die("DESTROY");
 }
 
 static uint32_t mock_domain(uint32_t ioas)
 {
-	struct iommu_test_cmd cmd = {
-		.size = sizeof(cmd), .op = IOMMU_TEST_OP_MOCK_DOMAIN, .id = ioas,
-	};
+	uint32_t stdev;
 
-	if (ioctl(node_fd, IOMMU_TEST_CMD, &cmd))
+	if (itest_mock_domain(node_fd, ioas, &stdev, NULL, NULL))
 		die("MOCK_DOMAIN (is the daemon running with --test-interface?)");
-	return cmd.mock_domain.out_stdev_id;
+	return stdev;
 }
 
 static void map(uint32_t ioas, void *va, uint64_t len, uint64_t iova)
 {
-	struct iommu_ioas_map cmd = {
-		.size = sizeof(cmd), .flags = MAP_RW, .ioas_id = ioas,
-		.user_va = (uintptr_t)va, .length = len, .iova = iova,
-	};
-
-	if (ioctl(node_fd, IOMMU_IOAS_MAP, &cmd))
+	if (itest_map_fixed(node_fd, ioas, MAP_RW, va, len, iova))
 		die("IOAS_MAP");
 }
 
 static void unmap(uint32_t ioas, uint64_t iova, uint64_t len)
 {
-	struct iommu_ioas_unmap cmd = {
-		.size = sizeof(cmd), .ioas_id = ioas, .iova = iova, .length = len,
-	};
-
-	if (ioctl(node_fd, IOMMU_IOAS_UNMAP, &cmd))
+	if (itest_unmap(node_fd, ioas, iova, len, NULL))
 		die("IOAS_UNMAP");
 }
 
@@ -152,21 +140,7 @@ static double bench_floor(int memfd, uint64_t len)
 
 static long rss_kb(const char *pid)
 {
-	char path[64], line[256];
-	long kb = -1;
-	FILE *f;
-
-	if (!pid)
-		return -1;
-	snprintf(path, sizeof(path), "/proc/%s/status", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmRSS: %ld", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
+	return itest_proc_status_kb(pid, "VmRSS");
 }
 
 int main(int argc, char **argv)

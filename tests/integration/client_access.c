@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 
 #include "itest.h"
+#include "itest_exec.h"
 #include "uiommufd/abi.h"
 #include "uiommufd/abi_test.h"
 
@@ -31,55 +32,13 @@
 
 static int fd;
 
-static uint32_t ioas_alloc(void)
-{
-	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
-
-	CHECK_RC(itest_ioctl(fd, IOMMU_IOAS_ALLOC, &cmd), 0);
-	return cmd.out_ioas_id;
-}
-
-static long destroy(uint32_t id)
-{
-	struct iommu_destroy cmd = { .size = sizeof(cmd), .id = id };
-
-	return itest_ioctl(fd, IOMMU_DESTROY, &cmd);
-}
-
-static long map_fixed(uint32_t ioas, uint32_t flags, const void *va,
-		      uint64_t len, uint64_t iova)
-{
-	struct iommu_ioas_map cmd = {
-		.size = sizeof(cmd), .ioas_id = ioas, .user_va = (uintptr_t)va,
-		.flags = flags | IOMMU_IOAS_MAP_FIXED_IOVA, .length = len,
-		.iova = iova,
-	};
-
-	return itest_ioctl(fd, IOMMU_IOAS_MAP, &cmd);
-}
-
-static long unmap(uint32_t ioas, uint64_t iova, uint64_t len)
-{
-	struct iommu_ioas_unmap cmd = {
-		.size = sizeof(cmd), .ioas_id = ioas, .iova = iova, .length = len,
-	};
-
-	return itest_ioctl(fd, IOMMU_IOAS_UNMAP, &cmd);
-}
-
-static long test_cmd(struct iommu_test_cmd *cmd)
-{
-	cmd->size = sizeof(*cmd);
-	return itest_ioctl(fd, IOMMU_TEST_CMD, cmd);
-}
-
 static long create_access(uint32_t ioas, uint32_t flags, int *afd)
 {
 	struct iommu_test_cmd cmd = {
 		.op = IOMMU_TEST_OP_CREATE_ACCESS, .id = ioas,
 		.create_access = { .flags = flags, .out_access_fd = 0xdeadbeef },
 	};
-	long rc = test_cmd(&cmd);
+	long rc = itest_test_cmd(fd, &cmd);
 
 	*afd = rc ? -1 : (int)cmd.create_access.out_access_fd;
 	return rc;
@@ -94,7 +53,7 @@ static long access_rw(int afd, uint64_t iova, void *p, uint64_t len,
 			       .uptr = (uintptr_t)p, .flags = flags },
 	};
 
-	return test_cmd(&cmd);
+	return itest_test_cmd(fd, &cmd);
 }
 
 static long access_pages(int afd, uint64_t iova, uint64_t len, const void *p,
@@ -105,7 +64,7 @@ static long access_pages(int afd, uint64_t iova, uint64_t len, const void *p,
 		.access_pages = { .iova = iova, .length = len,
 				  .uptr = (uintptr_t)p },
 	};
-	long rc = test_cmd(&cmd);
+	long rc = itest_test_cmd(fd, &cmd);
 
 	if (id)
 		*id = cmd.access_pages.out_access_pages_id;
@@ -119,7 +78,7 @@ static long destroy_pages(int afd, uint32_t id)
 		.destroy_access_pages = { .access_pages_id = id },
 	};
 
-	return test_cmd(&cmd);
+	return itest_test_cmd(fd, &cmd);
 }
 
 static long replace_ioas(int afd, uint32_t ioas)
@@ -129,21 +88,7 @@ static long replace_ioas(int afd, uint32_t ioas)
 		.access_replace_ioas = { .ioas_id = ioas },
 	};
 
-	return test_cmd(&cmd);
-}
-
-static void *shared_buf(size_t len)
-{
-	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED) {
-		perror("mmap");
-		exit(1);
-	}
-	for (size_t i = 0; i < len; i++)
-		((uint8_t *)p)[i] = (uint8_t)(i * 13 + 1);
-	return p;
+	return itest_test_cmd(fd, &cmd);
 }
 
 /* Not under the launcher: the documented errno, and nothing left behind. */
@@ -153,19 +98,19 @@ static void no_launcher(void)
 		.op = IOMMU_TEST_OP_CREATE_ACCESS,
 		.create_access = { .out_access_fd = 0x12345678 },
 	};
-	uint32_t ioas = ioas_alloc();
+	uint32_t ioas = itest_ioas_new(fd);
 	int afd;
 
 	cmd.id = ioas;
-	CHECK_RC(test_cmd(&cmd), -EOPNOTSUPP);
+	CHECK_RC(itest_test_cmd(fd, &cmd), -EOPNOTSUPP);
 	/* No fd number was made up: the reply field was not touched. */
 	CHECK(cmd.create_access.out_access_fd == 0x12345678);
 	CHECK_RC(create_access(ioas, MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES,
 			       &afd), -EOPNOTSUPP);
 	/* The access's ID went back and the IOAS holds no user. */
-	CHECK(ioas_alloc() == ioas + 1);
-	CHECK_RC(destroy(ioas + 1), 0);
-	CHECK_RC(destroy(ioas), 0);
+	CHECK(itest_ioas_new(fd) == ioas + 1);
+	CHECK_RC(itest_destroy(fd, ioas + 1), 0);
+	CHECK_RC(itest_destroy(fd, ioas), 0);
 	/* Bad input keeps the kernel's errno. */
 	CHECK_RC(create_access(ioas, 0, &afd), -ENOENT);
 	CHECK_RC(create_access(ioas, 1u << 4, &afd), -EOPNOTSUPP);
@@ -173,7 +118,7 @@ static void no_launcher(void)
 
 static void create_and_close(void)
 {
-	uint32_t ioas = ioas_alloc(), other = ioas_alloc();
+	uint32_t ioas = itest_ioas_new(fd), other = itest_ioas_new(fd);
 	struct stat st;
 	int afd, afd2;
 
@@ -183,29 +128,29 @@ static void create_and_close(void)
 	CHECK_RC(create_access(ioas, MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES,
 			       &afd2), 0);
 	CHECK(afd2 != afd && afd2 >= 0);
-	CHECK_RC(destroy(ioas), -EBUSY);
+	CHECK_RC(itest_destroy(fd, ioas), -EBUSY);
 	/* Access ops name the access by fd; other fds are EBADFD. */
 	CHECK_RC(replace_ioas(fd, other), -EBADFD);
 	CHECK_RC(replace_ioas(1000, other), -EBADFD);
 	CHECK_RC(replace_ioas(afd, 99999), -ENOENT);
 	CHECK_RC(replace_ioas(afd, other), 0);
 	close(afd2);
-	CHECK_RC(destroy(ioas), 0);
-	CHECK_RC(destroy(other), -EBUSY);
+	CHECK_RC(itest_destroy(fd, ioas), 0);
+	CHECK_RC(itest_destroy(fd, other), -EBUSY);
 	close(afd);
-	CHECK_RC(destroy(other), 0);
+	CHECK_RC(itest_destroy(fd, other), 0);
 }
 
 /* Software DMA: reads and writes follow the IOAS into the caller's pages. */
 static void dma_rw(void)
 {
-	uint32_t ioas = ioas_alloc();
-	uint8_t *buf = shared_buf(BUF_SIZE), *priv = malloc(BUF_SIZE);
+	uint32_t ioas = itest_ioas_new(fd);
+	uint8_t *buf = itest_shared_buf(BUF_SIZE), *priv = malloc(BUF_SIZE);
 	uint8_t tmp[64], *big = malloc(BUF_SIZE);
 	int afd;
 
 	CHECK_RC(create_access(ioas, 0, &afd), 0);
-	CHECK_RC(map_fixed(ioas, MAP_RW, buf, BUF_SIZE, IOVA), 0);
+	CHECK_RC(itest_map_fixed(fd, ioas, MAP_RW, buf, BUF_SIZE, IOVA), 0);
 	for (uint32_t slow = 0; slow <= MOCK_ACCESS_RW_SLOW_PATH;
 	     slow += MOCK_ACCESS_RW_SLOW_PATH) {
 		bool ok = true;
@@ -225,17 +170,17 @@ static void dma_rw(void)
 	CHECK(!memcmp(big, buf, BUF_SIZE));
 	CHECK_RC(access_rw(afd, IOVA + BUF_SIZE - 8, tmp, 16, 0), -ENOENT);
 	CHECK_RC(access_rw(afd, IOVA, NULL, 16, 0), -EFAULT);
-	CHECK_RC(unmap(ioas, IOVA, BUF_SIZE), 0);
+	CHECK_RC(itest_unmap(fd, ioas, IOVA, BUF_SIZE, NULL), 0);
 
 	/* Private memory is reached through the mapping process. */
 	memset(priv, 0x3c, BUF_SIZE);
-	CHECK_RC(map_fixed(ioas, MAP_RW, priv, BUF_SIZE, IOVA), 0);
+	CHECK_RC(itest_map_fixed(fd, ioas, MAP_RW, priv, BUF_SIZE, IOVA), 0);
 	memset(tmp, 0x77, sizeof(tmp));
 	CHECK_RC(access_rw(afd, IOVA + 10, tmp, sizeof(tmp), MOCK_ACCESS_RW_WRITE), 0);
 	CHECK(priv[10] == 0x77 && priv[9] == 0x3c);
-	CHECK_RC(unmap(ioas, IOVA, BUF_SIZE), 0);
+	CHECK_RC(itest_unmap(fd, ioas, IOVA, BUF_SIZE, NULL), 0);
 	close(afd);
-	CHECK_RC(destroy(ioas), 0);
+	CHECK_RC(itest_destroy(fd, ioas), 0);
 	munmap(buf, BUF_SIZE);
 	free(priv);
 	free(big);
@@ -244,13 +189,13 @@ static void dma_rw(void)
 /* Pins, and the unmap notification that takes them back. */
 static void pin_and_unmap(void)
 {
-	uint32_t ioas = ioas_alloc(), ioas2 = ioas_alloc(), id, id2;
-	uint8_t *buf = shared_buf(BUF_SIZE), other[PS];
+	uint32_t ioas = itest_ioas_new(fd), ioas2 = itest_ioas_new(fd), id, id2;
+	uint8_t *buf = itest_shared_buf(BUF_SIZE), other[PS];
 	int afd;
 
 	CHECK_RC(create_access(ioas, MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES, &afd), 0);
-	CHECK_RC(map_fixed(ioas, MAP_RW, buf, PS / 2, IOVA), -EINVAL);
-	CHECK_RC(map_fixed(ioas, MAP_RW, buf, BUF_SIZE, IOVA), 0);
+	CHECK_RC(itest_map_fixed(fd, ioas, MAP_RW, buf, PS / 2, IOVA), -EINVAL);
+	CHECK_RC(itest_map_fixed(fd, ioas, MAP_RW, buf, BUF_SIZE, IOVA), 0);
 	CHECK_RC(access_pages(afd, IOVA, BUF_SIZE, buf, &id), 0);
 	CHECK_RC(access_pages(afd, IOVA, PS, buf, &id2), 0);
 	CHECK(id2 == id + 1);
@@ -260,17 +205,17 @@ static void pin_and_unmap(void)
 	CHECK_RC(destroy_pages(afd, id2), 0);
 	CHECK_RC(destroy_pages(afd, id2), -ENOENT);
 	/* The unmap succeeds: the access let go of its pin. */
-	CHECK_RC(unmap(ioas, IOVA, BUF_SIZE), 0);
+	CHECK_RC(itest_unmap(fd, ioas, IOVA, BUF_SIZE, NULL), 0);
 	CHECK_RC(destroy_pages(afd, id), -ENOENT);
 
 	/* Replace drops the old IOAS's pins. */
-	CHECK_RC(map_fixed(ioas, MAP_RW, buf, BUF_SIZE, IOVA), 0);
+	CHECK_RC(itest_map_fixed(fd, ioas, MAP_RW, buf, BUF_SIZE, IOVA), 0);
 	CHECK_RC(access_pages(afd, IOVA, PS, buf, &id), 0);
 	CHECK_RC(replace_ioas(afd, ioas2), 0);
 	CHECK_RC(destroy_pages(afd, id), -ENOENT);
-	CHECK_RC(destroy(ioas), 0);
+	CHECK_RC(itest_destroy(fd, ioas), 0);
 	close(afd);
-	CHECK_RC(destroy(ioas2), 0);
+	CHECK_RC(itest_destroy(fd, ioas2), 0);
 	munmap(buf, BUF_SIZE);
 }
 
@@ -281,7 +226,7 @@ static void pin_and_unmap(void)
  */
 static void dying_callers(void)
 {
-	uint32_t ioas = ioas_alloc();
+	uint32_t ioas = itest_ioas_new(fd);
 	int status, afd;
 	pid_t child;
 
@@ -302,35 +247,12 @@ static void dying_callers(void)
 		_exit(create_access(ioas, 0, &afd) ? 1 : 0);
 	waitpid(child, &status, 0);
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	CHECK_RC(destroy(ioas), 0);
+	CHECK_RC(itest_destroy(fd, ioas), 0);
 	/* The daemon still answers. */
-	ioas = ioas_alloc();
+	ioas = itest_ioas_new(fd);
 	CHECK_RC(create_access(ioas, 0, &afd), 0);
 	close(afd);
-	CHECK_RC(destroy(ioas), 0);
-}
-
-/* Runs this program again under uiommufd-exec and reports its outcome. */
-static void under_launcher(char **argv)
-{
-	const char *exec = getenv("UIOMMUFD_EXEC");
-	const char *sock = getenv("UIOMMUFD_FDPASS_SOCKET");
-	int status;
-	pid_t child;
-
-	if (!exec || !sock) {
-		printf("skip create_and_close dma_rw pin_and_unmap dying_callers: not under uiommufd-exec (set UIOMMUFD_FDPASS_SOCKET and UIOMMUFD_EXEC)\n");
-		return;
-	}
-	fflush(stdout);
-	child = fork();
-	if (child == 0) {
-		execl(exec, exec, "--socket", sock, argv[0], argv[1], (char *)NULL);
-		perror(exec);
-		_exit(127);
-	}
-	CHECK(waitpid(child, &status, 0) == child && WIFEXITED(status) &&
-	      WEXITSTATUS(status) == 0);
+	CHECK_RC(itest_destroy(fd, ioas), 0);
 }
 
 int main(int argc, char **argv)
@@ -346,8 +268,8 @@ int main(int argc, char **argv)
 		return itest_finish();
 	}
 	RUN(no_launcher);
-	itest_case = "under_launcher";
-	under_launcher(argv);
+	itest_under_launcher(argv, "create_and_close dma_rw pin_and_unmap "
+				   "dying_callers");
 	close(fd);
 	return itest_finish();
 }

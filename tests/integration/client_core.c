@@ -11,35 +11,19 @@
 #include "itest.h"
 #include "uiommufd/abi.h"
 
-static long ioas_alloc(int fd, uint32_t *id)
-{
-	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
-	long rc = itest_ioctl(fd, IOMMU_IOAS_ALLOC, &cmd);
-
-	*id = cmd.out_ioas_id;
-	return rc;
-}
-
-static long destroy(int fd, uint32_t id)
-{
-	struct iommu_destroy cmd = { .size = sizeof(cmd), .id = id };
-
-	return itest_ioctl(fd, IOMMU_DESTROY, &cmd);
-}
-
 static void alloc_destroy(void)
 {
 	int fd = itest_open();
 	uint32_t a, b, c;
 
-	CHECK_RC(ioas_alloc(fd, &a), 0);
-	CHECK_RC(ioas_alloc(fd, &b), 0);
+	CHECK_RC(itest_ioas_alloc(fd, &a), 0);
+	CHECK_RC(itest_ioas_alloc(fd, &b), 0);
 	CHECK(a == 1 && b == 2);
-	CHECK_RC(destroy(fd, a), 0);
-	CHECK_RC(destroy(fd, a), -ENOENT);
-	CHECK_RC(ioas_alloc(fd, &c), 0);
+	CHECK_RC(itest_destroy(fd, a), 0);
+	CHECK_RC(itest_destroy(fd, a), -ENOENT);
+	CHECK_RC(itest_ioas_alloc(fd, &c), 0);
 	CHECK(c == 1);
-	CHECK_RC(destroy(fd, 99), -ENOENT);
+	CHECK_RC(itest_destroy(fd, 99), -ENOENT);
 	close(fd);
 }
 
@@ -128,7 +112,7 @@ static void iova_ranges(void)
 	struct iommu_ioas_iova_ranges r = { .size = sizeof(r) };
 	uint32_t id;
 
-	CHECK_RC(ioas_alloc(fd, &id), 0);
+	CHECK_RC(itest_ioas_alloc(fd, &id), 0);
 	r.ioas_id = id;
 	CHECK_RC(itest_ioctl(fd, IOMMU_IOAS_IOVA_RANGES, &r), -EMSGSIZE);
 	CHECK(r.num_iovas == 1);
@@ -150,12 +134,12 @@ static void contexts_isolated(void)
 	int a = itest_open(), b = itest_open();
 	uint32_t ida, idb;
 
-	CHECK_RC(ioas_alloc(a, &ida), 0);
-	CHECK_RC(ioas_alloc(b, &idb), 0);
+	CHECK_RC(itest_ioas_alloc(a, &ida), 0);
+	CHECK_RC(itest_ioas_alloc(b, &idb), 0);
 	CHECK(ida == 1 && idb == 1);
-	CHECK_RC(destroy(b, 1), 0);
-	CHECK_RC(destroy(b, 1), -ENOENT);
-	CHECK_RC(destroy(a, 1), 0);
+	CHECK_RC(itest_destroy(b, 1), 0);
+	CHECK_RC(itest_destroy(b, 1), -ENOENT);
+	CHECK_RC(itest_destroy(a, 1), 0);
 	close(a);
 	close(b);
 }
@@ -166,10 +150,10 @@ static void close_releases(void)
 	uint32_t id;
 
 	for (int i = 0; i < 100; i++)
-		CHECK_RC(ioas_alloc(fd, &id), 0);
+		CHECK_RC(itest_ioas_alloc(fd, &id), 0);
 	close(fd);
 	fd = itest_open();
-	CHECK_RC(ioas_alloc(fd, &id), 0);
+	CHECK_RC(itest_ioas_alloc(fd, &id), 0);
 	CHECK(id == 1);
 	close(fd);
 }
@@ -183,7 +167,7 @@ static void *hammer(void *arg)
 	for (int i = 0; i < 500; i++) {
 		uint32_t id;
 
-		if (ioas_alloc(fd, &id) || destroy(fd, id))
+		if (itest_ioas_alloc(fd, &id) || itest_destroy(fd, id))
 			bad++;
 	}
 	close(fd);
@@ -207,7 +191,8 @@ static void many_clients(void)
 			for (int j = 0; j < 200; j++) {
 				uint32_t id;
 
-				ok &= ioas_alloc(shared, &id) == 0 && destroy(shared, id) == 0;
+				ok &= itest_ioas_alloc(shared, &id) == 0 &&
+				      itest_destroy(shared, id) == 0;
 			}
 			_exit(ok ? 0 : 1);
 		}
@@ -235,7 +220,7 @@ static void dead_client(void)
 		uint32_t id;
 
 		for (int i = 0; i < 50; i++)
-			ioas_alloc(fd, &id);
+			itest_ioas_alloc(fd, &id);
 		raise(SIGKILL);
 	}
 	waitpid(pid, &status, 0);
@@ -243,7 +228,7 @@ static void dead_client(void)
 	/* The daemon goes on serving everyone else. */
 	int fd = itest_open();
 	uint32_t id;
-	CHECK_RC(ioas_alloc(fd, &id), 0);
+	CHECK_RC(itest_ioas_alloc(fd, &id), 0);
 	close(fd);
 }
 

@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 
 #include "itest.h"
+#include "itest_exec.h"
 #include "uiommufd/abi.h"
 #include "uiommufd/abi_test.h"
 
@@ -31,27 +32,6 @@ static int fd;
 /* A fresh dma-buf is zero-filled: what MD_CHECK_MAP compares against. */
 static uint8_t *zeros;
 
-static uint32_t ioas_alloc(void)
-{
-	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
-
-	CHECK_RC(itest_ioctl(fd, IOMMU_IOAS_ALLOC, &cmd), 0);
-	return cmd.out_ioas_id;
-}
-
-static long destroy(uint32_t id)
-{
-	struct iommu_destroy cmd = { .size = sizeof(cmd), .id = id };
-
-	return itest_ioctl(fd, IOMMU_DESTROY, &cmd);
-}
-
-static long test_cmd(struct iommu_test_cmd *cmd)
-{
-	cmd->size = sizeof(*cmd);
-	return itest_ioctl(fd, IOMMU_TEST_CMD, cmd);
-}
-
 static long dmabuf_get(uint32_t length)
 {
 	struct iommu_test_cmd cmd = {
@@ -59,7 +39,7 @@ static long dmabuf_get(uint32_t length)
 		.dmabuf_get = { .length = length, .open_flags = O_CLOEXEC },
 	};
 
-	return test_cmd(&cmd);
+	return itest_test_cmd(fd, &cmd);
 }
 
 static long dmabuf_revoke(int dfd, bool revoked)
@@ -69,71 +49,47 @@ static long dmabuf_revoke(int dfd, bool revoked)
 		.dmabuf_revoke = { .dmabuf_fd = dfd, .revoked = revoked },
 	};
 
-	return test_cmd(&cmd);
+	return itest_test_cmd(fd, &cmd);
 }
 
 static long map_file(uint32_t ioas, int mfd, uint64_t start, uint64_t len,
 		     uint64_t *iova, bool fixed)
 {
-	struct iommu_ioas_map_file cmd = {
-		.size = sizeof(cmd), .ioas_id = ioas, .fd = mfd,
-		.flags = MAP_RW | (fixed ? IOMMU_IOAS_MAP_FIXED_IOVA : 0),
-		.start = start, .length = len, .iova = *iova,
-	};
-	long rc = itest_ioctl(fd, IOMMU_IOAS_MAP_FILE, &cmd);
-
-	*iova = cmd.iova;
-	return rc;
-}
-
-static long unmap(uint32_t ioas, uint64_t iova, uint64_t len)
-{
-	struct iommu_ioas_unmap cmd = {
-		.size = sizeof(cmd), .ioas_id = ioas, .iova = iova, .length = len,
-	};
-
-	return itest_ioctl(fd, IOMMU_IOAS_UNMAP, &cmd);
+	return itest_map_file(fd, ioas,
+			      MAP_RW | (fixed ? IOMMU_IOAS_MAP_FIXED_IOVA : 0),
+			      mfd, start, len, iova);
 }
 
 static uint32_t mock_domain(uint32_t ioas, uint32_t *stdev)
 {
-	struct iommu_test_cmd cmd = {
-		.op = IOMMU_TEST_OP_MOCK_DOMAIN, .id = ioas,
-	};
+	uint32_t hwpt;
 
-	CHECK_RC(test_cmd(&cmd), 0);
-	*stdev = cmd.mock_domain.out_stdev_id;
-	return cmd.mock_domain.out_hwpt_id;
+	CHECK_RC(itest_mock_domain(fd, ioas, stdev, &hwpt, NULL), 0);
+	return hwpt;
 }
 
 static long check_map(uint32_t hwpt, uint64_t iova, uint64_t len)
 {
-	struct iommu_test_cmd cmd = {
-		.op = IOMMU_TEST_OP_MD_CHECK_MAP, .id = hwpt,
-		.check_map = { .iova = iova, .length = len,
-			       .uptr = (uintptr_t)zeros },
-	};
-
-	return test_cmd(&cmd);
+	return itest_check_map(fd, hwpt, iova, zeros, len);
 }
 
 /* Without the launcher: EOPNOTSUPP, and no ID was taken. */
 static void no_launcher(void)
 {
-	uint32_t a = ioas_alloc(), b;
+	uint32_t a = itest_ioas_new(fd), b;
 
 	CHECK_RC(dmabuf_get(BUF), -EOPNOTSUPP);
 	CHECK_RC(dmabuf_get(0), -EINVAL);
-	b = ioas_alloc();
+	b = itest_ioas_new(fd);
 	CHECK(b == a + 1);
-	CHECK_RC(destroy(a), 0);
-	CHECK_RC(destroy(b), 0);
+	CHECK_RC(itest_destroy(fd, a), 0);
+	CHECK_RC(itest_destroy(fd, b), 0);
 }
 
 /* The fd is a handle, not memory: no mmap, no read, O_CLOEXEC. */
 static void get_and_map(void)
 {
-	uint32_t ioas = ioas_alloc();
+	uint32_t ioas = itest_ioas_new(fd);
 	uint64_t iova = 0;
 	long dfd = dmabuf_get(BUF);
 	struct stat st;
@@ -148,15 +104,15 @@ static void get_and_map(void)
 	CHECK_RC(map_file(ioas, (int)dfd, BUF, BUF, &iova, false), -EINVAL);
 	CHECK_RC(map_file(ioas, (int)dfd, 0, BUF + 1, &iova, false), -EINVAL);
 	CHECK_RC(map_file(ioas, (int)dfd, 0, BUF, &iova, false), 0);
-	CHECK_RC(unmap(ioas, iova, BUF), 0);
+	CHECK_RC(itest_unmap(fd, ioas, iova, BUF, NULL), 0);
 	close((int)dfd);
-	CHECK_RC(destroy(ioas), 0);
+	CHECK_RC(itest_destroy(fd, ioas), 0);
 }
 
 /* Revoke empties the domains for good; a new map sees the buffer again. */
 static void revoke_and_remap(void)
 {
-	uint32_t ioas = ioas_alloc(), stdev, stdev2;
+	uint32_t ioas = itest_ioas_new(fd), stdev, stdev2;
 	uint32_t hwpt = mock_domain(ioas, &stdev), hwpt2;
 	uint64_t iova = 0, iova2 = 0;
 	int dfd = (int)dmabuf_get(BUF);
@@ -174,7 +130,7 @@ static void revoke_and_remap(void)
 	CHECK_RC(check_map(hwpt, iova2, BUF), 0);
 	CHECK_RC(check_map(hwpt2, iova2, BUF), 0);
 	CHECK_RC(check_map(hwpt, iova, BUF), -EINVAL);
-	CHECK_RC(unmap(ioas, iova, BUF), 0);
+	CHECK_RC(itest_unmap(fd, ioas, iova, BUF, NULL), 0);
 	CHECK_RC(map_file(ioas, dfd, 0, BUF, &iova, true), 0);
 	CHECK_RC(check_map(hwpt, iova, BUF), 0);
 	/* A plain memfd is EINVAL for REVOKE, a closed number EBADF. */
@@ -185,9 +141,9 @@ static void revoke_and_remap(void)
 	CHECK_RC(dmabuf_revoke(dfd, true), -EBADF);
 	/* The areas keep the memory after the fd is gone. */
 	CHECK_RC(check_map(hwpt, iova, BUF), 0);
-	CHECK_RC(destroy(stdev2), 0);
-	CHECK_RC(destroy(stdev), 0);
-	CHECK_RC(destroy(ioas), 0);
+	CHECK_RC(itest_destroy(fd, stdev2), 0);
+	CHECK_RC(itest_destroy(fd, stdev), 0);
+	CHECK_RC(itest_destroy(fd, ioas), 0);
 }
 
 /*
@@ -197,7 +153,7 @@ static void revoke_and_remap(void)
  */
 static void fork_shares_fd(void)
 {
-	uint32_t ioas = ioas_alloc();
+	uint32_t ioas = itest_ioas_new(fd);
 	uint64_t iova = 0;
 	int dfd = (int)dmabuf_get(BUF), status, go[2];
 	pid_t child;
@@ -219,31 +175,8 @@ static void fork_shares_fd(void)
 	CHECK(waitpid(child, &status, 0) == child && WIFEXITED(status) &&
 	      WEXITSTATUS(status) == 0);
 	/* Every copy is closed now; the area made by the child stays. */
-	CHECK_RC(unmap(ioas, 0, UINT64_MAX), 0);
-	CHECK_RC(destroy(ioas), 0);
-}
-
-/* Runs this program again under uiommufd-exec and reports its outcome. */
-static void under_launcher(char **argv)
-{
-	const char *exec = getenv("UIOMMUFD_EXEC");
-	const char *sock = getenv("UIOMMUFD_FDPASS_SOCKET");
-	int status;
-	pid_t child;
-
-	if (!exec || !sock) {
-		printf("skip get_and_map revoke_and_remap fork_shares_fd: not under uiommufd-exec (set UIOMMUFD_FDPASS_SOCKET and UIOMMUFD_EXEC)\n");
-		return;
-	}
-	fflush(stdout);
-	child = fork();
-	if (child == 0) {
-		execl(exec, exec, "--socket", sock, argv[0], argv[1], (char *)NULL);
-		perror(exec);
-		_exit(127);
-	}
-	CHECK(waitpid(child, &status, 0) == child && WIFEXITED(status) &&
-	      WEXITSTATUS(status) == 0);
+	CHECK_RC(itest_unmap(fd, ioas, 0, UINT64_MAX, NULL), 0);
+	CHECK_RC(itest_destroy(fd, ioas), 0);
 }
 
 int main(int argc, char **argv)
@@ -262,8 +195,7 @@ int main(int argc, char **argv)
 		return itest_finish();
 	}
 	RUN(no_launcher);
-	itest_case = "under_launcher";
-	under_launcher(argv);
+	itest_under_launcher(argv, "get_and_map revoke_and_remap fork_shares_fd");
 	close(fd);
 	return itest_finish();
 }

@@ -19,40 +19,15 @@
 #include <sys/wait.h>
 
 #include "itest.h"
+#include "itest_exec.h"
 #include "uiommufd/abi.h"
 #include "uiommufd/abi_test.h"
 
 static int fd;
 
-static uint32_t ioas_alloc(void)
-{
-	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
-
-	CHECK_RC(itest_ioctl(fd, IOMMU_IOAS_ALLOC, &cmd), 0);
-	return cmd.out_ioas_id;
-}
-
-static long destroy(uint32_t id)
-{
-	struct iommu_destroy cmd = { .size = sizeof(cmd), .id = id };
-
-	return itest_ioctl(fd, IOMMU_DESTROY, &cmd);
-}
-
-static long test_cmd(struct iommu_test_cmd *cmd)
-{
-	cmd->size = sizeof(*cmd);
-	return itest_ioctl(fd, IOMMU_TEST_CMD, cmd);
-}
-
 static void mock_domain(uint32_t ioas, uint32_t *stdev, uint32_t *idev)
 {
-	struct iommu_test_cmd cmd = { .op = IOMMU_TEST_OP_MOCK_DOMAIN,
-				      .id = ioas };
-
-	CHECK_RC(test_cmd(&cmd), 0);
-	*stdev = cmd.mock_domain.out_stdev_id;
-	*idev = cmd.mock_domain.out_idev_id;
+	CHECK_RC(itest_mock_domain(fd, ioas, stdev, NULL, idev), 0);
 }
 
 static long replace(uint32_t stdev, uint32_t pt)
@@ -62,7 +37,7 @@ static long replace(uint32_t stdev, uint32_t pt)
 		.mock_domain_replace = { .pt_id = pt },
 	};
 
-	return test_cmd(&cmd);
+	return itest_test_cmd(fd, &cmd);
 }
 
 static long hwpt_alloc(uint32_t idev, uint32_t pt, uint32_t flags,
@@ -119,7 +94,7 @@ static long trigger_iopf(uint32_t idev, uint32_t pasid)
 				  .addr = 0xdeadbeaf },
 	};
 
-	return test_cmd(&cmd);
+	return itest_test_cmd(fd, &cmd);
 }
 
 static long trigger_vevent(uint32_t idev)
@@ -127,7 +102,7 @@ static long trigger_vevent(uint32_t idev)
 	struct iommu_test_cmd cmd = { .op = IOMMU_TEST_OP_TRIGGER_VEVENT,
 				      .trigger_vevent = { .dev_id = idev } };
 
-	return test_cmd(&cmd);
+	return itest_test_cmd(fd, &cmd);
 }
 
 /* A device behind a vIOMMU (vDEVICE 0x99), attached to a nested HWPT. */
@@ -141,7 +116,7 @@ static void viommu_setup(struct viommu_setup *s)
 					 .type = IOMMU_VIOMMU_TYPE_SELFTEST };
 	struct iommu_vdevice_alloc vd = { .size = sizeof(vd), .virt_id = 0x99 };
 
-	s->ioas = ioas_alloc();
+	s->ioas = itest_ioas_new(fd);
 	mock_domain(s->ioas, &s->stdev, &s->idev);
 	CHECK_RC(hwpt_alloc(s->idev, s->ioas, IOMMU_HWPT_ALLOC_NEST_PARENT, 0,
 			    false, &s->parent), 0);
@@ -160,12 +135,12 @@ static void viommu_setup(struct viommu_setup *s)
 static void viommu_teardown(struct viommu_setup *s)
 {
 	CHECK_RC(replace(s->stdev, s->ioas), 0);
-	CHECK_RC(destroy(s->nested), 0);
-	CHECK_RC(destroy(s->vdev), 0);
-	CHECK_RC(destroy(s->viommu), 0);
-	CHECK_RC(destroy(s->parent), 0);
-	CHECK_RC(destroy(s->stdev), 0);
-	CHECK_RC(destroy(s->ioas), 0);
+	CHECK_RC(itest_destroy(fd, s->nested), 0);
+	CHECK_RC(itest_destroy(fd, s->vdev), 0);
+	CHECK_RC(itest_destroy(fd, s->viommu), 0);
+	CHECK_RC(itest_destroy(fd, s->parent), 0);
+	CHECK_RC(itest_destroy(fd, s->stdev), 0);
+	CHECK_RC(itest_destroy(fd, s->ioas), 0);
 }
 
 /* Without the launcher: EOPNOTSUPP, and the IDs were not used. */
@@ -175,7 +150,7 @@ static void no_launcher(void)
 	uint32_t id, ioas, next;
 	int qfd;
 
-	ioas = ioas_alloc();
+	ioas = itest_ioas_new(fd);
 	CHECK_RC(fault_alloc(&id, &qfd), -EOPNOTSUPP);
 	viommu_setup(&s);
 	CHECK_RC(veventq_alloc(s.viommu, 0, &id, &qfd), -EINVAL);
@@ -183,17 +158,17 @@ static void no_launcher(void)
 	/* No queue of the type was left behind. */
 	CHECK_RC(trigger_vevent(s.idev), -EOPNOTSUPP);
 	viommu_teardown(&s);
-	next = ioas_alloc();
+	next = itest_ioas_new(fd);
 	CHECK(next == ioas + 1);
-	CHECK_RC(destroy(next), 0);
-	CHECK_RC(destroy(ioas), 0);
+	CHECK_RC(itest_destroy(fd, next), 0);
+	CHECK_RC(itest_destroy(fd, ioas), 0);
 }
 
 /* The kernel self-test's flow: fault, read, answer, tear down. */
 static void iopf_roundtrip(void)
 {
 	struct iommu_hwpt_page_response resp = { .code = IOMMUFD_PAGE_RESP_SUCCESS };
-	uint32_t ioas = ioas_alloc(), stdev, idev, parent, fault_id, iopf;
+	uint32_t ioas = itest_ioas_new(fd), stdev, idev, parent, fault_id, iopf;
 	struct iommu_hwpt_pgfault f[2];
 	struct pollfd pfd;
 	int qfd;
@@ -208,7 +183,7 @@ static void iopf_roundtrip(void)
 	CHECK_RC(hwpt_alloc(idev, parent, IOMMU_HWPT_FAULT_ID_VALID, fault_id,
 			    true, &iopf), 0);
 	CHECK_RC(replace(stdev, iopf), 0);
-	CHECK_RC(destroy(iopf), -EBUSY);
+	CHECK_RC(itest_destroy(fd, iopf), -EBUSY);
 	/* Empty: read() does not block. */
 	CHECK(read(qfd, f, sizeof(f)) == -1 && errno == EAGAIN);
 	CHECK_RC(trigger_iopf(idev, 1), 0);
@@ -226,14 +201,14 @@ static void iopf_roundtrip(void)
 	CHECK(read(qfd, f, sizeof(f)) == sizeof(f[0]) && f[0].cookie == 1);
 
 	CHECK_RC(replace(stdev, ioas), 0);
-	CHECK_RC(destroy(iopf), 0);
+	CHECK_RC(itest_destroy(fd, iopf), 0);
 	/* The fd holds the queue until the daemon sees it closed. */
-	CHECK_RC(destroy(fault_id), -EBUSY);
+	CHECK_RC(itest_destroy(fd, fault_id), -EBUSY);
 	close(qfd);
-	CHECK_RC(destroy(fault_id), 0);
-	CHECK_RC(destroy(parent), 0);
-	CHECK_RC(destroy(stdev), 0);
-	CHECK_RC(destroy(ioas), 0);
+	CHECK_RC(itest_destroy(fd, fault_id), 0);
+	CHECK_RC(itest_destroy(fd, parent), 0);
+	CHECK_RC(itest_destroy(fd, stdev), 0);
+	CHECK_RC(itest_destroy(fd, ioas), 0);
 }
 
 /* The kernel self-test's vdevice_alloc flow: depth 2, three events. */
@@ -265,9 +240,9 @@ static void vevent_overflow(void)
 	CHECK_RC(trigger_vevent(s.idev), 0);
 	CHECK(read(qfd, r, sizeof(r)) == sizeof(r[0]));
 	CHECK(r[0].hdr.flags == 0 && r[0].hdr.sequence == 4);
-	CHECK_RC(destroy(s.viommu), -EBUSY);
+	CHECK_RC(itest_destroy(fd, s.viommu), -EBUSY);
 	close(qfd);
-	CHECK_RC(destroy(id), 0);
+	CHECK_RC(itest_destroy(fd, id), 0);
 	viommu_teardown(&s);
 }
 
@@ -290,10 +265,10 @@ static void forked_copy(void)
 	}
 	close(go[0]);
 	close(qfd);
-	CHECK_RC(destroy(fault_id), -EBUSY);
+	CHECK_RC(itest_destroy(fd, fault_id), -EBUSY);
 	close(go[1]);
 	CHECK(waitpid(child, &status, 0) == child);
-	CHECK_RC(destroy(fault_id), 0);
+	CHECK_RC(itest_destroy(fd, fault_id), 0);
 }
 
 /* Closing the iommufd first: the queue fd reads end of file. */
@@ -317,29 +292,6 @@ static void close_iommufd_first(void)
 	close(qfd);
 }
 
-/* Runs this program again under uiommufd-exec and reports its outcome. */
-static void under_launcher(char **argv)
-{
-	const char *exec = getenv("UIOMMUFD_EXEC");
-	const char *sock = getenv("UIOMMUFD_FDPASS_SOCKET");
-	int status;
-	pid_t child;
-
-	if (!exec || !sock) {
-		printf("skip iopf_roundtrip vevent_overflow forked_copy close_iommufd_first: not under uiommufd-exec (set UIOMMUFD_FDPASS_SOCKET and UIOMMUFD_EXEC)\n");
-		return;
-	}
-	fflush(stdout);
-	child = fork();
-	if (child == 0) {
-		execl(exec, exec, "--socket", sock, argv[0], argv[1], (char *)NULL);
-		perror(exec);
-		_exit(127);
-	}
-	CHECK(waitpid(child, &status, 0) == child && WIFEXITED(status) &&
-	      WEXITSTATUS(status) == 0);
-}
-
 int main(int argc, char **argv)
 {
 	itest_init(argc, argv);
@@ -353,8 +305,8 @@ int main(int argc, char **argv)
 		return itest_finish();
 	}
 	RUN(no_launcher);
-	itest_case = "under_launcher";
-	under_launcher(argv);
+	itest_under_launcher(argv, "iopf_roundtrip vevent_overflow forked_copy "
+				   "close_iommufd_first");
 	close(fd);
 	return itest_finish();
 }

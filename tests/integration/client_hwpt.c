@@ -22,21 +22,6 @@
 
 static int fd;
 
-static uint32_t ioas_alloc(void)
-{
-	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
-
-	CHECK_RC(itest_ioctl(fd, IOMMU_IOAS_ALLOC, &cmd), 0);
-	return cmd.out_ioas_id;
-}
-
-static long destroy(uint32_t id)
-{
-	struct iommu_destroy cmd = { .size = sizeof(cmd), .id = id };
-
-	return itest_ioctl(fd, IOMMU_DESTROY, &cmd);
-}
-
 static long mock_domain(uint32_t pt, uint32_t flags, uint32_t *stdev,
 			uint32_t *hwpt, uint32_t *idev)
 {
@@ -82,18 +67,6 @@ static long hwpt_alloc(uint32_t idev, uint32_t pt, uint32_t flags,
 	return rc;
 }
 
-static long check_map(uint32_t hwpt, uint64_t iova, const void *p,
-		      uint64_t len)
-{
-	struct iommu_test_cmd cmd = {
-		.size = sizeof(cmd), .op = IOMMU_TEST_OP_MD_CHECK_MAP, .id = hwpt,
-		.check_map = { .iova = iova, .length = len,
-			       .uptr = (uintptr_t)p },
-	};
-
-	return itest_ioctl(fd, IOMMU_TEST_CMD, &cmd);
-}
-
 static void *shared_buf(size_t len)
 {
 	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
@@ -109,7 +82,7 @@ static void *shared_buf(size_t len)
 /* Two manual domains and an auto domain all receive the IOAS's maps. */
 static void several_domains_one_ioas(void)
 {
-	uint32_t ioas = ioas_alloc(), stdev, auto_hwpt, idev, h1, h2, pt;
+	uint32_t ioas = itest_ioas_new(fd), stdev, auto_hwpt, idev, h1, h2, pt;
 	size_t len = 16 * PS;
 	uint8_t *buf = shared_buf(len);
 	struct iommu_ioas_map map = {
@@ -125,33 +98,34 @@ static void several_domains_one_ioas(void)
 	map.user_va += len / 2;
 	map.iova += len / 2;
 	CHECK_RC(itest_ioctl(fd, IOMMU_IOAS_MAP, &map), 0);
-	CHECK_RC(check_map(auto_hwpt, APERTURE, buf, len), 0);
-	CHECK_RC(check_map(h1, APERTURE, buf, len), 0);
-	CHECK_RC(check_map(h2, APERTURE, buf, len), 0);
+	CHECK_RC(itest_check_map(fd, auto_hwpt, APERTURE, buf, len), 0);
+	CHECK_RC(itest_check_map(fd, h1, APERTURE, buf, len), 0);
+	CHECK_RC(itest_check_map(fd, h2, APERTURE, buf, len), 0);
 	/* Move the device to h1: the auto domain goes. */
 	pt = h1;
 	CHECK_RC(replace(stdev, &pt), 0);
-	CHECK_RC(check_map(auto_hwpt, APERTURE, buf, len), -ENOENT);
-	CHECK_RC(destroy(h1), -EBUSY);
-	CHECK_RC(destroy(h2), 0);
-	CHECK_RC(destroy(ioas), -EBUSY);
+	CHECK_RC(itest_check_map(fd, auto_hwpt, APERTURE, buf, len), -ENOENT);
+	CHECK_RC(itest_destroy(fd, h1), -EBUSY);
+	CHECK_RC(itest_destroy(fd, h2), 0);
+	CHECK_RC(itest_destroy(fd, ioas), -EBUSY);
 	/* Unmapped memory leaves the domain. */
 	struct iommu_ioas_unmap un = {
 		.size = sizeof(un), .ioas_id = ioas, .iova = APERTURE,
 		.length = len / 2,
 	};
 	CHECK_RC(itest_ioctl(fd, IOMMU_IOAS_UNMAP, &un), 0);
-	CHECK_RC(check_map(h1, APERTURE, buf, PS), -EINVAL);
-	CHECK_RC(check_map(h1, APERTURE + len / 2, buf + len / 2, len / 2), 0);
-	CHECK_RC(destroy(stdev), 0);
-	CHECK_RC(destroy(h1), 0);
-	CHECK_RC(destroy(ioas), 0);
+	CHECK_RC(itest_check_map(fd, h1, APERTURE, buf, PS), -EINVAL);
+	CHECK_RC(itest_check_map(fd, h1, APERTURE + len / 2, buf + len / 2,
+				 len / 2), 0);
+	CHECK_RC(itest_destroy(fd, stdev), 0);
+	CHECK_RC(itest_destroy(fd, h1), 0);
+	CHECK_RC(itest_destroy(fd, ioas), 0);
 	munmap(buf, len);
 }
 
 static void hw_info_and_flags(void)
 {
-	uint32_t ioas = ioas_alloc(), stdev, idev;
+	uint32_t ioas = itest_ioas_new(fd), stdev, idev;
 	struct iommu_test_hw_info info = { 0 };
 	struct iommu_hw_info cmd;
 
@@ -173,14 +147,14 @@ static void hw_info_and_flags(void)
 	CHECK_RC(itest_ioctl(fd, IOMMU_GET_HW_INFO, &cmd), 0);
 	cmd.size = 16;
 	CHECK_RC(itest_ioctl(fd, IOMMU_GET_HW_INFO, &cmd), -EINVAL);
-	CHECK_RC(destroy(idev), -EBUSY);
-	CHECK_RC(destroy(stdev), 0);
-	CHECK_RC(destroy(ioas), 0);
+	CHECK_RC(itest_destroy(fd, idev), -EBUSY);
+	CHECK_RC(itest_destroy(fd, stdev), 0);
+	CHECK_RC(itest_destroy(fd, ioas), 0);
 }
 
 static void dirty_end_to_end(void)
 {
-	uint32_t ioas = ioas_alloc(), stdev, idev, hwpt, stdev2;
+	uint32_t ioas = itest_ioas_new(fd), stdev, idev, hwpt, stdev2;
 	size_t len = 64 * PS;
 	uint8_t *buf = shared_buf(len);
 	uint64_t bitmap[4] = { 0 };
@@ -231,16 +205,16 @@ static void dirty_end_to_end(void)
 	CHECK_RC(itest_ioctl(fd, IOMMU_HWPT_SET_DIRTY_TRACKING, &sdt), 0);
 	bitmap[0] = 1;
 	CHECK_RC(itest_ioctl(fd, IOMMU_TEST_CMD, &mark), -EINVAL);
-	CHECK_RC(destroy(stdev2), 0);
-	CHECK_RC(destroy(hwpt), 0);
-	CHECK_RC(destroy(stdev), 0);
-	CHECK_RC(destroy(ioas), 0);
+	CHECK_RC(itest_destroy(fd, stdev2), 0);
+	CHECK_RC(itest_destroy(fd, hwpt), 0);
+	CHECK_RC(itest_destroy(fd, stdev), 0);
+	CHECK_RC(itest_destroy(fd, ioas), 0);
 	munmap(buf, len);
 }
 
 static void nested_viommu(void)
 {
-	uint32_t ioas = ioas_alloc(), stdev, idev, parent, viommu, nested;
+	uint32_t ioas = itest_ioas_new(fd), stdev, idev, parent, viommu, nested;
 	uint32_t vdev, pt, auto_hwpt;
 	struct iommu_hwpt_selftest data = { .iotlb = 0x1234 };
 	struct iommu_viommu_selftest vdata = { .in_data = 77 };
@@ -272,7 +246,7 @@ static void nested_viommu(void)
 	/* A 24-byte (6.13) struct: no driver data. */
 	va.size = 24;
 	CHECK_RC(itest_ioctl(fd, IOMMU_VIOMMU_ALLOC, &va), 0);
-	CHECK_RC(destroy(va.out_viommu_id), 0);
+	CHECK_RC(itest_destroy(fd, va.out_viommu_id), 0);
 	vd = (struct iommu_vdevice_alloc){
 		.size = sizeof(vd), .viommu_id = viommu, .dev_id = idev,
 		.virt_id = 5,
@@ -294,17 +268,17 @@ static void nested_viommu(void)
 	cache.check_dev_cache.cache = IOMMU_TEST_DEV_CACHE_DEFAULT;
 	CHECK_RC(itest_ioctl(fd, IOMMU_TEST_CMD, &cache), 0);
 	/* Destroy order: each holder first. */
-	CHECK_RC(destroy(parent), -EBUSY);
-	CHECK_RC(destroy(viommu), -EBUSY);
-	CHECK_RC(destroy(nested), -EBUSY);
+	CHECK_RC(itest_destroy(fd, parent), -EBUSY);
+	CHECK_RC(itest_destroy(fd, viommu), -EBUSY);
+	CHECK_RC(itest_destroy(fd, nested), -EBUSY);
 	pt = ioas;
 	CHECK_RC(replace(stdev, &pt), 0);
-	CHECK_RC(destroy(nested), 0);
-	CHECK_RC(destroy(vdev), 0);
-	CHECK_RC(destroy(viommu), 0);
-	CHECK_RC(destroy(parent), 0);
-	CHECK_RC(destroy(stdev), 0);
-	CHECK_RC(destroy(ioas), 0);
+	CHECK_RC(itest_destroy(fd, nested), 0);
+	CHECK_RC(itest_destroy(fd, vdev), 0);
+	CHECK_RC(itest_destroy(fd, viommu), 0);
+	CHECK_RC(itest_destroy(fd, parent), 0);
+	CHECK_RC(itest_destroy(fd, stdev), 0);
+	CHECK_RC(itest_destroy(fd, ioas), 0);
 }
 
 static long hw_queue_alloc(uint32_t viommu, uint32_t index, uint64_t base,
@@ -329,7 +303,7 @@ static long hw_queue_alloc(uint32_t viommu, uint32_t index, uint64_t base,
  */
 static void hw_queue_locks_unmap(void)
 {
-	uint32_t ioas = ioas_alloc(), stdev, idev, parent, q0, q1;
+	uint32_t ioas = itest_ioas_new(fd), stdev, idev, parent, q0, q1;
 	uint8_t *buf = shared_buf(2 * PS);
 	struct iommu_viommu_alloc va = {
 		.size = sizeof(va), .type = IOMMU_VIOMMU_TYPE_SELFTEST,
@@ -357,18 +331,18 @@ static void hw_queue_locks_unmap(void)
 	CHECK_RC(hw_queue_alloc(va.out_viommu_id, 1, APERTURE + PS + 8, 8,
 				&q1), 0);
 	CHECK_RC(itest_ioctl(fd, IOMMU_IOAS_UNMAP, &unmap), -EBUSY);
-	CHECK_RC(check_map(parent, APERTURE, buf, 2 * PS), 0);
-	CHECK_RC(destroy(q0), -EBUSY);
-	CHECK_RC(destroy(va.out_viommu_id), -EBUSY);
-	CHECK_RC(destroy(q1), 0);
+	CHECK_RC(itest_check_map(fd, parent, APERTURE, buf, 2 * PS), 0);
+	CHECK_RC(itest_destroy(fd, q0), -EBUSY);
+	CHECK_RC(itest_destroy(fd, va.out_viommu_id), -EBUSY);
+	CHECK_RC(itest_destroy(fd, q1), 0);
 	CHECK_RC(itest_ioctl(fd, IOMMU_IOAS_UNMAP, &unmap), -EBUSY);
-	CHECK_RC(destroy(q0), 0);
+	CHECK_RC(itest_destroy(fd, q0), 0);
 	CHECK_RC(itest_ioctl(fd, IOMMU_IOAS_UNMAP, &unmap), 0);
 	CHECK(unmap.length == 2 * PS);
-	CHECK_RC(destroy(va.out_viommu_id), 0);
-	CHECK_RC(destroy(parent), 0);
-	CHECK_RC(destroy(stdev), 0);
-	CHECK_RC(destroy(ioas), 0);
+	CHECK_RC(itest_destroy(fd, va.out_viommu_id), 0);
+	CHECK_RC(itest_destroy(fd, parent), 0);
+	CHECK_RC(itest_destroy(fd, stdev), 0);
+	CHECK_RC(itest_destroy(fd, ioas), 0);
 	munmap(buf, 2 * PS);
 }
 
@@ -380,7 +354,7 @@ static void close_with_objects(void)
 	struct iommu_hwpt_selftest data = { .iotlb = 1 };
 
 	fd = fd2;
-	ioas = ioas_alloc();
+	ioas = itest_ioas_new(fd);
 	CHECK_RC(mock_domain(ioas, 0, &stdev, NULL, &idev), 0);
 	CHECK_RC(hwpt_alloc(idev, ioas, IOMMU_HWPT_ALLOC_NEST_PARENT, 0, NULL,
 			    0, &parent), 0);

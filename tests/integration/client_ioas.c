@@ -25,78 +25,6 @@
 #define MAP_FIXED_RW (MAP_RW | IOMMU_IOAS_MAP_FIXED_IOVA)
 #define APERTURE ((uint64_t)MOCK_APERTURE_START)
 
-static uint32_t ioas_alloc(int fd)
-{
-	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
-
-	CHECK_RC(itest_ioctl(fd, IOMMU_IOAS_ALLOC, &cmd), 0);
-	return cmd.out_ioas_id;
-}
-
-static long map(int fd, uint32_t ioas, uint32_t flags, const void *va,
-		uint64_t len, uint64_t *iova)
-{
-	struct iommu_ioas_map cmd = {
-		.size = sizeof(cmd), .flags = flags, .ioas_id = ioas,
-		.user_va = (uintptr_t)va, .length = len, .iova = *iova,
-	};
-	long rc = itest_ioctl(fd, IOMMU_IOAS_MAP, &cmd);
-
-	*iova = cmd.iova;
-	return rc;
-}
-
-static long map_fixed(int fd, uint32_t ioas, const void *va, uint64_t len,
-		      uint64_t iova)
-{
-	return map(fd, ioas, MAP_FIXED_RW, va, len, &iova);
-}
-
-static long unmap(int fd, uint32_t ioas, uint64_t iova, uint64_t len,
-		  uint64_t *out)
-{
-	struct iommu_ioas_unmap cmd = {
-		.size = sizeof(cmd), .ioas_id = ioas, .iova = iova, .length = len,
-	};
-	long rc = itest_ioctl(fd, IOMMU_IOAS_UNMAP, &cmd);
-
-	if (out)
-		*out = cmd.length;
-	return rc;
-}
-
-static long mock_domain(int fd, uint32_t ioas, uint32_t *stdev, uint32_t *hwpt)
-{
-	struct iommu_test_cmd cmd = {
-		.size = sizeof(cmd), .op = IOMMU_TEST_OP_MOCK_DOMAIN, .id = ioas,
-	};
-	long rc = itest_ioctl(fd, IOMMU_TEST_CMD, &cmd);
-
-	if (stdev)
-		*stdev = cmd.mock_domain.out_stdev_id;
-	if (hwpt)
-		*hwpt = cmd.mock_domain.out_hwpt_id;
-	return rc;
-}
-
-static long check_map(int fd, uint32_t hwpt, uint64_t iova, const void *p,
-		      uint64_t len)
-{
-	struct iommu_test_cmd cmd = {
-		.size = sizeof(cmd), .op = IOMMU_TEST_OP_MD_CHECK_MAP, .id = hwpt,
-		.check_map = { .iova = iova, .length = len, .uptr = (uintptr_t)p },
-	};
-
-	return itest_ioctl(fd, IOMMU_TEST_CMD, &cmd);
-}
-
-static long destroy(int fd, uint32_t id)
-{
-	struct iommu_destroy cmd = { .size = sizeof(cmd), .id = id };
-
-	return itest_ioctl(fd, IOMMU_DESTROY, &cmd);
-}
-
 static long check_refs(int fd, const void *p, uint64_t len, uint32_t refs)
 {
 	struct iommu_test_cmd cmd = {
@@ -108,76 +36,42 @@ static long check_refs(int fd, const void *p, uint64_t len, uint32_t refs)
 	return itest_ioctl(fd, IOMMU_TEST_CMD, &cmd);
 }
 
-static long map_file(int fd, uint32_t ioas, int mfd, uint64_t start,
-		     uint64_t len, uint64_t *iova)
-{
-	struct iommu_ioas_map_file cmd = {
-		.size = sizeof(cmd), .flags = MAP_RW, .ioas_id = ioas,
-		.fd = mfd, .start = start, .length = len,
-	};
-	long rc = itest_ioctl(fd, IOMMU_IOAS_MAP_FILE, &cmd);
-
-	*iova = cmd.iova;
-	return rc;
-}
-
-static void *shared_buf(size_t len)
-{
-	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED) {
-		perror("mmap");
-		exit(1);
-	}
-	return p;
-}
-
 /* The daemon's VmLck in KiB, or -1 when its pid is not known. */
 static long daemon_vmlck_kb(void)
 {
-	const char *pid = getenv("UIOMMUFD_DAEMON_PID");
-	char path[64], line[256];
-	long kb = -1;
-	FILE *f;
-
-	if (!pid)
-		return -1;
-	snprintf(path, sizeof(path), "/proc/%s/status", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmLck: %ld", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
+	return itest_proc_status_kb(getenv("UIOMMUFD_DAEMON_PID"), "VmLck");
 }
 
 static void map_unmap_rules(void)
 {
 	int fd = itest_open();
-	uint32_t ioas = ioas_alloc(fd);
-	uint8_t *buf = shared_buf(16 * PS);
+	uint32_t ioas = itest_ioas_new(fd);
+	uint8_t *buf = itest_shared_buf(16 * PS);
 	uint64_t iova = 0, n;
 
-	CHECK_RC(map(fd, ioas, MAP_RW | 0x100, buf, PS, &iova), -EOPNOTSUPP);
-	CHECK_RC(map(fd, ioas, IOMMU_IOAS_MAP_FIXED_IOVA, buf, PS, &iova), -EINVAL);
-	CHECK_RC(map(fd, ioas, MAP_RW, buf, 0, &iova), -EINVAL);
-	CHECK_RC(map(fd, ioas, MAP_RW, buf, UINT64_MAX, &iova), -EOVERFLOW);
-	CHECK_RC(map(fd, ioas + 7, MAP_RW, buf, PS, &iova), -ENOENT);
-	CHECK_RC(map_fixed(fd, ioas, buf, 2 * PS, UINT64_MAX - PS + 1), -EOVERFLOW);
-	CHECK_RC(map_fixed(fd, ioas, buf, 4 * PS, 0x100000), 0);
-	CHECK_RC(map_fixed(fd, ioas, buf, 4 * PS, 0x102000), -EEXIST);
+	CHECK_RC(itest_map(fd, ioas, MAP_RW | 0x100, buf, PS, &iova),
+		 -EOPNOTSUPP);
+	CHECK_RC(itest_map(fd, ioas, IOMMU_IOAS_MAP_FIXED_IOVA, buf, PS, &iova),
+		 -EINVAL);
+	CHECK_RC(itest_map(fd, ioas, MAP_RW, buf, 0, &iova), -EINVAL);
+	CHECK_RC(itest_map(fd, ioas, MAP_RW, buf, UINT64_MAX, &iova),
+		 -EOVERFLOW);
+	CHECK_RC(itest_map(fd, ioas + 7, MAP_RW, buf, PS, &iova), -ENOENT);
+	CHECK_RC(itest_map_fixed(fd, ioas, MAP_RW, buf, 2 * PS,
+				 UINT64_MAX - PS + 1), -EOVERFLOW);
+	CHECK_RC(itest_map_fixed(fd, ioas, MAP_RW, buf, 4 * PS, 0x100000), 0);
+	CHECK_RC(itest_map_fixed(fd, ioas, MAP_RW, buf, 4 * PS, 0x102000),
+		 -EEXIST);
 	/* Automatic IOVA: 64 KiB at a 64 KiB-aligned hint is 64 KiB-aligned. */
 	iova = 0;
-	CHECK_RC(map(fd, ioas, MAP_RW, (void *)0x7f0000000000, 16 * PS, &iova), 0);
+	CHECK_RC(itest_map(fd, ioas, MAP_RW, (void *)0x7f0000000000, 16 * PS,
+			   &iova), 0);
 	CHECK(iova && iova % (16 * PS) == 0);
-	CHECK_RC(unmap(fd, ioas, 0x101000, PS, NULL), -ENOENT);
-	CHECK_RC(unmap(fd, ioas, 0x900000, PS, NULL), -ENOENT);
-	CHECK_RC(unmap(fd, ioas, 0x100000, 4 * PS, &n), 0);
+	CHECK_RC(itest_unmap(fd, ioas, 0x101000, PS, NULL), -ENOENT);
+	CHECK_RC(itest_unmap(fd, ioas, 0x900000, PS, NULL), -ENOENT);
+	CHECK_RC(itest_unmap(fd, ioas, 0x100000, 4 * PS, &n), 0);
 	CHECK(n == 4 * PS);
-	CHECK_RC(unmap(fd, ioas, 0, UINT64_MAX, &n), 0);
+	CHECK_RC(itest_unmap(fd, ioas, 0, UINT64_MAX, &n), 0);
 	CHECK(n == 16 * PS);
 	munmap(buf, 16 * PS);
 	close(fd);
@@ -186,7 +80,7 @@ static void map_unmap_rules(void)
 static void ranges_and_allow(void)
 {
 	int fd = itest_open();
-	uint32_t ioas = ioas_alloc(fd);
+	uint32_t ioas = itest_ioas_new(fd);
 	struct iommu_iova_range r[2] = { { 0x100000, 0x1fffff }, { 0x1f0000, 0x2fffff } };
 	struct iommu_ioas_allow_iovas allow = {
 		.size = sizeof(allow), .ioas_id = ioas, .num_iovas = 2,
@@ -202,16 +96,17 @@ static void ranges_and_allow(void)
 	CHECK_RC(itest_ioctl(fd, IOMMU_IOAS_ALLOW_IOVAS, &allow), -EINVAL);
 	r[1] = (struct iommu_iova_range){ 0x300000, 0x3fffff };
 	CHECK_RC(itest_ioctl(fd, IOMMU_IOAS_ALLOW_IOVAS, &allow), 0);
-	CHECK_RC(map(fd, ioas, MAP_RW, (void *)0x10000, 0x100000, &iova), 0);
+	CHECK_RC(itest_map(fd, ioas, MAP_RW, (void *)0x10000, 0x100000, &iova),
+		 0);
 	CHECK(iova == 0x100000);
 	allow.allowed_iovas = 16;
 	CHECK_RC(itest_ioctl(fd, IOMMU_IOAS_ALLOW_IOVAS, &allow), -EFAULT);
 	/* A mock domain narrows the ranges and sets the alignment. */
-	CHECK_RC(unmap(fd, ioas, 0, UINT64_MAX, NULL), 0);
+	CHECK_RC(itest_unmap(fd, ioas, 0, UINT64_MAX, NULL), 0);
 	allow.num_iovas = 0;
 	allow.allowed_iovas = (uintptr_t)r;
 	CHECK_RC(itest_ioctl(fd, IOMMU_IOAS_ALLOW_IOVAS, &allow), 0);
-	CHECK_RC(mock_domain(fd, ioas, NULL, NULL), 0);
+	CHECK_RC(itest_mock_domain(fd, ioas, NULL, NULL, NULL), 0);
 	CHECK_RC(itest_ioctl(fd, IOMMU_IOAS_IOVA_RANGES, &rr), -EMSGSIZE);
 	CHECK(rr.num_iovas == 1);
 	CHECK_RC(itest_ioctl(fd, IOMMU_IOAS_IOVA_RANGES, &rr), 0);
@@ -224,31 +119,33 @@ static void ranges_and_allow(void)
 static void lazy_pinning(void)
 {
 	int fd = itest_open();
-	uint32_t ioas = ioas_alloc(fd), stdev;
+	uint32_t ioas = itest_ioas_new(fd), stdev;
 	long base = daemon_vmlck_kb();
 	uint8_t *hole = mmap(NULL, 64 * PS, PROT_NONE,
 			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	uint8_t *buf = shared_buf(64 * PS);
+	uint8_t *buf = itest_shared_buf(64 * PS);
 	uint64_t iova = 0;
 
 	munmap(hole, 64 * PS);
-	CHECK_RC(map(fd, ioas, MAP_RW, hole, 64 * PS, &iova), 0);
-	CHECK_RC(map(fd, ioas, MAP_RW, buf, 64 * PS, &iova), 0);
+	CHECK_RC(itest_map(fd, ioas, MAP_RW, hole, 64 * PS, &iova), 0);
+	CHECK_RC(itest_map(fd, ioas, MAP_RW, buf, 64 * PS, &iova), 0);
 	if (base >= 0)
 		CHECK(daemon_vmlck_kb() == base);
-	CHECK_RC(unmap(fd, ioas, 0, UINT64_MAX, NULL), 0);
+	CHECK_RC(itest_unmap(fd, ioas, 0, UINT64_MAX, NULL), 0);
 	/* With a domain: pinned at MAP, and the unmapped VA is EFAULT. */
-	CHECK_RC(mock_domain(fd, ioas, &stdev, NULL), 0);
-	CHECK_RC(map_fixed(fd, ioas, hole, 64 * PS, APERTURE), -EFAULT);
-	CHECK_RC(map_fixed(fd, ioas, buf, 64 * PS, APERTURE), 0);
+	CHECK_RC(itest_mock_domain(fd, ioas, &stdev, NULL, NULL), 0);
+	CHECK_RC(itest_map_fixed(fd, ioas, MAP_RW, hole, 64 * PS, APERTURE),
+		 -EFAULT);
+	CHECK_RC(itest_map_fixed(fd, ioas, MAP_RW, buf, 64 * PS, APERTURE), 0);
 	if (base >= 0)
 		CHECK(daemon_vmlck_kb() >= base + 256);
-	CHECK_RC(destroy(fd, stdev), 0);
+	CHECK_RC(itest_destroy(fd, stdev), 0);
 	if (base >= 0)
 		CHECK(daemon_vmlck_kb() == base);
 	/* Attach after map pins then; an unpinnable area fails the attach. */
-	CHECK_RC(map_fixed(fd, ioas, hole, PS, APERTURE + 0x100000), 0);
-	CHECK_RC(mock_domain(fd, ioas, NULL, NULL), -EFAULT);
+	CHECK_RC(itest_map_fixed(fd, ioas, MAP_RW, hole, PS,
+				 APERTURE + 0x100000), 0);
+	CHECK_RC(itest_mock_domain(fd, ioas, NULL, NULL, NULL), -EFAULT);
 	if (base >= 0)
 		CHECK(daemon_vmlck_kb() == base);
 	munmap(buf, 64 * PS);
@@ -264,7 +161,7 @@ static void lazy_pinning(void)
 static void file_pin_refs(void)
 {
 	int fd = itest_open();
-	uint32_t ioas = ioas_alloc(fd), stdev;
+	uint32_t ioas = itest_ioas_new(fd), stdev;
 	int mfd = (int)syscall(SYS_memfd_create, "refs", 0);
 	uint8_t *a, *b;
 	uint64_t iova = 0;
@@ -273,9 +170,10 @@ static void file_pin_refs(void)
 	a = mmap(NULL, 4 * PS, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
 	b = mmap(NULL, 3 * PS, PROT_READ, MAP_SHARED, mfd, PS);
 	CHECK(a != MAP_FAILED && b != MAP_FAILED);
-	CHECK_RC(mock_domain(fd, ioas, &stdev, NULL), 0);
+	CHECK_RC(itest_mock_domain(fd, ioas, &stdev, NULL, NULL), 0);
 	CHECK_RC(check_refs(fd, a, 4 * PS, 0), 0);
-	CHECK_RC(map_file(fd, ioas, mfd, PS + PS / 2, PS, &iova), 0);
+	CHECK_RC(itest_map_file(fd, ioas, MAP_RW, mfd, PS + PS / 2, PS, &iova),
+		 0);
 	/* Bytes 1.5 PS .. 2.5 PS: file pages 1 and 2. */
 	CHECK_RC(check_refs(fd, a, PS, 0), 0);
 	CHECK_RC(check_refs(fd, a + PS, 2 * PS, 1), 0);
@@ -283,9 +181,9 @@ static void file_pin_refs(void)
 	CHECK_RC(check_refs(fd, b, 2 * PS, 1), 0);
 	CHECK_RC(check_refs(fd, b + 2 * PS, PS, 0), 0);
 	CHECK_RC(check_refs(fd, a, 4 * PS, 1), -EIO);
-	CHECK_RC(unmap(fd, ioas, 0, UINT64_MAX, NULL), 0);
+	CHECK_RC(itest_unmap(fd, ioas, 0, UINT64_MAX, NULL), 0);
 	CHECK_RC(check_refs(fd, a + PS, 2 * PS, 0), 0);
-	CHECK_RC(destroy(fd, stdev), 0);
+	CHECK_RC(itest_destroy(fd, stdev), 0);
 	munmap(a, 4 * PS);
 	munmap(b, 3 * PS);
 	close(mfd);
@@ -296,23 +194,23 @@ static void file_pin_refs(void)
 static void pin_outlives_va(void)
 {
 	int fd = itest_open();
-	uint32_t ioas = ioas_alloc(fd), stdev, hwpt;
+	uint32_t ioas = itest_ioas_new(fd), stdev, hwpt;
 	size_t len = 32 * PS;
-	uint8_t *buf = shared_buf(len), *copy = shared_buf(len);
+	uint8_t *buf = itest_shared_buf(len), *copy = itest_shared_buf(len);
 
 	for (size_t i = 0; i < len; i++)
 		buf[i] = (uint8_t)(i * 13 + 1);
 	memcpy(copy, buf, len);
-	CHECK_RC(mock_domain(fd, ioas, &stdev, &hwpt), 0);
-	CHECK_RC(map_fixed(fd, ioas, buf, len, APERTURE), 0);
-	CHECK_RC(check_map(fd, hwpt, APERTURE, buf, len), 0);
+	CHECK_RC(itest_mock_domain(fd, ioas, &stdev, &hwpt, NULL), 0);
+	CHECK_RC(itest_map_fixed(fd, ioas, MAP_RW, buf, len, APERTURE), 0);
+	CHECK_RC(itest_check_map(fd, hwpt, APERTURE, buf, len), 0);
 	/* Unmap the VA, then put different memory at the same address. */
 	CHECK(munmap(buf, len) == 0);
 	CHECK(mmap(buf, len, PROT_READ | PROT_WRITE,
 		   MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == buf);
 	memset(buf, 0xee, len);
-	CHECK_RC(check_map(fd, hwpt, APERTURE, copy, len), 0);
-	CHECK_RC(check_map(fd, hwpt, APERTURE, buf, len), -EINVAL);
+	CHECK_RC(itest_check_map(fd, hwpt, APERTURE, copy, len), 0);
+	CHECK_RC(itest_check_map(fd, hwpt, APERTURE, buf, len), -EINVAL);
 	/* MAP_FILE of a memfd, pinned likewise. */
 	{
 		int mfd = memfd_create("pin", MFD_CLOEXEC);
@@ -329,12 +227,13 @@ static void pin_outlives_va(void)
 		mf.iova += 0x100000;
 		CHECK_RC(itest_ioctl(fd, IOMMU_IOAS_MAP_FILE, &mf), -EBADF);
 		close(mfd);
-		CHECK_RC(check_map(fd, hwpt, APERTURE + 0x100000, copy, len), 0);
+		CHECK_RC(itest_check_map(fd, hwpt, APERTURE + 0x100000, copy,
+					 len), 0);
 	}
-	CHECK_RC(destroy(fd, ioas), -EBUSY);
-	CHECK_RC(destroy(fd, hwpt), -EBUSY);
-	CHECK_RC(destroy(fd, stdev), 0);
-	CHECK_RC(destroy(fd, ioas), 0);
+	CHECK_RC(itest_destroy(fd, ioas), -EBUSY);
+	CHECK_RC(itest_destroy(fd, hwpt), -EBUSY);
+	CHECK_RC(itest_destroy(fd, stdev), 0);
+	CHECK_RC(itest_destroy(fd, ioas), 0);
 	munmap(buf, len);
 	munmap(copy, len);
 	close(fd);
@@ -369,23 +268,27 @@ static int rlimit_child(void)
 	unsigned int failed_before = itest_failed;
 	int fd;
 	uint32_t ioas, stdev;
-	uint8_t *buf = shared_buf(64 * PS);
+	uint8_t *buf = itest_shared_buf(64 * PS);
 
 	if (drop_cap_ipc_lock() || setrlimit(RLIMIT_MEMLOCK, &rl))
 		return 2;
 	fd = itest_open();
-	ioas = ioas_alloc(fd);
-	CHECK_RC(mock_domain(fd, ioas, &stdev, NULL), 0);
+	ioas = itest_ioas_new(fd);
+	CHECK_RC(itest_mock_domain(fd, ioas, &stdev, NULL, NULL), 0);
 	/* 128 KiB over a 64 KiB limit. */
-	CHECK_RC(map_fixed(fd, ioas, buf, 32 * PS, APERTURE), -ENOMEM);
-	CHECK_RC(map_fixed(fd, ioas, buf, 8 * PS, APERTURE), 0);
-	CHECK_RC(map_fixed(fd, ioas, buf + 8 * PS, 8 * PS, APERTURE + 0x10000), 0);
-	CHECK_RC(map_fixed(fd, ioas, buf + 16 * PS, PS, APERTURE + 0x20000), -ENOMEM);
+	CHECK_RC(itest_map_fixed(fd, ioas, MAP_RW, buf, 32 * PS, APERTURE),
+		 -ENOMEM);
+	CHECK_RC(itest_map_fixed(fd, ioas, MAP_RW, buf, 8 * PS, APERTURE), 0);
+	CHECK_RC(itest_map_fixed(fd, ioas, MAP_RW, buf + 8 * PS, 8 * PS,
+				 APERTURE + 0x10000), 0);
+	CHECK_RC(itest_map_fixed(fd, ioas, MAP_RW, buf + 16 * PS, PS,
+				 APERTURE + 0x20000), -ENOMEM);
 	/* The failed map left no area behind. */
-	CHECK_RC(unmap(fd, ioas, APERTURE + 0x20000, PS, NULL), -ENOENT);
+	CHECK_RC(itest_unmap(fd, ioas, APERTURE + 0x20000, PS, NULL), -ENOENT);
 	/* Unpinning gives the budget back. */
-	CHECK_RC(unmap(fd, ioas, APERTURE, 8 * PS, NULL), 0);
-	CHECK_RC(map_fixed(fd, ioas, buf + 16 * PS, 8 * PS, APERTURE + 0x20000), 0);
+	CHECK_RC(itest_unmap(fd, ioas, APERTURE, 8 * PS, NULL), 0);
+	CHECK_RC(itest_map_fixed(fd, ioas, MAP_RW, buf + 16 * PS, 8 * PS,
+				 APERTURE + 0x20000), 0);
 	/* Per-process mode needs CAP_SYS_RESOURCE (kept if we had it). */
 	{
 		int fd2 = itest_open();
@@ -404,11 +307,13 @@ static int rlimit_child(void)
 		o.op = IOMMU_OPTION_OP_GET;
 		CHECK_RC(itest_ioctl(fd2, IOMMU_OPTION, &o), 0);
 		CHECK(o.val64 == 1);
-		ioas = ioas_alloc(fd2);
-		CHECK_RC(mock_domain(fd2, ioas, NULL, NULL), 0);
+		ioas = itest_ioas_new(fd2);
+		CHECK_RC(itest_mock_domain(fd2, ioas, NULL, NULL, NULL), 0);
 		/* A separate (empty) per-process budget. */
-		CHECK_RC(map_fixed(fd2, ioas, buf, 16 * PS, APERTURE), 0);
-		CHECK_RC(map_fixed(fd2, ioas, buf, PS, APERTURE + 0x100000), -ENOMEM);
+		CHECK_RC(itest_map_fixed(fd2, ioas, MAP_RW, buf, 16 * PS,
+					 APERTURE), 0);
+		CHECK_RC(itest_map_fixed(fd2, ioas, MAP_RW, buf, PS,
+					 APERTURE + 0x100000), -ENOMEM);
 		o.op = IOMMU_OPTION_OP_SET;
 		CHECK_RC(itest_ioctl(fd2, IOMMU_OPTION, &o), -EBUSY);
 		close(fd2);
@@ -436,7 +341,7 @@ static void short_struct_at_page_end(void)
 	int fd = itest_open();
 	uint8_t *at;
 
-	cmd.id = ioas_alloc(fd);
+	cmd.id = itest_ioas_new(fd);
 	CHECK(p != MAP_FAILED && min < sizeof(cmd));
 	mprotect(p + PS, PS, PROT_NONE);
 	/* Only 4-byte aligned there: copy bytes in, never access fields. */
@@ -444,7 +349,7 @@ static void short_struct_at_page_end(void)
 	memcpy(at, &cmd, min);
 	CHECK_RC(itest_ioctl(fd, IOMMU_TEST_CMD, at), 0);
 	/* The reserved range is there: a fixed map onto it is refused. */
-	CHECK_RC(map_fixed(fd, cmd.id, p, PS, 0x100000), -EINVAL);
+	CHECK_RC(itest_map_fixed(fd, cmd.id, MAP_RW, p, PS, 0x100000), -EINVAL);
 	cmd.size = (uint32_t)min - 1;
 	memcpy(at, &cmd, min);
 	CHECK_RC(itest_ioctl(fd, IOMMU_TEST_CMD, at), -EINVAL);
@@ -480,11 +385,11 @@ static void sigkill_releases_pins(void)
 	pid = fork();
 	if (pid == 0) {
 		int fd = itest_open();
-		uint32_t ioas = ioas_alloc(fd);
-		uint8_t *buf = shared_buf(len);
+		uint32_t ioas = itest_ioas_new(fd);
+		uint8_t *buf = itest_shared_buf(len);
 
-		c = mock_domain(fd, ioas, NULL, NULL) == 0 &&
-		    map_fixed(fd, ioas, buf, len, APERTURE) == 0;
+		c = itest_mock_domain(fd, ioas, NULL, NULL, NULL) == 0 &&
+		    itest_map_fixed(fd, ioas, MAP_RW, buf, len, APERTURE) == 0;
 		if (write(p[1], &c, 1) != 1)
 			_exit(1);
 		pause();

@@ -53,15 +53,6 @@ static long vfio_ioas(int fd, uint16_t op, uint32_t *id)
 	return rc;
 }
 
-static long ioas_alloc(int fd, uint32_t *id)
-{
-	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
-	long rc = itest_ioctl(fd, IOMMU_IOAS_ALLOC, &cmd);
-
-	*id = cmd.out_ioas_id;
-	return rc;
-}
-
 static long map_dma(int fd, uint32_t flags, const void *va, uint64_t iova,
 		    uint64_t size)
 {
@@ -253,7 +244,7 @@ static void iommu_after_set(void)
 		int fd = itest_open();
 		uint32_t id, got = 0;
 
-		CHECK_RC(ioas_alloc(fd, &id), 0);
+		CHECK_RC(itest_ioas_alloc(fd, &id), 0);
 		CHECK_RC(vfio_ioas(fd, IOMMU_VFIO_IOAS_SET, &id), 0);
 		CHECK_RC(vfio_ioas(fd, IOMMU_VFIO_IOAS_GET, &got), 0);
 		CHECK(got == id);
@@ -277,7 +268,7 @@ static void iommu_mixed_abis(void)
 	uint32_t id, got = 0;
 	uint64_t size;
 
-	CHECK_RC(ioas_alloc(fd, &id), 0);
+	CHECK_RC(itest_ioas_alloc(fd, &id), 0);
 	CHECK_RC(vfio_ioas(fd, IOMMU_VFIO_IOAS_SET, &id), 0);
 	CHECK_RC(vfio_int(fd, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU), 0);
 	CHECK_RC(map_dma(fd, VFIO_DMA_MAP_FLAG_READ, buf, 0x100000, 4 * PAGE), 0);
@@ -343,7 +334,7 @@ static void iommu_mock_domain(void)
 		uint32_t id;
 		long rc;
 
-		CHECK_RC(ioas_alloc(fd, &id), 0);
+		CHECK_RC(itest_ioas_alloc(fd, &id), 0);
 		mock.id = id;
 		rc = itest_ioctl(fd, IOMMU_TEST_CMD, &mock);
 		if (rc == -ENOTTY) {
@@ -421,7 +412,7 @@ static void vfio_node_legacy(void)
 		/* The compat IOAS it started with is object 1. */
 		CHECK_RC(vfio_ioas(fd, IOMMU_VFIO_IOAS_GET, &id), 0);
 		CHECK(id == 1);
-		CHECK_RC(ioas_alloc(fd, &id), 0);
+		CHECK_RC(itest_ioas_alloc(fd, &id), 0);
 		CHECK(id == 2);
 		close(fd);
 	}

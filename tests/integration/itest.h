@@ -15,19 +15,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
+
+#include "itest_ops.h"
 
 static unsigned int itest_passed, itest_failed;
 static const char *itest_node;
 static const char *itest_case;
-
-/* An ioctl's outcome as the kernel's convention: result, or -errno. */
-static inline long itest_ioctl(int fd, unsigned long cmd, void *arg)
-{
-	long rc = ioctl(fd, cmd, arg);
-
-	return rc < 0 ? -errno : rc;
-}
 
 #define CHECK(cond)                                                          \
 	do {                                                                 \
@@ -54,6 +49,28 @@ static inline long itest_ioctl(int fd, unsigned long cmd, void *arg)
 				_want < 0 ? strerror((int)-_want) : "ok");   \
 		}                                                            \
 	} while (0)
+
+/* IOAS_ALLOC, checked to succeed; returns the new IOAS's ID. */
+static inline uint32_t itest_ioas_new(int fd)
+{
+	uint32_t id;
+
+	CHECK_RC(itest_ioas_alloc(fd, &id), 0);
+	return id;
+}
+
+/* len bytes of shared anonymous memory; exits when there is none. */
+static inline void *itest_shared_buf(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED) {
+		perror("mmap");
+		exit(1);
+	}
+	return p;
+}
 
 /*
  * The CUSE retry transport differs from the kernel in two documented ways

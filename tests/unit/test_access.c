@@ -19,7 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fake_ucmd.h"
+#include "fake_ops.h"
 #include "objects/fd_handle.h"
 #include "objects/ucmd_fd.h"
 #include "uiommufd/abi.h"
@@ -35,9 +35,7 @@ static uint8_t *buf;
 
 static int setup(void **state)
 {
-	fake_env_init(&env, true);
-	fake_caller_pid = getpid();
-	fake_install_fd = true;
+	fake_env_caller_init(&env, true);
 	buf = mmap(NULL, BUF_SIZE, PROT_READ | PROT_WRITE,
 		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (buf == MAP_FAILED)
@@ -49,9 +47,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	fake_env_fini(&env);
-	fake_caller_pid = 0;
-	fake_install_fd = false;
+	fake_env_caller_fini(&env);
 	munmap(buf, BUF_SIZE);
 	return 0;
 }
@@ -61,55 +57,13 @@ static struct iommufd_ctx *C(void)
 	return env.ictx;
 }
 
-static uint32_t ioas_alloc(void)
-{
-	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
-
-	assert_int_equal(fake_ioctl(C(), IOMMU_IOAS_ALLOC, &cmd, sizeof(cmd)), 0);
-	return cmd.out_ioas_id;
-}
-
-static long destroy(uint32_t id)
-{
-	struct iommu_destroy cmd = { .size = sizeof(cmd), .id = id };
-
-	return fake_ioctl(C(), IOMMU_DESTROY, &cmd, sizeof(cmd));
-}
-
-static long map_fixed(uint32_t ioas, uint32_t flags, const void *va,
-		      uint64_t len, uint64_t iova)
-{
-	struct iommu_ioas_map cmd = {
-		.size = sizeof(cmd), .ioas_id = ioas, .user_va = (uintptr_t)va,
-		.flags = flags | IOMMU_IOAS_MAP_FIXED_IOVA, .length = len,
-		.iova = iova,
-	};
-
-	return fake_ioctl(C(), IOMMU_IOAS_MAP, &cmd, sizeof(cmd));
-}
-
-static long unmap(uint32_t ioas, uint64_t iova, uint64_t len)
-{
-	struct iommu_ioas_unmap cmd = {
-		.size = sizeof(cmd), .ioas_id = ioas, .iova = iova, .length = len,
-	};
-
-	return fake_ioctl(C(), IOMMU_IOAS_UNMAP, &cmd, sizeof(cmd));
-}
-
-static long test_cmd(struct iommu_test_cmd *cmd)
-{
-	cmd->size = sizeof(*cmd);
-	return fake_ioctl(C(), IOMMU_TEST_CMD, cmd, sizeof(*cmd));
-}
-
 static long create_access(uint32_t ioas, uint32_t flags, int *fd)
 {
 	struct iommu_test_cmd cmd = {
 		.op = IOMMU_TEST_OP_CREATE_ACCESS, .id = ioas,
 		.create_access = { .flags = flags },
 	};
-	long rc = test_cmd(&cmd);
+	long rc = fake_test_cmd(C(), &cmd);
 
 	*fd = rc ? -1 : (int)cmd.create_access.out_access_fd;
 	return rc;
@@ -126,7 +80,7 @@ static long access_rw(int fd, uint64_t iova, void *p, uint64_t len,
 	long rc;
 
 	fake_user_add(p, len);
-	rc = test_cmd(&cmd);
+	rc = fake_test_cmd(C(), &cmd);
 	fake_user_reset();
 	return rc;
 }
@@ -143,7 +97,7 @@ static long access_pages(int fd, uint64_t iova, uint64_t len, const void *uptr,
 
 	if (uptr)
 		fake_user_add(uptr, len);
-	rc = test_cmd(&cmd);
+	rc = fake_test_cmd(C(), &cmd);
 	fake_user_reset();
 	if (id)
 		*id = cmd.access_pages.out_access_pages_id;
@@ -157,7 +111,7 @@ static long destroy_pages(int fd, uint32_t id)
 		.destroy_access_pages = { .access_pages_id = id },
 	};
 
-	return test_cmd(&cmd);
+	return fake_test_cmd(C(), &cmd);
 }
 
 static long replace_ioas(int fd, uint32_t ioas)
@@ -167,7 +121,7 @@ static long replace_ioas(int fd, uint32_t ioas)
 		.access_replace_ioas = { .ioas_id = ioas },
 	};
 
-	return test_cmd(&cmd);
+	return fake_test_cmd(C(), &cmd);
 }
 
 static uint64_t iova_alignment(uint32_t ioas)
@@ -181,7 +135,7 @@ static uint64_t iova_alignment(uint32_t ioas)
 /* Without a transport that installs fds: EOPNOTSUPP and nothing left. */
 static void test_create_without_launcher(void **state)
 {
-	uint32_t ioas = ioas_alloc();
+	uint32_t ioas = fake_ioas_new(C());
 	int fd;
 
 	fake_install_fd = false;
@@ -189,10 +143,10 @@ static void test_create_without_launcher(void **state)
 	assert_int_equal(create_access(ioas, MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES,
 				       &fd), -EOPNOTSUPP);
 	/* The access's ID went back; the IOAS is free and its alignment too. */
-	assert_int_equal(ioas_alloc(), ioas + 1);
+	assert_int_equal(fake_ioas_new(C()), ioas + 1);
 	assert_int_equal(iova_alignment(ioas), 1);
 	assert_null(C()->fd_handles);
-	assert_int_equal(destroy(ioas), 0);
+	assert_int_equal(fake_destroy(C(), ioas), 0);
 	/* Bad input is refused before the fd question, as in the kernel. */
 	assert_int_equal(create_access(ioas, 0, &fd), -ENOENT);
 	assert_int_equal(create_access(ioas, 2, &fd), -EOPNOTSUPP);
@@ -213,7 +167,7 @@ static void test_create_without_launcher(void **state)
 
 static void test_create_and_close(void **state)
 {
-	uint32_t ioas = ioas_alloc(), ioas2;
+	uint32_t ioas = fake_ioas_new(C()), ioas2;
 	struct stat st;
 	int fd;
 
@@ -223,19 +177,19 @@ static void test_create_and_close(void **state)
 	assert_true(S_ISSOCK(st.st_mode));
 	assert_true(fcntl(fd, F_GETFD) & FD_CLOEXEC);
 	/* The access holds the IOAS, and its own ID is not destroyable. */
-	assert_int_equal(destroy(ioas), -EBUSY);
-	assert_int_equal(destroy(ioas + 1), -EBUSY);
+	assert_int_equal(fake_destroy(C(), ioas), -EBUSY);
+	assert_int_equal(fake_destroy(C(), ioas + 1), -EBUSY);
 	/* A non-pinning access leaves the alignment alone. */
 	assert_int_equal(iova_alignment(ioas), 1);
 
 	/* Closing the fd releases it before the next ioctl. */
 	close(fd);
-	assert_int_equal(destroy(ioas), 0);
+	assert_int_equal(fake_destroy(C(), ioas), 0);
 	assert_null(C()->fd_handles);
 
 	/* Replace moves the users count. */
-	ioas = ioas_alloc();
-	ioas2 = ioas_alloc();
+	ioas = fake_ioas_new(C());
+	ioas2 = fake_ioas_new(C());
 	assert_int_equal(create_access(ioas, MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES,
 				       &fd), 0);
 	assert_int_equal(iova_alignment(ioas), PS);
@@ -244,8 +198,8 @@ static void test_create_and_close(void **state)
 	assert_int_equal(replace_ioas(fd, 999), -ENOENT);
 	assert_int_equal(iova_alignment(ioas), 1);
 	assert_int_equal(iova_alignment(ioas2), PS);
-	assert_int_equal(destroy(ioas), 0);
-	assert_int_equal(destroy(ioas2), -EBUSY);
+	assert_int_equal(fake_destroy(C(), ioas), 0);
+	assert_int_equal(fake_destroy(C(), ioas2), -EBUSY);
 	/* An fd that is not an access, and one that is not open. */
 	assert_int_equal(replace_ioas(0, ioas2), -EBADFD);
 	assert_int_equal(replace_ioas(1 << 20, ioas2), -EBADFD);
@@ -256,12 +210,13 @@ static void test_create_and_close(void **state)
 
 static void test_access_rw(void **state)
 {
-	uint32_t ioas = ioas_alloc();
+	uint32_t ioas = fake_ioas_new(C());
 	uint8_t tmp[200], big[BUF_SIZE];
 	int fd;
 
 	assert_int_equal(create_access(ioas, 0, &fd), 0);
-	assert_int_equal(map_fixed(ioas, MAP_RW, buf, BUF_SIZE, IOVA), 0);
+	assert_int_equal(fake_map_fixed(C(), ioas, MAP_RW, buf, BUF_SIZE, IOVA),
+			 0);
 
 	for (uint32_t slow = 0; slow <= MOCK_ACCESS_RW_SLOW_PATH;
 	     slow += MOCK_ACCESS_RW_SLOW_PATH) {
@@ -292,15 +247,15 @@ static void test_access_rw(void **state)
 				       .flags = MOCK_ACCESS_RW_WRITE },
 		};
 
-		assert_int_equal(test_cmd(&cmd), -EFAULT);
+		assert_int_equal(fake_test_cmd(C(), &cmd), -EFAULT);
 		cmd.access_rw.flags = 0;
-		assert_int_equal(test_cmd(&cmd), -EFAULT);
+		assert_int_equal(fake_test_cmd(C(), &cmd), -EFAULT);
 	}
 
 	/* A read-only map refuses writes (EPERM), reads work. */
-	assert_int_equal(unmap(ioas, IOVA, BUF_SIZE), 0);
-	assert_int_equal(map_fixed(ioas, IOMMU_IOAS_MAP_READABLE, buf, BUF_SIZE,
-				   IOVA), 0);
+	assert_int_equal(fake_unmap(C(), ioas, IOVA, BUF_SIZE, NULL), 0);
+	assert_int_equal(fake_map_fixed(C(), ioas, IOMMU_IOAS_MAP_READABLE, buf,
+					BUF_SIZE, IOVA), 0);
 	assert_int_equal(access_rw(fd, IOVA, tmp, 8, 0), 0);
 	assert_int_equal(access_rw(fd, IOVA, tmp, 8, MOCK_ACCESS_RW_WRITE), -EPERM);
 	close(fd);
@@ -309,7 +264,7 @@ static void test_access_rw(void **state)
 
 static void test_access_pages(void **state)
 {
-	uint32_t ioas = ioas_alloc(), id0, id1, id2;
+	uint32_t ioas = fake_ioas_new(C()), id0, id1, id2;
 	uint8_t other[PS];
 	int fd, nopin;
 
@@ -317,8 +272,10 @@ static void test_access_pages(void **state)
 				       &fd), 0);
 	assert_int_equal(create_access(ioas, 0, &nopin), 0);
 	/* A pinning access makes the IOAS page aligned. */
-	assert_int_equal(map_fixed(ioas, MAP_RW, buf, PS / 2, IOVA), -EINVAL);
-	assert_int_equal(map_fixed(ioas, MAP_RW, buf, BUF_SIZE, IOVA), 0);
+	assert_int_equal(fake_map_fixed(C(), ioas, MAP_RW, buf, PS / 2, IOVA),
+			 -EINVAL);
+	assert_int_equal(fake_map_fixed(C(), ioas, MAP_RW, buf, BUF_SIZE, IOVA),
+			 0);
 
 	assert_int_equal(access_pages(nopin, IOVA, PS, buf, 0, NULL), -EOPNOTSUPP);
 	assert_int_equal(access_pages(fd, IOVA, PS, buf, 1 << 3, NULL), -EOPNOTSUPP);
@@ -344,40 +301,42 @@ static void test_access_pages(void **state)
 
 	/* Unmap asks the access to let go: the item is gone afterwards. */
 	assert_int_equal(access_pages(fd, IOVA + PS, PS, buf + PS, 0, &id2), 0);
-	assert_int_equal(unmap(ioas, IOVA, BUF_SIZE), 0);
+	assert_int_equal(fake_unmap(C(), ioas, IOVA, BUF_SIZE, NULL), 0);
 	assert_int_equal(destroy_pages(fd, id1), -ENOENT);
 	assert_int_equal(destroy_pages(fd, id2), -ENOENT);
 	assert_int_equal(C()->pinned_bytes, 0);
 
 	/* A read-only map cannot be pinned for write. */
-	assert_int_equal(map_fixed(ioas, IOMMU_IOAS_MAP_READABLE, buf, BUF_SIZE,
-				   IOVA), 0);
+	assert_int_equal(fake_map_fixed(C(), ioas, IOMMU_IOAS_MAP_READABLE, buf,
+					BUF_SIZE, IOVA), 0);
 	assert_int_equal(access_pages(fd, IOVA, PS, buf, MOCK_FLAGS_ACCESS_WRITE,
 				      NULL), -EPERM);
 	/* Pins held at close are released with the access. */
 	assert_int_equal(access_pages(fd, IOVA, PS, buf, 0, NULL), 0);
 	assert_true(C()->pinned_bytes > 0);
 	close(fd);
-	assert_int_equal(unmap(ioas, IOVA, BUF_SIZE), 0);
+	assert_int_equal(fake_unmap(C(), ioas, IOVA, BUF_SIZE, NULL), 0);
 	assert_int_equal(C()->pinned_bytes, 0);
 	close(nopin);
-	assert_int_equal(destroy(ioas), 0);
+	assert_int_equal(fake_destroy(C(), ioas), 0);
 }
 
 /* Replacing the IOAS drops every pin of the old one (the unmap callback). */
 static void test_replace_unpins(void **state)
 {
-	uint32_t ioas = ioas_alloc(), ioas2 = ioas_alloc(), id;
+	uint32_t ioas = fake_ioas_new(C()), ioas2 = fake_ioas_new(C()), id;
 	int fd;
 
 	assert_int_equal(create_access(ioas, MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES,
 				       &fd), 0);
-	assert_int_equal(map_fixed(ioas, MAP_RW, buf, BUF_SIZE, IOVA), 0);
-	assert_int_equal(map_fixed(ioas2, MAP_RW, buf, BUF_SIZE, IOVA), 0);
+	assert_int_equal(fake_map_fixed(C(), ioas, MAP_RW, buf, BUF_SIZE, IOVA),
+			 0);
+	assert_int_equal(fake_map_fixed(C(), ioas2, MAP_RW, buf, BUF_SIZE,
+					IOVA), 0);
 	assert_int_equal(access_pages(fd, IOVA, PS, buf, 0, &id), 0);
 	assert_int_equal(replace_ioas(fd, ioas2), 0);
 	assert_int_equal(destroy_pages(fd, id), -ENOENT);
-	assert_int_equal(unmap(ioas, IOVA, BUF_SIZE), 0);
+	assert_int_equal(fake_unmap(C(), ioas, IOVA, BUF_SIZE, NULL), 0);
 	assert_int_equal(access_pages(fd, IOVA, PS, buf, 0, &id), 0);
 	/* Left pinned and open: the context's release cleans up. */
 }
@@ -385,12 +344,13 @@ static void test_replace_unpins(void **state)
 /* A peer that is not ours, shut down or with data written, is harmless. */
 static void test_fd_games(void **state)
 {
-	uint32_t ioas = ioas_alloc();
+	uint32_t ioas = fake_ioas_new(C());
 	uint8_t tmp[8];
 	int fd, sv[2];
 
 	assert_int_equal(create_access(ioas, 0, &fd), 0);
-	assert_int_equal(map_fixed(ioas, MAP_RW, buf, BUF_SIZE, IOVA), 0);
+	assert_int_equal(fake_map_fixed(C(), ioas, MAP_RW, buf, BUF_SIZE, IOVA),
+			 0);
 	/* Writing into the access fd is refused; it keeps working. */
 	assert_true(send(fd, "x", 1, MSG_DONTWAIT) < 0);
 	assert_int_equal(access_rw(fd, IOVA, tmp, 8, 0), 0);
@@ -402,8 +362,8 @@ static void test_fd_games(void **state)
 	/* shutdown() is a close as far as the access is concerned. */
 	shutdown(fd, SHUT_RDWR);
 	assert_int_equal(access_rw(fd, IOVA, tmp, 8, 0), -EBADFD);
-	assert_int_equal(unmap(ioas, IOVA, BUF_SIZE), 0);
-	assert_int_equal(destroy(ioas), 0);
+	assert_int_equal(fake_unmap(C(), ioas, IOVA, BUF_SIZE, NULL), 0);
+	assert_int_equal(fake_destroy(C(), ioas), 0);
 	close(fd);
 }
 

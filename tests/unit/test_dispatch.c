@@ -10,7 +10,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "fake_ucmd.h"
+#include "fake_ops.h"
 #include "objects/ioas.h"
 #include "uiommufd/abi.h"
 #include "uiommufd/abi_test.h"
@@ -43,22 +43,6 @@ static int teardown(void **state)
 static struct iommufd_ctx *ctx(void **state)
 {
 	return ((struct fake_env *)*state)->ictx;
-}
-
-static long ioas_alloc(struct iommufd_ctx *ictx, uint32_t *id)
-{
-	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
-	long rc = fake_ioctl(ictx, IOMMU_IOAS_ALLOC, &cmd, sizeof(cmd));
-
-	*id = cmd.out_ioas_id;
-	return rc;
-}
-
-static long destroy(struct iommufd_ctx *ictx, uint32_t id)
-{
-	struct iommu_destroy cmd = { .size = sizeof(cmd), .id = id };
-
-	return fake_ioctl(ictx, IOMMU_DESTROY, &cmd, sizeof(cmd));
 }
 
 static void test_unknown_command_enotty(void **state)
@@ -159,7 +143,7 @@ static void test_short_struct_zero_extended(void **state)
 	};
 	uint32_t id;
 
-	assert_int_equal(ioas_alloc(ctx(state), &id), 0);
+	assert_int_equal(fake_ioas_alloc(ctx(state), &id), 0);
 	r.ioas_id = id;
 	assert_int_equal(fake_ioctl(ctx(state), IOMMU_IOAS_IOVA_RANGES, &r, sizeof(r)), -EMSGSIZE);
 	assert_int_equal(r.num_iovas, 1);
@@ -189,7 +173,7 @@ static void test_ioas_alloc_flags_eopnotsupp(void **state)
 	assert_int_equal(fake_ioctl(ctx(state), IOMMU_IOAS_ALLOC, &cmd, sizeof(cmd)), -EOPNOTSUPP);
 	/* The refused call took no ID. */
 	uint32_t id;
-	assert_int_equal(ioas_alloc(ctx(state), &id), 0);
+	assert_int_equal(fake_ioas_alloc(ctx(state), &id), 0);
 	assert_int_equal(id, 1);
 }
 
@@ -201,11 +185,11 @@ static void test_ioas_alloc_respond_fault_frees_id(void **state)
 
 	/* Readable size word and struct, but the reply cannot be written. */
 	(void)cmd;
-	assert_int_equal(ioas_alloc(ctx(state), &id), 0);
+	assert_int_equal(fake_ioas_alloc(ctx(state), &id), 0);
 	assert_int_equal(id, 1);
-	assert_int_equal(destroy(ctx(state), id), 0);
+	assert_int_equal(fake_destroy(ctx(state), id), 0);
 	/* The ID comes back: lowest free again. */
-	assert_int_equal(ioas_alloc(ctx(state), &id), 0);
+	assert_int_equal(fake_ioas_alloc(ctx(state), &id), 0);
 	assert_int_equal(id, 1);
 }
 
@@ -214,16 +198,16 @@ static void test_ids_lowest_free(void **state)
 	uint32_t id;
 
 	for (uint32_t i = 1; i <= 5; i++) {
-		assert_int_equal(ioas_alloc(ctx(state), &id), 0);
+		assert_int_equal(fake_ioas_alloc(ctx(state), &id), 0);
 		assert_int_equal(id, i);
 	}
-	assert_int_equal(destroy(ctx(state), 2), 0);
-	assert_int_equal(destroy(ctx(state), 4), 0);
-	assert_int_equal(ioas_alloc(ctx(state), &id), 0);
+	assert_int_equal(fake_destroy(ctx(state), 2), 0);
+	assert_int_equal(fake_destroy(ctx(state), 4), 0);
+	assert_int_equal(fake_ioas_alloc(ctx(state), &id), 0);
 	assert_int_equal(id, 2);
-	assert_int_equal(ioas_alloc(ctx(state), &id), 0);
+	assert_int_equal(fake_ioas_alloc(ctx(state), &id), 0);
 	assert_int_equal(id, 4);
-	assert_int_equal(ioas_alloc(ctx(state), &id), 0);
+	assert_int_equal(fake_ioas_alloc(ctx(state), &id), 0);
 	assert_int_equal(id, 6);
 }
 
@@ -232,16 +216,16 @@ static void test_ids_many(void **state)
 	uint32_t id;
 
 	for (uint32_t i = 1; i <= 10000; i++) {
-		assert_int_equal(ioas_alloc(ctx(state), &id), 0);
+		assert_int_equal(fake_ioas_alloc(ctx(state), &id), 0);
 		assert_int_equal(id, i);
 	}
-	assert_int_equal(destroy(ctx(state), 4097), 0);
-	assert_int_equal(destroy(ctx(state), 64), 0);
-	assert_int_equal(ioas_alloc(ctx(state), &id), 0);
+	assert_int_equal(fake_destroy(ctx(state), 4097), 0);
+	assert_int_equal(fake_destroy(ctx(state), 64), 0);
+	assert_int_equal(fake_ioas_alloc(ctx(state), &id), 0);
 	assert_int_equal(id, 64);
-	assert_int_equal(ioas_alloc(ctx(state), &id), 0);
+	assert_int_equal(fake_ioas_alloc(ctx(state), &id), 0);
 	assert_int_equal(id, 4097);
-	assert_int_equal(ioas_alloc(ctx(state), &id), 0);
+	assert_int_equal(fake_ioas_alloc(ctx(state), &id), 0);
 	assert_int_equal(id, 10001);
 }
 
@@ -249,12 +233,12 @@ static void test_destroy_enoent(void **state)
 {
 	uint32_t id;
 
-	assert_int_equal(destroy(ctx(state), 0), -ENOENT);
-	assert_int_equal(destroy(ctx(state), 1), -ENOENT);
-	assert_int_equal(destroy(ctx(state), 0xffffffff), -ENOENT);
-	assert_int_equal(ioas_alloc(ctx(state), &id), 0);
-	assert_int_equal(destroy(ctx(state), id), 0);
-	assert_int_equal(destroy(ctx(state), id), -ENOENT);
+	assert_int_equal(fake_destroy(ctx(state), 0), -ENOENT);
+	assert_int_equal(fake_destroy(ctx(state), 1), -ENOENT);
+	assert_int_equal(fake_destroy(ctx(state), 0xffffffff), -ENOENT);
+	assert_int_equal(fake_ioas_alloc(ctx(state), &id), 0);
+	assert_int_equal(fake_destroy(ctx(state), id), 0);
+	assert_int_equal(fake_destroy(ctx(state), id), -ENOENT);
 }
 
 static void test_destroy_ebusy(void **state)
@@ -263,14 +247,14 @@ static void test_destroy_ebusy(void **state)
 	struct iommufd_object *obj;
 	uint32_t id;
 
-	assert_int_equal(ioas_alloc(ictx, &id), 0);
+	assert_int_equal(fake_ioas_alloc(ictx, &id), 0);
 	obj = iommufd_get_object(ictx, id, IOMMUFD_OBJ_IOAS);
 	/* What a dependent (an HWPT, an access) does to the IOAS it uses. */
 	iommufd_object_get_user(obj);
-	assert_int_equal(destroy(ictx, id), -EBUSY);
+	assert_int_equal(fake_destroy(ictx, id), -EBUSY);
 	assert_non_null(iommufd_get_ioas(ictx, id));
 	iommufd_object_put_user(obj);
-	assert_int_equal(destroy(ictx, id), 0);
+	assert_int_equal(fake_destroy(ictx, id), 0);
 	assert_null(iommufd_get_ioas(ictx, id));
 }
 
@@ -284,10 +268,10 @@ static void test_unfinalized_invisible(void **state)
 	assert_non_null(obj);
 	assert_int_equal(obj->id, 1);
 	assert_null(iommufd_get_object(ictx, 1, IOMMUFD_OBJ_ANY));
-	assert_int_equal(destroy(ictx, 1), -ENOENT);
+	assert_int_equal(fake_destroy(ictx, 1), -ENOENT);
 	iommufd_object_abort(ictx, obj);
 	uint32_t id;
-	assert_int_equal(ioas_alloc(ictx, &id), 0);
+	assert_int_equal(fake_ioas_alloc(ictx, &id), 0);
 	assert_int_equal(id, 1);
 }
 
@@ -304,7 +288,7 @@ static void test_iova_ranges(void **state)
 	struct iommu_ioas_iova_ranges r = { .size = sizeof(r) };
 	uint32_t id;
 
-	assert_int_equal(ioas_alloc(ctx(state), &id), 0);
+	assert_int_equal(fake_ioas_alloc(ctx(state), &id), 0);
 	r.ioas_id = id;
 	r.__reserved = 1;
 	assert_int_equal(fake_ioctl(ctx(state), IOMMU_IOAS_IOVA_RANGES, &r, sizeof(r)), -EOPNOTSUPP);
@@ -358,7 +342,7 @@ static void test_option_rules(void **state)
 	o = (struct iommu_option){ .option_id = IOMMU_OPTION_RLIMIT_MODE, .__reserved = 1 };
 	assert_int_equal(option(ictx, &o), -EOPNOTSUPP);
 	/* Objects exist: the mode can no longer change. */
-	assert_int_equal(ioas_alloc(ictx, &id), 0);
+	assert_int_equal(fake_ioas_alloc(ictx, &id), 0);
 	o = (struct iommu_option){ .option_id = IOMMU_OPTION_RLIMIT_MODE, .op = IOMMU_OPTION_OP_SET, .val64 = 0 };
 	assert_int_equal(option(ictx, &o), -EBUSY);
 	/* HUGE_PAGES is per IOAS. */
@@ -384,9 +368,9 @@ static void test_contexts_isolated(void **state)
 	uint32_t id, id2;
 
 	assert_int_equal(iommufd_ctx_open(&env->daemon, 0, 0, false, &other), 0);
-	assert_int_equal(ioas_alloc(env->ictx, &id), 0);
-	assert_int_equal(destroy(other, id), -ENOENT);
-	assert_int_equal(ioas_alloc(other, &id2), 0);
+	assert_int_equal(fake_ioas_alloc(env->ictx, &id), 0);
+	assert_int_equal(fake_destroy(other, id), -ENOENT);
+	assert_int_equal(fake_ioas_alloc(other, &id2), 0);
 	assert_int_equal(id2, 1);
 	iommufd_ctx_release(other);
 	assert_non_null(iommufd_get_ioas(env->ictx, id));

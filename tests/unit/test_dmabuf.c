@@ -20,7 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fake_ucmd.h"
+#include "fake_ops.h"
 #include "objects/pages.h"
 #include "uiommufd/abi.h"
 #include "uiommufd/abi_test.h"
@@ -36,9 +36,7 @@ static uint8_t *zeros;
 
 static int setup(void **state)
 {
-	fake_env_init(&env, true);
-	fake_caller_pid = getpid();
-	fake_install_fd = true;
+	fake_env_caller_init(&env, true);
 	zeros = mmap(NULL, 512 * PS, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	assert_true(zeros != MAP_FAILED);
@@ -47,9 +45,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	fake_env_fini(&env);
-	fake_caller_pid = 0;
-	fake_install_fd = false;
+	fake_env_caller_fini(&env);
 	munmap(zeros, 512 * PS);
 	return 0;
 }
@@ -59,20 +55,6 @@ static long io(unsigned int cmd, void *arg, size_t len)
 	return fake_ioctl(env.ictx, cmd, arg, len);
 }
 
-static uint32_t ioas_alloc(void)
-{
-	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
-
-	assert_int_equal(io(IOMMU_IOAS_ALLOC, &cmd, sizeof(cmd)), 0);
-	return cmd.out_ioas_id;
-}
-
-static long test_cmd(struct iommu_test_cmd *cmd)
-{
-	cmd->size = sizeof(*cmd);
-	return io(IOMMU_TEST_CMD, cmd, sizeof(*cmd));
-}
-
 static long dmabuf_get(uint32_t length)
 {
 	struct iommu_test_cmd cmd = {
@@ -80,7 +62,7 @@ static long dmabuf_get(uint32_t length)
 		.dmabuf_get = { .length = length, .open_flags = O_CLOEXEC },
 	};
 
-	return test_cmd(&cmd);
+	return fake_test_cmd(env.ictx, &cmd);
 }
 
 static long dmabuf_revoke(int dfd, bool revoked)
@@ -90,55 +72,29 @@ static long dmabuf_revoke(int dfd, bool revoked)
 		.dmabuf_revoke = { .dmabuf_fd = dfd, .revoked = revoked },
 	};
 
-	return test_cmd(&cmd);
+	return fake_test_cmd(env.ictx, &cmd);
 }
 
 static long map_file(uint32_t ioas, int mfd, uint64_t start, uint64_t len,
 		     uint64_t *iova, bool fixed)
 {
-	struct iommu_ioas_map_file cmd = {
-		.size = sizeof(cmd), .ioas_id = ioas, .fd = mfd,
-		.flags = MAP_RW | (fixed ? IOMMU_IOAS_MAP_FIXED_IOVA : 0),
-		.start = start, .length = len, .iova = *iova,
-	};
-	long rc = io(IOMMU_IOAS_MAP_FILE, &cmd, sizeof(cmd));
-
-	*iova = cmd.iova;
-	return rc;
-}
-
-static long unmap(uint32_t ioas, uint64_t iova, uint64_t len)
-{
-	struct iommu_ioas_unmap cmd = {
-		.size = sizeof(cmd), .ioas_id = ioas, .iova = iova, .length = len,
-	};
-
-	return io(IOMMU_IOAS_UNMAP, &cmd, sizeof(cmd));
+	return fake_map_file(env.ictx, ioas,
+			     MAP_RW | (fixed ? IOMMU_IOAS_MAP_FIXED_IOVA : 0),
+			     mfd, start, len, iova);
 }
 
 static uint32_t mock_domain(uint32_t ioas)
 {
-	struct iommu_test_cmd cmd = {
-		.op = IOMMU_TEST_OP_MOCK_DOMAIN, .id = ioas,
-	};
+	uint32_t hwpt;
 
-	assert_int_equal(test_cmd(&cmd), 0);
-	return cmd.mock_domain.out_hwpt_id;
+	assert_int_equal(fake_mock_domain(env.ictx, ioas, NULL, &hwpt, NULL),
+			 0);
+	return hwpt;
 }
 
 static long check_map(uint32_t hwpt, uint64_t iova, uint64_t len)
 {
-	struct iommu_test_cmd cmd = {
-		.op = IOMMU_TEST_OP_MD_CHECK_MAP, .id = hwpt,
-		.check_map = { .iova = iova, .length = len,
-			       .uptr = (uintptr_t)zeros },
-	};
-	long rc;
-
-	fake_user_add(zeros, len);
-	rc = test_cmd(&cmd);
-	fake_user_reset();
-	return rc;
+	return fake_check_map(env.ictx, hwpt, iova, zeros, len);
 }
 
 static void test_get_needs_launcher(void **state)
@@ -153,7 +109,7 @@ static void test_get_needs_launcher(void **state)
 
 static void test_get_length_rules(void **state)
 {
-	uint32_t ioas = ioas_alloc();
+	uint32_t ioas = fake_ioas_new(env.ictx);
 	uint64_t iova = 0;
 	long dfd;
 	struct stat st;
@@ -182,7 +138,7 @@ static void test_get_length_rules(void **state)
 /* The dma-buf cases of iommufd_ioas.*.dmabuf_simple, and accounting. */
 static void test_map_file_rules(void **state)
 {
-	uint32_t ioas = ioas_alloc(), hwpt = mock_domain(ioas);
+	uint32_t ioas = fake_ioas_new(env.ictx), hwpt = mock_domain(ioas);
 	uint64_t iova = 0;
 	int dfd = (int)dmabuf_get(BUF);
 
@@ -207,7 +163,7 @@ static void test_map_file_rules(void **state)
  */
 static void test_revoke(void **state)
 {
-	uint32_t ioas = ioas_alloc(), hwpt = mock_domain(ioas), hwpt2;
+	uint32_t ioas = fake_ioas_new(env.ictx), hwpt = mock_domain(ioas), hwpt2;
 	uint64_t iova = 0, iova2 = 0;
 	int dfd = (int)dmabuf_get(BUF);
 
@@ -229,7 +185,7 @@ static void test_revoke(void **state)
 	assert_int_equal(check_map(hwpt2, iova2, BUF), 0);
 	/* The old area is still revoked; it unmaps and the IOVA is reusable. */
 	assert_int_equal(check_map(hwpt, iova, BUF), -EINVAL);
-	assert_int_equal(unmap(ioas, iova, BUF), 0);
+	assert_int_equal(fake_unmap(env.ictx, ioas, iova, BUF, NULL), 0);
 	assert_int_equal(map_file(ioas, dfd, 0, BUF, &iova, true), 0);
 	assert_int_equal(check_map(hwpt2, iova, BUF), 0);
 	assert_int_equal(env.ictx->pinned_bytes, 2 * BUF);
@@ -243,8 +199,8 @@ static void test_revoke(void **state)
  */
 static void test_unrevoke_moves_live_mappings(void **state)
 {
-	uint32_t ioas = ioas_alloc(), hwpt = mock_domain(ioas);
-	uint32_t ioas2 = ioas_alloc(), hwpt2 = mock_domain(ioas2);
+	uint32_t ioas = fake_ioas_new(env.ictx), hwpt = mock_domain(ioas);
+	uint32_t ioas2 = fake_ioas_new(env.ictx), hwpt2 = mock_domain(ioas2);
 	struct iommu_ioas_copy copy = {
 		.size = sizeof(copy), .dst_ioas_id = ioas2, .src_ioas_id = ioas,
 		.flags = MAP_RW,
@@ -271,7 +227,7 @@ static void test_unrevoke_moves_live_mappings(void **state)
 /* dma_buf_get()'s answers for what is not one of our dma-bufs. */
 static void test_fd_rules(void **state)
 {
-	uint32_t ioas = ioas_alloc();
+	uint32_t ioas = fake_ioas_new(env.ictx);
 	uint64_t iova = 0;
 	int mfd = memfd_create("plain", MFD_CLOEXEC);
 	int pfd = open("/proc/self/exe", O_PATH | O_CLOEXEC);
@@ -301,7 +257,7 @@ static void test_fd_rules(void **state)
  */
 static void test_close_keeps_mappings(void **state)
 {
-	uint32_t ioas = ioas_alloc(), hwpt = mock_domain(ioas);
+	uint32_t ioas = fake_ioas_new(env.ictx), hwpt = mock_domain(ioas);
 	uint64_t iova = 0;
 	int dfd = (int)dmabuf_get(BUF);
 
@@ -311,7 +267,7 @@ static void test_close_keeps_mappings(void **state)
 	assert_int_equal(dmabuf_revoke(dfd, true), -EBADF);
 	assert_null(env.ictx->fd_handles);
 	assert_int_equal(check_map(hwpt, iova, BUF), 0);
-	assert_int_equal(unmap(ioas, iova, BUF), 0);
+	assert_int_equal(fake_unmap(env.ictx, ioas, iova, BUF, NULL), 0);
 	assert_int_equal(env.ictx->pinned_bytes, 0);
 	/* And one left mapped goes with the context (ASan checks the rest). */
 	dfd = (int)dmabuf_get(BUF);

@@ -19,7 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fake_ucmd.h"
+#include "fake_ops.h"
 #include "objects/eventq.h"
 #include "uiommufd/abi.h"
 #include "uiommufd/abi_test.h"
@@ -28,17 +28,13 @@ static struct fake_env env;
 
 static int setup(void **state)
 {
-	fake_env_init(&env, true);
-	fake_caller_pid = getpid();
-	fake_install_fd = true;
+	fake_env_caller_init(&env, true);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	fake_env_fini(&env);
-	fake_caller_pid = 0;
-	fake_install_fd = false;
+	fake_env_caller_fini(&env);
 	return 0;
 }
 
@@ -47,43 +43,9 @@ static long io(unsigned int cmd, void *arg, size_t len)
 	return fake_ioctl(env.ictx, cmd, arg, len);
 }
 
-static uint32_t ioas_alloc(void)
-{
-	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
-
-	assert_int_equal(io(IOMMU_IOAS_ALLOC, &cmd, sizeof(cmd)), 0);
-	return cmd.out_ioas_id;
-}
-
-static long destroy(uint32_t id)
-{
-	struct iommu_destroy cmd = { .size = sizeof(cmd), .id = id };
-
-	return io(IOMMU_DESTROY, &cmd, sizeof(cmd));
-}
-
-static long mock_domain(uint32_t pt, uint32_t flags, uint32_t *stdev,
-			uint32_t *idev)
-{
-	struct iommu_test_cmd cmd = {
-		.size = sizeof(cmd), .op = IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS,
-		.id = pt, .mock_domain_flags = { .dev_flags = flags },
-	};
-	long rc = io(IOMMU_TEST_CMD, &cmd, sizeof(cmd));
-
-	*stdev = cmd.mock_domain_flags.out_stdev_id;
-	*idev = cmd.mock_domain_flags.out_idev_id;
-	return rc;
-}
-
 static long replace(uint32_t stdev, uint32_t pt)
 {
-	struct iommu_test_cmd cmd = {
-		.size = sizeof(cmd), .op = IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE,
-		.id = stdev, .mock_domain_replace = { .pt_id = pt },
-	};
-
-	return io(IOMMU_TEST_CMD, &cmd, sizeof(cmd));
+	return fake_replace(env.ictx, stdev, &pt);
 }
 
 static long pasid_op(uint32_t op, uint32_t stdev, uint32_t pasid, uint32_t pt)
@@ -169,8 +131,9 @@ struct iopf_setup {
 
 static void iopf_setup(struct iopf_setup *s, uint32_t dev_flags)
 {
-	s->ioas = ioas_alloc();
-	assert_int_equal(mock_domain(s->ioas, dev_flags, &s->stdev, &s->idev), 0);
+	s->ioas = fake_ioas_new(env.ictx);
+	assert_int_equal(fake_mock_domain_flags(env.ictx, s->ioas, dev_flags,
+						&s->stdev, NULL, &s->idev), 0);
 	assert_int_equal(hwpt_alloc(s->idev, s->ioas,
 				    IOMMU_HWPT_ALLOC_NEST_PARENT, 0, false,
 				    &s->parent), 0);
@@ -191,7 +154,7 @@ static void test_fault_alloc_rules(void **state)
 	fake_install_fd = false;
 	assert_int_equal(fault_alloc(0, NULL, NULL), -EOPNOTSUPP);
 	fake_install_fd = true;
-	ioas = ioas_alloc();
+	ioas = fake_ioas_new(env.ictx);
 	assert_int_equal(ioas, 1);
 
 	assert_int_equal(fault_alloc(0, &id, &fd), 0);
@@ -200,16 +163,16 @@ static void test_fault_alloc_rules(void **state)
 	assert_int_equal(fcntl(fd, F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
 	assert_empty(fd);
 	/* The open fd holds the object. */
-	assert_int_equal(destroy(id), -EBUSY);
+	assert_int_equal(fake_destroy(env.ictx, id), -EBUSY);
 	close(fd);
-	assert_int_equal(destroy(id), 0);
-	assert_int_equal(destroy(id), -ENOENT);
+	assert_int_equal(fake_destroy(env.ictx, id), 0);
+	assert_int_equal(fake_destroy(env.ictx, id), -ENOENT);
 	/* The lowest free ID again; an unused queue goes with its IOAS gone. */
 	assert_int_equal(fault_alloc(0, &id2, &fd), 0);
 	assert_int_equal(id2, 2);
 	close(fd);
-	assert_int_equal(destroy(ioas), 0);
-	assert_int_equal(destroy(id2), 0);
+	assert_int_equal(fake_destroy(env.ictx, ioas), 0);
+	assert_int_equal(fake_destroy(env.ictx, id2), 0);
 }
 
 static void test_fault_id_users(void **state)
@@ -230,12 +193,12 @@ static void test_fault_id_users(void **state)
 				    s.fault_id, false, &hwpt), 0);
 	close(s.fault_fd);
 	/* The HWPTs still hold the queue after the fd is closed. */
-	assert_int_equal(destroy(s.fault_id), -EBUSY);
-	assert_int_equal(destroy(hwpt), 0);
-	assert_int_equal(destroy(s.iopf_hwpt), -EBUSY);
+	assert_int_equal(fake_destroy(env.ictx, s.fault_id), -EBUSY);
+	assert_int_equal(fake_destroy(env.ictx, hwpt), 0);
+	assert_int_equal(fake_destroy(env.ictx, s.iopf_hwpt), -EBUSY);
 	assert_int_equal(replace(s.stdev, s.parent), 0);
-	assert_int_equal(destroy(s.iopf_hwpt), 0);
-	assert_int_equal(destroy(s.fault_id), 0);
+	assert_int_equal(fake_destroy(env.ictx, s.iopf_hwpt), 0);
+	assert_int_equal(fake_destroy(env.ictx, s.fault_id), 0);
 }
 
 static void test_iopf_read_respond(void **state)
@@ -298,11 +261,12 @@ static void test_iopf_read_respond(void **state)
 static void test_iopf_routing(void **state)
 {
 	struct iommu_hwpt_pgfault f;
-	uint32_t ioas = ioas_alloc(), stdev, idev, fault_id, paging, plain;
+	uint32_t ioas = fake_ioas_new(env.ictx), stdev, idev, fault_id, paging, plain;
 	int fd;
 
-	assert_int_equal(mock_domain(ioas, MOCK_FLAGS_DEVICE_PASID, &stdev,
-				     &idev), 0);
+	assert_int_equal(fake_mock_domain_flags(env.ictx, ioas,
+						MOCK_FLAGS_DEVICE_PASID, &stdev,
+						NULL, &idev), 0);
 	assert_int_equal(fault_alloc(0, &fault_id, &fd), 0);
 	/* The auto domain has no fault queue: nothing is delivered. */
 	assert_int_equal(trigger_iopf(idev, 0, 1), 0);
@@ -417,8 +381,9 @@ static void vevent_setup(struct vevent_setup *s)
 					 .type = IOMMU_VIOMMU_TYPE_SELFTEST };
 	struct iommu_vdevice_alloc vd = { .size = sizeof(vd), .virt_id = 0x88 };
 
-	s->ioas = ioas_alloc();
-	assert_int_equal(mock_domain(s->ioas, 0, &s->stdev, &s->idev), 0);
+	s->ioas = fake_ioas_new(env.ictx);
+	assert_int_equal(fake_mock_domain_flags(env.ictx, s->ioas, 0, &s->stdev,
+						NULL, &s->idev), 0);
 	assert_int_equal(hwpt_alloc(s->idev, s->ioas,
 				    IOMMU_HWPT_ALLOC_NEST_PARENT, 0, false,
 				    &s->parent), 0);
@@ -470,15 +435,15 @@ static void test_veventq_alloc_rules(void **state)
 					    0, &id2, &fd2), 0);
 	/* A vEVENTQ holds its vIOMMU; its fd holds it. */
 	assert_int_equal(replace(s.stdev, s.ioas), 0);
-	assert_int_equal(destroy(s.nested), 0);
-	assert_int_equal(destroy(s.vdev), 0);
-	assert_int_equal(destroy(s.viommu), -EBUSY);
-	assert_int_equal(destroy(id), -EBUSY);
+	assert_int_equal(fake_destroy(env.ictx, s.nested), 0);
+	assert_int_equal(fake_destroy(env.ictx, s.vdev), 0);
+	assert_int_equal(fake_destroy(env.ictx, s.viommu), -EBUSY);
+	assert_int_equal(fake_destroy(env.ictx, id), -EBUSY);
 	close(fd);
 	close(fd2);
-	assert_int_equal(destroy(id), 0);
-	assert_int_equal(destroy(id2), 0);
-	assert_int_equal(destroy(s.viommu), 0);
+	assert_int_equal(fake_destroy(env.ictx, id), 0);
+	assert_int_equal(fake_destroy(env.ictx, id2), 0);
+	assert_int_equal(fake_destroy(env.ictx, s.viommu), 0);
 }
 
 static void test_veventq_depth_and_lost(void **state)
@@ -536,7 +501,7 @@ static void test_veventq_depth_and_lost(void **state)
 	close(fd);
 	/* A closed queue still takes events (for nobody), as in the kernel. */
 	assert_int_equal(trigger_vevent(s.idev), 0);
-	assert_int_equal(destroy(id), 0);
+	assert_int_equal(fake_destroy(env.ictx, id), 0);
 	assert_int_equal(trigger_vevent(s.idev), -EOPNOTSUPP);
 }
 

@@ -15,7 +15,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "fake_ucmd.h"
+#include "fake_ops.h"
 #include "uiommufd/abi.h"
 #include "uiommufd/abi_test.h"
 
@@ -33,34 +33,17 @@ static long io(unsigned int cmd, void *arg, size_t len)
 	return fake_ioctl(env.ictx, cmd, arg, len);
 }
 
-static long destroy(uint32_t id)
-{
-	struct iommu_destroy cmd = { .size = sizeof(cmd), .id = id };
-
-	return io(IOMMU_DESTROY, &cmd, sizeof(cmd));
-}
-
 /* Fixed IOVAs, so that neighbouring maps are back to back. */
 static long map(const void *va, uint64_t len, uint64_t *iova)
 {
-	struct iommu_ioas_map cmd = {
-		.size = sizeof(cmd), .ioas_id = ioas, .user_va = (uintptr_t)va,
-		.flags = MAP_RW | IOMMU_IOAS_MAP_FIXED_IOVA, .length = len,
-		.iova = APERTURE + ((const uint8_t *)va - buf),
-	};
-	long rc = io(IOMMU_IOAS_MAP, &cmd, sizeof(cmd));
-
-	*iova = cmd.iova;
-	return rc;
+	*iova = APERTURE + ((const uint8_t *)va - buf);
+	return fake_map(env.ictx, ioas, MAP_RW | IOMMU_IOAS_MAP_FIXED_IOVA, va,
+			len, iova);
 }
 
 static long unmap(uint64_t iova, uint64_t len)
 {
-	struct iommu_ioas_unmap cmd = {
-		.size = sizeof(cmd), .ioas_id = ioas, .iova = iova, .length = len,
-	};
-
-	return io(IOMMU_IOAS_UNMAP, &cmd, sizeof(cmd));
+	return fake_unmap(env.ictx, ioas, iova, len, NULL);
 }
 
 static long hw_queue_alloc(uint32_t vid, uint32_t type, uint32_t index,
@@ -91,8 +74,7 @@ static int setup(void **state)
 		.size = sizeof(va), .type = IOMMU_VIOMMU_TYPE_SELFTEST,
 	};
 
-	fake_env_init(&env, true);
-	fake_caller_pid = getpid();
+	fake_env_caller_init(&env, false);
 	buf = mmap(NULL, 16 * PS, PROT_READ | PROT_WRITE,
 		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	assert_true(buf != MAP_FAILED);
@@ -113,8 +95,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	fake_env_fini(&env);
-	fake_caller_pid = 0;
+	fake_env_caller_fini(&env);
 	munmap(buf, 16 * PS);
 	return 0;
 }
@@ -182,8 +163,8 @@ static void test_lock_and_destroy_order(void **state)
 	/* The internal access took the ID after the queue's. */
 	assert_int_equal(io(IOMMU_IOAS_ALLOC, &ia, sizeof(ia)), 0);
 	assert_int_equal(ia.out_ioas_id, q0 + 2);
-	assert_int_equal(destroy(q0 + 1), -EBUSY);
-	assert_int_equal(destroy(ia.out_ioas_id), 0);
+	assert_int_equal(fake_destroy(env.ictx, q0 + 1), -EBUSY);
+	assert_int_equal(fake_destroy(env.ictx, ia.out_ioas_id), 0);
 
 	assert_int_equal(unmap(iova, PS), -EBUSY);
 	struct iommu_ioas_unmap all = {
@@ -195,14 +176,14 @@ static void test_lock_and_destroy_order(void **state)
 	/* An unaligned queue inside the same page. */
 	assert_int_equal(hw_queue_alloc(viommu, SELFTEST, 1, iova + PS / 2,
 					PS / 2, &q1), 0);
-	assert_int_equal(destroy(q0), -EBUSY);
-	assert_int_equal(destroy(viommu), -EBUSY);
-	assert_int_equal(destroy(q1), 0);
+	assert_int_equal(fake_destroy(env.ictx, q0), -EBUSY);
+	assert_int_equal(fake_destroy(env.ictx, viommu), -EBUSY);
+	assert_int_equal(fake_destroy(env.ictx, q1), 0);
 	/* One queue still locks the page. */
 	assert_int_equal(unmap(iova, PS), -EBUSY);
-	assert_int_equal(destroy(q0), 0);
+	assert_int_equal(fake_destroy(env.ictx, q0), 0);
 	assert_int_equal(unmap(iova, PS), 0);
-	assert_int_equal(destroy(viommu), 0);
+	assert_int_equal(fake_destroy(env.ictx, viommu), 0);
 }
 
 /* Closing the file with queues alive releases everything (ASan watches). */

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "backend/backend.h"
-#include "fake_ucmd.h"
+#include "fake_ops.h"
 #include "objects/hw_pagetable.h"
 #include "uiommufd/abi.h"
 #include "uiommufd/abi_test.h"
@@ -33,83 +33,19 @@ static struct fake_env env;
 
 static int setup(void **state)
 {
-	fake_env_init(&env, true);
-	fake_caller_pid = getpid();
+	fake_env_caller_init(&env, false);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	fake_env_fini(&env);
-	fake_caller_pid = 0;
+	fake_env_caller_fini(&env);
 	return 0;
 }
 
 static long io(unsigned int cmd, void *arg, size_t len)
 {
 	return fake_ioctl(env.ictx, cmd, arg, len);
-}
-
-static uint32_t ioas_alloc(void)
-{
-	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
-
-	assert_int_equal(io(IOMMU_IOAS_ALLOC, &cmd, sizeof(cmd)), 0);
-	return cmd.out_ioas_id;
-}
-
-static long destroy(uint32_t id)
-{
-	struct iommu_destroy cmd = { .size = sizeof(cmd), .id = id };
-
-	return io(IOMMU_DESTROY, &cmd, sizeof(cmd));
-}
-
-static long map_fixed(uint32_t ioas, const void *va, uint64_t len,
-		      uint64_t iova)
-{
-	struct iommu_ioas_map cmd = {
-		.size = sizeof(cmd), .flags = MAP_FIXED_RW, .ioas_id = ioas,
-		.user_va = (uintptr_t)va, .length = len, .iova = iova,
-	};
-
-	return io(IOMMU_IOAS_MAP, &cmd, sizeof(cmd));
-}
-
-static long mock_domain_flags(uint32_t pt, uint32_t flags, uint32_t *stdev,
-			      uint32_t *hwpt, uint32_t *idev)
-{
-	struct iommu_test_cmd cmd = {
-		.size = sizeof(cmd), .op = IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS,
-		.id = pt, .mock_domain_flags = { .dev_flags = flags },
-	};
-	long rc = io(IOMMU_TEST_CMD, &cmd, sizeof(cmd));
-
-	if (stdev)
-		*stdev = cmd.mock_domain_flags.out_stdev_id;
-	if (hwpt)
-		*hwpt = cmd.mock_domain_flags.out_hwpt_id;
-	if (idev)
-		*idev = cmd.mock_domain_flags.out_idev_id;
-	return rc;
-}
-
-static long mock_domain(uint32_t pt, uint32_t *stdev, uint32_t *hwpt,
-			uint32_t *idev)
-{
-	return mock_domain_flags(pt, 0, stdev, hwpt, idev);
-}
-
-static long replace(uint32_t stdev, uint32_t *pt)
-{
-	struct iommu_test_cmd cmd = {
-		.size = sizeof(cmd), .op = IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE,
-		.id = stdev, .mock_domain_replace = { .pt_id = *pt },
-	};
-	long rc = io(IOMMU_TEST_CMD, &cmd, sizeof(cmd));
-
-	*pt = cmd.mock_domain_replace.pt_id;
-	return rc;
 }
 
 static long hwpt_alloc_data(uint32_t idev, uint32_t pt, uint32_t flags,
@@ -206,11 +142,12 @@ static struct iommufd_domain *domain_of(uint32_t hwpt_id)
 
 static void test_hwpt_alloc_rules(void **state)
 {
-	uint32_t ioas = ioas_alloc(), stdev, hwpt, idev, out;
+	uint32_t ioas = fake_ioas_new(env.ictx), stdev, hwpt, idev, out;
 	struct iommu_hwpt_alloc cmd = { .size = sizeof(cmd) };
 	uint32_t big[4] = { 0 };
 
-	assert_int_equal(mock_domain(ioas, &stdev, &hwpt, &idev), 0);
+	assert_int_equal(fake_mock_domain_flags(env.ictx, ioas, 0, &stdev,
+						&hwpt, &idev), 0);
 	cmd.__reserved = 1;
 	assert_int_equal(io(IOMMU_HWPT_ALLOC, &cmd, sizeof(cmd)), -EOPNOTSUPP);
 	/* A type needs data, no type wants none. */
@@ -255,54 +192,57 @@ static void test_hwpt_alloc_rules(void **state)
 	assert_int_equal(hwpt_alloc_data(idev, ioas, 0,
 					 IOMMU_HWPT_DATA_SELFTEST, big, 4,
 					 &out), 0);
-	assert_int_equal(destroy(out), 0);
+	assert_int_equal(fake_destroy(env.ictx, out), 0);
 	/* Nothing was left behind by the failures: the IDs are reused. */
 	assert_int_equal(hwpt_alloc(idev, ioas, 0, &out), 0);
 	assert_int_equal(out, hwpt + 1);
-	assert_int_equal(destroy(ioas), -EBUSY);
-	assert_int_equal(destroy(out), 0);
-	assert_int_equal(destroy(stdev), 0);
-	assert_int_equal(destroy(ioas), 0);
+	assert_int_equal(fake_destroy(env.ictx, ioas), -EBUSY);
+	assert_int_equal(fake_destroy(env.ictx, out), 0);
+	assert_int_equal(fake_destroy(env.ictx, stdev), 0);
+	assert_int_equal(fake_destroy(env.ictx, ioas), 0);
 }
 
 static void test_manual_hwpt_attach_replace(void **state)
 {
-	uint32_t ioas = ioas_alloc(), ioas2 = ioas_alloc();
+	uint32_t ioas = fake_ioas_new(env.ictx), ioas2 = fake_ioas_new(env.ictx);
 	uint32_t stdev, stdev2, auto_hwpt, idev, hwpt, pt;
 	size_t len = 8 * PS;
 	uint8_t *buf = shared_buf(len);
 
-	assert_int_equal(map_fixed(ioas, buf, len, APERTURE), 0);
-	assert_int_equal(mock_domain(ioas, &stdev, &auto_hwpt, &idev), 0);
+	assert_int_equal(fake_map_fixed(env.ictx, ioas, MAP_FIXED_RW, buf, len,
+					APERTURE), 0);
+	assert_int_equal(fake_mock_domain_flags(env.ictx, ioas, 0, &stdev,
+						&auto_hwpt, &idev), 0);
 	/* A manual domain receives every existing mapping of its IOAS. */
 	assert_int_equal(hwpt_alloc(idev, ioas, 0, &hwpt), 0);
 	assert_int_equal(emulated_domain_nr_mappings(domain_of(hwpt)), 1);
 	/* Attach a second device to it by HWPT ID. */
-	assert_int_equal(mock_domain(hwpt, &stdev2, &pt, NULL), 0);
+	assert_int_equal(fake_mock_domain_flags(env.ictx, hwpt, 0, &stdev2, &pt,
+						NULL), 0);
 	assert_int_equal(pt, hwpt);
-	assert_int_equal(destroy(hwpt), -EBUSY);
+	assert_int_equal(fake_destroy(env.ictx, hwpt), -EBUSY);
 	/* Replace auto -> manual: the auto domain goes with its last device. */
 	pt = hwpt;
-	assert_int_equal(replace(stdev, &pt), 0);
+	assert_int_equal(fake_replace(env.ictx, stdev, &pt), 0);
 	assert_int_equal(pt, hwpt);
 	assert_null(iommufd_get_object(env.ictx, auto_hwpt, IOMMUFD_OBJ_ANY));
 	/* Replace by the same HWPT is a no-op success. */
-	assert_int_equal(replace(stdev, &pt), 0);
+	assert_int_equal(fake_replace(env.ictx, stdev, &pt), 0);
 	/* Replace with an IOAS: a new auto domain of that IOAS. */
 	pt = ioas2;
-	assert_int_equal(replace(stdev, &pt), 0);
+	assert_int_equal(fake_replace(env.ictx, stdev, &pt), 0);
 	assert_true(pt != hwpt && pt != ioas2);
-	assert_int_equal(destroy(ioas2), -EBUSY);
+	assert_int_equal(fake_destroy(env.ictx, ioas2), -EBUSY);
 	/* Replace with nothing, or not a page table. */
 	pt = 99;
-	assert_int_equal(replace(stdev, &pt), -ENOENT);
+	assert_int_equal(fake_replace(env.ictx, stdev, &pt), -ENOENT);
 	pt = idev;
-	assert_int_equal(replace(stdev, &pt), -EINVAL);
+	assert_int_equal(fake_replace(env.ictx, stdev, &pt), -EINVAL);
 	pt = hwpt;
-	assert_int_equal(replace(idev, &pt), -ENOENT);
+	assert_int_equal(fake_replace(env.ictx, idev, &pt), -ENOENT);
 	/* Back to the manual domain; the auto domain of ioas2 goes. */
-	assert_int_equal(replace(stdev, &pt), 0);
-	assert_int_equal(destroy(ioas2), 0);
+	assert_int_equal(fake_replace(env.ictx, stdev, &pt), 0);
+	assert_int_equal(fake_destroy(env.ictx, ioas2), 0);
 	/* Unmapping empties every domain of the IOAS. */
 	struct iommu_ioas_unmap un = {
 		.size = sizeof(un), .ioas_id = ioas, .iova = APERTURE,
@@ -310,25 +250,26 @@ static void test_manual_hwpt_attach_replace(void **state)
 	};
 	assert_int_equal(io(IOMMU_IOAS_UNMAP, &un, sizeof(un)), 0);
 	assert_int_equal(emulated_domain_nr_mappings(domain_of(hwpt)), 0);
-	assert_int_equal(destroy(stdev), 0);
-	assert_int_equal(destroy(stdev2), 0);
-	assert_int_equal(destroy(hwpt), 0);
-	assert_int_equal(destroy(ioas), 0);
+	assert_int_equal(fake_destroy(env.ictx, stdev), 0);
+	assert_int_equal(fake_destroy(env.ictx, stdev2), 0);
+	assert_int_equal(fake_destroy(env.ictx, hwpt), 0);
+	assert_int_equal(fake_destroy(env.ictx, ioas), 0);
 	munmap(buf, len);
 }
 
 static void test_nested_and_invalidate(void **state)
 {
-	uint32_t ioas = ioas_alloc(), stdev, auto_hwpt, idev, parent, nested;
+	uint32_t ioas = fake_ioas_new(env.ictx), stdev, auto_hwpt, idev, parent, nested;
 	uint32_t nested2, stdev2, pt, n;
 	struct iommu_hwpt_invalidate_selftest inv[3];
 
-	assert_int_equal(mock_domain(ioas, &stdev, &auto_hwpt, &idev), 0);
+	assert_int_equal(fake_mock_domain_flags(env.ictx, ioas, 0, &stdev,
+						&auto_hwpt, &idev), 0);
 	/* A nested HWPT needs a nest parent that is not an auto domain. */
 	assert_int_equal(nested_alloc(idev, auto_hwpt, 7, NULL), -EINVAL);
 	assert_int_equal(hwpt_alloc(idev, ioas, 0, &parent), 0);
 	assert_int_equal(nested_alloc(idev, parent, 7, NULL), -EINVAL);
-	assert_int_equal(destroy(parent), 0);
+	assert_int_equal(fake_destroy(env.ictx, parent), 0);
 	assert_int_equal(hwpt_alloc(idev, ioas, IOMMU_HWPT_ALLOC_NEST_PARENT,
 				    &parent), 0);
 	/* No data is EOPNOTSUPP for a nested table, unlike a paging one. */
@@ -343,15 +284,16 @@ static void test_nested_and_invalidate(void **state)
 	assert_int_equal(check_iotlb(nested, 4, 7), -EINVAL);
 	assert_int_equal(check_iotlb(parent, 0, 7), -ENOENT);
 	/* The parent is held by its nested HWPTs. */
-	assert_int_equal(destroy(parent), -EBUSY);
+	assert_int_equal(fake_destroy(env.ictx, parent), -EBUSY);
 
 	/* Attach through a nested HWPT; replace between two. */
-	assert_int_equal(mock_domain(nested, &stdev2, &pt, NULL), 0);
+	assert_int_equal(fake_mock_domain_flags(env.ictx, nested, 0, &stdev2,
+						&pt, NULL), 0);
 	assert_int_equal(pt, nested);
 	pt = nested2;
-	assert_int_equal(replace(stdev2, &pt), 0);
-	assert_int_equal(destroy(nested2), -EBUSY);
-	assert_int_equal(destroy(nested), 0);
+	assert_int_equal(fake_replace(env.ictx, stdev2, &pt), 0);
+	assert_int_equal(fake_destroy(env.ictx, nested2), -EBUSY);
+	assert_int_equal(fake_destroy(env.ictx, nested), 0);
 
 	/* Invalidation: the count handled comes back in entry_num. */
 	n = 0;
@@ -399,24 +341,27 @@ static void test_nested_and_invalidate(void **state)
 	n = 0;
 	assert_int_equal(invalidate(99, 0, NULL, 0, &n), -ENOENT);
 
-	assert_int_equal(destroy(stdev2), 0);
-	assert_int_equal(destroy(nested2), 0);
-	assert_int_equal(destroy(parent), 0);
-	assert_int_equal(destroy(stdev), 0);
-	assert_int_equal(destroy(ioas), 0);
+	assert_int_equal(fake_destroy(env.ictx, stdev2), 0);
+	assert_int_equal(fake_destroy(env.ictx, nested2), 0);
+	assert_int_equal(fake_destroy(env.ictx, parent), 0);
+	assert_int_equal(fake_destroy(env.ictx, stdev), 0);
+	assert_int_equal(fake_destroy(env.ictx, ioas), 0);
 }
 
 static void test_get_hw_info(void **state)
 {
-	uint32_t ioas = ioas_alloc(), stdev, idev, stdev2, idev2;
+	uint32_t ioas = fake_ioas_new(env.ictx), stdev, idev, stdev2, idev2;
 	uint8_t data[16];
 	struct iommu_hw_info cmd;
 
-	assert_int_equal(mock_domain(ioas, &stdev, NULL, &idev), 0);
-	assert_int_equal(mock_domain_flags(ioas, MOCK_FLAGS_DEVICE_NO_DIRTY |
-						 MOCK_FLAGS_DEVICE_PASID,
-					   &stdev2, NULL, &idev2), 0);
-	assert_int_equal(mock_domain_flags(ioas, 1u << 1, NULL, NULL, NULL),
+	assert_int_equal(fake_mock_domain_flags(env.ictx, ioas, 0, &stdev, NULL,
+						&idev), 0);
+	assert_int_equal(fake_mock_domain_flags(env.ictx, ioas,
+						MOCK_FLAGS_DEVICE_NO_DIRTY |
+						MOCK_FLAGS_DEVICE_PASID,
+						&stdev2, NULL, &idev2), 0);
+	assert_int_equal(fake_mock_domain_flags(env.ictx, ioas, 1u << 1, NULL,
+						NULL, NULL),
 			 -EINVAL);
 	memset(data, 0xff, sizeof(data));
 	cmd = (struct iommu_hw_info){
@@ -468,8 +413,8 @@ static void test_get_hw_info(void **state)
 	/* A device without dirty tracking: no dirty HWPT, EOPNOTSUPP. */
 	assert_int_equal(hwpt_alloc(idev2, ioas, IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
 				    NULL), -EOPNOTSUPP);
-	assert_int_equal(destroy(stdev), 0);
-	assert_int_equal(destroy(stdev2), 0);
+	assert_int_equal(fake_destroy(env.ictx, stdev), 0);
+	assert_int_equal(fake_destroy(env.ictx, stdev2), 0);
 }
 
 static long set_dirty_tracking(uint32_t hwpt, bool on)
@@ -517,7 +462,7 @@ static long get_dirty(uint32_t hwpt, uint64_t iova, uint64_t len,
 
 static void test_dirty_tracking(void **state)
 {
-	uint32_t ioas = ioas_alloc(), stdev, auto_hwpt, idev, hwpt, stdev2;
+	uint32_t ioas = fake_ioas_new(env.ictx), stdev, auto_hwpt, idev, hwpt, stdev2;
 	size_t len = 32 * PS; /* 64 mock pages */
 	uint8_t *buf = shared_buf(len);
 	uint64_t bitmap[2], nr;
@@ -527,8 +472,10 @@ static void test_dirty_tracking(void **state)
 	};
 
 	assert_int_equal(io(IOMMU_OPTION, &opt, sizeof(opt)), 0);
-	assert_int_equal(mock_domain(ioas, &stdev, &auto_hwpt, &idev), 0);
-	assert_int_equal(map_fixed(ioas, buf, len, APERTURE), 0);
+	assert_int_equal(fake_mock_domain_flags(env.ictx, ioas, 0, &stdev,
+						&auto_hwpt, &idev), 0);
+	assert_int_equal(fake_map_fixed(env.ictx, ioas, MAP_FIXED_RW, buf, len,
+					APERTURE), 0);
 	/* Without the flag: no dirty ops. */
 	assert_int_equal(set_dirty_tracking(auto_hwpt, true), -EOPNOTSUPP);
 	assert_int_equal(get_dirty(auto_hwpt, APERTURE, len, MOCK_PAGE_SIZE,
@@ -536,9 +483,11 @@ static void test_dirty_tracking(void **state)
 	assert_int_equal(hwpt_alloc(idev, ioas, IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
 				    &hwpt), 0);
 	/* A device without dirty tracking cannot attach to it. */
-	assert_int_equal(mock_domain_flags(hwpt, MOCK_FLAGS_DEVICE_NO_DIRTY,
-					   NULL, NULL, NULL), -EINVAL);
-	assert_int_equal(mock_domain(hwpt, &stdev2, NULL, NULL), 0);
+	assert_int_equal(fake_mock_domain_flags(env.ictx, hwpt,
+						MOCK_FLAGS_DEVICE_NO_DIRTY,
+						NULL, NULL, NULL), -EINVAL);
+	assert_int_equal(fake_mock_domain_flags(env.ictx, hwpt, 0, &stdev2,
+						NULL, NULL), 0);
 	assert_int_equal(set_dirty_tracking(99, true), -ENOENT);
 	struct iommu_hwpt_set_dirty_tracking sdt = {
 		.size = sizeof(sdt), .hwpt_id = hwpt, .flags = 2,
@@ -596,15 +545,15 @@ static void test_dirty_tracking(void **state)
 	assert_int_equal(get_dirty(hwpt, APERTURE, len, PS, bitmap, 0), 0);
 	assert_true(bitmap[0] == 1);
 	assert_int_equal(set_dirty_tracking(hwpt, false), 0);
-	assert_int_equal(destroy(stdev2), 0);
-	assert_int_equal(destroy(hwpt), 0);
-	assert_int_equal(destroy(stdev), 0);
+	assert_int_equal(fake_destroy(env.ictx, stdev2), 0);
+	assert_int_equal(fake_destroy(env.ictx, hwpt), 0);
+	assert_int_equal(fake_destroy(env.ictx, stdev), 0);
 	munmap(buf, len);
 }
 
 static void test_dirty_huge_leaves(void **state)
 {
-	uint32_t ioas = ioas_alloc(), stdev, idev, hwpt;
+	uint32_t ioas = fake_ioas_new(env.ictx), stdev, idev, hwpt;
 	size_t len = 4u << 20;
 	uint8_t *raw = mmap(NULL, 2 * len, PROT_READ | PROT_WRITE,
 			    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -613,8 +562,10 @@ static void test_dirty_huge_leaves(void **state)
 	uint64_t mock_pages = len / MOCK_PAGE_SIZE;
 
 	assert_true(raw != MAP_FAILED);
-	assert_int_equal(mock_domain(ioas, &stdev, NULL, &idev), 0);
-	assert_int_equal(map_fixed(ioas, buf, len, APERTURE), 0);
+	assert_int_equal(fake_mock_domain_flags(env.ictx, ioas, 0, &stdev, NULL,
+						&idev), 0);
+	assert_int_equal(fake_map_fixed(env.ictx, ioas, MAP_FIXED_RW, buf, len,
+					APERTURE), 0);
 	assert_int_equal(hwpt_alloc_type(idev, ioas,
 					 IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
 					 MOCK_IOMMUPT_HUGE, &hwpt), 0);
@@ -632,8 +583,8 @@ static void test_dirty_huge_leaves(void **state)
 	for (uint64_t i = 0; i < mock_pages; i++)
 		assert_int_equal(!!(bitmap[i / 64] & (1ull << (i % 64))),
 				 i < MOCK_HUGE_PAGE_SIZE / MOCK_PAGE_SIZE);
-	assert_int_equal(destroy(hwpt), 0);
-	assert_int_equal(destroy(stdev), 0);
+	assert_int_equal(fake_destroy(env.ictx, hwpt), 0);
+	assert_int_equal(fake_destroy(env.ictx, stdev), 0);
 	munmap(raw, 2 * len);
 }
 
@@ -681,7 +632,7 @@ static long check_cache(uint32_t idev, uint32_t slot, uint32_t val)
 
 static void test_viommu_vdevice(void **state)
 {
-	uint32_t ioas = ioas_alloc(), stdev, auto_hwpt, idev, parent, viommu;
+	uint32_t ioas = fake_ioas_new(env.ictx), stdev, auto_hwpt, idev, parent, viommu;
 	uint32_t vdev, nested, pt, n, stdev2, idev2;
 	struct iommu_viommu_selftest data = { .in_data = 0xcafe };
 	struct iommu_viommu_invalidate_selftest inv[2];
@@ -689,8 +640,10 @@ static void test_viommu_vdevice(void **state)
 		.size = sizeof(ev), .op = IOMMU_TEST_OP_TRIGGER_VEVENT,
 	};
 
-	assert_int_equal(mock_domain(ioas, &stdev, &auto_hwpt, &idev), 0);
-	assert_int_equal(mock_domain(ioas, &stdev2, NULL, &idev2), 0);
+	assert_int_equal(fake_mock_domain_flags(env.ictx, ioas, 0, &stdev,
+						&auto_hwpt, &idev), 0);
+	assert_int_equal(fake_mock_domain_flags(env.ictx, ioas, 0, &stdev2,
+						NULL, &idev2), 0);
 	assert_int_equal(hwpt_alloc(idev, ioas, IOMMU_HWPT_ALLOC_NEST_PARENT,
 				    &parent), 0);
 	assert_int_equal(viommu_alloc(idev, parent, 0, NULL, 0, NULL),
@@ -709,7 +662,7 @@ static void test_viommu_vdevice(void **state)
 	assert_int_equal(viommu_alloc(idev, parent, IOMMU_VIOMMU_TYPE_SELFTEST,
 				      &data, sizeof(data), &viommu), 0);
 	assert_int_equal(data.out_data, 0xcafe);
-	assert_int_equal(destroy(parent), -EBUSY);
+	assert_int_equal(fake_destroy(env.ictx, parent), -EBUSY);
 
 	/* vDEVICEs: one per device, one per virt_id. */
 	assert_int_equal(vdevice_alloc(99, idev, 0x10, NULL), -ENOENT);
@@ -717,15 +670,15 @@ static void test_viommu_vdevice(void **state)
 	assert_int_equal(vdevice_alloc(viommu, idev, 0x10, &vdev), 0);
 	assert_int_equal(vdevice_alloc(viommu, idev, 0x11, NULL), -EEXIST);
 	assert_int_equal(vdevice_alloc(viommu, idev2, 0x10, NULL), -EEXIST);
-	assert_int_equal(destroy(viommu), -EBUSY);
+	assert_int_equal(fake_destroy(env.ictx, viommu), -EBUSY);
 
 	/* A nested HWPT through the vIOMMU; attaching it needs a vDEVICE. */
 	assert_int_equal(nested_alloc(idev, viommu, 5, &nested), 0);
 	pt = nested;
-	assert_int_equal(replace(stdev2, &pt), -ENOENT);
+	assert_int_equal(fake_replace(env.ictx, stdev2, &pt), -ENOENT);
 	ev.trigger_vevent.dev_id = idev;
 	assert_int_equal(io(IOMMU_TEST_CMD, &ev, sizeof(ev)), -ENOENT);
-	assert_int_equal(replace(stdev, &pt), 0);
+	assert_int_equal(fake_replace(env.ictx, stdev, &pt), 0);
 	/* Attached behind the vIOMMU with a vDEVICE: no vEVENTQ to report to. */
 	assert_int_equal(io(IOMMU_TEST_CMD, &ev, sizeof(ev)), -EOPNOTSUPP);
 
@@ -773,16 +726,16 @@ static void test_viommu_vdevice(void **state)
 
 	/* Destroying the device leaves the vDEVICE ID a tombstone. */
 	pt = auto_hwpt;
-	assert_int_equal(replace(stdev, &pt), 0);
-	assert_int_equal(destroy(stdev), 0);
-	assert_int_equal(destroy(vdev), -ENOENT);
+	assert_int_equal(fake_replace(env.ictx, stdev, &pt), 0);
+	assert_int_equal(fake_destroy(env.ictx, stdev), 0);
+	assert_int_equal(fake_destroy(env.ictx, vdev), -ENOENT);
 	assert_int_equal(vdevice_alloc(viommu, idev2, 0x10, &pt), 0);
 	assert_true(pt != vdev);
-	assert_int_equal(destroy(pt), 0);
-	assert_int_equal(destroy(nested), 0);
-	assert_int_equal(destroy(viommu), 0);
-	assert_int_equal(destroy(parent), 0);
-	assert_int_equal(destroy(stdev2), 0);
+	assert_int_equal(fake_destroy(env.ictx, pt), 0);
+	assert_int_equal(fake_destroy(env.ictx, nested), 0);
+	assert_int_equal(fake_destroy(env.ictx, viommu), 0);
+	assert_int_equal(fake_destroy(env.ictx, parent), 0);
+	assert_int_equal(fake_destroy(env.ictx, stdev2), 0);
 }
 
 static long pasid_op(uint32_t op, uint32_t stdev, uint32_t pasid,
@@ -798,11 +751,12 @@ static long pasid_op(uint32_t op, uint32_t stdev, uint32_t pasid,
 
 static void test_pasid(void **state)
 {
-	uint32_t ioas = ioas_alloc(), stdev, auto_hwpt, idev, hwpt, hwpt2;
+	uint32_t ioas = fake_ioas_new(env.ictx), stdev, auto_hwpt, idev, hwpt, hwpt2;
 	uint32_t plain, rid;
 
-	assert_int_equal(mock_domain_flags(ioas, MOCK_FLAGS_DEVICE_PASID,
-					   &stdev, &auto_hwpt, &idev), 0);
+	assert_int_equal(fake_mock_domain_flags(env.ictx, ioas,
+						MOCK_FLAGS_DEVICE_PASID, &stdev,
+						&auto_hwpt, &idev), 0);
 	assert_int_equal(hwpt_alloc(idev, ioas, IOMMU_HWPT_ALLOC_PASID,
 				    &hwpt), 0);
 	assert_int_equal(hwpt_alloc(idev, ioas, IOMMU_HWPT_ALLOC_PASID,
@@ -812,7 +766,7 @@ static void test_pasid(void **state)
 	assert_int_equal(pasid_op(IOMMU_TEST_OP_PASID_ATTACH, stdev, 100,
 				  hwpt), -EINVAL);
 	rid = hwpt;
-	assert_int_equal(replace(stdev, &rid), 0);
+	assert_int_equal(fake_replace(env.ictx, stdev, &rid), 0);
 	assert_int_equal(pasid_op(IOMMU_TEST_OP_PASID_ATTACH, stdev, 100,
 				  plain), -EINVAL);
 	assert_int_equal(pasid_op(IOMMU_TEST_OP_PASID_ATTACH, stdev,
@@ -831,14 +785,14 @@ static void test_pasid(void **state)
 				  0), 0);
 	/* With a PASID in use the RID cannot move to a non-PASID table. */
 	rid = plain;
-	assert_int_equal(replace(stdev, &rid), -EINVAL);
+	assert_int_equal(fake_replace(env.ictx, stdev, &rid), -EINVAL);
 	assert_int_equal(pasid_op(IOMMU_TEST_OP_PASID_REPLACE, stdev, 101,
 				  hwpt2), -EINVAL);
 	assert_int_equal(pasid_op(IOMMU_TEST_OP_PASID_REPLACE, stdev, 100,
 				  hwpt2), 0);
 	assert_int_equal(pasid_op(IOMMU_TEST_OP_PASID_CHECK_HWPT, stdev, 100,
 				  hwpt2), 0);
-	assert_int_equal(destroy(hwpt2), -EBUSY);
+	assert_int_equal(fake_destroy(env.ictx, hwpt2), -EBUSY);
 	/* The mock fails every second attach of PASID 1024. */
 	assert_int_equal(pasid_op(IOMMU_TEST_OP_PASID_ATTACH, stdev,
 				  IOMMU_TEST_PASID_RESERVED, hwpt), 0);
@@ -850,27 +804,29 @@ static void test_pasid(void **state)
 				  IOMMU_TEST_PASID_RESERVED, 0), 0);
 	assert_int_equal(pasid_op(IOMMU_TEST_OP_PASID_DETACH, stdev, 100, 0),
 			 0);
-	assert_int_equal(destroy(hwpt2), 0);
+	assert_int_equal(fake_destroy(env.ictx, hwpt2), 0);
 	assert_int_equal(pasid_op(IOMMU_TEST_OP_PASID_ATTACH, 99, 100, hwpt),
 			 -ENOENT);
 	/* A PASID left attached is detached with the device. */
 	assert_int_equal(pasid_op(IOMMU_TEST_OP_PASID_ATTACH, stdev, 7, hwpt),
 			 0);
-	assert_int_equal(destroy(stdev), 0);
-	assert_int_equal(destroy(hwpt), 0);
-	assert_int_equal(destroy(plain), 0);
-	assert_int_equal(destroy(ioas), 0);
+	assert_int_equal(fake_destroy(env.ictx, stdev), 0);
+	assert_int_equal(fake_destroy(env.ictx, hwpt), 0);
+	assert_int_equal(fake_destroy(env.ictx, plain), 0);
+	assert_int_equal(fake_destroy(env.ictx, ioas), 0);
 }
 
 /* Closing with everything still linked frees it all (ASan checks). */
 static void test_close_with_everything(void **state)
 {
-	uint32_t ioas = ioas_alloc(), stdev, idev, parent, viommu, nested;
+	uint32_t ioas = fake_ioas_new(env.ictx), stdev, idev, parent, viommu, nested;
 	size_t len = 4 * PS;
 	uint8_t *buf = shared_buf(len);
 
-	assert_int_equal(map_fixed(ioas, buf, len, APERTURE), 0);
-	assert_int_equal(mock_domain(ioas, &stdev, NULL, &idev), 0);
+	assert_int_equal(fake_map_fixed(env.ictx, ioas, MAP_FIXED_RW, buf, len,
+					APERTURE), 0);
+	assert_int_equal(fake_mock_domain_flags(env.ictx, ioas, 0, &stdev, NULL,
+						&idev), 0);
 	assert_int_equal(hwpt_alloc(idev, ioas, IOMMU_HWPT_ALLOC_NEST_PARENT |
 						   IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
 				    &parent), 0);
@@ -879,7 +835,7 @@ static void test_close_with_everything(void **state)
 	assert_int_equal(vdevice_alloc(viommu, idev, 3, NULL), 0);
 	assert_int_equal(nested_alloc(idev, viommu, 1, &nested), 0);
 	uint32_t pt = nested;
-	assert_int_equal(replace(stdev, &pt), 0);
+	assert_int_equal(fake_replace(env.ictx, stdev, &pt), 0);
 	assert_int_equal(set_dirty_tracking(parent, true), 0);
 	teardown(state);
 	setup(state);

@@ -16,7 +16,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "fake_ucmd.h"
+#include "fake_ops.h"
 #include "objects/ioas.h"
 #include "uiommufd/abi.h"
 #include "uiommufd/abi_test.h"
@@ -29,100 +29,20 @@ static struct fake_env env;
 
 static int setup(void **state)
 {
-	fake_env_init(&env, true);
-	fake_caller_pid = getpid();
+	fake_env_caller_init(&env, false);
 	*state = &env;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	fake_env_fini(&env);
-	fake_caller_pid = 0;
+	fake_env_caller_fini(&env);
 	return 0;
 }
 
 static struct iommufd_ctx *C(void)
 {
 	return env.ictx;
-}
-
-static uint32_t ioas_alloc(void)
-{
-	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
-
-	assert_int_equal(fake_ioctl(C(), IOMMU_IOAS_ALLOC, &cmd, sizeof(cmd)), 0);
-	return cmd.out_ioas_id;
-}
-
-static long destroy(uint32_t id)
-{
-	struct iommu_destroy cmd = { .size = sizeof(cmd), .id = id };
-
-	return fake_ioctl(C(), IOMMU_DESTROY, &cmd, sizeof(cmd));
-}
-
-static long map(uint32_t ioas, uint32_t flags, const void *va, uint64_t len,
-		uint64_t *iova)
-{
-	struct iommu_ioas_map cmd = {
-		.size = sizeof(cmd), .flags = flags, .ioas_id = ioas,
-		.user_va = (uintptr_t)va, .length = len, .iova = *iova,
-	};
-	long rc = fake_ioctl(C(), IOMMU_IOAS_MAP, &cmd, sizeof(cmd));
-
-	*iova = cmd.iova;
-	return rc;
-}
-
-static long map_fixed(uint32_t ioas, const void *va, uint64_t len,
-		      uint64_t iova)
-{
-	return map(ioas, MAP_FIXED_RW, va, len, &iova);
-}
-
-static long unmap(uint32_t ioas, uint64_t iova, uint64_t len, uint64_t *out)
-{
-	struct iommu_ioas_unmap cmd = {
-		.size = sizeof(cmd), .ioas_id = ioas, .iova = iova, .length = len,
-	};
-	long rc = fake_ioctl(C(), IOMMU_IOAS_UNMAP, &cmd, sizeof(cmd));
-
-	if (out)
-		*out = cmd.length;
-	return rc;
-}
-
-static long mock_domain(uint32_t ioas, uint32_t *stdev, uint32_t *hwpt,
-			uint32_t *idev)
-{
-	struct iommu_test_cmd cmd = {
-		.size = sizeof(cmd), .op = IOMMU_TEST_OP_MOCK_DOMAIN, .id = ioas,
-	};
-	long rc = fake_ioctl(C(), IOMMU_TEST_CMD, &cmd, sizeof(cmd));
-
-	if (stdev)
-		*stdev = cmd.mock_domain.out_stdev_id;
-	if (hwpt)
-		*hwpt = cmd.mock_domain.out_hwpt_id;
-	if (idev)
-		*idev = cmd.mock_domain.out_idev_id;
-	return rc;
-}
-
-static long check_map(uint32_t hwpt, uint64_t iova, const void *p,
-		      uint64_t len)
-{
-	struct iommu_test_cmd cmd = {
-		.size = sizeof(cmd), .op = IOMMU_TEST_OP_MD_CHECK_MAP, .id = hwpt,
-		.check_map = { .iova = iova, .length = len, .uptr = (uintptr_t)p },
-	};
-	long rc;
-
-	fake_user_add(p, len);
-	rc = fake_ioctl(C(), IOMMU_TEST_CMD, &cmd, sizeof(cmd));
-	fake_user_reset();
-	return rc;
 }
 
 static long add_reserved(uint32_t ioas, uint64_t start, uint64_t len)
@@ -146,7 +66,7 @@ static void *shared_buf(size_t len)
 
 static void test_map_flag_and_size_rules(void **state)
 {
-	uint32_t ioas = ioas_alloc();
+	uint32_t ioas = fake_ioas_new(C());
 	struct iommu_ioas_map cmd = { .size = sizeof(cmd), .ioas_id = ioas,
 				      .flags = MAP_RW, .user_va = 0x10000,
 				      .length = PS };
@@ -173,9 +93,13 @@ static void test_map_flag_and_size_rules(void **state)
 	cmd.length = 0;
 	assert_int_equal(fake_ioctl(C(), IOMMU_IOAS_MAP, &cmd, sizeof(cmd)), -EINVAL);
 	/* user_va + length wraps */
-	assert_int_equal(map(ioas, MAP_RW, (void *)(UINT64_MAX - PS + 1), 2 * PS, &iova), -EOVERFLOW);
+	assert_int_equal(fake_map(C(), ioas, MAP_RW,
+				  (void *)(UINT64_MAX - PS + 1), 2 * PS, &iova),
+			 -EOVERFLOW);
 	/* iova + length wraps */
-	assert_int_equal(map_fixed(ioas, (void *)0x10000, 2 * PS, UINT64_MAX - PS + 1), -EOVERFLOW);
+	assert_int_equal(fake_map_fixed(C(), ioas, MAP_RW, (void *)0x10000,
+					2 * PS, UINT64_MAX - PS + 1),
+			 -EOVERFLOW);
 	/* A short struct: below min_size is EINVAL, the dispatcher's rule. */
 	cmd.size = offsetof(struct iommu_ioas_map, iova);
 	assert_int_equal(fake_ioctl(C(), IOMMU_IOAS_MAP, &cmd, sizeof(cmd)), -EINVAL);
@@ -184,63 +108,75 @@ static void test_map_flag_and_size_rules(void **state)
 /* Without a domain, MAP is bookkeeping: even an unmapped VA succeeds. */
 static void test_map_lazy_no_domain(void **state)
 {
-	uint32_t ioas = ioas_alloc();
+	uint32_t ioas = fake_ioas_new(C());
 	uint64_t iova = 0, n;
 
-	assert_int_equal(map(ioas, MAP_RW, (void *)0x1000, 64 * PS, &iova), 0);
+	assert_int_equal(fake_map(C(), ioas, MAP_RW, (void *)0x1000, 64 * PS,
+				  &iova), 0);
 	assert_true(iova != 0);
 	assert_int_equal(C()->pinned_bytes, 0);
-	assert_int_equal(unmap(ioas, iova, 64 * PS, &n), 0);
+	assert_int_equal(fake_unmap(C(), ioas, iova, 64 * PS, &n), 0);
 	assert_int_equal(n, 64 * PS);
 }
 
 static void test_map_fixed_overlap_and_unmap_rules(void **state)
 {
-	uint32_t ioas = ioas_alloc();
+	uint32_t ioas = fake_ioas_new(C());
 	uint64_t n;
 
-	assert_int_equal(map_fixed(ioas, (void *)0x100000, 4 * PS, 0x100000), 0);
-	assert_int_equal(map_fixed(ioas, (void *)0x100000, PS, 0x103000), -EEXIST);
-	assert_int_equal(map_fixed(ioas, (void *)0x100000, 8 * PS, 0xfe000), -EEXIST);
-	assert_int_equal(map_fixed(ioas, (void *)0x200000, 4 * PS, 0x200000), 0);
+	assert_int_equal(fake_map_fixed(C(), ioas, MAP_RW, (void *)0x100000,
+					4 * PS, 0x100000), 0);
+	assert_int_equal(fake_map_fixed(C(), ioas, MAP_RW, (void *)0x100000, PS,
+					0x103000), -EEXIST);
+	assert_int_equal(fake_map_fixed(C(), ioas, MAP_RW, (void *)0x100000,
+					8 * PS, 0xfe000), -EEXIST);
+	assert_int_equal(fake_map_fixed(C(), ioas, MAP_RW, (void *)0x200000,
+					4 * PS, 0x200000), 0);
 	/* A cut through an area: nothing unmapped, ENOENT. */
-	assert_int_equal(unmap(ioas, 0x101000, PS, NULL), -ENOENT);
-	assert_int_equal(unmap(ioas, 0x100000, PS, NULL), -ENOENT);
+	assert_int_equal(fake_unmap(C(), ioas, 0x101000, PS, NULL), -ENOENT);
+	assert_int_equal(fake_unmap(C(), ioas, 0x100000, PS, NULL), -ENOENT);
 	/* Nothing in the range. */
-	assert_int_equal(unmap(ioas, 0x500000, PS, NULL), -ENOENT);
-	assert_int_equal(unmap(ioas, 0x500000, 0, NULL), -EINVAL);
-	assert_int_equal(unmap(ioas, 1, UINT64_MAX, NULL), -EOVERFLOW);
-	assert_int_equal(unmap(ioas, UINT64_MAX, 1, NULL), -EOVERFLOW);
-	assert_int_equal(unmap(ioas + 50, 0, UINT64_MAX, NULL), -ENOENT);
+	assert_int_equal(fake_unmap(C(), ioas, 0x500000, PS, NULL), -ENOENT);
+	assert_int_equal(fake_unmap(C(), ioas, 0x500000, 0, NULL), -EINVAL);
+	assert_int_equal(fake_unmap(C(), ioas, 1, UINT64_MAX, NULL),
+			 -EOVERFLOW);
+	assert_int_equal(fake_unmap(C(), ioas, UINT64_MAX, 1, NULL),
+			 -EOVERFLOW);
+	assert_int_equal(fake_unmap(C(), ioas + 50, 0, UINT64_MAX, NULL),
+			 -ENOENT);
 	/* Whole area. */
-	assert_int_equal(unmap(ioas, 0x100000, 4 * PS, &n), 0);
+	assert_int_equal(fake_unmap(C(), ioas, 0x100000, 4 * PS, &n), 0);
 	assert_int_equal(n, 4 * PS);
-	assert_int_equal(map_fixed(ioas, (void *)0x100000, 4 * PS, 0x100000), 0);
+	assert_int_equal(fake_map_fixed(C(), ioas, MAP_RW, (void *)0x100000,
+					4 * PS, 0x100000), 0);
 	/* 0..U64_MAX: everything. */
-	assert_int_equal(unmap(ioas, 0, UINT64_MAX, &n), 0);
+	assert_int_equal(fake_unmap(C(), ioas, 0, UINT64_MAX, &n), 0);
 	assert_int_equal(n, 8 * PS);
-	assert_int_equal(unmap(ioas, 0, UINT64_MAX, &n), 0);
+	assert_int_equal(fake_unmap(C(), ioas, 0, UINT64_MAX, &n), 0);
 	assert_int_equal(n, 0);
 }
 
 static void test_map_alloc_iova_alignment(void **state)
 {
-	uint32_t ioas = ioas_alloc();
+	uint32_t ioas = fake_ioas_new(C());
 	uint64_t iova = 0;
 
 	/* The size class: 2 MiB at a 2 MiB-aligned VA lands 2 MiB-aligned. */
-	assert_int_equal(map(ioas, MAP_RW, (void *)0x40000000, 2 << 20, &iova), 0);
+	assert_int_equal(fake_map(C(), ioas, MAP_RW, (void *)0x40000000,
+				  2 << 20, &iova), 0);
 	assert_int_equal(iova % (2 << 20), 0);
 	/* A VA with a sub-page offset keeps it in the IOVA. */
-	assert_int_equal(map(ioas, MAP_RW, (void *)0x50000123, PS, &iova), 0);
+	assert_int_equal(fake_map(C(), ioas, MAP_RW, (void *)0x50000123, PS,
+				  &iova), 0);
 	assert_int_equal(iova % PS, 0x123);
 	/* The top of the address space is never handed out. */
-	assert_int_equal(map(ioas, MAP_RW, (void *)0x1000, UINT64_MAX / 2, &iova), -EOVERFLOW);
+	assert_int_equal(fake_map(C(), ioas, MAP_RW, (void *)0x1000,
+				  UINT64_MAX / 2, &iova), -EOVERFLOW);
 }
 
 static void test_allow_iovas(void **state)
 {
-	uint32_t ioas = ioas_alloc();
+	uint32_t ioas = fake_ioas_new(C());
 	struct iommu_iova_range r[2] = { { 0x100000, 0x1fffff }, { 0x180000, 0x2fffff } };
 	struct iommu_ioas_allow_iovas cmd = {
 		.size = sizeof(cmd), .ioas_id = ioas, .num_iovas = 2,
@@ -260,11 +196,14 @@ static void test_allow_iovas(void **state)
 	cmd.__reserved = 0;
 	assert_int_equal(fake_ioctl(C(), IOMMU_IOAS_ALLOW_IOVAS, &cmd, sizeof(cmd)), 0);
 	/* Allocation honours the allowed ranges. */
-	assert_int_equal(map(ioas, MAP_RW, (void *)0x10000000, 0x100000, &iova), 0);
+	assert_int_equal(fake_map(C(), ioas, MAP_RW, (void *)0x10000000,
+				  0x100000, &iova), 0);
 	assert_int_equal(iova, 0x100000);
-	assert_int_equal(map(ioas, MAP_RW, (void *)0x10000000, 0x100000, &iova), 0);
+	assert_int_equal(fake_map(C(), ioas, MAP_RW, (void *)0x10000000,
+				  0x100000, &iova), 0);
 	assert_int_equal(iova, 0x400000);
-	assert_int_equal(map(ioas, MAP_RW, (void *)0x10000000, 0x100000, &iova), -ENOSPC);
+	assert_int_equal(fake_map(C(), ioas, MAP_RW, (void *)0x10000000,
+				  0x100000, &iova), -ENOSPC);
 	/* A reserved range may not meet an allowed one, either way. */
 	assert_int_equal(add_reserved(ioas, 0x480000, PS), -EADDRINUSE);
 	assert_int_equal(add_reserved(ioas, 0x800000, PS), 0);
@@ -282,7 +221,7 @@ static void test_allow_iovas(void **state)
 
 static void test_reserved_and_ranges(void **state)
 {
-	uint32_t ioas = ioas_alloc();
+	uint32_t ioas = fake_ioas_new(C());
 	struct iommu_iova_range out[3];
 	struct iommu_ioas_iova_ranges r = {
 		.size = sizeof(r), .ioas_id = ioas, .num_iovas = 1,
@@ -294,7 +233,8 @@ static void test_reserved_and_ranges(void **state)
 	assert_int_equal(add_reserved(ioas + 9, 0x10000, PS), -ENOENT);
 	assert_int_equal(add_reserved(ioas, 0x10000, PS), 0);
 	/* A fixed map into a reserved range is EINVAL. */
-	assert_int_equal(map_fixed(ioas, (void *)0x10000, PS, 0x10000), -EINVAL);
+	assert_int_equal(fake_map_fixed(C(), ioas, MAP_RW, (void *)0x10000, PS,
+					0x10000), -EINVAL);
 	fake_user_add(out, sizeof(out));
 	assert_int_equal(fake_ioctl(C(), IOMMU_IOAS_IOVA_RANGES, &r, sizeof(r)), -EMSGSIZE);
 	assert_int_equal(r.num_iovas, 2);
@@ -307,7 +247,7 @@ static void test_reserved_and_ranges(void **state)
 
 static void test_mock_domain_pins_and_checks(void **state)
 {
-	uint32_t ioas = ioas_alloc(), stdev, hwpt, idev;
+	uint32_t ioas = fake_ioas_new(C()), stdev, hwpt, idev;
 	size_t len = 16 * PS;
 	uint8_t *buf = shared_buf(len), *copy = aligned_alloc(PS, len);
 	struct iommu_iova_range out[2];
@@ -320,7 +260,7 @@ static void test_mock_domain_pins_and_checks(void **state)
 	for (size_t i = 0; i < len; i++)
 		buf[i] = (uint8_t)(i * 7 + 3);
 	memcpy(copy, buf, len);
-	assert_int_equal(mock_domain(ioas, &stdev, &hwpt, &idev), 0);
+	assert_int_equal(fake_mock_domain(C(), ioas, &stdev, &hwpt, &idev), 0);
 	assert_true(stdev && hwpt && idev && stdev != hwpt);
 	/* The IOAS narrowed to the mock aperture, 2 KiB aligned. */
 	fake_user_add(out, sizeof(out));
@@ -331,25 +271,30 @@ static void test_mock_domain_pins_and_checks(void **state)
 	assert_int_equal(out[0].last, MOCK_APERTURE_LAST);
 	assert_int_equal(r.out_iova_alignment, MOCK_PAGE_SIZE);
 	/* Outside the aperture is reserved now. */
-	assert_int_equal(map_fixed(ioas, buf, len, 0x1000), -EINVAL);
+	assert_int_equal(fake_map_fixed(C(), ioas, MAP_RW, buf, len, 0x1000),
+			 -EINVAL);
 
 	/* With a domain, MAP pins, and an unmapped VA is EFAULT. */
-	assert_int_equal(map_fixed(ioas, (void *)0x1000, PS, iova), -EFAULT);
+	assert_int_equal(fake_map_fixed(C(), ioas, MAP_RW, (void *)0x1000, PS,
+					iova), -EFAULT);
 	assert_int_equal(C()->pinned_bytes, 0);
-	assert_int_equal(unmap(ioas, 0, UINT64_MAX, &n), 0);
+	assert_int_equal(fake_unmap(C(), ioas, 0, UINT64_MAX, &n), 0);
 	assert_int_equal(n, 0);
-	assert_int_equal(map_fixed(ioas, buf, len, iova), 0);
+	assert_int_equal(fake_map_fixed(C(), ioas, MAP_RW, buf, len, iova), 0);
 	assert_int_equal(C()->pinned_bytes, len);
-	assert_int_equal(check_map(hwpt, iova, copy, len), 0);
+	assert_int_equal(fake_check_map(C(), hwpt, iova, copy, len), 0);
 	/* Misaligned to the mock page, or an IOVA the domain lacks. */
-	assert_int_equal(check_map(hwpt, iova + 1, copy, MOCK_PAGE_SIZE), -EINVAL);
-	assert_int_equal(check_map(hwpt, iova + len, copy, MOCK_PAGE_SIZE), -EINVAL);
-	assert_int_equal(check_map(ioas, iova, copy, MOCK_PAGE_SIZE), -ENOENT);
+	assert_int_equal(fake_check_map(C(), hwpt, iova + 1, copy,
+					MOCK_PAGE_SIZE), -EINVAL);
+	assert_int_equal(fake_check_map(C(), hwpt, iova + len, copy,
+					MOCK_PAGE_SIZE), -EINVAL);
+	assert_int_equal(fake_check_map(C(), ioas, iova, copy, MOCK_PAGE_SIZE),
+			 -ENOENT);
 	/* The pin holds the pages after the VA is gone. */
 	munmap(buf, len);
-	assert_int_equal(check_map(hwpt, iova, copy, len), 0);
+	assert_int_equal(fake_check_map(C(), hwpt, iova, copy, len), 0);
 	copy[5] ^= 1;
-	assert_int_equal(check_map(hwpt, iova, copy, len), -EINVAL);
+	assert_int_equal(fake_check_map(C(), hwpt, iova, copy, len), -EINVAL);
 
 	/* Huge pages cannot be turned off with domains and areas. */
 	{
@@ -361,66 +306,74 @@ static void test_mock_domain_pins_and_checks(void **state)
 	}
 
 	/* Destroy order: everything in use is EBUSY. */
-	assert_int_equal(destroy(ioas), -EBUSY);
-	assert_int_equal(destroy(hwpt), -EBUSY);
-	assert_int_equal(destroy(idev), -EBUSY);
-	assert_int_equal(destroy(stdev), 0);
-	assert_int_equal(destroy(hwpt), -ENOENT);
-	assert_int_equal(destroy(idev), -ENOENT);
+	assert_int_equal(fake_destroy(C(), ioas), -EBUSY);
+	assert_int_equal(fake_destroy(C(), hwpt), -EBUSY);
+	assert_int_equal(fake_destroy(C(), idev), -EBUSY);
+	assert_int_equal(fake_destroy(C(), stdev), 0);
+	assert_int_equal(fake_destroy(C(), hwpt), -ENOENT);
+	assert_int_equal(fake_destroy(C(), idev), -ENOENT);
 	assert_int_equal(C()->pinned_bytes, 0);
-	assert_int_equal(destroy(ioas), 0);
+	assert_int_equal(fake_destroy(C(), ioas), 0);
 	free(copy);
 }
 
 static void test_mock_domain_attach_refused(void **state)
 {
-	uint32_t ioas = ioas_alloc(), stdev, hwpt, hwpt2, stdev2;
+	uint32_t ioas = fake_ioas_new(C()), stdev, hwpt, hwpt2, stdev2;
 	uint8_t *buf = shared_buf(4 * PS);
 
 	/* An area outside the mock aperture makes the attach fail whole. */
-	assert_int_equal(map_fixed(ioas, buf, 4 * PS, 0x1000), 0);
-	assert_int_equal(mock_domain(ioas, NULL, NULL, NULL), -EADDRINUSE);
+	assert_int_equal(fake_map_fixed(C(), ioas, MAP_RW, buf, 4 * PS, 0x1000),
+			 0);
+	assert_int_equal(fake_mock_domain(C(), ioas, NULL, NULL, NULL),
+			 -EADDRINUSE);
 	assert_int_equal(C()->pinned_bytes, 0);
 	/* An area the domain cannot pin: rolled back, nothing left. */
-	assert_int_equal(unmap(ioas, 0, UINT64_MAX, NULL), 0);
-	assert_int_equal(map_fixed(ioas, buf, 4 * PS, MOCK_APERTURE_START), 0);
-	assert_int_equal(map_fixed(ioas, (void *)0x2000, PS, MOCK_APERTURE_START + 0x10000), 0);
-	assert_int_equal(mock_domain(ioas, NULL, NULL, NULL), -EFAULT);
+	assert_int_equal(fake_unmap(C(), ioas, 0, UINT64_MAX, NULL), 0);
+	assert_int_equal(fake_map_fixed(C(), ioas, MAP_RW, buf, 4 * PS,
+					MOCK_APERTURE_START), 0);
+	assert_int_equal(fake_map_fixed(C(), ioas, MAP_RW, (void *)0x2000, PS,
+					MOCK_APERTURE_START + 0x10000), 0);
+	assert_int_equal(fake_mock_domain(C(), ioas, NULL, NULL, NULL),
+			 -EFAULT);
 	assert_int_equal(C()->pinned_bytes, 0);
-	assert_int_equal(unmap(ioas, MOCK_APERTURE_START + 0x10000, PS, NULL), 0);
+	assert_int_equal(fake_unmap(C(), ioas, MOCK_APERTURE_START + 0x10000,
+				    PS, NULL), 0);
 	/* Two mock devices share the IOAS's auto domain; the pin is one. */
-	assert_int_equal(mock_domain(ioas, &stdev, &hwpt, NULL), 0);
-	assert_int_equal(mock_domain(ioas, &stdev2, &hwpt2, NULL), 0);
+	assert_int_equal(fake_mock_domain(C(), ioas, &stdev, &hwpt, NULL), 0);
+	assert_int_equal(fake_mock_domain(C(), ioas, &stdev2, &hwpt2, NULL), 0);
 	assert_int_equal(hwpt, hwpt2);
 	assert_int_equal(C()->pinned_bytes, 4 * PS);
-	assert_int_equal(destroy(stdev), 0);
-	assert_int_equal(destroy(ioas), -EBUSY);
-	assert_int_equal(destroy(stdev2), 0);
+	assert_int_equal(fake_destroy(C(), stdev), 0);
+	assert_int_equal(fake_destroy(C(), ioas), -EBUSY);
+	assert_int_equal(fake_destroy(C(), stdev2), 0);
 	assert_int_equal(C()->pinned_bytes, 0);
-	assert_int_equal(destroy(ioas), 0);
+	assert_int_equal(fake_destroy(C(), ioas), 0);
 	munmap(buf, 4 * PS);
 }
 
 static void test_private_memory_emulated(void **state)
 {
-	uint32_t ioas = ioas_alloc(), stdev, hwpt;
+	uint32_t ioas = fake_ioas_new(C()), stdev, hwpt;
 	uint8_t *buf = malloc(8 * PS), *p = (uint8_t *)(((uintptr_t)buf + PS - 1) & ~(PS - 1));
 
 	memset(p, 0x5a, 4 * PS);
-	assert_int_equal(mock_domain(ioas, &stdev, &hwpt, NULL), 0);
-	assert_int_equal(map_fixed(ioas, p, 4 * PS, MOCK_APERTURE_START), 0);
+	assert_int_equal(fake_mock_domain(C(), ioas, &stdev, &hwpt, NULL), 0);
+	assert_int_equal(fake_map_fixed(C(), ioas, MAP_RW, p, 4 * PS,
+					MOCK_APERTURE_START), 0);
 	/* Private memory is followed by VA: a later write is seen. */
 	p[100] = 0x11;
-	assert_int_equal(check_map(hwpt, MOCK_APERTURE_START, p, 4 * PS), 0);
+	assert_int_equal(fake_check_map(C(), hwpt, MOCK_APERTURE_START, p,
+					4 * PS), 0);
 	assert_int_equal(C()->pinned_bytes, 4 * PS);
-	assert_int_equal(destroy(stdev), 0);
-	assert_int_equal(destroy(ioas), 0);
+	assert_int_equal(fake_destroy(C(), stdev), 0);
+	assert_int_equal(fake_destroy(C(), ioas), 0);
 	free(buf);
 }
 
 static void test_copy_shares_pins(void **state)
 {
-	uint32_t a = ioas_alloc(), b = ioas_alloc(), stdev, hwpt;
+	uint32_t a = fake_ioas_new(C()), b = fake_ioas_new(C()), stdev, hwpt;
 	uint8_t *buf = shared_buf(8 * PS);
 	struct iommu_ioas_copy cmd = {
 		.size = sizeof(cmd), .flags = MAP_FIXED_RW, .dst_ioas_id = b,
@@ -429,9 +382,10 @@ static void test_copy_shares_pins(void **state)
 	};
 
 	memset(buf, 0x77, 8 * PS);
-	assert_int_equal(mock_domain(a, &stdev, NULL, NULL), 0);
-	assert_int_equal(mock_domain(b, NULL, &hwpt, NULL), 0);
-	assert_int_equal(map_fixed(a, buf, 8 * PS, MOCK_APERTURE_START), 0);
+	assert_int_equal(fake_mock_domain(C(), a, &stdev, NULL, NULL), 0);
+	assert_int_equal(fake_mock_domain(C(), b, NULL, &hwpt, NULL), 0);
+	assert_int_equal(fake_map_fixed(C(), a, MAP_RW, buf, 8 * PS,
+					MOCK_APERTURE_START), 0);
 	assert_int_equal(C()->pinned_bytes, 8 * PS);
 	/* Unmapped source, gaps and flags. */
 	cmd.src_iova = 0x1000;
@@ -452,20 +406,21 @@ static void test_copy_shares_pins(void **state)
 	cmd.src_iova = MOCK_APERTURE_START + 2 * PS;
 	assert_int_equal(fake_ioctl(C(), IOMMU_IOAS_COPY, &cmd, sizeof(cmd)), 0);
 	assert_int_equal(C()->pinned_bytes, 8 * PS);
-	assert_int_equal(check_map(hwpt, MOCK_APERTURE_START, buf + 2 * PS, 4 * PS), 0);
+	assert_int_equal(fake_check_map(C(), hwpt, MOCK_APERTURE_START,
+					buf + 2 * PS, 4 * PS), 0);
 	assert_int_equal(fake_ioctl(C(), IOMMU_IOAS_COPY, &cmd, sizeof(cmd)), -EEXIST);
 	/* The pin lives while either IOAS maps the pages. */
-	assert_int_equal(unmap(a, 0, UINT64_MAX, NULL), 0);
+	assert_int_equal(fake_unmap(C(), a, 0, UINT64_MAX, NULL), 0);
 	assert_int_equal(C()->pinned_bytes, 8 * PS);
-	assert_int_equal(unmap(b, 0, UINT64_MAX, NULL), 0);
+	assert_int_equal(fake_unmap(C(), b, 0, UINT64_MAX, NULL), 0);
 	assert_int_equal(C()->pinned_bytes, 0);
-	assert_int_equal(destroy(stdev), 0);
+	assert_int_equal(fake_destroy(C(), stdev), 0);
 	munmap(buf, 8 * PS);
 }
 
 static void test_map_file_and_change_process(void **state)
 {
-	uint32_t ioas = ioas_alloc(), stdev, hwpt;
+	uint32_t ioas = fake_ioas_new(C()), stdev, hwpt;
 	int mfd = memfd_create("t", MFD_CLOEXEC);
 	struct iommu_ioas_map_file cmd = {
 		.size = sizeof(cmd), .flags = MAP_FIXED_RW, .ioas_id = ioas,
@@ -502,9 +457,10 @@ static void test_map_file_and_change_process(void **state)
 	cp.__reserved = 1;
 	assert_int_equal(fake_ioctl(C(), IOMMU_IOAS_CHANGE_PROCESS, &cp, sizeof(cp)), -EOPNOTSUPP);
 	cp.__reserved = 0;
-	assert_int_equal(mock_domain(ioas, &stdev, &hwpt, NULL), 0);
+	assert_int_equal(fake_mock_domain(C(), ioas, &stdev, &hwpt, NULL), 0);
 	assert_int_equal(C()->pinned_bytes, 4 * PS);
-	assert_int_equal(check_map(hwpt, MOCK_APERTURE_START, data, sizeof(data)), 0);
+	assert_int_equal(fake_check_map(C(), hwpt, MOCK_APERTURE_START, data,
+					sizeof(data)), 0);
 	/* Past the end of the file cannot be pinned. */
 	cmd.start = 6 * PS;
 	cmd.iova = MOCK_APERTURE_START + 0x100000;
@@ -512,28 +468,32 @@ static void test_map_file_and_change_process(void **state)
 	assert_int_equal(C()->pinned_bytes, 4 * PS);
 	/* A VA-based area makes CHANGE_PROCESS EINVAL. */
 	assert_int_equal(fake_ioctl(C(), IOMMU_IOAS_CHANGE_PROCESS, &cp, sizeof(cp)), 0);
-	assert_int_equal(map(ioas, MAP_RW, data, PS, &iova), 0);
+	assert_int_equal(fake_map(C(), ioas, MAP_RW, data, PS, &iova), 0);
 	assert_int_equal(fake_ioctl(C(), IOMMU_IOAS_CHANGE_PROCESS, &cp, sizeof(cp)), -EINVAL);
-	assert_int_equal(destroy(stdev), 0);
+	assert_int_equal(fake_destroy(C(), stdev), 0);
 	close(mfd);
 }
 
 static void test_cut_iova(void **state)
 {
-	uint32_t ioas = ioas_alloc(), stdev, hwpt;
+	uint32_t ioas = fake_ioas_new(C()), stdev, hwpt;
 	uint8_t *buf = shared_buf(8 * PS);
 	uint64_t cuts[] = { MOCK_APERTURE_START + 2 * PS - 1 }, n;
 
 	memset(buf, 0x42, 8 * PS);
-	assert_int_equal(mock_domain(ioas, &stdev, &hwpt, NULL), 0);
-	assert_int_equal(map_fixed(ioas, buf, 8 * PS, MOCK_APERTURE_START), 0);
+	assert_int_equal(fake_mock_domain(C(), ioas, &stdev, &hwpt, NULL), 0);
+	assert_int_equal(fake_map_fixed(C(), ioas, MAP_RW, buf, 8 * PS,
+					MOCK_APERTURE_START), 0);
 	assert_int_equal(iommufd_ioas_cut_iova(iommufd_get_ioas(C(), ioas), cuts, 1), 0);
-	assert_int_equal(unmap(ioas, MOCK_APERTURE_START, 2 * PS, &n), 0);
+	assert_int_equal(fake_unmap(C(), ioas, MOCK_APERTURE_START, 2 * PS, &n),
+			 0);
 	assert_int_equal(n, 2 * PS);
-	assert_int_equal(check_map(hwpt, MOCK_APERTURE_START + 2 * PS, buf, 6 * PS), 0);
-	assert_int_equal(check_map(hwpt, MOCK_APERTURE_START, buf, PS), -EINVAL);
+	assert_int_equal(fake_check_map(C(), hwpt, MOCK_APERTURE_START + 2 * PS,
+					buf, 6 * PS), 0);
+	assert_int_equal(fake_check_map(C(), hwpt, MOCK_APERTURE_START, buf,
+					PS), -EINVAL);
 	assert_int_equal(C()->pinned_bytes, 8 * PS);
-	assert_int_equal(destroy(stdev), 0);
+	assert_int_equal(fake_destroy(C(), stdev), 0);
 	assert_int_equal(C()->pinned_bytes, 0);
 	munmap(buf, 8 * PS);
 }
@@ -553,12 +513,12 @@ static void test_test_cmd_misc(void **state)
 	cmd.id = 4242;
 	assert_int_equal(fake_ioctl(C(), IOMMU_TEST_CMD, &cmd, sizeof(cmd)), -ENOENT);
 	/* Nothing is left of the failed mock domain: the next ID is 1. */
-	assert_int_equal(ioas_alloc(), 1);
+	assert_int_equal(fake_ioas_new(C()), 1);
 }
 
 static void test_huge_pages_option(void **state)
 {
-	uint32_t ioas = ioas_alloc();
+	uint32_t ioas = fake_ioas_new(C());
 	struct iommu_option o = { .size = sizeof(o),
 		.option_id = IOMMU_OPTION_HUGE_PAGES, .op = IOMMU_OPTION_OP_SET,
 		.object_id = ioas, .val64 = 0 };
@@ -567,7 +527,8 @@ static void test_huge_pages_option(void **state)
 	assert_int_equal(fake_ioctl(C(), IOMMU_OPTION, &o, sizeof(o)), 0);
 	fake_ioctl(C(), IOMMU_IOAS_IOVA_RANGES, &r, sizeof(r));
 	assert_int_equal(r.out_iova_alignment, PS);
-	assert_int_equal(map_fixed(ioas, (void *)0x10000, 0x800, 0x10000), -EINVAL);
+	assert_int_equal(fake_map_fixed(C(), ioas, MAP_RW, (void *)0x10000,
+					0x800, 0x10000), -EINVAL);
 	o.val64 = 1;
 	assert_int_equal(fake_ioctl(C(), IOMMU_OPTION, &o, sizeof(o)), 0);
 	r.num_iovas = 0;
@@ -578,13 +539,15 @@ static void test_huge_pages_option(void **state)
 /* One IOAS holds a million areas; map and unmap stay O(log n). */
 static void test_million_areas(void **state)
 {
-	uint32_t ioas = ioas_alloc();
+	uint32_t ioas = fake_ioas_new(C());
 	uint64_t n;
 
 	for (uint64_t i = 0; i < 1000000; i++)
-		assert_int_equal(map_fixed(ioas, (void *)0x10000, PS, (i + 1) * 2 * PS), 0);
+		assert_int_equal(fake_map_fixed(C(), ioas, MAP_RW,
+						(void *)0x10000, PS,
+						(i + 1) * 2 * PS), 0);
 	assert_int_equal(iommufd_get_ioas(C(), ioas)->iopt.num_areas, 1000000);
-	assert_int_equal(unmap(ioas, 0, UINT64_MAX, &n), 0);
+	assert_int_equal(fake_unmap(C(), ioas, 0, UINT64_MAX, &n), 0);
 	assert_int_equal(n, 1000000 * PS);
 }
 

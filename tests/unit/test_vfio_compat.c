@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "backend/backend.h"
-#include "fake_ucmd.h"
+#include "fake_ops.h"
 #include "objects/ioas.h"
 #include "uiommufd/abi.h"
 #include "uiommufd/vfio_abi.h"
@@ -56,22 +56,6 @@ static uint8_t *mem(void **state)
 	return ((struct vfio_env *)*state)->mem;
 }
 
-static long ioas_alloc(struct iommufd_ctx *ictx, uint32_t *id)
-{
-	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
-	long rc = fake_ioctl(ictx, IOMMU_IOAS_ALLOC, &cmd, sizeof(cmd));
-
-	*id = cmd.out_ioas_id;
-	return rc;
-}
-
-static long destroy(struct iommufd_ctx *ictx, uint32_t id)
-{
-	struct iommu_destroy cmd = { .size = sizeof(cmd), .id = id };
-
-	return fake_ioctl(ictx, IOMMU_DESTROY, &cmd, sizeof(cmd));
-}
-
 static long vfio_ioas(struct iommufd_ctx *ictx, uint16_t op, uint32_t *id)
 {
 	struct iommu_vfio_ioas cmd = { .size = sizeof(cmd), .op = op,
@@ -87,7 +71,7 @@ static uint32_t compat_setup(struct iommufd_ctx *ictx)
 {
 	uint32_t id;
 
-	assert_int_equal(ioas_alloc(ictx, &id), 0);
+	assert_int_equal(fake_ioas_alloc(ictx, &id), 0);
 	assert_int_equal(vfio_ioas(ictx, IOMMU_VFIO_IOAS_SET, &id), 0);
 	return id;
 }
@@ -140,7 +124,7 @@ static void test_vfio_ioas_get_set_clear(void **state)
 	assert_int_equal(vfio_ioas(ictx, IOMMU_VFIO_IOAS_GET, &id), -ENODEV);
 	id = 7;
 	assert_int_equal(vfio_ioas(ictx, IOMMU_VFIO_IOAS_SET, &id), -ENOENT);
-	assert_int_equal(ioas_alloc(ictx, &a), 0);
+	assert_int_equal(fake_ioas_alloc(ictx, &a), 0);
 	id = a;
 	assert_int_equal(vfio_ioas(ictx, IOMMU_VFIO_IOAS_SET, &id), 0);
 	id = 0;
@@ -148,14 +132,14 @@ static void test_vfio_ioas_get_set_clear(void **state)
 	assert_int_equal(id, a);
 
 	/* SET replaces without destroying; CLEAR destroys nothing either. */
-	assert_int_equal(ioas_alloc(ictx, &b), 0);
+	assert_int_equal(fake_ioas_alloc(ictx, &b), 0);
 	id = b;
 	assert_int_equal(vfio_ioas(ictx, IOMMU_VFIO_IOAS_SET, &id), 0);
 	assert_non_null(iommufd_get_ioas(ictx, a));
 	assert_int_equal(vfio_ioas(ictx, IOMMU_VFIO_IOAS_CLEAR, &id), 0);
 	assert_int_equal(vfio_ioas(ictx, IOMMU_VFIO_IOAS_GET, &id), -ENODEV);
-	assert_int_equal(destroy(ictx, a), 0);
-	assert_int_equal(destroy(ictx, b), 0);
+	assert_int_equal(fake_destroy(ictx, a), 0);
+	assert_int_equal(fake_destroy(ictx, b), 0);
 }
 
 static void test_vfio_ioas_destroy_clears(void **state)
@@ -163,12 +147,12 @@ static void test_vfio_ioas_destroy_clears(void **state)
 	struct iommufd_ctx *ictx = ctx(state);
 	uint32_t id = compat_setup(ictx), got = 0;
 
-	assert_int_equal(destroy(ictx, id), 0);
+	assert_int_equal(fake_destroy(ictx, id), 0);
 	assert_int_equal(vfio_ioas(ictx, IOMMU_VFIO_IOAS_GET, &got), -ENODEV);
 	assert_int_equal(vfio_int(ictx, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU),
 			 -ENODEV);
 	/* A new IOAS reuses the ID; it is not the compat IOAS by accident. */
-	assert_int_equal(ioas_alloc(ictx, &got), 0);
+	assert_int_equal(fake_ioas_alloc(ictx, &got), 0);
 	assert_int_equal(got, id);
 	assert_int_equal(vfio_ioas(ictx, IOMMU_VFIO_IOAS_GET, &got), -ENODEV);
 }
@@ -220,10 +204,10 @@ static void check_starts_in_compat(struct iommufd_daemon *d, bool vfio_node)
 	assert_int_equal(vfio_ioas(ictx, IOMMU_VFIO_IOAS_GET, &id), 0);
 	assert_int_equal(id, 1);
 	assert_int_equal(vfio_int(ictx, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU), 0);
-	assert_int_equal(ioas_alloc(ictx, &id), 0);
+	assert_int_equal(fake_ioas_alloc(ictx, &id), 0);
 	assert_int_equal(id, 2);
 	/* An ordinary object: destroyable, after which compat is gone. */
-	assert_int_equal(destroy(ictx, 1), 0);
+	assert_int_equal(fake_destroy(ictx, 1), 0);
 	assert_int_equal(vfio_ioas(ictx, IOMMU_VFIO_IOAS_GET, &id), -ENODEV);
 	iommufd_ctx_release(ictx);
 }
@@ -747,7 +731,7 @@ static void test_mixed_abis(void **state)
 	uint64_t size;
 
 	/* VFIO maps land in the compat IOAS and nowhere else. */
-	assert_int_equal(ioas_alloc(ictx, &other), 0);
+	assert_int_equal(fake_ioas_alloc(ictx, &other), 0);
 	assert_int_equal(map_dma(ictx, VFIO_DMA_MAP_FLAG_READ, mem(state),
 				 0x100000, PAGE), 0);
 	assert_non_null(iopt_area_find(&ioas_of(ictx, id)->iopt, 0x100000));
