@@ -237,6 +237,18 @@ static bool check_area_prot(const struct iopt_area *area, unsigned int flags)
 	return area->iommu_prot & IOMMU_READ;
 }
 
+/* The checks pin_pages and rw both start with, in the kernel's order. */
+static int iommufd_access_range(const struct iommufd_access *access,
+				uint64_t iova, uint64_t length,
+				uint64_t *last_iova)
+{
+	if (!length)
+		return -EINVAL;
+	if (__builtin_add_overflow(iova, length - 1, last_iova))
+		return -EOVERFLOW;
+	return access->ioas ? 0 : -ENOENT;
+}
+
 /* Mirrors iommufd_access_pin_pages(). */
 int iommufd_access_pin_pages(struct iommufd_access *access, uint64_t iova,
 			     uint64_t length, unsigned int flags)
@@ -250,12 +262,9 @@ int iommufd_access_pin_pages(struct iommufd_access *access, uint64_t iova,
 	if (access->iova_alignment != IOPT_PAGE_SIZE ||
 	    (!access->internal && !access->ops->unmap))
 		return -EINVAL;
-	if (!length)
-		return -EINVAL;
-	if (__builtin_add_overflow(iova, length - 1, &last_iova))
-		return -EOVERFLOW;
-	if (!access->ioas)
-		return -ENOENT;
+	rc = iommufd_access_range(access, iova, length, &last_iova);
+	if (rc)
+		return rc;
 
 	iopt_for_each_contig_area(&iter, area, &access->ioas->iopt, iova,
 				  last_iova) {
@@ -318,14 +327,11 @@ int iommufd_access_rw(struct iommufd_access *access, uint64_t iova, void *data,
 	struct iopt_area_contig_iter iter;
 	struct iopt_area *area;
 	uint64_t last_iova;
-	int rc = -EINVAL;
+	int rc;
 
-	if (!length)
-		return -EINVAL;
-	if (__builtin_add_overflow(iova, length - 1, &last_iova))
-		return -EOVERFLOW;
-	if (!access->ioas)
-		return -ENOENT;
+	rc = iommufd_access_range(access, iova, length, &last_iova);
+	if (rc)
+		return rc;
 
 	iopt_for_each_contig_area(&iter, area, &access->ioas->iopt, iova,
 				  last_iova) {

@@ -500,17 +500,23 @@ static uint64_t fd_hugetlb_page(int fd)
 	return 0;
 }
 
+/* True once per daemon for each *told: what is worth one log line. */
+static bool say_once(struct iommufd_daemon *d, bool *told)
+{
+	bool first;
+
+	pthread_mutex_lock(&d->lock);
+	first = !*told;
+	*told = true;
+	pthread_mutex_unlock(&d->lock);
+	return first;
+}
+
 static void explain_no_map_files(struct iommufd_daemon *d, int err)
 {
 	struct iopt_accounts *a = d->accounts;
-	bool tell;
 
-	pthread_mutex_lock(&d->lock);
-	tell = a && !a->told_no_map_files;
-	if (a)
-		a->told_no_map_files = true;
-	pthread_mutex_unlock(&d->lock);
-	if (tell)
+	if (a && say_once(d, &a->told_no_map_files))
 		log_warning("cannot open /proc/PID/map_files (%s): shared client memory is reached by copy through process_vm_* and is not pinned; run the daemon as root (CAP_SYS_ADMIN) for real pins",
 			    strerrorname_np(err));
 }
@@ -665,13 +671,7 @@ static int iopt_pages_do_pin(struct iopt_pages *pages, bool needs_phys)
 		goto out;
 	for (unsigned int i = 0; i < plan.n; i++) {
 		if (!plan.v[i].shared && needs_phys) {
-			bool tell;
-
-			pthread_mutex_lock(&d->lock);
-			tell = !d->accounts->told_private_phys;
-			d->accounts->told_private_phys = true;
-			pthread_mutex_unlock(&d->lock);
-			if (tell)
+			if (say_once(d, &d->accounts->told_private_phys))
 				log_warning("private (MAP_PRIVATE) memory cannot be given to a hardware domain: the daemon cannot reach its physical pages; map shared memory (memfd, shm, MAP_SHARED) instead");
 			rc = -EOPNOTSUPP;
 			goto out;
@@ -740,7 +740,7 @@ static int iopt_pages_do_pin(struct iopt_pages *pages, bool needs_phys)
 			 */
 			if (syscall(SYS_mlock, pages->view + soff,
 				    v->seg_end - v->seg_start)) {
-				bool tell;
+				int mlock_err = errno;
 
 				if (madvise(pages->view + soff,
 					    v->seg_end - v->seg_start,
@@ -749,12 +749,9 @@ static int iopt_pages_do_pin(struct iopt_pages *pages, bool needs_phys)
 					rc = -EFAULT;
 					goto out_unmap;
 				}
-				pthread_mutex_lock(&d->lock);
-				tell = !d->accounts->told_no_mlock;
-				d->accounts->told_no_mlock = true;
-				pthread_mutex_unlock(&d->lock);
-				if (tell)
-					log_warning("mlock failed (%m): pinned client memory stays mapped but may be swapped; give the daemon CAP_IPC_LOCK or a larger RLIMIT_MEMLOCK");
+				if (say_once(d, &d->accounts->told_no_mlock))
+					log_warning("mlock failed (%s): pinned client memory stays mapped but may be swapped; give the daemon CAP_IPC_LOCK or a larger RLIMIT_MEMLOCK",
+						    strerror(mlock_err));
 			}
 		}
 		pages->segs[nseg++] = (struct iopt_pin_seg){
