@@ -17,6 +17,7 @@
 #include "uiommufd/abi.h"
 #include "uiommufd/abi_test.h"
 #include "uiommufd/vfio_abi.h"
+#include "tests/test_rng.h"
 
 #define PS 4096ul
 
@@ -24,11 +25,7 @@ static uint64_t rng;
 
 static uint64_t rnd(void)
 {
-	/* xorshift64*: reproducible from the seed printed on failure */
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return rng * 2685821657736338717ull;
+	return test_rng_next(&rng);
 }
 
 static uint64_t pick(const uint64_t *v, size_t n)

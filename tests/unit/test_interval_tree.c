@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "objects/interval_tree.h"
+#include "tests/test_rng.h"
 
 #define U64_MAX UINT64_MAX
 
@@ -25,11 +26,7 @@ static uint64_t rng_state;
 
 static uint64_t rng(void)
 {
-	/* xorshift64*: deterministic across libcs */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 2685821657736338717ULL;
+	return test_rng_next(&rng_state);
 }
 
 static double now_sec(void)

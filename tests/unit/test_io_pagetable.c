@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "objects/io_pagetable.h"
+#include "tests/test_rng.h"
 
 #define PAGE IOPT_PAGE_SIZE
 #define U64_MAX UINT64_MAX
@@ -862,10 +863,7 @@ static uint64_t rng_state;
 
 static uint64_t rng(void)
 {
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 2685821657736338717ULL;
+	return test_rng_next(&rng_state);
 }
 
 static bool overlaps(uint64_t a, uint64_t b, uint64_t c, uint64_t d)
