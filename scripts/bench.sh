@@ -3,7 +3,11 @@
 # BENCHMARKS.md.  Not a test: figures are ratios measured in one run on
 # whatever machine runs it, and the machine is named in the output.
 #
-#   scripts/bench.sh [--quick] [--no-vm]
+#   scripts/bench.sh [--quick] [--no-vm] [--baseline REV]
+#
+# --baseline REV builds the daemon of git revision REV beside this one and
+# measures the per-call cost of IOAS_MAP of both in the same run, so that a
+# change to the map path shows what it costs.
 #
 # Host figures come from FUSE mode with server and client pinned to one CPU
 # (taskset -c 0): on a 2-vCPU VM a FUSE round trip between two CPUs costs
@@ -12,9 +16,15 @@
 # them with each other, never with host figures.
 set -eu
 cd "$(dirname "$0")/.."
-quick=0 vm=1
-for a in "$@"; do
-	case $a in --quick) quick=1 ;; --no-vm) vm=0 ;; *) echo "unknown $a"; exit 2 ;; esac
+quick=0 vm=1 baseline=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--quick) quick=1 ;;
+	--no-vm) vm=0 ;;
+	--baseline) baseline=$2; shift ;;
+	*) echo "unknown $1"; exit 2 ;;
+	esac
+	shift
 done
 iters=$([ $quick = 1 ] && echo 5000 || echo 30000)
 [ -d build ] || meson setup build >/dev/null
@@ -58,6 +68,31 @@ for _ in $(seq 100); do [ -e "$dir/iommu" ] && break; sleep 0.05; done
 $pin $B/tests/bench/ioas_bench "$dir/iommu" "$dpid" > "$out/ioas.txt"
 kill -TERM $dpid; wait $dpid 2>/dev/null || true
 mountpoint -q "$dir" && fusermount3 -u "$dir"; rmdir "$dir"
+
+# The per-call cost of a 4 KiB MAP, this build and (--baseline) another.
+cost_iters=$([ $quick = 1 ] && echo 2000 || echo 10000)
+daemons=("new:$B/daemon/uiommufd")
+if [ -n "$baseline" ]; then
+	bsrc=$out/baseline-src
+	mkdir -p "$bsrc"
+	git archive "$baseline" | tar -x -C "$bsrc"
+	meson setup "$out/baseline-build" "$bsrc" >/dev/null
+	ninja -C "$out/baseline-build" daemon/uiommufd >/dev/null
+	daemons+=("base:$out/baseline-build/daemon/uiommufd")
+fi
+echo "host: per-call IOAS_MAP cost, $cost_iters calls per figure"
+for round in 1 2; do
+	for d in "${daemons[@]}"; do
+		dir=$(mktemp -d)
+		$pin "${d#*:}" --status-socket none --test-interface --fuse "$dir" 2>/dev/null &
+		dpid=$!
+		for _ in $(seq 100); do [ -e "$dir/iommu" ] && break; sleep 0.05; done
+		$pin $B/tests/bench/map_cost "$dir/iommu" --iters "$cost_iters" |
+			sed "s/^RESULT /RESULT ${d%%:*}_/" >> "$out/cost.txt"
+		kill -TERM $dpid; wait $dpid 2>/dev/null || true
+		mountpoint -q "$dir" && fusermount3 -u "$dir"; rmdir "$dir"
+	done
+done
 
 if [ $vm = 1 ]; then
 	echo "guest: CUSE under TCG, one boot"
@@ -140,6 +175,39 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 	echo "$(v ioas_1M_areas_map_all) s (one FUSE round trip each), unmap all in"
 	echo "$(v ioas_1M_areas_unmap_all) s (one IOAS_UNMAP of the whole range); the"
 	echo "daemon's resident memory grows by $(v ioas_rss_per_area) bytes per area."
+	# The lower of the two rounds' medians, per figure.
+	c() { awk -v l="$1" '$1 == "RESULT" && $2 == l && (!n++ || $3 < b) { b = $3 } END { print b }' "$out/cost.txt"; }
+	echo
+	echo "## What one IOAS_MAP costs"
+	echo
+	echo "Host, FUSE file mode, daemon with --test-interface, both pinned to CPU 0,"
+	echo "$cost_iters calls per figure, median per call, two interleaved rounds (the"
+	echo "lower kept). 4 KiB each: a memfd mapped MAP_SHARED (*shared*), private"
+	echo "anonymous memory (*private*), IOAS_MAP_FILE of the memfd (*file*); without"
+	echo "a domain nothing is pinned, with a mock domain every MAP pins. The minimal"
+	echo "call is IOAS_IOVA_RANGES on an ID that does not exist: argument read, ENOENT."
+	if [ -n "$baseline" ]; then
+		echo "*Baseline* is the daemon of revision \`$(git rev-parse --short "$baseline")\`, measured in the same run."
+		echo
+		echo "| call | baseline µs | this build µs | this / baseline | this / minimal call |"
+		echo "|---|---:|---:|---:|---:|"
+	else
+		echo
+		echo "| call | this build µs | this / minimal call |"
+		echo "|---|---:|---:|"
+	fi
+	mn=$(c new_minimal_call)
+	for f in minimal_call nodomain_shared_map nodomain_private_map nodomain_file_map \
+		 nodomain_shared_unmap pinned_shared_map pinned_private_map pinned_file_map \
+		 pinned_shared_unmap; do
+		n=$(c "new_$f")
+		if [ -n "$baseline" ]; then
+			b=$(c "base_$f")
+			echo "| $f | $b | $n | $(ratio "$n" "$b") | $(ratio "$n" "$mn") |"
+		else
+			echo "| $f | $n | $(ratio "$n" "$mn") |"
+		fi
+	done
 	echo
 	echo "## Reading the tables"
 	echo
