@@ -50,6 +50,7 @@
 #include <stdlib.h>
 
 #include "io_pagetable.h"
+#include "user_limits.h"
 
 #define IOPT_ACCESS_NOTIFY_TRIES 100
 
@@ -84,6 +85,28 @@ void iopt_init_table(struct io_pagetable *iopt)
 	iopt->disable_large_pages = false;
 	iopt->num_areas = 0;
 	iopt->mapped_bytes = 0;
+	iopt->mem = NULL;
+}
+
+/* Every area is made and freed here, so that each one is charged once. */
+static struct iopt_area *iopt_area_new(struct io_pagetable *iopt)
+{
+	struct iopt_area *area;
+
+	if (user_mem_charge(iopt->mem, IOPT_AREA_CHARGE))
+		return NULL;
+	area = calloc(1, sizeof(*area));
+	if (!area)
+		user_mem_uncharge(iopt->mem, IOPT_AREA_CHARGE);
+	return area;
+}
+
+static void iopt_area_free(struct io_pagetable *iopt, struct iopt_area *area)
+{
+	if (!area)
+		return;
+	free(area);
+	user_mem_uncharge(iopt->mem, IOPT_AREA_CHARGE);
 }
 
 static void iopt_free_itree(struct interval_tree_root *root, size_t offset)
@@ -105,7 +128,7 @@ void iopt_destroy_table(struct io_pagetable *iopt,
 		interval_tree_remove(&area->node, &iopt->area_itree);
 		if (ops && ops->release)
 			ops->release(iopt, area, ops->arg);
-		free(area);
+		iopt_area_free(iopt, area);
 	}
 	iopt->num_areas = 0;
 	iopt->mapped_bytes = 0;
@@ -320,7 +343,7 @@ static void iopt_free_elm_areas(struct io_pagetable *iopt,
 	for (size_t i = 0; i != num_elms; i++) {
 		if (i < num_linked)
 			iopt_unlink_area(iopt, elms[i].area);
-		free(elms[i].area);
+		iopt_area_free(iopt, elms[i].area);
 		elms[i].area = NULL;
 	}
 }
@@ -348,7 +371,7 @@ int iopt_alloc_area_pages(struct io_pagetable *iopt, struct iopt_map_elm *elms,
 	for (i = 0; i != num_elms; i++)
 		elms[i].area = NULL;
 	for (i = 0; i != num_elms; i++) {
-		elms[i].area = calloc(1, sizeof(*elms[i].area));
+		elms[i].area = iopt_area_new(iopt);
 		if (!elms[i].area) {
 			iopt_free_elm_areas(iopt, elms, num_elms, 0);
 			return -ENOMEM;
@@ -390,7 +413,7 @@ int iopt_map_area(struct io_pagetable *iopt, uint64_t *iova, uint64_t addr,
 void iopt_abort_area(struct io_pagetable *iopt, struct iopt_area *area)
 {
 	iopt_unlink_area(iopt, area);
-	free(area);
+	iopt_area_free(iopt, area);
 }
 
 static void iopt_release_area(struct io_pagetable *iopt, struct iopt_area *area,
@@ -399,7 +422,7 @@ static void iopt_release_area(struct io_pagetable *iopt, struct iopt_area *area,
 	iopt_unlink_area(iopt, area);
 	if (ops && ops->release)
 		ops->release(iopt, area, ops->arg);
-	free(area);
+	iopt_area_free(iopt, area);
 }
 
 /*
@@ -504,8 +527,8 @@ static int iopt_area_split(struct io_pagetable *iopt, struct iopt_area *area,
 	    (iopt_area_start_byte(area, new_start) & align_mask))
 		return -EINVAL;
 
-	lhs = calloc(1, sizeof(*lhs));
-	rhs = calloc(1, sizeof(*rhs));
+	lhs = iopt_area_new(iopt);
+	rhs = iopt_area_new(iopt);
 	if (!lhs || !rhs) {
 		rc = -ENOMEM;
 		goto out_free;
@@ -526,12 +549,12 @@ static int iopt_area_split(struct io_pagetable *iopt, struct iopt_area *area,
 	iopt_unlink_area(iopt, area);
 	iopt_link_area(iopt, lhs);
 	iopt_link_area(iopt, rhs);
-	free(area);
+	iopt_area_free(iopt, area);
 	return 0;
 
 out_free:
-	free(lhs);
-	free(rhs);
+	iopt_area_free(iopt, lhs);
+	iopt_area_free(iopt, rhs);
 	return rc;
 }
 
