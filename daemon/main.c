@@ -40,6 +40,7 @@ static void usage(FILE *f)
 		"  --group GROUP        group of the node\n"
 		"  --vfio-node[=NAME]   also serve a VFIO container look-alike\n"
 		"                       (CUSE: /dev/NAME, default vfio/vfio; FUSE: DIR/vfio)\n"
+		"                       with the same --mode, --owner and --group\n"
 		"  --vfio-compat-default  every new context starts with a compat IOAS\n"
 		"Requests:\n"
 		"  --arg-transport T    CUSE only: how ioctl arguments are read and\n"
