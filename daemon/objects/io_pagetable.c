@@ -53,6 +53,8 @@
 #include "user_limits.h"
 
 #define IOPT_ACCESS_NOTIFY_TRIES 100
+/* An allowed range and malloc's header on it. */
+#define IOPT_ALLOWED_CHARGE (sizeof(struct iopt_allowed) + 16)
 
 static inline uint64_t iopt_min(uint64_t a, uint64_t b)
 {
@@ -86,6 +88,7 @@ void iopt_init_table(struct io_pagetable *iopt)
 	iopt->num_areas = 0;
 	iopt->mapped_bytes = 0;
 	iopt->mem = NULL;
+	iopt->num_allowed = 0;
 }
 
 /* Every area is made and freed here, so that each one is charged once. */
@@ -134,6 +137,8 @@ void iopt_destroy_table(struct io_pagetable *iopt,
 	iopt->mapped_bytes = 0;
 	iopt_free_itree(&iopt->allowed_itree,
 			offsetof(struct iopt_allowed, node));
+	user_mem_uncharge(iopt->mem, iopt->num_allowed * IOPT_ALLOWED_CHARGE);
+	iopt->num_allowed = 0;
 	iopt_free_itree(&iopt->reserved_itree,
 			offsetof(struct iopt_reserved, node));
 }
@@ -617,16 +622,23 @@ int iopt_set_allow_iova(struct io_pagetable *iopt,
 	struct interval_tree_root old;
 	int rc;
 
+	/* The new set is charged in full while the old one still exists. */
+	rc = user_mem_charge(iopt->mem, num * IOPT_ALLOWED_CHARGE);
+	if (rc)
+		return rc;
 	rc = iopt_load_allowed(&itree, ranges, num);
 	if (!rc && iopt_allowed_hits_reserved(iopt, &itree))
 		rc = -EADDRINUSE;
 	if (rc) {
 		iopt_free_itree(&itree, offsetof(struct iopt_allowed, node));
+		user_mem_uncharge(iopt->mem, num * IOPT_ALLOWED_CHARGE);
 		return rc;
 	}
 	old = iopt->allowed_itree;
 	iopt->allowed_itree = itree;
 	iopt_free_itree(&old, offsetof(struct iopt_allowed, node));
+	user_mem_uncharge(iopt->mem, iopt->num_allowed * IOPT_ALLOWED_CHARGE);
+	iopt->num_allowed = num;
 	return 0;
 }
 

@@ -74,8 +74,9 @@ struct io_pagetable {
 	bool disable_large_pages;
 	size_t num_areas;
 	uint64_t mapped_bytes;
-	/* Charged IOPT_AREA_CHARGE per area; NULL charges nobody. */
+	/* Charged per area and per allowed range; NULL charges nobody. */
 	struct user_mem *mem;
+	size_t num_allowed;
 };
 
 struct iopt_iova_range {

@@ -158,6 +158,40 @@ static void test_areas_charged(void **state)
 	user_limits_fini(&l);
 }
 
+/* IOAS_ALLOW_IOVAS ranges: charged while set, all-or-nothing. */
+static void test_allowed_charged(void **state)
+{
+	struct iopt_iova_range r[64];
+	struct user_limits l;
+	struct io_pagetable iopt;
+	struct user_mem *um;
+	uint64_t one;
+
+	(void)state;
+	for (unsigned int i = 0; i < 64; i++)
+		r[i] = (struct iopt_iova_range){ (i + 1) << 20, ((i + 1) << 20) + 4095 };
+	user_limits_init(&l);
+	assert_int_equal(user_mem_open(&l, 9, 0, &um), 0);
+	iopt_init_table(&iopt);
+	iopt.mem = um;
+	assert_int_equal(iopt_set_allow_iova(&iopt, r, 1), 0);
+	one = user_limits_bytes(&l, 9);
+	assert_true(one > 0);
+	/* Room for 32 at a time: 64 is refused, the old set stays charged. */
+	l.max_bytes = 33 * one;
+	assert_int_equal(iopt_set_allow_iova(&iopt, r, 64), -ENOMEM);
+	assert_int_equal(user_limits_bytes(&l, 9), one);
+	assert_int_equal(iopt_set_allow_iova(&iopt, r, 32), 0);
+	assert_int_equal(user_limits_bytes(&l, 9), 32 * one);
+	assert_int_equal(iopt_set_allow_iova(&iopt, r, 0), 0);
+	assert_int_equal(user_limits_bytes(&l, 9), 0);
+	assert_int_equal(iopt_set_allow_iova(&iopt, r, 2), 0);
+	iopt_destroy_table(&iopt, NULL);
+	assert_int_equal(user_limits_bytes(&l, 9), 0);
+	user_mem_close(um, 0);
+	user_limits_fini(&l);
+}
+
 /* Contexts and objects through the object layer, charged to the opener. */
 static void test_contexts_and_objects_charged(void **state)
 {
@@ -210,6 +244,7 @@ int main(void)
 		cmocka_unit_test(test_context_limit),
 		cmocka_unit_test(test_null_account_charges_nobody),
 		cmocka_unit_test(test_areas_charged),
+		cmocka_unit_test(test_allowed_charged),
 		cmocka_unit_test(test_contexts_and_objects_charged),
 	};
 
