@@ -124,7 +124,7 @@ int private_socket_bind(int sock, const char *path, const char *what,
 		unlinkat(dirfd, name, 0);
 		goto out;
 	}
-	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && dev && ino) {
 		*dev = st.st_dev;
 		*ino = st.st_ino;
 	}

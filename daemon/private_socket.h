@@ -23,7 +23,7 @@
  * Binds the AF_UNIX socket sock at path with permissions mode (and group,
  * unless (gid_t)-1), replacing a stale socket nobody answers on.  what
  * names the option in messages.  Returns 0 and the socket file's identity
- * in *dev and *ino; -EADDRINUSE, not logged, when a live socket answers there;
+ * in *dev and *ino (when both are given); -EADDRINUSE, not logged, when a live socket answers there;
  * another negative errno, logged in one line, otherwise.
  */
 int private_socket_bind(int sock, const char *path, const char *what,

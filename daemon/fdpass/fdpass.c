@@ -499,8 +499,6 @@ static void *fp_thread(void *arg)
 
 static int fp_bind(struct fdpass *fp, const char *path)
 {
-	dev_t dev;
-	ino_t ino;
 	int s, rc;
 
 	snprintf(fp->path, sizeof(fp->path), "%s", path);
@@ -513,8 +511,8 @@ static int fp_bind(struct fdpass *fp, const char *path)
 	 * any other takes only its own uid's, and its socket is 0600.
 	 */
 	rc = private_socket_bind(s, path, "--fdpass-socket",
-				 geteuid() == 0 ? 0666 : 0600, (gid_t)-1, &dev,
-				 &ino);
+				 geteuid() == 0 ? 0666 : 0600, (gid_t)-1, NULL,
+				 NULL);
 	if (rc == -EADDRINUSE)
 		rc = log_error_errno(rc, "another daemon serves --fdpass-socket %s", path);
 	if (!rc && listen(s, 16) < 0)
