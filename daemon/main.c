@@ -40,6 +40,7 @@ static void usage(FILE *f)
 		"  --group GROUP        group of the node\n"
 		"  --vfio-node[=NAME]   also serve a VFIO container look-alike\n"
 		"                       (CUSE: /dev/NAME, default vfio/vfio; FUSE: DIR/vfio)\n"
+		"                       with the same --mode, --owner and --group\n"
 		"  --vfio-compat-default  every new context starts with a compat IOAS\n"
 		"Requests:\n"
 		"  --arg-transport T    CUSE only: how ioctl arguments are read and\n"
@@ -47,6 +48,12 @@ static void usage(FILE *f)
 		"                       or 'retry' (the CUSE ioctl retry protocol)\n"
 		"  --threads N          worker threads per node (default: 2)\n"
 		"  --max-objects N      objects one context may hold (default: 1048576)\n"
+		"  --max-user-memory BYTES  daemon memory (contexts, objects, IOVA areas)\n"
+		"                       one user's contexts may take, suffix K, M or G;\n"
+		"                       root is charged like anyone (default: 512M)\n"
+		"  --max-contexts-per-user N  open contexts per user, root included\n"
+		"                       (default: 256)\n"
+		"                       Over either limit: ENOMEM, one log line a minute\n"
 		"  --test-interface     expose IOMMU_TEST_CMD (CONFIG_IOMMUFD_TEST)\n"
 		"  --fdpass-socket PATH let programs started with uiommufd-exec receive\n"
 		"                       the fds some ioctls return (docs/fd-passing.md)\n"
@@ -71,7 +78,7 @@ enum {
 	OPT_VFIO_NODE, OPT_VFIO_DEFAULT, OPT_ARG_TRANSPORT, OPT_THREADS,
 	OPT_MAX_OBJECTS, OPT_TEST_IF, OPT_LOG_LEVEL, OPT_VERSION,
 	OPT_STATUS_SOCKET, OPT_STATUS_GROUP, OPT_CONFIG, OPT_STOP_TIMEOUT,
-	OPT_FDPASS_SOCKET,
+	OPT_FDPASS_SOCKET, OPT_MAX_USER_MEMORY, OPT_MAX_CONTEXTS_PER_USER,
 };
 
 static const struct option long_options[] = {
@@ -86,6 +93,9 @@ static const struct option long_options[] = {
 	{ "arg-transport", required_argument, NULL, OPT_ARG_TRANSPORT },
 	{ "threads", required_argument, NULL, OPT_THREADS },
 	{ "max-objects", required_argument, NULL, OPT_MAX_OBJECTS },
+	{ "max-user-memory", required_argument, NULL, OPT_MAX_USER_MEMORY },
+	{ "max-contexts-per-user", required_argument, NULL,
+	  OPT_MAX_CONTEXTS_PER_USER },
 	{ "test-interface", no_argument, NULL, OPT_TEST_IF },
 	{ "status-socket", required_argument, NULL, OPT_STATUS_SOCKET },
 	{ "status-group", required_argument, NULL, OPT_STATUS_GROUP },
@@ -113,6 +123,28 @@ static int parse_uint(const char *s, unsigned long max, int base,
 	return 0;
 }
 
+/* BYTES with an optional K, M or G (powers of 1024); at least 1. */
+static int parse_bytes(const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	unsigned int shift = 0;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || s[0] == '-')
+		return -EINVAL;
+	switch (*end) {
+	case 'K': case 'k': shift = 10; end++; break;
+	case 'M': case 'm': shift = 20; end++; break;
+	case 'G': case 'g': shift = 30; end++; break;
+	}
+	if (*end || !v || v > (UINT64_MAX >> shift))
+		return -EINVAL;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
 struct config {
 	struct frontend_options fe;
 	bool cuse;
@@ -120,6 +152,8 @@ struct config {
 	bool test_interface;
 	bool vfio_compat_default;
 	unsigned long max_objects;
+	uint64_t max_user_memory;
+	unsigned int max_contexts_per_user;
 	const char *status_socket; /* NULL: the default; "none": no socket */
 	gid_t status_group;
 	const char *config;
@@ -217,6 +251,15 @@ static int parse_args(int argc, char **argv, struct config *c)
 			if (parse_uint(optarg, 0x7fffffff, 10, &v) || !v)
 				return log_error_errno(-EINVAL, "bad --max-objects '%s'", optarg);
 			c->max_objects = v;
+			break;
+		case OPT_MAX_USER_MEMORY:
+			if (parse_bytes(optarg, &c->max_user_memory))
+				return log_error_errno(-EINVAL, "bad --max-user-memory '%s' (BYTES, or with K, M or G)", optarg);
+			break;
+		case OPT_MAX_CONTEXTS_PER_USER:
+			if (parse_uint(optarg, 1u << 20, 10, &v) || !v)
+				return log_error_errno(-EINVAL, "--max-contexts-per-user takes 1 to 1048576");
+			c->max_contexts_per_user = (unsigned int)v;
 			break;
 		case OPT_TEST_IF:
 			c->test_interface = true;
@@ -335,6 +378,8 @@ int main(int argc, char **argv)
 			.threads = 2, .arg_transport = ARG_TRANSPORT_PVM },
 		.log_level = LOG_INFO,
 		.max_objects = 1u << 20,
+		.max_user_memory = USER_LIMITS_DEFAULT_MAX_BYTES,
+		.max_contexts_per_user = USER_LIMITS_DEFAULT_MAX_CONTEXTS,
 		.status_group = (gid_t)-1,
 		.stop_timeout = 10,
 	};
@@ -369,6 +414,8 @@ int main(int argc, char **argv)
 
 	iommufd_daemon_init(&daemon);
 	daemon.max_objects = (uint32_t)c.max_objects;
+	daemon.user_limits.max_bytes = c.max_user_memory;
+	daemon.user_limits.max_contexts = c.max_contexts_per_user;
 	daemon.test_interface = c.test_interface;
 	daemon.vfio_compat_default = c.vfio_compat_default;
 

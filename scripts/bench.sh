@@ -62,7 +62,8 @@ done
 
 echo "host: IOAS MAP+UNMAP throughput and 1,000,000 areas"
 dir=$(mktemp -d)
-$pin $B/daemon/uiommufd --status-socket none --test-interface --fuse "$dir" 2>/dev/null &
+# 1,000,000 areas are charged 256 MiB (--max-user-memory): room to spare.
+$pin $B/daemon/uiommufd --status-socket none --test-interface --max-user-memory 2G --fuse "$dir" 2>/dev/null &
 dpid=$!
 for _ in $(seq 100); do [ -e "$dir/iommu" ] && break; sleep 0.05; done
 $pin $B/tests/bench/ioas_bench "$dir/iommu" "$dpid" > "$out/ioas.txt"

@@ -126,10 +126,15 @@ int frontend_start(struct iommufd_daemon *d, const struct frontend_options *o,
 		if (o->cuse_name)
 			rc = frontend_start_cuse(fe, &fe->iommu_node, o->cuse_name,
 						 o->mode);
-		/* The kernel's /dev/vfio/vfio is world-accessible; so is ours. */
+		/*
+		 * The kernel's /dev/vfio/vfio is world-accessible, but ours
+		 * serves the whole iommufd ABI (test interface, fd passing
+		 * included): it gets the same --mode/--owner/--group as the
+		 * iommufd node, so it opens no door that node keeps shut.
+		 */
 		if (!rc && o->vfio_name)
 			rc = frontend_start_cuse(fe, &fe->vfio_node, o->vfio_name,
-						 0666);
+						 o->mode);
 	}
 	if (rc) {
 		frontend_stop(fe);

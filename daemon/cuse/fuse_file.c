@@ -41,7 +41,8 @@ static int fuse_fill_attr(struct frontend *fe, fuse_ino_t ino, struct stat *st)
 	}
 	if (!fuse_node(fe, ino))
 		return -ENOENT;
-	st->st_mode = S_IFREG | (ino == INO_VFIO ? 0666 : fe->opt.mode);
+	/* Both files serve the full ABI: same mode, owner and group. */
+	st->st_mode = S_IFREG | fe->opt.mode;
 	st->st_nlink = 1;
 	return 0;
 }

@@ -39,7 +39,8 @@
  * that a signal interrupted and restarted.
  *
  * Limits: at most FDPASS_MAX_LISTENERS launched programs at once (each
- * listener lasts while any process under that filter lives), and
+ * listener lasts while any process under that filter lives),
+ * FDPASS_MAX_LISTENERS_PER_UID of them for one launcher's uid, and
  * FDPASS_MAX_CONNS launchers handshaking.  Notifications are served one at
  * a time by this thread; a nested ioctl never waits for this thread.
  *
@@ -74,6 +75,7 @@
 #include "objects/iommufd_private.h"
 #include "objects/caller_proc.h"
 #include "objects/ucmd.h"
+#include "private_socket.h"
 #include "uiommufd/abi.h"
 #include "uiommufd/abi_test.h"
 
@@ -90,6 +92,8 @@
 #endif
 
 #define FDPASS_MAX_LISTENERS 256
+/* So that one user cannot take every slot. */
+#define FDPASS_MAX_LISTENERS_PER_UID 16
 #define FDPASS_MAX_CONNS 16
 #define FDPASS_NODES 2
 
@@ -113,6 +117,7 @@ struct fdpass {
 	struct stat nodes[FDPASS_NODES];
 	unsigned int nr_nodes;
 	int listeners[FDPASS_MAX_LISTENERS];
+	uid_t listener_uids[FDPASS_MAX_LISTENERS]; /* the launcher's, SO_PEERCRED */
 	unsigned int nr_listeners;
 	int conns[FDPASS_MAX_CONNS];
 	uint64_t conn_deadline[FDPASS_MAX_CONNS]; /* ms, CLOCK_MONOTONIC */
@@ -310,6 +315,7 @@ static void fp_drop_listener(struct fdpass *fp, unsigned int i)
 {
 	close(fp->listeners[i]);
 	fp->listeners[i] = fp->listeners[--fp->nr_listeners];
+	fp->listener_uids[i] = fp->listener_uids[fp->nr_listeners];
 }
 
 static void fp_serve_listener(struct fdpass *fp, unsigned int i, short revents)
@@ -376,6 +382,15 @@ static void fp_drop_conn(struct fdpass *fp, unsigned int i)
 	fp->conn_deadline[i] = fp->conn_deadline[fp->nr_conns];
 }
 
+static unsigned int fp_uid_listeners(const struct fdpass *fp, uid_t uid)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < fp->nr_listeners; i++)
+		n += fp->listener_uids[i] == uid;
+	return n;
+}
+
 /* A launcher's message: one byte and the listener; answered with an errno byte. */
 static void fp_serve_conn(struct fdpass *fp, unsigned int i)
 {
@@ -410,9 +425,11 @@ static void fp_serve_conn(struct fdpass *fp, unsigned int i)
 	else if (getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0 ||
 		 (geteuid() != 0 && cred.uid != geteuid()))
 		status = EPERM;
-	else if (fp->nr_listeners == FDPASS_MAX_LISTENERS)
+	else if (fp->nr_listeners == FDPASS_MAX_LISTENERS ||
+		 fp_uid_listeners(fp, cred.uid) >= FDPASS_MAX_LISTENERS_PER_UID)
 		status = EMFILE;
 	if (!status) {
+		fp->listener_uids[fp->nr_listeners] = cred.uid;
 		fp->listeners[fp->nr_listeners++] = fd;
 		log_debug("fdpass: serving programs launched by pid %d", (int)cred.pid);
 	} else if (fd >= 0) {
@@ -482,35 +499,29 @@ static void *fp_thread(void *arg)
 
 static int fp_bind(struct fdpass *fp, const char *path)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int s;
+	int s, rc;
 
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return log_error_errno(-ENAMETOOLONG, "--fdpass-socket %s: path too long", path);
-	strcpy(sa.sun_path, path);
 	snprintf(fp->path, sizeof(fp->path), "%s", path);
 	s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (s < 0)
 		return log_error_errno(-errno, "fdpass socket: %m");
-	/* A stale socket of a daemon that is gone is replaced. */
-	if (connect(s, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+	/*
+	 * Who may connect is decided by SO_PEERCRED, not the file mode: a
+	 * root daemon takes launchers of every user, so its socket is 0666;
+	 * any other takes only its own uid's, and its socket is 0600.
+	 */
+	rc = private_socket_bind(s, path, "--fdpass-socket",
+				 geteuid() == 0 ? 0666 : 0600, (gid_t)-1, NULL,
+				 NULL);
+	if (rc == -EADDRINUSE)
+		rc = log_error_errno(rc, "another daemon serves --fdpass-socket %s", path);
+	if (!rc && listen(s, 16) < 0)
+		rc = log_error_errno(-errno, "--fdpass-socket %s: %m", path);
+	if (rc) {
 		close(s);
-		return log_error_errno(-EADDRINUSE, "another daemon serves --fdpass-socket %s", path);
+		fp->path[0] = 0;
+		return rc;
 	}
-	if (errno == ECONNREFUSED)
-		unlink(path);
-	close(s);
-	s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (s < 0)
-		return log_error_errno(-errno, "fdpass socket: %m");
-	if (bind(s, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(s, 16) < 0) {
-		int err = -errno;
-
-		close(s);
-		return log_error_errno(err, "--fdpass-socket %s: %m", path);
-	}
-	/* Who may connect is decided by SO_PEERCRED, not the file mode. */
-	chmod(path, 0666);
 	fp->sock = s;
 	return 0;
 }

@@ -50,8 +50,11 @@
 #include <stdlib.h>
 
 #include "io_pagetable.h"
+#include "user_limits.h"
 
 #define IOPT_ACCESS_NOTIFY_TRIES 100
+/* An allowed range and malloc's header on it. */
+#define IOPT_ALLOWED_CHARGE (sizeof(struct iopt_allowed) + 16)
 
 static inline uint64_t iopt_min(uint64_t a, uint64_t b)
 {
@@ -84,6 +87,29 @@ void iopt_init_table(struct io_pagetable *iopt)
 	iopt->disable_large_pages = false;
 	iopt->num_areas = 0;
 	iopt->mapped_bytes = 0;
+	iopt->mem = NULL;
+	iopt->num_allowed = 0;
+}
+
+/* Every area is made and freed here, so that each one is charged once. */
+static struct iopt_area *iopt_area_new(struct io_pagetable *iopt)
+{
+	struct iopt_area *area;
+
+	if (user_mem_charge(iopt->mem, IOPT_AREA_CHARGE))
+		return NULL;
+	area = calloc(1, sizeof(*area));
+	if (!area)
+		user_mem_uncharge(iopt->mem, IOPT_AREA_CHARGE);
+	return area;
+}
+
+static void iopt_area_free(struct io_pagetable *iopt, struct iopt_area *area)
+{
+	if (!area)
+		return;
+	free(area);
+	user_mem_uncharge(iopt->mem, IOPT_AREA_CHARGE);
 }
 
 static void iopt_free_itree(struct interval_tree_root *root, size_t offset)
@@ -105,12 +131,14 @@ void iopt_destroy_table(struct io_pagetable *iopt,
 		interval_tree_remove(&area->node, &iopt->area_itree);
 		if (ops && ops->release)
 			ops->release(iopt, area, ops->arg);
-		free(area);
+		iopt_area_free(iopt, area);
 	}
 	iopt->num_areas = 0;
 	iopt->mapped_bytes = 0;
 	iopt_free_itree(&iopt->allowed_itree,
 			offsetof(struct iopt_allowed, node));
+	user_mem_uncharge(iopt->mem, iopt->num_allowed * IOPT_ALLOWED_CHARGE);
+	iopt->num_allowed = 0;
 	iopt_free_itree(&iopt->reserved_itree,
 			offsetof(struct iopt_reserved, node));
 }
@@ -320,7 +348,7 @@ static void iopt_free_elm_areas(struct io_pagetable *iopt,
 	for (size_t i = 0; i != num_elms; i++) {
 		if (i < num_linked)
 			iopt_unlink_area(iopt, elms[i].area);
-		free(elms[i].area);
+		iopt_area_free(iopt, elms[i].area);
 		elms[i].area = NULL;
 	}
 }
@@ -348,7 +376,7 @@ int iopt_alloc_area_pages(struct io_pagetable *iopt, struct iopt_map_elm *elms,
 	for (i = 0; i != num_elms; i++)
 		elms[i].area = NULL;
 	for (i = 0; i != num_elms; i++) {
-		elms[i].area = calloc(1, sizeof(*elms[i].area));
+		elms[i].area = iopt_area_new(iopt);
 		if (!elms[i].area) {
 			iopt_free_elm_areas(iopt, elms, num_elms, 0);
 			return -ENOMEM;
@@ -390,7 +418,7 @@ int iopt_map_area(struct io_pagetable *iopt, uint64_t *iova, uint64_t addr,
 void iopt_abort_area(struct io_pagetable *iopt, struct iopt_area *area)
 {
 	iopt_unlink_area(iopt, area);
-	free(area);
+	iopt_area_free(iopt, area);
 }
 
 static void iopt_release_area(struct io_pagetable *iopt, struct iopt_area *area,
@@ -399,7 +427,7 @@ static void iopt_release_area(struct io_pagetable *iopt, struct iopt_area *area,
 	iopt_unlink_area(iopt, area);
 	if (ops && ops->release)
 		ops->release(iopt, area, ops->arg);
-	free(area);
+	iopt_area_free(iopt, area);
 }
 
 /*
@@ -504,8 +532,8 @@ static int iopt_area_split(struct io_pagetable *iopt, struct iopt_area *area,
 	    (iopt_area_start_byte(area, new_start) & align_mask))
 		return -EINVAL;
 
-	lhs = calloc(1, sizeof(*lhs));
-	rhs = calloc(1, sizeof(*rhs));
+	lhs = iopt_area_new(iopt);
+	rhs = iopt_area_new(iopt);
 	if (!lhs || !rhs) {
 		rc = -ENOMEM;
 		goto out_free;
@@ -526,12 +554,12 @@ static int iopt_area_split(struct io_pagetable *iopt, struct iopt_area *area,
 	iopt_unlink_area(iopt, area);
 	iopt_link_area(iopt, lhs);
 	iopt_link_area(iopt, rhs);
-	free(area);
+	iopt_area_free(iopt, area);
 	return 0;
 
 out_free:
-	free(lhs);
-	free(rhs);
+	iopt_area_free(iopt, lhs);
+	iopt_area_free(iopt, rhs);
 	return rc;
 }
 
@@ -594,16 +622,23 @@ int iopt_set_allow_iova(struct io_pagetable *iopt,
 	struct interval_tree_root old;
 	int rc;
 
+	/* The new set is charged in full while the old one still exists. */
+	rc = user_mem_charge(iopt->mem, num * IOPT_ALLOWED_CHARGE);
+	if (rc)
+		return rc;
 	rc = iopt_load_allowed(&itree, ranges, num);
 	if (!rc && iopt_allowed_hits_reserved(iopt, &itree))
 		rc = -EADDRINUSE;
 	if (rc) {
 		iopt_free_itree(&itree, offsetof(struct iopt_allowed, node));
+		user_mem_uncharge(iopt->mem, num * IOPT_ALLOWED_CHARGE);
 		return rc;
 	}
 	old = iopt->allowed_itree;
 	iopt->allowed_itree = itree;
 	iopt_free_itree(&old, offsetof(struct iopt_allowed, node));
+	user_mem_uncharge(iopt->mem, iopt->num_allowed * IOPT_ALLOWED_CHARGE);
+	iopt->num_allowed = num;
 	return 0;
 }
 

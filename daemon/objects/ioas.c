@@ -833,8 +833,10 @@ struct iommufd_ioas *iommufd_ioas_alloc(struct iommufd_ctx *ictx, int *err)
 	struct iommufd_ioas *ioas;
 
 	ioas = iommufd_object_alloc(ictx, ioas, IOMMUFD_OBJ_IOAS, err);
-	if (ioas)
+	if (ioas) {
 		iopt_init_table(&ioas->iopt);
+		ioas->iopt.mem = ictx->mem;
+	}
 	return ioas;
 }
 

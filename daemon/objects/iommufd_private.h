@@ -24,6 +24,7 @@
 
 #include "objects/id_table.h"
 #include "objects/ucmd.h"
+#include "objects/user_limits.h"
 
 #ifndef offsetofend
 #define offsetofend(TYPE, MEMBER) \
@@ -61,6 +62,8 @@ struct iommufd_object {
 	/* 1 for the ID table's own reference, +1 for each dependent object. */
 	unsigned int users;
 	bool finalized;
+	/* Bytes charged to the context's user for it (user_limits.h). */
+	uint32_t charged;
 };
 
 enum iopt_pages_account_mode {
@@ -93,6 +96,8 @@ struct iommufd_ctx {
 	unsigned int stats_users;
 	/* Descriptors handed to the caller, watched for close (fd_handle.h). */
 	struct iommufd_fd_handle *fd_handles;
+	/* The opener's daemon-memory account; every object and area charges it. */
+	struct user_mem *mem;
 };
 
 /* Daemon-wide configuration and state shared by every context. */
@@ -104,6 +109,8 @@ struct iommufd_daemon {
 	pthread_cond_t stats_idle;
 	/* Resource limit a client controls: objects per context. */
 	uint32_t max_objects;
+	/* Daemon memory and contexts per user (user_limits.h). */
+	struct user_limits user_limits;
 	/* Expose IOMMU_TEST_CMD (the kernel's CONFIG_IOMMUFD_TEST). */
 	bool test_interface;
 	/* Contexts of the VFIO look-alike node, or all with --vfio-compat-default. */

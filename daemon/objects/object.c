@@ -23,6 +23,15 @@
 #include "objects/pages.h"
 #include "objects/viommu.h"
 
+/*
+ * What a context costs the daemon before it holds anything: the context and
+ * the first chunk of its ID table (4096 slots and their bitmaps).
+ */
+#define IOMMUFD_CTX_CHARGE \
+	(sizeof(struct iommufd_ctx) + 4096 * (sizeof(void *) + 1))
+/* An object's ID-table slot, doubled for the table's growth by doubling. */
+#define IOMMUFD_OBJ_SLOT_CHARGE (2 * sizeof(void *))
+
 const struct iommufd_object_ops iommufd_object_ops[IOMMUFD_OBJ_MAX] = {
 	[IOMMUFD_OBJ_IOAS] = { .name = "ioas", .destroy = iommufd_ioas_destroy },
 	[IOMMUFD_OBJ_DEVICE] = { .name = "device",
@@ -68,12 +77,14 @@ int iommufd_daemon_init(struct iommufd_daemon *d)
 	pthread_cond_init(&d->stats_idle, NULL);
 	d->max_objects = 1u << 20;
 	d->own_userns_ino = userns_ino(0);
+	user_limits_init(&d->user_limits);
 	return 0;
 }
 
 void iommufd_daemon_fini(struct iommufd_daemon *d)
 {
 	iopt_accounts_fini(d);
+	user_limits_fini(&d->user_limits);
 	pthread_cond_destroy(&d->stats_idle);
 	pthread_mutex_destroy(&d->lock);
 }
@@ -82,9 +93,16 @@ int iommufd_ctx_open(struct iommufd_daemon *d, pid_t pid, uid_t uid,
 		     bool vfio_node, struct iommufd_ctx **out)
 {
 	struct iommufd_ctx *ictx = calloc(1, sizeof(*ictx));
+	int rc;
 
 	if (!ictx)
 		return -ENOMEM;
+	/* Charged to the opener before anything else, the compat IOAS included. */
+	rc = user_mem_open(&d->user_limits, uid, IOMMUFD_CTX_CHARGE, &ictx->mem);
+	if (rc) {
+		free(ictx);
+		return rc;
+	}
 	pthread_mutex_init(&ictx->lock, NULL);
 	ictx->daemon = d;
 	id_table_init(&ictx->objects, d->max_objects);
@@ -97,11 +115,11 @@ int iommufd_ctx_open(struct iommufd_daemon *d, pid_t pid, uid_t uid,
 		ictx->account_mode = IOPT_PAGES_ACCOUNT_MM;
 	/* Legacy clients have no group whose attach would create it. */
 	if (vfio_node || d->vfio_compat_default) {
-		int rc = iommufd_vfio_compat_ioas_create(ictx);
-
+		rc = iommufd_vfio_compat_ioas_create(ictx);
 		if (rc) {
 			id_table_fini(&ictx->objects);
 			pthread_mutex_destroy(&ictx->lock);
+			user_mem_close(ictx->mem, IOMMUFD_CTX_CHARGE);
 			free(ictx);
 			return rc;
 		}
@@ -141,6 +159,7 @@ void iommufd_ctx_release(struct iommufd_ctx *ictx)
 
 	id_table_fini(&ictx->objects);
 	pthread_mutex_destroy(&ictx->lock);
+	user_mem_close(ictx->mem, IOMMUFD_CTX_CHARGE);
 	free(ictx);
 }
 
@@ -149,19 +168,27 @@ struct iommufd_object *_iommufd_object_alloc(struct iommufd_ctx *ictx,
 					     enum iommufd_object_type type,
 					     int *err)
 {
-	struct iommufd_object *obj = calloc(1, size);
+	uint32_t charge = (uint32_t)(size + IOMMUFD_OBJ_SLOT_CHARGE);
+	struct iommufd_object *obj;
 	int64_t id;
 
+	*err = user_mem_charge(ictx->mem, charge);
+	if (*err)
+		return NULL;
+	obj = calloc(1, size);
 	if (!obj) {
+		user_mem_uncharge(ictx->mem, charge);
 		*err = -ENOMEM;
 		return NULL;
 	}
 	id = id_table_alloc(&ictx->objects, obj);
 	if (id < 0) {
 		free(obj);
+		user_mem_uncharge(ictx->mem, charge);
 		*err = (int)id;
 		return NULL;
 	}
+	obj->charged = charge;
 	obj->id = (uint32_t)id;
 	obj->type = type;
 	obj->users = 1;
@@ -177,6 +204,7 @@ void iommufd_object_finalize(struct iommufd_ctx *ictx,
 void iommufd_object_abort(struct iommufd_ctx *ictx, struct iommufd_object *obj)
 {
 	id_table_remove(&ictx->objects, obj->id);
+	user_mem_uncharge(ictx->mem, obj->charged);
 	free(obj);
 }
 
@@ -212,6 +240,7 @@ static void iommufd_object_unlink_destroy(struct iommufd_ctx *ictx,
 	/* A tombstone (type NONE) only holds its ID: nothing to destroy. */
 	if (iommufd_object_ops[obj->type].destroy)
 		iommufd_object_ops[obj->type].destroy(obj);
+	user_mem_uncharge(ictx->mem, obj->charged);
 	free(obj);
 }
 

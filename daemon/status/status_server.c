@@ -20,6 +20,7 @@
 #include "log.h"
 #include "objects/iommufd_private.h"
 #include "objects/stats.h"
+#include "private_socket.h"
 #include "status/json.h"
 
 #define STATUS_REQUEST_MAX 256
@@ -405,61 +406,14 @@ static void *status_thread(void *arg)
 	}
 }
 
-/* A socket file at path: -EADDRINUSE if a daemon answers there, else gone. */
-static int remove_stale_socket(const char *path, const struct sockaddr_un *sa)
-{
-	_cleanup_close_ int fd = -1;
-	struct stat st;
-
-	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? 0 : -errno;
-	if (!S_ISSOCK(st.st_mode))
-		return log_error_errno(-EEXIST, "%s exists and is not a socket", path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) == 0)
-		return -EADDRINUSE;
-	if (unlink(path) < 0 && errno != ENOENT)
-		return log_error_errno(-errno, "cannot remove stale %s: %m", path);
-	return 0;
-}
-
-static int make_parent_dir(const char *path)
-{
-	char dir[PATH_MAX];
-	char *slash;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	if (!slash || slash == dir)
-		return 0;
-	*slash = '\0';
-	/* Group members must reach the socket; the socket's own mode guards it. */
-	if (mkdir(dir, geteuid() == 0 ? 0755 : 0700) < 0 && errno != EEXIST)
-		return log_error_errno(-errno, "cannot create %s: %m", dir);
-	return 0;
-}
-
 int status_server_start(struct iommufd_daemon *d, const struct status_info *info,
 			const char *path, gid_t group, struct status_server **out)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct status_server *s;
-	struct stat st;
-	mode_t old_umask;
 	int rc;
 
-	if (strlen(path) >= sizeof(sa.sun_path))
+	if (strlen(path) >= sizeof(s->path))
 		return log_error_errno(-ENAMETOOLONG, "status socket path too long: %s", path);
-	memcpy(sa.sun_path, path, strlen(path));
-	rc = make_parent_dir(path);
-	if (rc)
-		return rc;
-	rc = remove_stale_socket(path, &sa);
-	if (rc)
-		return rc;
-
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
@@ -473,29 +427,12 @@ int status_server_start(struct iommufd_daemon *d, const struct status_info *info
 		rc = log_error_errno(-errno, "status socket: %m");
 		goto fail;
 	}
-	/*
-	 * bind() creates the file with the umask's mode; make it owner-only
-	 * until chmod/chown set the real one.  The umask is process-wide, but
-	 * no other thread of the daemon creates files, and the peer check is
-	 * the real fence anyway.
-	 */
-	old_umask = umask(0177);
-	rc = bind(s->listen_fd, (struct sockaddr *)&sa, sizeof(sa));
-	umask(old_umask);
-	if (rc < 0) {
-		rc = log_error_errno(-errno, "cannot bind %s: %m", path);
+	/* 0660 root:GROUP with a group, else owner-only: the peer check is the real fence. */
+	rc = private_socket_bind(s->listen_fd, path, "--status-socket",
+				 group != (gid_t)-1 ? 0660 : 0600, group,
+				 &s->dev, &s->ino);
+	if (rc)
 		goto fail;
-	}
-	if (stat(path, &st) == 0) {
-		s->ino = st.st_ino;
-		s->dev = st.st_dev;
-	}
-	if (group != (gid_t)-1 &&
-	    (chown(path, (uid_t)-1, group) < 0 || chmod(path, 0660) < 0)) {
-		rc = log_error_errno(-errno, "cannot give %s to group %u: %m",
-				     path, (unsigned int)group);
-		goto fail;
-	}
 	if (listen(s->listen_fd, 16) < 0 || pipe2(s->stop_pipe, O_CLOEXEC) < 0) {
 		rc = log_error_errno(-errno, "status socket: %m");
 		goto fail;

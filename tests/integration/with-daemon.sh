@@ -23,14 +23,16 @@ if [ ! -c /dev/fuse ] || ! command -v fusermount3 >/dev/null; then
 fi
 dir=$(mktemp -d "${TMPDIR:-/tmp}/uiommufd-it.XXXXXX")
 log=$dir.log
+# Sockets live in a directory only the daemon's user writes (mktemp: 0700).
+run=$(mktemp -d "${TMPDIR:-/tmp}/uiommufd-run.XXXXXX")
 if [ -n "$fdpass" ]; then
-	daemon_args+=(--fdpass-socket "$dir.fdpass")
-	export UIOMMUFD_FDPASS_SOCKET=$dir.fdpass
+	daemon_args+=(--fdpass-socket "$run/fdpass.sock")
+	export UIOMMUFD_FDPASS_SOCKET=$run/fdpass.sock
 fi
 cleanup() {
 	[ -n "${pid:-}" ] && kill -9 "$pid" 2>/dev/null
 	mountpoint -q "$dir" && fusermount3 -u -z "$dir"
-	rmdir "$dir" 2>/dev/null; rm -f "$log" "$dir.fdpass"
+	rmdir "$dir" 2>/dev/null; rm -f "$log"; rm -rf "$run"
 }
 trap cleanup EXIT
 
