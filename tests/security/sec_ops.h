@@ -24,6 +24,15 @@
 #define SEC_IOVA ((uint64_t)MOCK_APERTURE_START)
 #define SEC_MAP_RW (IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE)
 
+/*
+ * The address-space tests: where the victim (sec_victim) keeps the secret
+ * it read, and the attacker its own bytes; every secret file starts with
+ * the tag, so that a program that may not read it still recognises it.
+ */
+#define SEC_VICTIM_VA 0x200000000000ull
+#define SEC_SECRET_TAG "UIOMMUFD-SECRET-"
+#define SEC_OWN_BYTES "ATTACKER-OWN-BYTES"
+
 static int sec_failed;
 
 static inline void sec_say(int ok, const char *fmt, ...)
