@@ -8,20 +8,13 @@
 # space at the call: ACCESS_RW fails (EFAULT expected, rc < 0 asserted)
 # and the secret never reaches H; before the exec, H reads P's own bytes.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_pin.sh"
 sec_init "$@"
-
-# The victim must really be setuid, so it needs a mount that honours it.
-findmnt -no OPTIONS -T "$SEC_DIR" | grep -qw nosuid &&
-	sec_skip "$SEC_DIR is on a nosuid mount: no setuid victim possible"
-VICTIM=$SEC_DIR/victim-suid
-install -o root -g root -m 4755 "$SEC_PROGS/sec_victim" "$VICTIM"
-SECRET=$SEC_DIR/secret
-echo "UIOMMUFD-SECRET-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')" >"$SECRET"
-chmod 0600 "$SECRET"
+sec_setuid_victim
 
 sec_start_daemon
 as_user -- timeout 30 "$SEC_PROGS/sec_exec_attack" "$SEC_NODE" \
-	"$SEC_EXEC" "$SEC_FDPASS" "$VICTIM" "$SECRET"
+	"$SEC_EXEC" "$SEC_FDPASS" "$SEC_SUID_VICTIM" "$SEC_SECRET"
 rc=$?
 case $rc in
 0) sec_ok "the setuid image was not reached" ;;

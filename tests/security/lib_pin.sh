@@ -24,3 +24,61 @@ sec_tmpfs_dir() {
 	chmod 0755 "$SEC_SHM"
 	[ "$(stat -f -c %T "$SEC_SHM")" = tmpfs ] || sec_skip "/dev/shm is not tmpfs"
 }
+
+# The setpriv of as_user as a plain command line, for programs that must be
+# the very process the shell forks (so that $! is their PID).
+SEC_AS_USER=(setpriv --reuid="$SEC_UID" --regid="$SEC_UID" --clear-groups
+	--inh-caps=-all --bounding-set=-all --)
+
+# sec_spawn_at PID OUT CMD...: start CMD in the background with stdout and
+# stderr to OUT so that it gets PID, through ns_last_pid (another process
+# of the machine may take the number first: a few tries).  Sets
+# SEC_SPAWNED; returns 1 when the PID could not be had; skips the test when
+# ns_last_pid cannot be written.
+sec_spawn_at() {
+	local want=$1 out=$2
+	shift 2
+	for _ in $(seq 40); do
+		echo $((want - 1)) 2>/dev/null >/proc/sys/kernel/ns_last_pid ||
+			sec_skip "cannot write /proc/sys/kernel/ns_last_pid"
+		"$@" >"$out" 2>&1 &
+		SEC_SPAWNED=$!
+		sec_bg "$SEC_SPAWNED"
+		[ "$SEC_SPAWNED" -eq "$want" ] && return 0
+		kill -9 "$SEC_SPAWNED" 2>/dev/null
+		wait "$SEC_SPAWNED" 2>/dev/null
+	done
+	return 1
+}
+
+# sec_wait_file FILE [PATTERN] [SECONDS]: until FILE exists (and holds a
+# line matching PATTERN), at most SECONDS (default 10).
+sec_wait_file() {
+	local file=$1 pat=${2:-} limit=${3:-10}
+	for _ in $(seq $((limit * 50))); do
+		if [ -e "$file" ] && { [ -z "$pat" ] || grep -q "$pat" "$file"; }; then
+			return 0
+		fi
+		sleep 0.02
+	done
+	return 1
+}
+
+# A setuid-root copy of sec_victim in $SEC_DIR (skips the test where the
+# mount ignores setuid), and root's 0600 secret: SEC_SUID_VICTIM, SEC_SECRET.
+sec_setuid_victim() {
+	findmnt -no OPTIONS -T "$SEC_DIR" | grep -qw nosuid &&
+		sec_skip "$SEC_DIR is on a nosuid mount: no setuid victim possible"
+	SEC_SUID_VICTIM=$SEC_DIR/victim-suid
+	install -o root -g root -m 4755 "$SEC_PROGS/sec_victim" "$SEC_SUID_VICTIM"
+	SEC_SECRET=$SEC_DIR/secret
+	sec_secret_file "$SEC_SECRET" 0
+}
+
+# sec_secret_file PATH UID: a 0600 secret that starts with the tag the
+# attack programs look for.
+sec_secret_file() {
+	echo "UIOMMUFD-SECRET-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')" >"$1"
+	chown "$2:$2" "$1"
+	chmod 0600 "$1"
+}

@@ -23,7 +23,7 @@ static int helper(int fd, uint32_t ioas, int verdict_w, int ready_r)
 {
 	char buf[64] = "", line[64] = "";
 	char go = 'G', v;
-	int afd;
+	int afd, leak;
 	long rc;
 
 	rc = sec_create_access(fd, ioas, &afd);
@@ -46,8 +46,10 @@ static int helper(int fd, uint32_t ioas, int verdict_w, int ready_r)
 	}
 	memset(buf, 0, sizeof(buf));
 	rc = sec_access_rw(fd, afd, SEC_IOVA, buf, sizeof(buf) - 1, 0);
-	sec_say(rc < 0 && !sec_contains(buf, sizeof(buf), SEC_SECRET_TAG,
-					 strlen(SEC_SECRET_TAG)),
+	leak = sec_contains(buf, sizeof(buf), SEC_SECRET_TAG,
+			    strlen(SEC_SECRET_TAG));
+	buf[strcspn(buf, "\n")] = '\0';
+	sec_say(rc < 0 && !leak,
 		"after the setuid exec, ACCESS_RW of the same IOVA: %s%s%s (want EFAULT, and no secret)",
 		sec_err(rc), rc ? "" : ", read: ", rc ? "" : buf);
 	v = (char)sec_failed;
