@@ -47,7 +47,11 @@ sec_spawn_at() {
 		[ "$SEC_SPAWNED" -eq "$want" ] && return 0
 		kill -9 "$SEC_SPAWNED" 2>/dev/null
 		wait "$SEC_SPAWNED" 2>/dev/null
+		# The number may not be free yet (a thread's ID is released a
+		# little after pthread_join() returns): give it time.
+		sleep 0.05
 	done
+	echo "PID $want: $(ps -o pid=,comm= -p "$want" || echo free)"
 	return 1
 }
 

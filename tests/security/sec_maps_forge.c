@@ -20,8 +20,9 @@
 
 #include "sec_ops.h"
 
-#define LONG_VA 0x100000000000ull	/* the long-named file */
-#define ROOT_VA 0x100000100000ull	/* X: the root file */
+/* Above ASan's shadow (which ends at 0x10007fff8000 on x86-64). */
+#define LONG_VA 0x300000000000ull	/* the long-named file */
+#define ROOT_VA 0x300000100000ull	/* X: the root file */
 #define LINE_BUF 512			/* the old reader's fgets() buffer */
 
 static const char evil[] = "WRITTEN-THROUGH-UIOMMUFD";

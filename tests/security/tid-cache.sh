@@ -44,5 +44,7 @@ case $rc in
 1) sec_fail "the attack program says so above" ;;
 *) sec_fail "sec_tid_attack exited $rc (setup failure or timeout)" ;;
 esac
+kill -9 "$VPID"
+wait "$VPID" 2>/dev/null
 sec_daemon_answers || sec_fail "the daemon no longer answers a root client"
 sec_finish
