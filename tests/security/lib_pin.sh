@@ -16,13 +16,22 @@ as_pinner() {
 		--bounding-set=-all,+ipc_lock -- "$@"
 }
 
-# A directory on tmpfs (MAP_FILE pins only shmem/hugetlbfs), 0755, removed
-# with the test's other files; skips the test when there is none.
+# sec_extra_dir PARENT: a new root-owned 0755 directory under PARENT,
+# removed with the test's other files; its path in SEC_EXTRA_DIR.
+sec_extra_dir() {
+	SEC_EXTRA_DIR=$(mktemp -d "$1/uiommufd-sec.XXXXXX") || return 1
+	chmod 0755 "$SEC_EXTRA_DIR"
+	SEC_EXTRA_DIRS="${SEC_EXTRA_DIRS:-} $SEC_EXTRA_DIR"
+	trap 'rm -rf $SEC_EXTRA_DIRS; sec_cleanup' EXIT
+}
+
+# A directory on tmpfs (MAP_FILE pins only shmem/hugetlbfs) in SEC_SHM;
+# skips the test when there is none.
 sec_tmpfs_dir() {
-	SEC_SHM=$(mktemp -d /dev/shm/uiommufd-sec.XXXXXX) || sec_skip "no /dev/shm"
-	trap 'rm -rf "$SEC_SHM"; sec_cleanup' EXIT
-	chmod 0755 "$SEC_SHM"
-	[ "$(stat -f -c %T "$SEC_SHM")" = tmpfs ] || sec_skip "/dev/shm is not tmpfs"
+	[ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ] ||
+		sec_skip "/dev/shm is not tmpfs"
+	sec_extra_dir /dev/shm || sec_skip "cannot write /dev/shm"
+	SEC_SHM=$SEC_EXTRA_DIR
 }
 
 # The setpriv of as_user as a plain command line, for programs that must be
@@ -68,12 +77,25 @@ sec_wait_file() {
 	return 1
 }
 
-# A setuid-root copy of sec_victim in $SEC_DIR (skips the test where the
-# mount ignores setuid), and root's 0600 secret: SEC_SUID_VICTIM, SEC_SECRET.
+# A setuid-root copy of sec_victim (SEC_SUID_VICTIM) in the first of
+# $SEC_DIR, /var/tmp, /dev/shm whose mount honours setuid (skips the test
+# when none does), and root's 0600 secret (SEC_SECRET).
 sec_setuid_victim() {
-	findmnt -no OPTIONS -T "$SEC_DIR" | grep -qw nosuid &&
-		sec_skip "$SEC_DIR is on a nosuid mount: no setuid victim possible"
-	SEC_SUID_VICTIM=$SEC_DIR/victim-suid
+	local d dir=
+	for d in "$SEC_DIR" /var/tmp /dev/shm; do
+		[ -d "$d" ] || continue
+		findmnt -no OPTIONS -T "$d" | grep -qw nosuid && continue
+		if [ "$d" = "$SEC_DIR" ]; then
+			dir=$d
+		else
+			sec_extra_dir "$d" || continue
+			dir=$SEC_EXTRA_DIR
+		fi
+		break
+	done
+	[ -n "$dir" ] ||
+		sec_skip "$SEC_DIR, /var/tmp and /dev/shm are nosuid mounts: no setuid victim possible"
+	SEC_SUID_VICTIM=$dir/victim-suid
 	install -o root -g root -m 4755 "$SEC_PROGS/sec_victim" "$SEC_SUID_VICTIM"
 	SEC_SECRET=$SEC_DIR/secret
 	sec_secret_file "$SEC_SECRET" 0
