@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What the attack programs of tests/security share: the self-test access
+ * (CREATE_ACCESS needs uiommufd-exec, ACCESS_RW names the access by its fd
+ * number in the calling process) and the verdict helpers.  Every program
+ * prints "ok: ..." or "FAIL: ..." lines and exits 0 only when the attack
+ * was refused and the legitimate use worked.
+ */
+#ifndef UIOMMUFD_SEC_OPS_H
+#define UIOMMUFD_SEC_OPS_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../integration/itest_ops.h"
+
+#define SEC_PS 4096ul
+#define SEC_IOVA ((uint64_t)MOCK_APERTURE_START)
+#define SEC_MAP_RW (IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE)
+
+/*
+ * The address-space tests: where the victim (sec_victim) keeps the secret
+ * it read, and the attacker its own bytes; every secret file starts with
+ * the tag, so that a program that may not read it still recognises it.
+ */
+#define SEC_VICTIM_VA 0x200000000000ull
+#define SEC_SECRET_TAG "UIOMMUFD-SECRET-"
+#define SEC_OWN_BYTES "ATTACKER-OWN-BYTES"
+
+static int sec_failed;
+
+static inline void sec_say(int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!ok)
+		sec_failed = 1;
+	printf("%s", ok ? "ok: " : "FAIL: ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+/* A setup step that must work for the test to mean anything. */
+static inline void sec_need(int ok, const char *what)
+{
+	if (!ok) {
+		printf("FAIL: setup: %s: %s\n", what, strerror(errno));
+		exit(1);
+	}
+}
+
+static inline const char *sec_err(long rc)
+{
+	return rc < 0 ? strerrorname_np((int)-rc) : "success";
+}
+
+static inline long sec_create_access(int fd, uint32_t ioas, int *afd)
+{
+	struct iommu_test_cmd cmd = {
+		.op = IOMMU_TEST_OP_CREATE_ACCESS, .id = ioas,
+	};
+	long rc = itest_test_cmd(fd, &cmd);
+
+	*afd = rc ? -1 : (int)cmd.create_access.out_access_fd;
+	return rc;
+}
+
+/* ACCESS_RW: write when write is set, else read into p. */
+static inline long sec_access_rw(int fd, int afd, uint64_t iova, void *p,
+				 uint64_t len, int write)
+{
+	struct iommu_test_cmd cmd = {
+		.op = IOMMU_TEST_OP_ACCESS_RW, .id = (uint32_t)afd,
+		.access_rw = { .iova = iova, .length = len,
+			       .uptr = (uintptr_t)p,
+			       .flags = write ? MOCK_ACCESS_RW_WRITE : 0 },
+	};
+
+	return itest_test_cmd(fd, &cmd);
+}
+
+/* An IOAS with a mock domain attached (pins happen at map time). */
+static inline uint32_t sec_ioas_with_domain(int fd)
+{
+	uint32_t ioas;
+
+	sec_need(itest_ioas_alloc(fd, &ioas) == 0, "IOAS_ALLOC");
+	sec_need(itest_mock_domain(fd, ioas, NULL, NULL, NULL) == 0,
+		 "MOCK_DOMAIN");
+	return ioas;
+}
+
+/* Wait up to ms for fd to become readable; 1 when it did. */
+static inline int sec_wait_readable(int fd, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, ms) == 1;
+}
+
+/* Whether needle (n bytes) occurs in hay (h bytes). */
+static inline int sec_contains(const void *hay, size_t h, const void *needle,
+			       size_t n)
+{
+	return n && memmem(hay, h, needle, n) != NULL;
+}
+
+#endif
