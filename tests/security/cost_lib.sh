@@ -1,0 +1,51 @@
+#!/bin/bash
+# Helpers of the stall, fd and memory tests (attack classes 3-5 of issue
+# 10), on top of lib.sh.  Source after lib.sh.
+
+# sec_user_bg UID CMD...: CMD as that unprivileged uid in the background,
+# with $! its own pid (setpriv execs CMD), remembered for cleanup.
+sec_user_bg() {
+	local uid=$1
+	shift
+	setpriv --reuid="$uid" --regid="$uid" --clear-groups \
+		--inh-caps=-all --bounding-set=-all -- "$@" &
+	sec_bg $!
+}
+
+# Whether `uiommufdctl status` answers within SECONDS (default 3).
+sec_status_answers() {
+	timeout -s KILL "${1:-3}" "$SEC_CTL" --socket "$SEC_STATUS" status \
+		>/dev/null 2>&1
+}
+
+# The daemon's context count (listed plus omitted) from `status --json`,
+# or nothing when the status socket does not answer within 3 s.
+sec_ctx_count() {
+	local j n o
+	j=$(timeout -s KILL 3 "$SEC_CTL" --socket "$SEC_STATUS" status --json 2>/dev/null) ||
+		return 1
+	n=$(sed -n 's/.*"totals":{"clients":[0-9]*,"contexts":\([0-9]*\).*/\1/p' <<<"$j")
+	o=$(sed -n 's/.*"contexts_omitted":\([0-9]*\).*/\1/p' <<<"$j")
+	[ -n "$n" ] || return 1
+	echo $((n + ${o:-0}))
+}
+
+# sec_wait_ctx_count MAX SECONDS: wait until the daemon reports at most MAX
+# contexts; fails after SECONDS.
+sec_wait_ctx_count() {
+	local max=$1 end=$((SECONDS + $2)) n
+	while :; do
+		n=$(sec_ctx_count) && [ "$n" -le "$max" ] && return 0
+		[ "$SECONDS" -ge "$end" ] && { SEC_CTX_SEEN=${n:-none}; return 1; }
+		sleep 0.1
+	done
+}
+
+# Open descriptors of the daemon.
+sec_fd_count() { ls "/proc/$SEC_PID/fd" 2>/dev/null | wc -l; }
+
+# utime+stime of the daemon, in clock ticks.
+sec_cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$SEC_PID/stat"; }
+
+# The daemon's resident set in kB.
+sec_rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$SEC_PID/status"; }
