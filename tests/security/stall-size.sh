@@ -11,6 +11,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/cost_lib.sh"
 sec_init "$@"
+sec_cost_init
 sec_start_daemon
 
 sec_user_bg "$SEC_UID" "$SEC_PROGS/sec_stall_size" "$SEC_NODE" 4 8 3 \
@@ -18,7 +19,7 @@ sec_user_bg "$SEC_UID" "$SEC_PROGS/sec_stall_size" "$SEC_NODE" 4 8 3 \
 sleep 0.5
 
 for i in 1 2 3; do
-	if sec_daemon_answers 3; then
+	if sec_probe_within 3; then
 		sec_ok "root IOAS_ALLOC+DESTROY #$i within 3 s while attacked"
 	else
 		sec_fail "root IOAS_ALLOC+DESTROY #$i did not complete within 3 s while attacked"
@@ -43,5 +44,5 @@ if grep -q '^attacker:.*PASS$' "$SEC_DIR/attacker.out"; then
 else
 	sec_fail "attacker calls were not all E2BIG within 3 s"
 fi
-sec_daemon_answers 3 || sec_fail "root IOAS_ALLOC+DESTROY after the attack"
+sec_probe_within 3 || sec_fail "root IOAS_ALLOC+DESTROY after the attack"
 sec_finish
