@@ -61,6 +61,10 @@ sec_fd_count() { ls "/proc/$SEC_PID/fd" 2>/dev/null | wc -l; }
 # utime+stime of the daemon, in clock ticks.
 sec_cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$SEC_PID/stat"; }
 
+# Whether the daemon is a sanitizer build (its allocator costs several
+# times the memory: bounds on RSS scale).
+sec_sanitized() { ldd "$SEC_DAEMON" 2>/dev/null | grep -q 'lib\(a\|ub\)san'; }
+
 # The daemon's resident set in kB.
 sec_rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$SEC_PID/status"; }
 

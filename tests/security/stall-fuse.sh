@@ -27,9 +27,14 @@ sec_start_daemon --stop-timeout 3
 
 as_user -- mkdir "$HANG_MNT" || sec_skip "cannot make the attacker's mount point"
 if as_user -- test -r /dev/fuse -a -w /dev/fuse; then
-	# The attacker mounts its own server (libfuse runs fusermount3).
-	sec_user_bg "$SEC_UID" "$SEC_PROGS/hang_fuse" "$HANG_MNT" 2>"$SEC_DIR/hang.log"
+	# The attacker mounts its own server: libfuse runs the setuid
+	# fusermount3, which needs the bounding set a user's session has
+	# (as_user clears it).
+	setpriv --reuid="$SEC_UID" --regid="$SEC_UID" --clear-groups \
+		--inh-caps=-all -- "$SEC_PROGS/hang_fuse" "$HANG_MNT" \
+		2>"$SEC_DIR/hang.log" &
 	hang_pid=$!
+	sec_bg "$hang_pid"
 else
 	# /dev/fuse is closed to users on this machine: root mounts for the
 	# attacker exactly what fusermount3 would, a connection owned by uid
