@@ -46,11 +46,19 @@ att() {
 }
 ENOMEM=12
 
-if [ "$(stat -f -c %T "$SEC_DIR/user")" = tmpfs ]; then
-	echo "note: $SEC_DIR/user is tmpfs, no unpinnable file: nonpin skipped"
+# A file that can never be pinned: the attacker's own, on a disk file
+# system (not tmpfs, whose files are memfds to the daemon).
+plain_dir=$SEC_DIR/user
+if [ "$(stat -f -c %T "$plain_dir")" = tmpfs ] &&
+	d=$(mktemp -d /var/tmp/uiommufd-sec.XXXXXX); then
+	SEC_COST_CLEANUP="rm -rf $d"
+	chown "$SEC_UID:$SEC_UID" "$d" && plain_dir=$d
+fi
+if [ "$(stat -f -c %T "$plain_dir")" = tmpfs ]; then
+	echo "note: no disk file system for an unpinnable file: nonpin skipped"
 	att "ctx 1"
 else
-	att "nonpin $SEC_DIR/user/plain 2000"
+	att "nonpin $plain_dir/plain 2000"
 	fds=$(sec_fd_count)
 	if [ "$fds" -le $((base + 16)) ]; then
 		sec_ok "a file that can never be pinned costs no fd ($((fds - base)) more after $ok maps, errno $err)"
