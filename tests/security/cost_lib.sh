@@ -1,0 +1,95 @@
+#!/bin/bash
+# Helpers of the stall, fd and memory tests (attack classes 3-5 of issue
+# 10), on top of lib.sh.  Source after lib.sh; call sec_cost_init after
+# sec_init.
+
+# A killed daemon leaves its FUSE mount behind (mountpoint(1) cannot stat a
+# dead connection), and root cannot stat a user's mount at all: unmount by
+# name.  SEC_COST_CLEANUP, when set, runs first (a test's own cleanup).
+sec_cost_cleanup() {
+	local p
+	[ -n "${SEC_COST_CLEANUP:-}" ] && $SEC_COST_CLEANUP
+	for p in ${SEC_BG_PIDS:-}; do kill -9 "$p" 2>/dev/null; done
+	[ -n "${SEC_PID:-}" ] && kill -9 "$SEC_PID" 2>/dev/null
+	umount -l "$SEC_DIR/mnt" 2>/dev/null
+	sec_cleanup
+}
+
+sec_cost_init() { trap sec_cost_cleanup EXIT; }
+
+# sec_user_bg UID CMD...: CMD as that unprivileged uid in the background,
+# with $! its own pid (setpriv execs CMD), remembered for cleanup.
+sec_user_bg() {
+	local uid=$1
+	shift
+	setpriv --reuid="$uid" --regid="$uid" --clear-groups \
+		--inh-caps=-all --bounding-set=-all -- "$@" &
+	sec_bg $!
+}
+
+# Whether `uiommufdctl status` answers within SECONDS (default 3).
+sec_status_answers() {
+	sec_within "${1:-3}" "$SEC_CTL" --socket "$SEC_STATUS" status
+}
+
+# The daemon's context count (listed plus omitted) from `status --json`,
+# or nothing when the status socket does not answer within 3 s.
+sec_ctx_count() {
+	local j n o
+	j=$(timeout -s KILL 3 "$SEC_CTL" --socket "$SEC_STATUS" status --json 2>/dev/null) ||
+		return 1
+	n=$(sed -n 's/.*"totals":{"clients":[0-9]*,"contexts":\([0-9]*\).*/\1/p' <<<"$j")
+	o=$(sed -n 's/.*"contexts_omitted":\([0-9]*\).*/\1/p' <<<"$j")
+	[ -n "$n" ] || return 1
+	echo $((n + ${o:-0}))
+}
+
+# sec_wait_ctx_count MAX SECONDS: wait until the daemon reports at most MAX
+# contexts; fails after SECONDS.
+sec_wait_ctx_count() {
+	local max=$1 end=$((SECONDS + $2)) n
+	while :; do
+		n=$(sec_ctx_count) && [ "$n" -le "$max" ] && return 0
+		[ "$SECONDS" -ge "$end" ] && { SEC_CTX_SEEN=${n:-none}; return 1; }
+		sleep 0.1
+	done
+}
+
+# Open descriptors of the daemon.
+sec_fd_count() { ls "/proc/$SEC_PID/fd" 2>/dev/null | wc -l; }
+
+# utime+stime of the daemon, in clock ticks.
+sec_cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$SEC_PID/stat"; }
+
+# Whether the daemon is a sanitizer build (its allocator costs several
+# times the memory: bounds on RSS scale).
+sec_sanitized() { ldd "$SEC_DAEMON" 2>/dev/null | grep -q 'lib\(a\|ub\)san'; }
+
+# The daemon's resident set in kB.
+sec_rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$SEC_PID/status"; }
+
+# sec_within SECONDS CMD...: whether CMD (a program or a function such as
+# as_user) exits 0 within SECONDS.  CMD runs in the background and one still
+# running then is left to the cleanup: a process whose FUSE request the
+# server already read cannot be killed before the server answers, so
+# `timeout` would wait with it.
+sec_within() {
+	local limit=$1 f pid
+	shift
+	f=$SEC_DIR/within.$RANDOM$RANDOM
+	( "$@" >/dev/null 2>&1; echo $? >"$f" ) &
+	pid=$!
+	sec_bg "$pid"
+	for _ in $(seq $((limit * 20))); do
+		[ -s "$f" ] && break
+		sleep 0.05
+	done
+	[ -s "$f" ] || { kill -9 "$pid" 2>/dev/null; return 124; }
+	wait "$pid"
+	return "$(cat "$f")"
+}
+
+# Whether a root client's IOAS_ALLOC+DESTROY completes within SECONDS.
+sec_probe_within() {
+	sec_within "$1" "$SEC_PROGS/sec_probe" "$SEC_NODE"
+}
