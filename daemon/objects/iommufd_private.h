@@ -102,6 +102,11 @@ struct iommufd_daemon {
 	unsigned int nr_contexts;
 	/* Signalled when a context's stats_users drops to 0 (stats.c). */
 	pthread_cond_t stats_idle;
+	/*
+	 * Bytes of a command struct past what we know that are read to check
+	 * they are zero; a longer struct is E2BIG unread (dispatch.c).
+	 */
+	uint64_t max_arg_bytes;
 	/* Resource limit a client controls: objects per context. */
 	uint32_t max_objects;
 	/* Expose IOMMU_TEST_CMD (the kernel's CONFIG_IOMMUFD_TEST). */
@@ -113,6 +118,8 @@ struct iommufd_daemon {
 	/* Pin accounting per user and per process (objects/pages.c). */
 	struct iopt_accounts *accounts;
 };
+
+#define IOMMUFD_DEFAULT_MAX_ARG_BYTES (16ull << 20)
 
 int iommufd_daemon_init(struct iommufd_daemon *d);
 void iommufd_daemon_fini(struct iommufd_daemon *d);

@@ -67,6 +67,7 @@ int iommufd_daemon_init(struct iommufd_daemon *d)
 	pthread_mutex_init(&d->lock, NULL);
 	pthread_cond_init(&d->stats_idle, NULL);
 	d->max_objects = 1u << 20;
+	d->max_arg_bytes = IOMMUFD_DEFAULT_MAX_ARG_BYTES;
 	d->own_userns_ino = userns_ino(0);
 	return 0;
 }
