@@ -1,18 +1,65 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Theory of operation: serving requests when some never finish.
+ *
+ * A request runs on a worker thread and reads and writes the caller's
+ * memory (process_vm_readv/writev, /proc/PID/mem).  The caller chooses that
+ * memory, and may place it in a page of its own FUSE mount whose server
+ * never answers: the worker then sleeps in the kernel until that server
+ * answers or dies.  Nothing in this process can wake it (only a fatal
+ * signal would, and that kills the process), so the design does not try:
+ * it assumes that some workers are lost for as long as their caller wants,
+ * and makes sure that a lost worker costs only its caller.
+ *
+ *  - The pool grows.  When a worker takes a request and no other worker is
+ *    left reading the session fd, it starts one more (up to max_threads),
+ *    so a reader always waits and the next request, anybody's, is read at
+ *    once.  Workers beyond min_threads leave when enough readers are idle.
+ *
+ *  - One uid holds few workers (admit.c).  At most --max-requests-per-user
+ *    ioctls of one uid are served at once; the next ones of that uid are
+ *    queued, in order, as the FUSE request plus a copy of its arguments,
+ *    holding no thread, and are served by the worker that finishes one of
+ *    that uid's requests.  So a user with any number of stuck threads holds
+ *    at most that many workers, and max_threads is reached only when many
+ *    users are stuck at once.  Opens and releases are never queued and
+ *    never wait on a context's lock (contexts are counted references, see
+ *    objects/iommufd_private.h).
+ *
+ *  - Nothing shared waits for a worker.  The status snapshot tries context
+ *    locks and reports last known figures when busy; the watchdog looks only
+ *    at this pool's counters (serve_loop_stalled(): wedged means every
+ *    worker the pool may have is busy, not that one request is slow); the
+ *    stop waits for workers until its deadline and then leaves the stuck
+ *    ones behind, naming them in the last log line, and the process exits.
+ *
+ * At exit the kernel kills every thread.  A worker in a killable wait (a
+ * FUSE page read is one) dies with the others.  A worker the kernel keeps
+ * in an uninterruptible wait (D state, e.g. a page of a hung NFS mount)
+ * cannot die until that wait ends: until then the process is not fully
+ * gone, its parent is not told, and its fds (the session, so our node)
+ * stay open; the exit status is already decided and nothing runs again.
+ */
 #include "cuse/serve_loop.h"
 
 #define FUSE_USE_VERSION 35
 #include <errno.h>
 #include <fuse_lowlevel.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "log.h"
+#include "objects/ucmd.h"
 
 /* Interrupts a worker blocked in read(2) on the session fd. */
 #define SERVE_WAKE_SIGNAL SIGUSR2
+/* How often the stop pokes readers that may have missed the signal. */
+#define SERVE_POKE_US (50 * 1000)
+
+static _Thread_local struct serve_worker *current_worker;
 
 unsigned long long monotonic_us(void)
 {
@@ -28,6 +75,60 @@ static void wake_handler(int sig)
 	(void)sig;
 }
 
+static void *serve_worker_main(void *arg);
+
+/* Starts one more worker; under loop->lock. */
+static int serve_spawn_locked(struct serve_loop *loop)
+{
+	struct serve_worker *w = calloc(1, sizeof(*w));
+	pthread_attr_t attr;
+	int rc;
+
+	if (!w)
+		return -ENOMEM;
+	w->loop = loop;
+	pthread_attr_init(&attr);
+	/* Nobody joins a worker: a stuck one must not hold up the stop. */
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	rc = pthread_create(&w->thread, &attr, serve_worker_main, w);
+	pthread_attr_destroy(&attr);
+	if (rc) {
+		free(w);
+		return -rc;
+	}
+	w->next = loop->workers;
+	if (loop->workers)
+		loop->workers->pprev = &w->next;
+	w->pprev = &loop->workers;
+	loop->workers = w;
+	loop->nr_threads++;
+	return 0;
+}
+
+/* A worker took a request: keep a reader waiting if the pool may grow. */
+static void serve_grow_locked(struct serve_loop *loop)
+{
+	int rc = -EAGAIN;
+
+	if (loop->nr_readers || loop->stop)
+		return;
+	if (loop->nr_threads < loop->max_threads)
+		rc = serve_spawn_locked(loop);
+	if (!rc)
+		return;
+	if (!loop->saturated_since)
+		loop->saturated_since = monotonic_us();
+	if (!loop->told_saturated) {
+		loop->told_saturated = true;
+		if (rc == -EAGAIN && loop->nr_threads >= loop->max_threads)
+			log_warning("all %u workers are busy; requests wait (see --max-threads, --max-requests-per-user)",
+				    loop->nr_threads);
+		else
+			log_warning("cannot start another worker (%s); requests wait",
+				    strerror(-rc));
+	}
+}
+
 static void *serve_worker_main(void *arg)
 {
 	struct serve_worker *w = arg;
@@ -35,13 +136,27 @@ static void *serve_worker_main(void *arg)
 	struct fuse_buf buf = { 0 };
 	sigset_t set;
 
+	current_worker = w;
 	sigemptyset(&set);
 	sigaddset(&set, SERVE_WAKE_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 
-	while (!atomic_load(&loop->stop) && !fuse_session_exited(loop->se)) {
-		int res = fuse_session_receive_buf(loop->se, &buf);
+	pthread_mutex_lock(&loop->lock);
+	for (;;) {
+		int res;
 
+		if (loop->stop || fuse_session_exited(loop->se))
+			break;
+		w->reading = true;
+		loop->nr_readers++;
+		loop->saturated_since = 0;
+		pthread_mutex_unlock(&loop->lock);
+
+		res = fuse_session_receive_buf(loop->se, &buf);
+
+		pthread_mutex_lock(&loop->lock);
+		w->reading = false;
+		loop->nr_readers--;
 		if (res == -EINTR || res == -EAGAIN)
 			continue;
 		if (res <= 0) {
@@ -52,18 +167,38 @@ static void *serve_worker_main(void *arg)
 			fuse_session_exit(loop->se);
 			break;
 		}
+		serve_grow_locked(loop);
+		pthread_mutex_unlock(&loop->lock);
+
 		atomic_store(&w->busy_since, monotonic_us());
 		fuse_session_process_buf(loop->se, &buf);
 		atomic_store(&w->busy_since, 0);
+		atomic_store(&w->cmd, 0);
+
+		pthread_mutex_lock(&loop->lock);
+		/* Readers enough are idle: an extra worker leaves. */
+		if (loop->nr_threads > loop->min_threads &&
+		    loop->nr_readers >= loop->min_threads)
+			break;
 	}
+	*w->pprev = w->next;
+	if (w->next)
+		w->next->pprev = w->pprev;
+	loop->nr_threads--;
+	pthread_cond_broadcast(&loop->changed);
+	pthread_mutex_unlock(&loop->lock);
+	current_worker = NULL;
 	free(buf.mem);
+	free(w);
 	return NULL;
 }
 
 int serve_loop_start(struct serve_loop *loop, struct fuse_session *se,
-		     unsigned int nr_workers)
+		     unsigned int min_threads, unsigned int max_threads)
 {
 	struct sigaction sa = { .sa_handler = wake_handler };
+	pthread_condattr_t ca;
+	int rc = 0;
 
 	/* No SA_RESTART: the wake signal must interrupt read(2). */
 	sigemptyset(&sa.sa_mask);
@@ -71,66 +206,124 @@ int serve_loop_start(struct serve_loop *loop, struct fuse_session *se,
 
 	memset(loop, 0, sizeof(*loop));
 	loop->se = se;
-	loop->workers = calloc(nr_workers, sizeof(*loop->workers));
-	if (!loop->workers)
-		return -ENOMEM;
-	loop->nr_workers = nr_workers;
-	for (unsigned int i = 0; i < nr_workers; i++) {
-		struct serve_worker *w = &loop->workers[i];
-		int rc;
+	loop->min_threads = min_threads ? min_threads : 1;
+	loop->max_threads = max_threads > loop->min_threads ? max_threads :
+							      loop->min_threads;
+	pthread_mutex_init(&loop->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&loop->changed, &ca);
+	pthread_condattr_destroy(&ca);
 
-		w->loop = loop;
-		rc = pthread_create(&w->thread, NULL, serve_worker_main, w);
-		if (rc) {
-			serve_loop_stop(loop);
-			return -rc;
-		}
-		w->started = true;
-	}
-	return 0;
+	pthread_mutex_lock(&loop->lock);
+	for (unsigned int i = 0; i < loop->min_threads && !rc; i++)
+		rc = serve_spawn_locked(loop);
+	pthread_mutex_unlock(&loop->lock);
+	if (rc)
+		serve_loop_stop(loop, 0);
+	return rc;
 }
 
-void serve_loop_stop(struct serve_loop *loop)
+static void serve_wait_until(struct serve_loop *loop, unsigned long long until)
 {
-	atomic_store(&loop->stop, true);
-	fuse_session_exit(loop->se);
-	for (unsigned int i = 0; i < loop->nr_workers; i++) {
-		struct serve_worker *w = &loop->workers[i];
-		struct timespec ts;
+	unsigned long long now = monotonic_us();
+	struct timespec ts;
 
-		if (!w->started)
-			continue;
-		/*
-		 * A worker may be between its stop check and read(2), where a
-		 * signal would be lost: keep poking until it has returned.
-		 */
-		for (;;) {
-			pthread_kill(w->thread, SERVE_WAKE_SIGNAL);
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_nsec += 50 * 1000 * 1000;
-			if (ts.tv_nsec >= 1000000000) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000000000;
-			}
-			if (pthread_timedjoin_np(w->thread, NULL, &ts) == 0)
-				break;
-		}
-		w->started = false;
+	if (until <= now)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_sec += (time_t)((until - now) / 1000000ull);
+	ts.tv_nsec += (long)((until - now) % 1000000ull * 1000);
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
 	}
-	free(loop->workers);
-	loop->workers = NULL;
-	loop->nr_workers = 0;
+	pthread_cond_timedwait(&loop->changed, &loop->lock, &ts);
+}
+
+unsigned int serve_loop_stop(struct serve_loop *loop,
+			     unsigned long long deadline_us)
+{
+	unsigned int left;
+
+	pthread_mutex_lock(&loop->lock);
+	loop->stop = true;
+	fuse_session_exit(loop->se);
+	while (loop->nr_threads) {
+		unsigned long long now = monotonic_us(), until = now + SERVE_POKE_US;
+
+		/*
+		 * A reader may be between its stop check and read(2), where
+		 * a signal would be lost: keep poking.  Workers inside a
+		 * request are left alone, an interrupted syscall there would
+		 * fail their caller's ioctl for nothing.
+		 */
+		for (struct serve_worker *w = loop->workers; w; w = w->next)
+			if (w->reading)
+				pthread_kill(w->thread, SERVE_WAKE_SIGNAL);
+		if (deadline_us && now >= deadline_us)
+			break;
+		if (deadline_us && until > deadline_us)
+			until = deadline_us;
+		serve_wait_until(loop, until);
+	}
+	left = loop->nr_threads;
+	pthread_mutex_unlock(&loop->lock);
+	if (!left) {
+		pthread_cond_destroy(&loop->changed);
+		pthread_mutex_destroy(&loop->lock);
+	}
+	return left;
 }
 
 bool serve_loop_stalled(struct serve_loop *loop, unsigned long long max_us)
 {
+	unsigned long long since;
+
+	pthread_mutex_lock(&loop->lock);
+	since = loop->nr_readers || loop->stop ? 0 : loop->saturated_since;
+	pthread_mutex_unlock(&loop->lock);
+	return since && monotonic_us() - since > max_us;
+}
+
+unsigned int serve_loop_describe_busy(struct serve_loop *loop, char *buf,
+				      size_t len, size_t *used)
+{
 	unsigned long long now = monotonic_us();
+	unsigned int n = 0;
 
-	for (unsigned int i = 0; i < loop->nr_workers; i++) {
-		unsigned long long t = atomic_load(&loop->workers[i].busy_since);
+	pthread_mutex_lock(&loop->lock);
+	for (struct serve_worker *w = loop->workers; w; w = w->next) {
+		unsigned long long t = atomic_load(&w->busy_since);
+		unsigned int cmd = atomic_load(&w->cmd);
+		int r;
 
-		if (t && now - t > max_us)
-			return true;
+		if (!t)
+			continue;
+		n++;
+		if (*used >= len)
+			continue;
+		r = snprintf(buf + *used, len - *used, "%s%s pid %d uid %u (%.1f s)",
+			     *used ? ", " : "",
+			     cmd ? iommufd_cmd_name(cmd) : "request",
+			     (int)atomic_load(&w->pid),
+			     (unsigned int)atomic_load(&w->uid),
+			     (double)(now - t) / 1e6);
+		*used += r > 0 ? (size_t)r : 0;
 	}
-	return false;
+	pthread_mutex_unlock(&loop->lock);
+	if (*used > len)
+		*used = len;
+	return n;
+}
+
+void serve_loop_note(unsigned int cmd, pid_t pid, uid_t uid)
+{
+	struct serve_worker *w = current_worker;
+
+	if (!w)
+		return;
+	atomic_store(&w->pid, pid);
+	atomic_store(&w->uid, uid);
+	atomic_store(&w->cmd, cmd);
 }

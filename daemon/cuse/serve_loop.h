@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * A fixed pool of threads serving one FUSE/CUSE session.  Each worker reads a
- * request from the session's fd and answers it; the kernel hands each request
- * to exactly one reader, so the pool needs no queue of its own.  A request of
- * one context never waits for another context's (each has its own lock).
+ * The threads serving one FUSE/CUSE session: a pool that grows so that a
+ * reader always waits on the session fd (up to a maximum), and shrinks back
+ * when readers are idle.  The kernel hands each request to exactly one
+ * reader, so the pool needs no queue of its own; the per-uid queue that
+ * bounds what one user's stuck requests can hold is in admit.h.  The theory
+ * of operation is at the top of serve_loop.c.
  */
 #ifndef UIOMMUFD_SERVE_LOOP_H
 #define UIOMMUFD_SERVE_LOOP_H
@@ -11,29 +13,62 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
 
 struct fuse_session;
 
 struct serve_worker {
-	pthread_t thread;
+	struct serve_worker *next, **pprev; /* loop->workers, under loop->lock */
 	struct serve_loop *loop;
+	pthread_t thread;
+	bool reading; /* waiting in read(2) on the session fd; loop->lock */
 	/* CLOCK_MONOTONIC µs when the current request began, 0 when idle. */
 	_Atomic unsigned long long busy_since;
-	bool started;
+	/* What it serves, for the stop's last word (serve_loop_note()). */
+	_Atomic unsigned int cmd;
+	_Atomic pid_t pid;
+	_Atomic uid_t uid;
 };
 
 struct serve_loop {
 	struct fuse_session *se;
-	unsigned int nr_workers;
+	pthread_mutex_t lock;
+	pthread_cond_t changed; /* a worker left */
 	struct serve_worker *workers;
-	atomic_bool stop;
+	unsigned int nr_threads, nr_readers;
+	unsigned int min_threads, max_threads;
+	/* µs since when every one of max_threads workers is busy; 0: not. */
+	unsigned long long saturated_since;
+	bool stop;
+	bool told_saturated;
 };
 
+/*
+ * Starts min_threads readers; up to max_threads exist when requests keep
+ * them all busy.  0 or a negative errno.
+ */
 int serve_loop_start(struct serve_loop *loop, struct fuse_session *se,
-		     unsigned int nr_workers);
-/* Asks the workers to finish the request they hold and return; waits. */
-void serve_loop_stop(struct serve_loop *loop);
+		     unsigned int min_threads, unsigned int max_threads);
+/*
+ * Stops reading, lets the requests in flight finish until deadline_us
+ * (CLOCK_MONOTONIC µs; 0: no deadline), and returns how many workers are
+ * still inside a request then.  With 0 the loop may be freed; otherwise it
+ * must be left alone: those workers still use it and the session.
+ */
+unsigned int serve_loop_stop(struct serve_loop *loop,
+			     unsigned long long deadline_us);
+/*
+ * Whether the service is wedged: every worker the pool may have has been
+ * busy for longer than max_us, so no new request can be read.  One slow
+ * request alone never is.
+ */
 bool serve_loop_stalled(struct serve_loop *loop, unsigned long long max_us);
+/* Appends "CMD pid P uid U (S s)" for each busy worker; returns how many. */
+unsigned int serve_loop_describe_busy(struct serve_loop *loop, char *buf,
+				      size_t len, size_t *used);
+/* Records what the calling worker serves (no-op outside a worker). */
+void serve_loop_note(unsigned int cmd, pid_t pid, uid_t uid);
 unsigned long long monotonic_us(void);
 
 #endif
