@@ -1,0 +1,156 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""A stuck client stalls only itself: the worker pool and the per-uid queue.
+
+  test_stall.py UIOMMUFD UIOMMUFDCTL STALL_CLIENT
+
+Two unprivileged uids each run 6 threads whose IOAS_ALLOC argument lies in a
+page nobody will ever fault in (userfaultfd), against a daemon started with
+--threads 2 --max-threads 8 --max-requests-per-user 2 --stop-timeout 3.
+Each uid then holds 2 workers and queues the rest, so:
+- a root client's IOAS_ALLOC is answered within 3 s, more than once;
+- the daemon has at most --max-threads workers (plus its own few threads);
+- `uiommufdctl status` answers within 3 s and lists the stuck contexts;
+- WATCHDOG=1 keeps coming (one client's stuck requests are no wedge);
+- SIGTERM: exit 0 within --stop-timeout + 1 s, naming the abandoned requests.
+"""
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import svc  # noqa: E402
+
+STOP_TIMEOUT = 3
+MAX_THREADS = 8
+ALLOC = """
+import fcntl, os, struct, sys
+fd = os.open(sys.argv[1], os.O_RDWR)
+for _ in range(3):
+    buf = bytearray(struct.pack("III", 12, 0, 0))
+    fcntl.ioctl(fd, 0x3B81, buf, True)
+print(struct.unpack("III", buf)[2])
+"""
+
+
+def root_alloc(node):
+    t0 = time.monotonic()
+    try:
+        r = subprocess.run([sys.executable, "-c", ALLOC, node], capture_output=True,
+                           text=True, timeout=3)
+    except subprocess.TimeoutExpired:
+        return None, 3.0
+    if r.returncode:
+        svc.fail(f"root client: {r.stderr.strip()}")
+    return r.stdout.strip(), time.monotonic() - t0
+
+
+def main():
+    svc.need_fuse()
+    if os.geteuid() != 0:
+        svc.skip("needs root (clients of other uids, userfaultfd for kernel faults)")
+    daemon_bin, ctl_bin, stall_bin = sys.argv[1:4]
+    wd = svc.workdir()
+    sock = os.path.join(wd, "status.sock")
+    notify = os.path.join(wd, "notify.sock")
+    ns = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC)
+    ns.bind(notify)
+    ns.settimeout(0.2)
+    pings = []
+    done = threading.Event()
+
+    def collect():
+        while not done.is_set():
+            try:
+                data = ns.recv(4096).decode()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            if "WATCHDOG=1" in data.split("\n"):
+                pings.append(time.monotonic())
+
+    env = os.environ.copy()
+    env.update(NOTIFY_SOCKET=notify, WATCHDOG_USEC="400000")
+    args = ["--status-socket", sock, "--mode", "0666", "--threads", "2",
+            "--max-threads", str(MAX_THREADS), "--max-requests-per-user", "2",
+            "--stop-timeout", str(STOP_TIMEOUT)]
+    collector = threading.Thread(target=collect, daemon=True)
+    collector.start()
+    d = svc.Daemon(daemon_bin, wd, args, env=env, wrap_watchdog_pid=True)
+    attackers = []
+    try:
+        d.wait_node()
+        os.chmod(wd, 0o755)
+        for uid in (1000, 1002):
+            p = subprocess.Popen([stall_bin, d.node, "6", str(uid)],
+                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            attackers.append(p)
+            line = p.stdout.readline().strip()
+            if line.startswith("skip:"):
+                svc.skip(f"stall_client: {line[6:]}")
+            if not line.startswith("stalling"):
+                svc.fail(f"stall_client (uid {uid}) did not start: {line!r}", d)
+        time.sleep(1.0)
+
+        for i in range(2):
+            got, took = root_alloc(d.node)
+            if got is None:
+                svc.fail("a root client's IOAS_ALLOC took over 3 s with two uids stuck", d)
+            print(f"ok   root IOAS_ALLOC answered in {took:.2f} s (ioas {got}) with 12 stuck ioctls")
+
+        tasks = len(os.listdir(f"/proc/{d.proc.pid}/task"))
+        # Workers plus the main, status and deadline-free service threads.
+        if tasks > MAX_THREADS + 3:
+            svc.fail(f"{tasks} threads in the daemon (--max-threads {MAX_THREADS})", d)
+        print(f"ok   {tasks} threads in the daemon: stuck uids hold 2 workers each")
+
+        t0 = time.monotonic()
+        try:
+            r = subprocess.run([ctl_bin, "--socket", sock, "status"], capture_output=True,
+                               text=True, timeout=3)
+        except subprocess.TimeoutExpired:
+            svc.fail("uiommufdctl status hangs while requests are stuck", d)
+        if r.returncode:
+            svc.fail(f"uiommufdctl status: {r.stderr.strip()}", d)
+        print(f"ok   uiommufdctl status answered in {time.monotonic() - t0:.2f} s")
+
+        now = time.monotonic()
+        recent = [t for t in pings if t > now - 1.5]
+        if len(recent) < 4:
+            svc.fail(f"only {len(recent)} WATCHDOG=1 in the last 1.5 s while clients are stuck", d)
+        print(f"ok   {len(recent)} WATCHDOG=1 in the last 1.5 s: no wedge")
+
+        t0 = time.monotonic()
+        rc = d.stop(timeout=STOP_TIMEOUT + 2)
+        took = time.monotonic() - t0
+        if rc is None:
+            svc.fail(f"no exit {STOP_TIMEOUT + 2} s after SIGTERM with requests stuck", d)
+        if rc != 0:
+            svc.fail(f"exit status {rc} after SIGTERM", d)
+        if took > STOP_TIMEOUT + 1:
+            svc.fail(f"the stop took {took:.2f} s (--stop-timeout {STOP_TIMEOUT})", d)
+        said = [ln for ln in d.log_text().splitlines() if "abandoned" in ln]
+        if not said or "IOAS_ALLOC pid" not in said[0]:
+            svc.fail("no log line naming the abandoned requests", d)
+        print(f"     {said[0]}")
+        print(f"ok   exit 0 {took:.2f} s after SIGTERM, stuck requests named and abandoned")
+        if svc.sanitizer_report(d.log_text()):
+            svc.fail("sanitizer report", d)
+    finally:
+        done.set()
+        for p in attackers:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        d.kill()
+        ns.close()
+        import shutil
+        shutil.rmtree(wd, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
