@@ -20,6 +20,7 @@ void fe_session_free(struct fe_session *s)
 {
 	if (!s)
 		return;
+	serve_loop_fini(&s->loop);
 	if (s->se) {
 		if (s->mounted)
 			fuse_session_unmount(s->se);
@@ -141,6 +142,20 @@ int frontend_start(struct iommufd_daemon *d, const struct frontend_options *o,
 	return 0;
 }
 
+/* Kept after the first wait for aborting FUSE connections and a last wait. */
+#define STOP_ABORT_US 200000ull
+
+static unsigned long long stop_first_deadline(unsigned long long deadline_us)
+{
+	unsigned long long now = monotonic_us();
+
+	if (!deadline_us)
+		return 0;
+	if (deadline_us <= now + STOP_ABORT_US)
+		return now + 1; /* no time left to wait: look once */
+	return deadline_us - STOP_ABORT_US;
+}
+
 unsigned int frontend_stop_until(struct frontend *fe,
 				 unsigned long long deadline_us)
 {
@@ -156,7 +171,24 @@ unsigned int frontend_stop_until(struct frontend *fe,
 	/* Waiting ones would never get their turn behind a stuck one. */
 	fe_ioctl_drain(fe);
 	for (unsigned int i = 0; i < fe->nr_sessions; i++)
-		stuck += serve_loop_stop(&fe->sessions[i]->loop, deadline_us);
+		stuck += serve_loop_stop(&fe->sessions[i]->loop,
+					 stop_first_deadline(deadline_us));
+	/*
+	 * Still stuck: abort the FUSE connections the callers' own mounts
+	 * left our workers waiting on, and give them a moment to return.
+	 */
+	if (stuck) {
+		unsigned int aborted = 0;
+
+		for (unsigned int i = 0; i < fe->nr_sessions; i++)
+			aborted += serve_loop_abort_stuck(&fe->sessions[i]->loop);
+		if (aborted) {
+			stuck = 0;
+			for (unsigned int i = 0; i < fe->nr_sessions; i++)
+				stuck += serve_loop_stop(&fe->sessions[i]->loop,
+							 deadline_us);
+		}
+	}
 	if (!stuck) {
 		for (unsigned int i = 0; i < fe->nr_sessions; i++)
 			fe_session_free(fe->sessions[i]);

@@ -92,7 +92,7 @@ static void fe_ioctl_serve(fuse_req_t req, struct fe_node *node,
 		fuse_reply_err(req, ENODEV);
 		return;
 	}
-	serve_loop_note(cmd, fc->pid, fc->uid);
+	serve_loop_note(cmd, fc->pid, fc->uid, (uint64_t)(uintptr_t)arg);
 	iommufd_ctx_get(ictx);
 	if (can_retry && node->fe->opt.arg_transport == ARG_TRANSPORT_RETRY) {
 		fe_ioctl_retry(req, &ucmd, cmd, in_buf, in_bufsz, out_bufsz);
@@ -176,7 +176,8 @@ void fe_ioctl(fuse_req_t req, struct fe_node *node, unsigned int cmd,
 			fuse_reply_err(req, -refuse);
 			return;
 		}
-		serve_loop_note(cmd, ucmd.caller.pid, ucmd.caller.uid);
+		serve_loop_note(cmd, ucmd.caller.pid, ucmd.caller.uid,
+				ucmd.ubuffer);
 		iommufd_ctx_get(ictx);
 		result = iommufd_dispatch(&ucmd, cmd);
 		fe_trace(&ucmd, cmd, result);

@@ -51,6 +51,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cuse/fuse_abort.h"
 #include "log.h"
 #include "objects/ucmd.h"
 
@@ -269,11 +270,16 @@ unsigned int serve_loop_stop(struct serve_loop *loop,
 	}
 	left = loop->nr_threads;
 	pthread_mutex_unlock(&loop->lock);
-	if (!left) {
-		pthread_cond_destroy(&loop->changed);
-		pthread_mutex_destroy(&loop->lock);
-	}
 	return left;
+}
+
+void serve_loop_fini(struct serve_loop *loop)
+{
+	if (!loop->se)
+		return; /* never started */
+	pthread_cond_destroy(&loop->changed);
+	pthread_mutex_destroy(&loop->lock);
+	loop->se = NULL;
 }
 
 bool serve_loop_stalled(struct serve_loop *loop, unsigned long long max_us)
@@ -317,7 +323,7 @@ unsigned int serve_loop_describe_busy(struct serve_loop *loop, char *buf,
 	return n;
 }
 
-void serve_loop_note(unsigned int cmd, pid_t pid, uid_t uid)
+void serve_loop_note(unsigned int cmd, pid_t pid, uid_t uid, uint64_t addr)
 {
 	struct serve_worker *w = current_worker;
 
@@ -325,5 +331,52 @@ void serve_loop_note(unsigned int cmd, pid_t pid, uid_t uid)
 		return;
 	atomic_store(&w->pid, pid);
 	atomic_store(&w->uid, uid);
+	atomic_store(&w->addr, addr);
 	atomic_store(&w->cmd, cmd);
+}
+
+void serve_loop_note_addr(uint64_t addr)
+{
+	if (current_worker)
+		atomic_store(&current_worker->addr, addr);
+}
+
+/* At most this many stuck workers are looked at by the stop's abort. */
+#define SERVE_ABORT_MAX 64
+
+unsigned int serve_loop_abort_stuck(struct serve_loop *loop)
+{
+	struct {
+		pid_t pid;
+		uid_t uid;
+		uint64_t addr;
+	} stuck[SERVE_ABORT_MAX];
+	unsigned int n = 0, aborted = 0;
+
+	/* Copied out: reading /proc is no work for under the pool's lock. */
+	pthread_mutex_lock(&loop->lock);
+	for (struct serve_worker *w = loop->workers; w && n < SERVE_ABORT_MAX;
+	     w = w->next) {
+		if (!atomic_load(&w->busy_since) || !atomic_load(&w->cmd))
+			continue;
+		stuck[n].pid = atomic_load(&w->pid);
+		stuck[n].uid = atomic_load(&w->uid);
+		stuck[n].addr = atomic_load(&w->addr);
+		n++;
+	}
+	pthread_mutex_unlock(&loop->lock);
+	for (unsigned int i = 0; i < n; i++) {
+		int rc = fuse_abort_caller_page(stuck[i].pid, stuck[i].uid,
+						stuck[i].addr);
+
+		if (!rc) {
+			aborted++;
+			log_notice("stop: aborted the FUSE connection pid %d (uid %u) left our request waiting on",
+				   (int)stuck[i].pid, (unsigned int)stuck[i].uid);
+		} else {
+			log_debug("stop: no FUSE connection of pid %d to abort: %s",
+				  (int)stuck[i].pid, strerror(-rc));
+		}
+	}
+	return aborted;
 }

@@ -14,6 +14,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 struct fuse_session;
@@ -29,6 +30,8 @@ struct serve_worker {
 	_Atomic unsigned int cmd;
 	_Atomic pid_t pid;
 	_Atomic uid_t uid;
+	/* The caller address it last said it touches (serve_loop_note_addr()). */
+	_Atomic uint64_t addr;
 };
 
 struct serve_loop {
@@ -53,11 +56,14 @@ int serve_loop_start(struct serve_loop *loop, struct fuse_session *se,
 /*
  * Stops reading, lets the requests in flight finish until deadline_us
  * (CLOCK_MONOTONIC µs; 0: no deadline), and returns how many workers are
- * still inside a request then.  With 0 the loop may be freed; otherwise it
- * must be left alone: those workers still use it and the session.
+ * still inside a request then.  May be called again to wait more.  With 0
+ * the loop may be finished; otherwise it must be left alone: those workers
+ * still use it and the session.
  */
 unsigned int serve_loop_stop(struct serve_loop *loop,
 			     unsigned long long deadline_us);
+/* After a stop that returned 0 (or a failed start): frees what it holds. */
+void serve_loop_fini(struct serve_loop *loop);
 /*
  * Whether the service is wedged: every worker the pool may have has been
  * busy for longer than max_us, so no new request can be read.  One slow
@@ -67,8 +73,19 @@ bool serve_loop_stalled(struct serve_loop *loop, unsigned long long max_us);
 /* Appends "CMD pid P uid U (S s)" for each busy worker; returns how many. */
 unsigned int serve_loop_describe_busy(struct serve_loop *loop, char *buf,
 				      size_t len, size_t *used);
-/* Records what the calling worker serves (no-op outside a worker). */
-void serve_loop_note(unsigned int cmd, pid_t pid, uid_t uid);
+/*
+ * Records what the calling worker serves (no-op outside a worker): the
+ * command, the caller, and the caller address it is about to touch, which
+ * serve_loop_note_addr() updates before each further access.
+ */
+void serve_loop_note(unsigned int cmd, pid_t pid, uid_t uid, uint64_t addr);
+void serve_loop_note_addr(uint64_t addr);
+/*
+ * The stop's last resort: for each worker still busy, abort the FUSE
+ * connection of the page it waits on if it is the caller's own mount
+ * (fuse_abort.h).  Returns how many aborts were written.
+ */
+unsigned int serve_loop_abort_stuck(struct serve_loop *loop);
 unsigned long long monotonic_us(void);
 
 #endif

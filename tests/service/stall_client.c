@@ -5,7 +5,11 @@
  * resolves, so the daemon's read of it waits (killably) for ever, as it
  * would on a page of a FUSE mount that never answers.
  *
- *   stall_client NODE THREADS [UID]
+ *   stall_client NODE THREADS [UID [FILE]]
+ *
+ * With FILE the argument is the first page of FILE, mapped shared and
+ * read-only (a file on a FUSE mount that never answers) instead of the
+ * userfaultfd page.
  *
  * With UID it sets the page up, then becomes UID (real, effective, saved,
  * groups cleared) before it opens NODE: an unprivileged client whose
@@ -51,8 +55,8 @@ int main(int argc, char **argv)
 	char buf[16];
 	int uffd, n;
 
-	if (argc != 3 && argc != 4) {
-		fprintf(stderr, "usage: %s NODE THREADS [UID]\n", argv[0]);
+	if (argc < 3 || argc > 5) {
+		fprintf(stderr, "usage: %s NODE THREADS [UID [FILE]]\n", argv[0]);
 		return 2;
 	}
 	n = atoi(argv[2]);
@@ -71,12 +75,25 @@ int main(int argc, char **argv)
 		printf("skip: UFFDIO_REGISTER: %s\n", strerror(errno));
 		return 77;
 	}
-	if (argc == 4) {
+	if (argc >= 4) {
 		uid_t uid = (uid_t)atoi(argv[3]);
 
 		if (setgroups(0, NULL) < 0 || setresgid(uid, uid, uid) < 0 ||
 		    setresuid(uid, uid, uid) < 0) {
 			perror("dropping to UID");
+			return 1;
+		}
+	}
+	if (argc == 5) {
+		int fd = open(argv[4], O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0) {
+			perror(argv[4]);
+			return 1;
+		}
+		stuck_page = mmap(NULL, page, PROT_READ, MAP_SHARED, fd, 0);
+		if (stuck_page == MAP_FAILED) {
+			perror("mmap");
 			return 1;
 		}
 	}

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """A stuck client stalls only itself: the worker pool and the per-uid queue.
 
-  test_stall.py UIOMMUFD UIOMMUFDCTL STALL_CLIENT
+  test_stall.py UIOMMUFD UIOMMUFDCTL STALL_CLIENT HANG_FUSE
 
 Two unprivileged uids each run 6 threads whose IOAS_ALLOC argument lies in a
 page nobody will ever fault in (userfaultfd), against a daemon started with
@@ -13,6 +13,12 @@ Each uid then holds 2 workers and queues the rest, so:
 - `uiommufdctl status` answers within 3 s and lists the stuck contexts;
 - WATCHDOG=1 keeps coming (one client's stuck requests are no wedge);
 - SIGTERM: exit 0 within --stop-timeout + 1 s, naming the abandoned requests.
+
+Then the same client with its argument on a FUSE mount of its own that never
+answers a read (hang_fuse): a root client is served meanwhile, and SIGTERM
+aborts that connection (the client's own mount, user_id=its uid) so the stop
+ends cleanly, every context released.  That part needs the FUSE control file
+system (/sys/fs/fuse/connections, mounted here when it is not).
 """
 import os
 import socket
@@ -48,11 +54,61 @@ def root_alloc(node):
     return r.stdout.strip(), time.monotonic() - t0
 
 
+def fuse_mount_part(daemon_bin, wd, args, stall_bin, hang_bin):
+    ctl = "/sys/fs/fuse/connections"
+    if not os.path.ismount(ctl):
+        subprocess.run(["mount", "-t", "fusectl", "none", ctl], check=False)
+    if not os.path.ismount(ctl):
+        print(f"note no FUSE control file system at {ctl}: the abort part is skipped")
+        return
+    hdir = os.path.join(wd, "hang")
+    os.makedirs(hdir)
+    os.chown(hdir, 1000, 1000)
+    d = svc.Daemon(daemon_bin, wd, [a for a in args])
+    hang = client = None
+    try:
+        d.wait_node()
+        hang = subprocess.Popen([hang_bin, hdir, "1000"], stdout=subprocess.PIPE, text=True)
+        if hang.stdout.readline().strip() != "mounted":
+            svc.fail("hang_fuse did not mount", d)
+        client = subprocess.Popen([stall_bin, d.node, "3", "1000", os.path.join(hdir, "f")],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        if not client.stdout.readline().startswith("stalling"):
+            svc.fail("stall_client on the FUSE file did not start", d)
+        time.sleep(1.0)
+        got, took = root_alloc(d.node)
+        if got is None:
+            svc.fail("a root client's IOAS_ALLOC took over 3 s (argument on a hung FUSE page)", d)
+        print(f"ok   root IOAS_ALLOC answered in {took:.2f} s while 2 requests wait on a hung FUSE page")
+        t0 = time.monotonic()
+        rc = d.stop(timeout=STOP_TIMEOUT + 2)
+        took = time.monotonic() - t0
+        if rc != 0 or took > STOP_TIMEOUT + 1:
+            svc.fail(f"stop: exit {rc} after {took:.2f} s", d)
+        log = d.log_text()
+        if "aborted the FUSE connection" not in log:
+            svc.fail("the stop did not abort the caller's own FUSE connection", d)
+        if "stopped: every context released" not in log:
+            svc.fail("after the abort the stop did not end cleanly", d)
+        print(f"ok   exit 0 {took:.2f} s after SIGTERM: the caller's own FUSE connection"
+              " aborted, every context released")
+        if svc.sanitizer_report(log):
+            svc.fail("sanitizer report", d)
+    finally:
+        for p in (client, hang):
+            if p and p.poll() is None:
+                p.kill()
+                p.wait()
+        d.kill()
+        if os.path.ismount(hdir):
+            subprocess.run(["umount", "-l", hdir], check=False)
+
+
 def main():
     svc.need_fuse()
     if os.geteuid() != 0:
         svc.skip("needs root (clients of other uids, userfaultfd for kernel faults)")
-    daemon_bin, ctl_bin, stall_bin = sys.argv[1:4]
+    daemon_bin, ctl_bin, stall_bin, hang_bin = sys.argv[1:5]
     wd = svc.workdir()
     sock = os.path.join(wd, "status.sock")
     notify = os.path.join(wd, "notify.sock")
@@ -140,6 +196,10 @@ def main():
         print(f"ok   exit 0 {took:.2f} s after SIGTERM, stuck requests named and abandoned")
         if svc.sanitizer_report(d.log_text()):
             svc.fail("sanitizer report", d)
+        for p in attackers:
+            p.kill()
+            p.wait()
+        fuse_mount_part(daemon_bin, wd, args, stall_bin, hang_bin)
     finally:
         done.set()
         for p in attackers:
