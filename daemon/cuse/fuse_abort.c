@@ -104,7 +104,9 @@ static int mount_is_users_fuse(pid_t tid, unsigned int maj, unsigned int min,
 	return rc;
 }
 
-int fuse_abort_caller_page(pid_t tid, uid_t uid, uint64_t addr)
+int fuse_abort_caller_page(pid_t tid, uid_t uid, uint64_t addr,
+			   const unsigned int *done, unsigned int nr_done,
+			   unsigned int *conn)
 {
 	unsigned int maj, min;
 	char path[96];
@@ -118,7 +120,11 @@ int fuse_abort_caller_page(pid_t tid, uid_t uid, uint64_t addr)
 	if (rc)
 		return rc;
 	/* The connection is named by the kernel's dev_t of the super block. */
-	snprintf(path, sizeof(path), FUSECTL_DIR "/%u/abort", (maj << 20) | min);
+	*conn = (maj << 20) | min;
+	for (unsigned int i = 0; i < nr_done; i++)
+		if (done[i] == *conn)
+			return 0;
+	snprintf(path, sizeof(path), FUSECTL_DIR "/%u/abort", *conn);
 	fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return -errno;

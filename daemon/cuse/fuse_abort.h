@@ -16,9 +16,13 @@
 /*
  * tid: the caller's thread, still inside its ioctl (so the number cannot
  * have been reused); uid: the caller's uid as the request carried it; addr:
- * the caller address the worker touches.  Returns 0 when an abort was
- * written, a negative errno otherwise (-ENOENT: not a FUSE page of uid's).
+ * the caller address the worker touches.  *conn is the connection's number
+ * (/sys/fs/fuse/connections/N) once found.  Returns 0 when an abort was
+ * written (or the connection is in done[0..nr_done), already aborted), a
+ * negative errno otherwise (-ENOENT: not a FUSE page of uid's).
  */
-int fuse_abort_caller_page(pid_t tid, uid_t uid, uint64_t addr);
+int fuse_abort_caller_page(pid_t tid, uid_t uid, uint64_t addr,
+			   const unsigned int *done, unsigned int nr_done,
+			   unsigned int *conn);
 
 #endif

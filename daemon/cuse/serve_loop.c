@@ -351,7 +351,7 @@ unsigned int serve_loop_abort_stuck(struct serve_loop *loop)
 		uid_t uid;
 		uint64_t addr;
 	} stuck[SERVE_ABORT_MAX];
-	unsigned int n = 0, aborted = 0;
+	unsigned int n = 0, aborted = 0, done[SERVE_ABORT_MAX];
 
 	/* Copied out: reading /proc is no work for under the pool's lock. */
 	pthread_mutex_lock(&loop->lock);
@@ -366,13 +366,22 @@ unsigned int serve_loop_abort_stuck(struct serve_loop *loop)
 	}
 	pthread_mutex_unlock(&loop->lock);
 	for (unsigned int i = 0; i < n; i++) {
+		unsigned int conn;
 		int rc = fuse_abort_caller_page(stuck[i].pid, stuck[i].uid,
-						stuck[i].addr);
+						stuck[i].addr, done, aborted,
+						&conn);
 
 		if (!rc) {
-			aborted++;
-			log_notice("stop: aborted the FUSE connection pid %d (uid %u) left our request waiting on",
-				   (int)stuck[i].pid, (unsigned int)stuck[i].uid);
+			bool again = false;
+
+			for (unsigned int j = 0; j < aborted; j++)
+				again |= done[j] == conn;
+			if (again)
+				continue;
+			done[aborted++] = conn;
+			log_notice("stop: aborted FUSE connection %u, the own mount of pid %d (uid %u), that our request waited on",
+				   conn, (int)stuck[i].pid,
+				   (unsigned int)stuck[i].uid);
 		} else {
 			log_debug("stop: no FUSE connection of pid %d to abort: %s",
 				  (int)stuck[i].pid, strerror(-rc));
