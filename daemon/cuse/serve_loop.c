@@ -107,18 +107,20 @@ static int serve_spawn_locked(struct serve_loop *loop)
 }
 
 /* A worker took a request: keep a reader waiting if the pool may grow. */
-static void serve_grow_locked(struct serve_loop *loop)
+static void serve_grow(struct serve_loop *loop)
 {
 	int rc = -EAGAIN;
 
-	if (loop->nr_readers || loop->stop)
-		return;
+	pthread_mutex_lock(&loop->lock);
+	/* Checked again: a reader may have come back meanwhile. */
+	if (atomic_load(&loop->nr_readers) || atomic_load(&loop->stop))
+		goto out;
 	if (loop->nr_threads < loop->max_threads)
 		rc = serve_spawn_locked(loop);
 	if (!rc)
-		return;
-	if (!loop->saturated_since)
-		loop->saturated_since = monotonic_us();
+		goto out;
+	if (!atomic_load(&loop->saturated_since))
+		atomic_store(&loop->saturated_since, monotonic_us());
 	if (!loop->told_saturated) {
 		loop->told_saturated = true;
 		if (rc == -EAGAIN && loop->nr_threads >= loop->max_threads)
@@ -128,6 +130,36 @@ static void serve_grow_locked(struct serve_loop *loop)
 			log_warning("cannot start another worker (%s); requests wait",
 				    strerror(-rc));
 	}
+out:
+	pthread_mutex_unlock(&loop->lock);
+}
+
+/* Takes w out of the pool; under loop->lock.  The loop is not touched after. */
+static void serve_leave_locked(struct serve_loop *loop, struct serve_worker *w)
+{
+	*w->pprev = w->next;
+	if (w->next)
+		w->next->pprev = w->pprev;
+	loop->nr_threads--;
+	pthread_cond_broadcast(&loop->changed);
+}
+
+/* Leaves the pool if enough others wait idle; true if it did. */
+static bool serve_leave_if_extra(struct serve_loop *loop, struct serve_worker *w)
+{
+	bool leave = false;
+
+	if (atomic_load(&loop->nr_threads) <= loop->min_threads ||
+	    atomic_load(&loop->nr_readers) < loop->min_threads)
+		return false;
+	pthread_mutex_lock(&loop->lock);
+	if (loop->nr_threads > loop->min_threads &&
+	    atomic_load(&loop->nr_readers) >= loop->min_threads) {
+		serve_leave_locked(loop, w);
+		leave = true;
+	}
+	pthread_mutex_unlock(&loop->lock);
+	return leave;
 }
 
 static void *serve_worker_main(void *arg)
@@ -135,6 +167,7 @@ static void *serve_worker_main(void *arg)
 	struct serve_worker *w = arg;
 	struct serve_loop *loop = w->loop;
 	struct fuse_buf buf = { 0 };
+	bool left = false;
 	sigset_t set;
 
 	current_worker = w;
@@ -142,22 +175,26 @@ static void *serve_worker_main(void *arg)
 	sigaddset(&set, SERVE_WAKE_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 
-	pthread_mutex_lock(&loop->lock);
 	for (;;) {
 		int res;
 
-		if (loop->stop || fuse_session_exited(loop->se))
+		/*
+		 * Marked as reading before the stop is checked: the stop sets
+		 * its flag, then pokes every reader until none is left, so a
+		 * stop between the check and read(2) is not missed.
+		 */
+		atomic_store(&w->reading, true);
+		atomic_fetch_add(&loop->nr_readers, 1);
+		atomic_store(&loop->saturated_since, 0);
+		if (atomic_load(&loop->stop) || fuse_session_exited(loop->se)) {
+			atomic_fetch_sub(&loop->nr_readers, 1);
+			atomic_store(&w->reading, false);
 			break;
-		w->reading = true;
-		loop->nr_readers++;
-		loop->saturated_since = 0;
-		pthread_mutex_unlock(&loop->lock);
-
+		}
 		res = fuse_session_receive_buf(loop->se, &buf);
-
-		pthread_mutex_lock(&loop->lock);
-		w->reading = false;
-		loop->nr_readers--;
+		atomic_store(&w->reading, false);
+		if (atomic_fetch_sub(&loop->nr_readers, 1) == 1 && res > 0)
+			serve_grow(loop);
 		if (res == -EINTR || res == -EAGAIN)
 			continue;
 		if (res <= 0) {
@@ -168,26 +205,21 @@ static void *serve_worker_main(void *arg)
 			fuse_session_exit(loop->se);
 			break;
 		}
-		serve_grow_locked(loop);
-		pthread_mutex_unlock(&loop->lock);
 
 		atomic_store(&w->busy_since, monotonic_us());
 		fuse_session_process_buf(loop->se, &buf);
 		atomic_store(&w->busy_since, 0);
 		atomic_store(&w->cmd, 0);
 
-		pthread_mutex_lock(&loop->lock);
-		/* Readers enough are idle: an extra worker leaves. */
-		if (loop->nr_threads > loop->min_threads &&
-		    loop->nr_readers >= loop->min_threads)
+		left = serve_leave_if_extra(loop, w);
+		if (left)
 			break;
 	}
-	*w->pprev = w->next;
-	if (w->next)
-		w->next->pprev = w->pprev;
-	loop->nr_threads--;
-	pthread_cond_broadcast(&loop->changed);
-	pthread_mutex_unlock(&loop->lock);
+	if (!left) {
+		pthread_mutex_lock(&loop->lock);
+		serve_leave_locked(loop, w);
+		pthread_mutex_unlock(&loop->lock);
+	}
 	current_worker = NULL;
 	free(buf.mem);
 	free(w);
@@ -248,7 +280,7 @@ unsigned int serve_loop_stop(struct serve_loop *loop,
 	unsigned int left;
 
 	pthread_mutex_lock(&loop->lock);
-	loop->stop = true;
+	atomic_store(&loop->stop, true);
 	fuse_session_exit(loop->se);
 	while (loop->nr_threads) {
 		unsigned long long now = monotonic_us(), until = now + SERVE_POKE_US;
@@ -260,7 +292,7 @@ unsigned int serve_loop_stop(struct serve_loop *loop,
 		 * fail their caller's ioctl for nothing.
 		 */
 		for (struct serve_worker *w = loop->workers; w; w = w->next)
-			if (w->reading)
+			if (atomic_load(&w->reading))
 				pthread_kill(w->thread, SERVE_WAKE_SIGNAL);
 		if (deadline_us && now >= deadline_us)
 			break;
@@ -286,9 +318,8 @@ bool serve_loop_stalled(struct serve_loop *loop, unsigned long long max_us)
 {
 	unsigned long long since;
 
-	pthread_mutex_lock(&loop->lock);
-	since = loop->nr_readers || loop->stop ? 0 : loop->saturated_since;
-	pthread_mutex_unlock(&loop->lock);
+	since = atomic_load(&loop->nr_readers) || atomic_load(&loop->stop) ?
+			0 : atomic_load(&loop->saturated_since);
 	return since && monotonic_us() - since > max_us;
 }
 

@@ -23,7 +23,7 @@ struct serve_worker {
 	struct serve_worker *next, **pprev; /* loop->workers, under loop->lock */
 	struct serve_loop *loop;
 	pthread_t thread;
-	bool reading; /* waiting in read(2) on the session fd; loop->lock */
+	atomic_bool reading; /* waiting in read(2) on the session fd */
 	/* CLOCK_MONOTONIC µs when the current request began, 0 when idle. */
 	_Atomic unsigned long long busy_since;
 	/* What it serves, for the stop's last word (serve_loop_note()). */
@@ -34,17 +34,23 @@ struct serve_worker {
 	_Atomic uint64_t addr;
 };
 
+/*
+ * The lock guards the list of workers and their number (a worker starting
+ * or leaving); a request's path touches only the atomics, so that workers
+ * never wait for each other between requests.
+ */
 struct serve_loop {
 	struct fuse_session *se;
 	pthread_mutex_t lock;
 	pthread_cond_t changed; /* a worker left */
 	struct serve_worker *workers;
-	unsigned int nr_threads, nr_readers;
+	_Atomic unsigned int nr_threads; /* written under lock */
+	atomic_uint nr_readers;
 	unsigned int min_threads, max_threads;
 	/* µs since when every one of max_threads workers is busy; 0: not. */
-	unsigned long long saturated_since;
-	bool stop;
-	bool told_saturated;
+	_Atomic unsigned long long saturated_since;
+	atomic_bool stop;
+	bool told_saturated; /* under lock */
 };
 
 /*
