@@ -14,6 +14,9 @@ Each uid then holds 2 workers and queues the rest, so:
 - WATCHDOG=1 keeps coming (one client's stuck requests are no wedge);
 - SIGTERM: exit 0 within --stop-timeout + 1 s, naming the abandoned requests.
 
+With --max-threads 2 and 4 stuck requests allowed per uid, one client does
+wedge the service: then, and only then, the pings stop.
+
 Then the same client with its argument on a FUSE mount of its own that never
 answers a read (hang_fuse): a root client is served meanwhile, and SIGTERM
 aborts that connection (the client's own mount, user_id=its uid) so the stop
@@ -103,6 +106,40 @@ def fuse_mount_part(daemon_bin, wd, args, stall_bin, hang_bin):
         d.kill()
         if os.path.ismount(hdir):
             subprocess.run(["umount", "-l", hdir], check=False)
+
+
+def wedged_part(daemon_bin, wd, env, stall_bin, pings):
+    """Every worker the pool may have stuck: that, and only that, stops the pings."""
+    d = svc.Daemon(daemon_bin, wd, ["--status-socket", "none", "--mode", "0666",
+                                    "--threads", "1", "--max-threads", "2",
+                                    "--max-requests-per-user", "4",
+                                    "--stop-timeout", str(STOP_TIMEOUT)],
+                   env=env, wrap_watchdog_pid=True)
+    p = None
+    try:
+        d.wait_node()
+        t0 = time.monotonic()
+        if not svc.wait_for(lambda: any(t > t0 for t in pings), 3):
+            svc.fail("no WATCHDOG=1 from an idle daemon", d)
+        p = subprocess.Popen([stall_bin, d.node, "4", "1000"], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True)
+        if not p.stdout.readline().startswith("stalling"):
+            svc.fail("stall_client did not start", d)
+        time.sleep(2.0)
+        now = time.monotonic()
+        recent = [t for t in pings if t > now - 1.0]
+        if recent:
+            svc.fail(f"{len(recent)} WATCHDOG=1 in the last 1 s with both of 2 workers stuck", d)
+        print("ok   both of --max-threads 2 workers stuck: the watchdog pings stop (wedged)")
+        rc = d.stop(timeout=STOP_TIMEOUT + 2)
+        if rc != 0:
+            svc.fail(f"wedged daemon: exit {rc} after SIGTERM", d)
+        print("ok   the wedged daemon still stops with 0")
+    finally:
+        if p and p.poll() is None:
+            p.kill()
+            p.wait()
+        d.kill()
 
 
 def main():
@@ -201,6 +238,7 @@ def main():
             p.kill()
             p.wait()
         fuse_mount_part(daemon_bin, wd, args, stall_bin, hang_bin)
+        wedged_part(daemon_bin, wd, env, stall_bin, pings)
     finally:
         done.set()
         for p in attackers:
