@@ -59,11 +59,21 @@ def root_alloc(node):
 
 def fuse_mount_part(daemon_bin, wd, args, stall_bin, hang_bin):
     ctl = "/sys/fs/fuse/connections"
+    ours = False
     if not os.path.ismount(ctl):
-        subprocess.run(["mount", "-t", "fusectl", "none", ctl], check=False)
+        ours = subprocess.run(["mount", "-t", "fusectl", "none", ctl],
+                              check=False).returncode == 0
     if not os.path.ismount(ctl):
         print(f"note no FUSE control file system at {ctl}: the abort part is skipped")
         return
+    try:
+        fuse_mount_run(daemon_bin, wd, args, stall_bin, hang_bin)
+    finally:
+        if ours:
+            subprocess.run(["umount", ctl], check=False)
+
+
+def fuse_mount_run(daemon_bin, wd, args, stall_bin, hang_bin):
     hdir = os.path.join(wd, "hang")
     os.makedirs(hdir)
     os.chown(hdir, 1000, 1000)
