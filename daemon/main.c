@@ -18,11 +18,15 @@
 
 #include "config.h"
 #include "cuse/frontend.h"
+#include "cuse/serve_loop.h"
 #include "fdpass/fdpass.h"
 #include "log.h"
 #include "objects/iommufd_private.h"
 #include "service.h"
 #include "status/status_server.h"
+
+/* What the stop keeps for itself after giving up on stuck requests. */
+#define STOP_MARGIN_US 250000ull
 
 static void usage(FILE *f)
 {
@@ -46,7 +50,14 @@ static void usage(FILE *f)
 		"  --arg-transport T    CUSE only: how ioctl arguments are read and\n"
 		"                       written: 'pvm' (process_vm_readv/writev, default)\n"
 		"                       or 'retry' (the CUSE ioctl retry protocol)\n"
-		"  --threads N          worker threads per node (default: 2)\n"
+		"  --threads N          worker threads per node kept waiting (default: 2)\n"
+		"  --max-threads N      worker threads per node at most; more start while\n"
+		"                       requests keep every one busy (default: 64)\n"
+		"  --max-requests-per-user N  ioctls of one uid served at once; the next\n"
+		"                       ones wait their turn without a thread (default: 4)\n"
+		"  --max-arg-bytes N    bytes of a command struct past the known size that\n"
+		"                       are checked to be zero; a longer struct is E2BIG\n"
+		"                       (default: 16777216)\n"
 		"  --max-objects N      objects one context may hold (default: 1048576)\n"
 		"  --max-user-memory BYTES  daemon memory (contexts, objects, IOVA areas)\n"
 		"                       one user's contexts may take, suffix K, M or G;\n"
@@ -64,8 +75,10 @@ static void usage(FILE *f)
 		"  --status-group GROUP who besides root may ask the status socket\n"
 		"  --config FILE        environment file read for UIOMMUFD_LOG_LEVEL at\n"
 		"                       start and on SIGHUP\n"
-		"  --stop-timeout SECS  longest SIGTERM may take before a forced exit\n"
-		"                       (default: 10; 0: wait for ever)\n"
+		"  --stop-timeout SECS  longest SIGTERM waits for requests in flight;\n"
+		"                       requests stuck in client memory are then\n"
+		"                       abandoned and the daemon exits (default: 10;\n"
+		"                       0: wait for ever)\n"
 		"Logging:\n"
 		"  -v, --verbose        trace every ioctl (debug level)\n"
 		"  --log-level LEVEL    error, warning, notice, info, debug\n"
@@ -79,6 +92,8 @@ enum {
 	OPT_MAX_OBJECTS, OPT_TEST_IF, OPT_LOG_LEVEL, OPT_VERSION,
 	OPT_STATUS_SOCKET, OPT_STATUS_GROUP, OPT_CONFIG, OPT_STOP_TIMEOUT,
 	OPT_FDPASS_SOCKET, OPT_MAX_USER_MEMORY, OPT_MAX_CONTEXTS_PER_USER,
+	OPT_MAX_THREADS, OPT_MAX_REQUESTS_PER_USER,
+	OPT_MAX_ARG_BYTES,
 };
 
 static const struct option long_options[] = {
@@ -92,6 +107,9 @@ static const struct option long_options[] = {
 	{ "vfio-compat-default", no_argument, NULL, OPT_VFIO_DEFAULT },
 	{ "arg-transport", required_argument, NULL, OPT_ARG_TRANSPORT },
 	{ "threads", required_argument, NULL, OPT_THREADS },
+	{ "max-threads", required_argument, NULL, OPT_MAX_THREADS },
+	{ "max-requests-per-user", required_argument, NULL, OPT_MAX_REQUESTS_PER_USER },
+	{ "max-arg-bytes", required_argument, NULL, OPT_MAX_ARG_BYTES },
 	{ "max-objects", required_argument, NULL, OPT_MAX_OBJECTS },
 	{ "max-user-memory", required_argument, NULL, OPT_MAX_USER_MEMORY },
 	{ "max-contexts-per-user", required_argument, NULL,
@@ -154,6 +172,7 @@ struct config {
 	unsigned long max_objects;
 	uint64_t max_user_memory;
 	unsigned int max_contexts_per_user;
+	unsigned long max_arg_bytes;
 	const char *status_socket; /* NULL: the default; "none": no socket */
 	gid_t status_group;
 	const char *config;
@@ -247,6 +266,21 @@ static int parse_args(int argc, char **argv, struct config *c)
 				return log_error_errno(-EINVAL, "--threads takes 1 to 256");
 			c->fe.threads = (unsigned int)v;
 			break;
+		case OPT_MAX_THREADS:
+			if (parse_uint(optarg, 4096, 10, &v) || !v)
+				return log_error_errno(-EINVAL, "--max-threads takes 1 to 4096");
+			c->fe.max_threads = (unsigned int)v;
+			break;
+		case OPT_MAX_REQUESTS_PER_USER:
+			if (parse_uint(optarg, 4096, 10, &v) || !v)
+				return log_error_errno(-EINVAL, "--max-requests-per-user takes 1 to 4096");
+			c->fe.max_requests_per_user = (unsigned int)v;
+			break;
+		case OPT_MAX_ARG_BYTES:
+			if (parse_uint(optarg, 0xffffffffUL, 10, &v))
+				return log_error_errno(-EINVAL, "--max-arg-bytes takes 0 to 4294967295");
+			c->max_arg_bytes = v;
+			break;
 		case OPT_MAX_OBJECTS:
 			if (parse_uint(optarg, 0x7fffffff, 10, &v) || !v)
 				return log_error_errno(-EINVAL, "bad --max-objects '%s'", optarg);
@@ -295,6 +329,11 @@ static int parse_args(int argc, char **argv, struct config *c)
 	if (optind < argc) {
 		usage(stderr);
 		return log_error_errno(-EINVAL, "unexpected argument '%s'", argv[optind]);
+	}
+	if (c->fe.max_threads < c->fe.threads) {
+		log_notice("--max-threads %u is below --threads %u: using %u",
+			   c->fe.max_threads, c->fe.threads, c->fe.threads);
+		c->fe.max_threads = c->fe.threads;
 	}
 	if (c->cuse && c->fe.fuse_dir)
 		return log_error_errno(-EINVAL, "--cuse and --fuse exclude each other");
@@ -375,11 +414,14 @@ int main(int argc, char **argv)
 {
 	struct config c = {
 		.fe = { .mode = 0660, .owner = (uid_t)-1, .group = (gid_t)-1,
-			.threads = 2, .arg_transport = ARG_TRANSPORT_PVM },
+			.threads = 2, .max_threads = 64,
+			.max_requests_per_user = 4,
+			.arg_transport = ARG_TRANSPORT_PVM },
 		.log_level = LOG_INFO,
 		.max_objects = 1u << 20,
 		.max_user_memory = USER_LIMITS_DEFAULT_MAX_BYTES,
 		.max_contexts_per_user = USER_LIMITS_DEFAULT_MAX_CONTEXTS,
+		.max_arg_bytes = IOMMUFD_DEFAULT_MAX_ARG_BYTES,
 		.status_group = (gid_t)-1,
 		.stop_timeout = 10,
 	};
@@ -389,6 +431,7 @@ int main(int argc, char **argv)
 	struct status_info info = { 0 };
 	char nodes[2][280] = { "", "" };
 	struct frontend *fe;
+	unsigned long long stop_deadline;
 	uint64_t locked;
 	sigset_t set;
 	int rc;
@@ -416,6 +459,7 @@ int main(int argc, char **argv)
 	daemon.max_objects = (uint32_t)c.max_objects;
 	daemon.user_limits.max_bytes = c.max_user_memory;
 	daemon.user_limits.max_contexts = c.max_contexts_per_user;
+	daemon.max_arg_bytes = c.max_arg_bytes;
 	daemon.test_interface = c.test_interface;
 	daemon.vfio_compat_default = c.vfio_compat_default;
 
@@ -445,13 +489,25 @@ int main(int argc, char **argv)
 	 * Stop: no new opens or requests (the front end answers ENODEV), the
 	 * requests in flight finish, the nodes go away (clients holding them
 	 * get errors, never a hang), every context is released and with it
-	 * every pin.  A request that never finishes is cut off by the deadline.
+	 * every pin.  A request stuck in its client's memory is waited for
+	 * until just before --stop-timeout, then abandoned: every context but
+	 * its own is released, and the process exits 0 (frontend_stop_until()
+	 * names it).  The deadline thread is the backstop for anything else.
 	 */
+	stop_deadline = c.stop_timeout ?
+		monotonic_us() + c.stop_timeout * 1000000ull - STOP_MARGIN_US : 0;
 	service_stop_deadline(c.stop_timeout);
 	status_server_stop(status);
 	/* Before the front end: a notification in flight still needs it. */
 	fdpass_stop(fdpass);
-	frontend_stop(fe);
+	if (frontend_stop_until(fe, stop_deadline)) {
+		/*
+		 * Stuck workers still use the object layer: tearing it down
+		 * under them is not an option, and the kernel ends them with
+		 * the process.
+		 */
+		_exit(rc ? 1 : 0);
+	}
 	locked = status_locked_bytes();
 	if (locked)
 		log_warning("stopped with %llu bytes still locked",

@@ -30,9 +30,10 @@ int service_log_level(const char *config, int fallback);
 int service_run(struct iommufd_daemon *d, struct frontend *fe,
 		const sigset_t *signals, const char *config, int log_level);
 /*
- * Bounds the stop: if the process still runs after seconds (a request that
- * never finishes), log it and _exit(1); the kernel then drops the node and
- * every mapping with the process.
+ * Bounds the stop: if the process still runs half a second after seconds
+ * (a stop path stuck on a client), log it and _exit(0): what the stop had
+ * to do for the clients it could reach is done by then, and the kernel
+ * drops the node and every mapping with the process.
  */
 void service_stop_deadline(unsigned int seconds);
 

@@ -20,6 +20,7 @@ void fe_session_free(struct fe_session *s)
 {
 	if (!s)
 		return;
+	serve_loop_fini(&s->loop);
 	if (s->se) {
 		if (s->mounted)
 			fuse_session_unmount(s->se);
@@ -72,7 +73,8 @@ static int apply_node_permissions(const struct frontend *fe,
 
 static int frontend_add(struct frontend *fe, struct fe_session *s)
 {
-	int rc = serve_loop_start(&s->loop, s->se, fe->opt.threads);
+	int rc = serve_loop_start(&s->loop, s->se, fe->opt.threads,
+				  fe->opt.max_threads);
 
 	if (rc) {
 		fe_session_free(s);
@@ -110,6 +112,7 @@ int frontend_start(struct iommufd_daemon *d, const struct frontend_options *o,
 		return -ENOMEM;
 	fe->daemon = d;
 	fe->opt = *o;
+	admit_init(&fe->admit, o->max_requests_per_user);
 	if (!fe->opt.threads)
 		fe->opt.threads = 1;
 	fe->vfio_node.vfio = true;
@@ -144,30 +147,86 @@ int frontend_start(struct iommufd_daemon *d, const struct frontend_options *o,
 	return 0;
 }
 
-void frontend_stop(struct frontend *fe)
+/* Kept after the first wait for aborting FUSE connections and a last wait. */
+#define STOP_ABORT_US 200000ull
+
+static unsigned long long stop_first_deadline(unsigned long long deadline_us)
+{
+	unsigned long long now = monotonic_us();
+
+	if (!deadline_us)
+		return 0;
+	if (deadline_us <= now + STOP_ABORT_US)
+		return now + 1; /* no time left to wait: look once */
+	return deadline_us - STOP_ABORT_US;
+}
+
+unsigned int frontend_stop_until(struct frontend *fe,
+				 unsigned long long deadline_us)
 {
 	struct iommufd_daemon *d;
+	unsigned int stuck = 0, held;
+	char busy[1024];
+	size_t used = 0;
 
 	if (!fe)
-		return;
+		return 0;
 	d = fe->daemon;
 	atomic_store(&fe->stopping, true);
+	/* Waiting ones would never get their turn behind a stuck one. */
+	fe_ioctl_drain(fe);
 	for (unsigned int i = 0; i < fe->nr_sessions; i++)
-		serve_loop_stop(&fe->sessions[i]->loop);
-	for (unsigned int i = 0; i < fe->nr_sessions; i++)
-		fe_session_free(fe->sessions[i]);
-	/* No request can arrive any more: release what clients still hold. */
-	for (;;) {
-		struct iommufd_ctx *ictx;
+		stuck += serve_loop_stop(&fe->sessions[i]->loop,
+					 stop_first_deadline(deadline_us));
+	/*
+	 * Still stuck: abort the FUSE connections the callers' own mounts
+	 * left our workers waiting on, and give them a moment to return.
+	 */
+	if (stuck) {
+		unsigned int aborted = 0;
 
-		pthread_mutex_lock(&d->lock);
-		ictx = d->contexts;
-		pthread_mutex_unlock(&d->lock);
-		if (!ictx)
-			break;
-		iommufd_ctx_release(ictx);
+		for (unsigned int i = 0; i < fe->nr_sessions; i++)
+			aborted += serve_loop_abort_stuck(&fe->sessions[i]->loop);
+		if (aborted) {
+			stuck = 0;
+			for (unsigned int i = 0; i < fe->nr_sessions; i++)
+				stuck += serve_loop_stop(&fe->sessions[i]->loop,
+							 deadline_us);
+		}
 	}
-	free(fe);
+	if (!stuck) {
+		for (unsigned int i = 0; i < fe->nr_sessions; i++)
+			fe_session_free(fe->sessions[i]);
+		/* No request can arrive any more: release what clients still hold. */
+		iommufd_ctx_release_all(d);
+		admit_fini(&fe->admit);
+		free(fe);
+		return 0;
+	}
+	/*
+	 * Workers stuck in caller memory still use their session, the
+	 * front end and the contexts they hold: keep all of it, release
+	 * every other context (their pins go), take the FUSE mounts away,
+	 * and let the caller exit the process, which ends the rest.
+	 */
+	fe_ioctl_drain(fe);
+	held = iommufd_ctx_release_all(d);
+	for (unsigned int i = 0; i < fe->nr_sessions; i++) {
+		struct fe_session *s = fe->sessions[i];
+
+		serve_loop_describe_busy(&s->loop, busy, sizeof(busy), &used);
+		if (s->mounted)
+			fuse_session_unmount(s->se);
+	}
+	log_warning("stopped with %u request%s stuck in caller memory, abandoned: %s; %u context%s stay with them",
+		    stuck, stuck == 1 ? "" : "s", used ? busy : "?", held,
+		    held == 1 ? "" : "s");
+	return stuck;
+}
+
+void frontend_stop(struct frontend *fe)
+{
+	frontend_stop_until(fe, 0);
 }
 
 bool frontend_stalled(struct frontend *fe, unsigned long long max_us)

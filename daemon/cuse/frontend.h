@@ -25,7 +25,10 @@ struct frontend_options {
 	const char *vfio_name;	 /* NULL: no VFIO look-alike node */
 	const char *fuse_dir;	 /* NULL: no FUSE mount */
 	enum arg_transport arg_transport;
-	unsigned int threads;
+	unsigned int threads;	  /* workers per node kept waiting */
+	unsigned int max_threads; /* workers per node at most (>= threads) */
+	/* Ioctls of one uid served at once; the rest wait (cuse/admit.h). */
+	unsigned int max_requests_per_user;
 	mode_t mode;
 	uid_t owner; /* (uid_t)-1: leave as is */
 	gid_t group; /* (gid_t)-1: leave as is */
@@ -42,7 +45,19 @@ int frontend_start(struct iommufd_daemon *d, const struct frontend_options *o,
  * and releases every context still open.
  */
 void frontend_stop(struct frontend *fe);
-/* Whether a worker has been stuck in one request longer than max_us. */
+/*
+ * The same, but waits for requests in flight only until deadline_us
+ * (CLOCK_MONOTONIC µs, 0: for ever).  Returns how many requests are still
+ * stuck then (in caller memory that never answers); it has logged them, and
+ * released every context they do not hold.  With a nonzero return nothing
+ * is freed (those workers still use it): the caller must exit the process.
+ */
+unsigned int frontend_stop_until(struct frontend *fe,
+				 unsigned long long deadline_us);
+/*
+ * Whether the service is wedged: every worker a node may have has been busy
+ * for longer than max_us (one slow or stuck client never is).
+ */
 bool frontend_stalled(struct frontend *fe, unsigned long long max_us);
 /* The path of the first node, for messages. */
 const char *frontend_node_path(const struct frontend *fe);

@@ -8,6 +8,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 
+#include "cuse/admit.h"
 #include "cuse/frontend.h"
 
 struct iommufd_daemon;
@@ -26,14 +27,22 @@ struct frontend {
 	struct fe_session *sessions[2];
 	unsigned int nr_sessions;
 	atomic_bool stopping;
+	/* Ioctls per uid served at once, and those waiting (admit.h). */
+	struct admit admit;
 };
 
 void fe_open(fuse_req_t req, struct fe_node *node, struct fuse_file_info *fi);
 void fe_release(fuse_req_t req, struct fuse_file_info *fi);
+/*
+ * An ioctl: served now, or queued behind the caller uid's requests in
+ * flight (admit.h) and served later by the worker that finishes one.
+ */
 void fe_ioctl(fuse_req_t req, struct fe_node *node, unsigned int cmd,
 	      void *arg, struct fuse_file_info *fi, unsigned int flags,
 	      const void *in_buf, size_t in_bufsz, size_t out_bufsz,
 	      bool can_retry);
+/* The stop: answers every queued ioctl with ENODEV. */
+void fe_ioctl_drain(struct frontend *fe);
 
 /* Transports (ucmd_pvm.c, ucmd_retry.c). */
 extern const struct ucmd_transport ucmd_pvm_transport;

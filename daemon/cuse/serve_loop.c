@@ -1,18 +1,66 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Theory of operation: serving requests when some never finish.
+ *
+ * A request runs on a worker thread and reads and writes the caller's
+ * memory (process_vm_readv/writev, /proc/PID/mem).  The caller chooses that
+ * memory, and may place it in a page of its own FUSE mount whose server
+ * never answers: the worker then sleeps in the kernel until that server
+ * answers or dies.  Nothing in this process can wake it (only a fatal
+ * signal would, and that kills the process), so the design does not try:
+ * it assumes that some workers are lost for as long as their caller wants,
+ * and makes sure that a lost worker costs only its caller.
+ *
+ *  - The pool grows.  When a worker takes a request and no other worker is
+ *    left reading the session fd, it starts one more (up to max_threads),
+ *    so a reader always waits and the next request, anybody's, is read at
+ *    once.  Workers beyond min_threads leave when enough readers are idle.
+ *
+ *  - One uid holds few workers (admit.c).  At most --max-requests-per-user
+ *    ioctls of one uid are served at once; the next ones of that uid are
+ *    queued, in order, as the FUSE request plus a copy of its arguments,
+ *    holding no thread, and are served by the worker that finishes one of
+ *    that uid's requests.  So a user with any number of stuck threads holds
+ *    at most that many workers, and max_threads is reached only when many
+ *    users are stuck at once.  Opens and releases are never queued and
+ *    never wait on a context's lock (contexts are counted references, see
+ *    objects/iommufd_private.h).
+ *
+ *  - Nothing shared waits for a worker.  The status snapshot tries context
+ *    locks and reports last known figures when busy; the watchdog looks only
+ *    at this pool's counters (serve_loop_stalled(): wedged means every
+ *    worker the pool may have is busy, not that one request is slow); the
+ *    stop waits for workers until its deadline and then leaves the stuck
+ *    ones behind, naming them in the last log line, and the process exits.
+ *
+ * At exit the kernel kills every thread.  A worker in a killable wait (a
+ * FUSE page read is one) dies with the others.  A worker the kernel keeps
+ * in an uninterruptible wait (D state, e.g. a page of a hung NFS mount)
+ * cannot die until that wait ends: until then the process is not fully
+ * gone, its parent is not told, and its fds (the session, so our node)
+ * stay open; the exit status is already decided and nothing runs again.
+ */
 #include "cuse/serve_loop.h"
 
 #define FUSE_USE_VERSION 35
 #include <errno.h>
 #include <fuse_lowlevel.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "cuse/fuse_abort.h"
 #include "log.h"
+#include "objects/ucmd.h"
 
 /* Interrupts a worker blocked in read(2) on the session fd. */
 #define SERVE_WAKE_SIGNAL SIGUSR2
+/* How often the stop pokes readers that may have missed the signal. */
+#define SERVE_POKE_US (50 * 1000)
+
+static _Thread_local struct serve_worker *current_worker;
 
 unsigned long long monotonic_us(void)
 {
@@ -28,20 +76,125 @@ static void wake_handler(int sig)
 	(void)sig;
 }
 
+static void *serve_worker_main(void *arg);
+
+/* Starts one more worker; under loop->lock. */
+static int serve_spawn_locked(struct serve_loop *loop)
+{
+	struct serve_worker *w = calloc(1, sizeof(*w));
+	pthread_attr_t attr;
+	int rc;
+
+	if (!w)
+		return -ENOMEM;
+	w->loop = loop;
+	pthread_attr_init(&attr);
+	/* Nobody joins a worker: a stuck one must not hold up the stop. */
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	rc = pthread_create(&w->thread, &attr, serve_worker_main, w);
+	pthread_attr_destroy(&attr);
+	if (rc) {
+		free(w);
+		return -rc;
+	}
+	w->next = loop->workers;
+	if (loop->workers)
+		loop->workers->pprev = &w->next;
+	w->pprev = &loop->workers;
+	loop->workers = w;
+	loop->nr_threads++;
+	return 0;
+}
+
+/* A worker took a request: keep a reader waiting if the pool may grow. */
+static void serve_grow(struct serve_loop *loop)
+{
+	int rc = -EAGAIN;
+
+	pthread_mutex_lock(&loop->lock);
+	/* Checked again: a reader may have come back meanwhile. */
+	if (atomic_load(&loop->nr_readers) || atomic_load(&loop->stop))
+		goto out;
+	if (loop->nr_threads < loop->max_threads)
+		rc = serve_spawn_locked(loop);
+	if (!rc)
+		goto out;
+	if (!atomic_load(&loop->saturated_since))
+		atomic_store(&loop->saturated_since, monotonic_us());
+	if (!loop->told_saturated) {
+		loop->told_saturated = true;
+		if (rc == -EAGAIN && loop->nr_threads >= loop->max_threads)
+			log_warning("all %u workers are busy; requests wait (see --max-threads, --max-requests-per-user)",
+				    loop->nr_threads);
+		else
+			log_warning("cannot start another worker (%s); requests wait",
+				    strerror(-rc));
+	}
+out:
+	pthread_mutex_unlock(&loop->lock);
+}
+
+/* Takes w out of the pool; under loop->lock.  The loop is not touched after. */
+static void serve_leave_locked(struct serve_loop *loop, struct serve_worker *w)
+{
+	*w->pprev = w->next;
+	if (w->next)
+		w->next->pprev = w->pprev;
+	loop->nr_threads--;
+	pthread_cond_broadcast(&loop->changed);
+}
+
+/* Leaves the pool if enough others wait idle; true if it did. */
+static bool serve_leave_if_extra(struct serve_loop *loop, struct serve_worker *w)
+{
+	bool leave = false;
+
+	if (atomic_load(&loop->nr_threads) <= loop->min_threads ||
+	    atomic_load(&loop->nr_readers) < loop->min_threads)
+		return false;
+	pthread_mutex_lock(&loop->lock);
+	if (loop->nr_threads > loop->min_threads &&
+	    atomic_load(&loop->nr_readers) >= loop->min_threads) {
+		serve_leave_locked(loop, w);
+		leave = true;
+	}
+	pthread_mutex_unlock(&loop->lock);
+	return leave;
+}
+
 static void *serve_worker_main(void *arg)
 {
 	struct serve_worker *w = arg;
 	struct serve_loop *loop = w->loop;
 	struct fuse_buf buf = { 0 };
+	bool left = false;
 	sigset_t set;
 
+	current_worker = w;
 	sigemptyset(&set);
 	sigaddset(&set, SERVE_WAKE_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 
-	while (!atomic_load(&loop->stop) && !fuse_session_exited(loop->se)) {
-		int res = fuse_session_receive_buf(loop->se, &buf);
+	for (;;) {
+		int res;
 
+		/*
+		 * Marked as reading before the stop is checked: the stop sets
+		 * its flag, then pokes every reader until none is left, so a
+		 * stop between the check and read(2) is not missed.
+		 */
+		atomic_store(&w->reading, true);
+		atomic_fetch_add(&loop->nr_readers, 1);
+		atomic_store(&loop->saturated_since, 0);
+		if (atomic_load(&loop->stop) || fuse_session_exited(loop->se)) {
+			atomic_fetch_sub(&loop->nr_readers, 1);
+			atomic_store(&w->reading, false);
+			break;
+		}
+		res = fuse_session_receive_buf(loop->se, &buf);
+		atomic_store(&w->reading, false);
+		if (atomic_fetch_sub(&loop->nr_readers, 1) == 1 && res > 0)
+			serve_grow(loop);
 		if (res == -EINTR || res == -EAGAIN)
 			continue;
 		if (res <= 0) {
@@ -52,18 +205,33 @@ static void *serve_worker_main(void *arg)
 			fuse_session_exit(loop->se);
 			break;
 		}
+
 		atomic_store(&w->busy_since, monotonic_us());
 		fuse_session_process_buf(loop->se, &buf);
 		atomic_store(&w->busy_since, 0);
+		atomic_store(&w->cmd, 0);
+
+		left = serve_leave_if_extra(loop, w);
+		if (left)
+			break;
 	}
+	if (!left) {
+		pthread_mutex_lock(&loop->lock);
+		serve_leave_locked(loop, w);
+		pthread_mutex_unlock(&loop->lock);
+	}
+	current_worker = NULL;
 	free(buf.mem);
+	free(w);
 	return NULL;
 }
 
 int serve_loop_start(struct serve_loop *loop, struct fuse_session *se,
-		     unsigned int nr_workers)
+		     unsigned int min_threads, unsigned int max_threads)
 {
 	struct sigaction sa = { .sa_handler = wake_handler };
+	pthread_condattr_t ca;
+	int rc = 0;
 
 	/* No SA_RESTART: the wake signal must interrupt read(2). */
 	sigemptyset(&sa.sa_mask);
@@ -71,66 +239,184 @@ int serve_loop_start(struct serve_loop *loop, struct fuse_session *se,
 
 	memset(loop, 0, sizeof(*loop));
 	loop->se = se;
-	loop->workers = calloc(nr_workers, sizeof(*loop->workers));
-	if (!loop->workers)
-		return -ENOMEM;
-	loop->nr_workers = nr_workers;
-	for (unsigned int i = 0; i < nr_workers; i++) {
-		struct serve_worker *w = &loop->workers[i];
-		int rc;
+	loop->min_threads = min_threads ? min_threads : 1;
+	loop->max_threads = max_threads > loop->min_threads ? max_threads :
+							      loop->min_threads;
+	pthread_mutex_init(&loop->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&loop->changed, &ca);
+	pthread_condattr_destroy(&ca);
 
-		w->loop = loop;
-		rc = pthread_create(&w->thread, NULL, serve_worker_main, w);
-		if (rc) {
-			serve_loop_stop(loop);
-			return -rc;
-		}
-		w->started = true;
-	}
-	return 0;
+	pthread_mutex_lock(&loop->lock);
+	for (unsigned int i = 0; i < loop->min_threads && !rc; i++)
+		rc = serve_spawn_locked(loop);
+	pthread_mutex_unlock(&loop->lock);
+	if (rc)
+		serve_loop_stop(loop, 0);
+	return rc;
 }
 
-void serve_loop_stop(struct serve_loop *loop)
+static void serve_wait_until(struct serve_loop *loop, unsigned long long until)
 {
+	unsigned long long now = monotonic_us();
+	struct timespec ts;
+
+	if (until <= now)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_sec += (time_t)((until - now) / 1000000ull);
+	ts.tv_nsec += (long)((until - now) % 1000000ull * 1000);
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	pthread_cond_timedwait(&loop->changed, &loop->lock, &ts);
+}
+
+unsigned int serve_loop_stop(struct serve_loop *loop,
+			     unsigned long long deadline_us)
+{
+	unsigned int left;
+
+	pthread_mutex_lock(&loop->lock);
 	atomic_store(&loop->stop, true);
 	fuse_session_exit(loop->se);
-	for (unsigned int i = 0; i < loop->nr_workers; i++) {
-		struct serve_worker *w = &loop->workers[i];
-		struct timespec ts;
+	while (loop->nr_threads) {
+		unsigned long long now = monotonic_us(), until = now + SERVE_POKE_US;
 
-		if (!w->started)
-			continue;
 		/*
-		 * A worker may be between its stop check and read(2), where a
-		 * signal would be lost: keep poking until it has returned.
+		 * A reader may be between its stop check and read(2), where
+		 * a signal would be lost: keep poking.  Workers inside a
+		 * request are left alone, an interrupted syscall there would
+		 * fail their caller's ioctl for nothing.
 		 */
-		for (;;) {
-			pthread_kill(w->thread, SERVE_WAKE_SIGNAL);
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_nsec += 50 * 1000 * 1000;
-			if (ts.tv_nsec >= 1000000000) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000000000;
-			}
-			if (pthread_timedjoin_np(w->thread, NULL, &ts) == 0)
-				break;
-		}
-		w->started = false;
+		for (struct serve_worker *w = loop->workers; w; w = w->next)
+			if (atomic_load(&w->reading))
+				pthread_kill(w->thread, SERVE_WAKE_SIGNAL);
+		if (deadline_us && now >= deadline_us)
+			break;
+		if (deadline_us && until > deadline_us)
+			until = deadline_us;
+		serve_wait_until(loop, until);
 	}
-	free(loop->workers);
-	loop->workers = NULL;
-	loop->nr_workers = 0;
+	left = loop->nr_threads;
+	pthread_mutex_unlock(&loop->lock);
+	return left;
+}
+
+void serve_loop_fini(struct serve_loop *loop)
+{
+	if (!loop->se)
+		return; /* never started */
+	pthread_cond_destroy(&loop->changed);
+	pthread_mutex_destroy(&loop->lock);
+	loop->se = NULL;
 }
 
 bool serve_loop_stalled(struct serve_loop *loop, unsigned long long max_us)
 {
+	unsigned long long since;
+
+	since = atomic_load(&loop->nr_readers) || atomic_load(&loop->stop) ?
+			0 : atomic_load(&loop->saturated_since);
+	return since && monotonic_us() - since > max_us;
+}
+
+unsigned int serve_loop_describe_busy(struct serve_loop *loop, char *buf,
+				      size_t len, size_t *used)
+{
 	unsigned long long now = monotonic_us();
+	unsigned int n = 0;
 
-	for (unsigned int i = 0; i < loop->nr_workers; i++) {
-		unsigned long long t = atomic_load(&loop->workers[i].busy_since);
+	pthread_mutex_lock(&loop->lock);
+	for (struct serve_worker *w = loop->workers; w; w = w->next) {
+		unsigned long long t = atomic_load(&w->busy_since);
+		unsigned int cmd = atomic_load(&w->cmd);
+		int r;
 
-		if (t && now - t > max_us)
-			return true;
+		if (!t)
+			continue;
+		n++;
+		if (*used >= len)
+			continue;
+		r = snprintf(buf + *used, len - *used, "%s%s pid %d uid %u (%.1f s)",
+			     *used ? ", " : "",
+			     cmd ? iommufd_cmd_name(cmd) : "request",
+			     (int)atomic_load(&w->pid),
+			     (unsigned int)atomic_load(&w->uid),
+			     (double)(now - t) / 1e6);
+		*used += r > 0 ? (size_t)r : 0;
 	}
-	return false;
+	pthread_mutex_unlock(&loop->lock);
+	if (*used > len)
+		*used = len;
+	return n;
+}
+
+void serve_loop_note(unsigned int cmd, pid_t pid, uid_t uid, uint64_t addr)
+{
+	struct serve_worker *w = current_worker;
+
+	if (!w)
+		return;
+	atomic_store(&w->pid, pid);
+	atomic_store(&w->uid, uid);
+	atomic_store(&w->addr, addr);
+	atomic_store(&w->cmd, cmd);
+}
+
+void serve_loop_note_addr(uint64_t addr)
+{
+	if (current_worker)
+		atomic_store(&current_worker->addr, addr);
+}
+
+/* At most this many stuck workers are looked at by the stop's abort. */
+#define SERVE_ABORT_MAX 64
+
+unsigned int serve_loop_abort_stuck(struct serve_loop *loop)
+{
+	struct {
+		pid_t pid;
+		uid_t uid;
+		uint64_t addr;
+	} stuck[SERVE_ABORT_MAX];
+	unsigned int n = 0, aborted = 0, done[SERVE_ABORT_MAX];
+
+	/* Copied out: reading /proc is no work for under the pool's lock. */
+	pthread_mutex_lock(&loop->lock);
+	for (struct serve_worker *w = loop->workers; w && n < SERVE_ABORT_MAX;
+	     w = w->next) {
+		if (!atomic_load(&w->busy_since) || !atomic_load(&w->cmd))
+			continue;
+		stuck[n].pid = atomic_load(&w->pid);
+		stuck[n].uid = atomic_load(&w->uid);
+		stuck[n].addr = atomic_load(&w->addr);
+		n++;
+	}
+	pthread_mutex_unlock(&loop->lock);
+	for (unsigned int i = 0; i < n; i++) {
+		unsigned int conn;
+		int rc = fuse_abort_caller_page(stuck[i].pid, stuck[i].uid,
+						stuck[i].addr, done, aborted,
+						&conn);
+
+		if (!rc) {
+			bool again = false;
+
+			for (unsigned int j = 0; j < aborted; j++)
+				again |= done[j] == conn;
+			if (again)
+				continue;
+			done[aborted++] = conn;
+			log_notice("stop: aborted FUSE connection %u, the own mount of pid %d (uid %u), that our request waited on",
+				   conn, (int)stuck[i].pid,
+				   (unsigned int)stuck[i].uid);
+		} else {
+			log_debug("stop: no FUSE connection of pid %d to abort: %s",
+				  (int)stuck[i].pid, strerror(-rc));
+		}
+	}
+	return aborted;
 }

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * A fixed pool of threads serving one FUSE/CUSE session.  Each worker reads a
- * request from the session's fd and answers it; the kernel hands each request
- * to exactly one reader, so the pool needs no queue of its own.  A request of
- * one context never waits for another context's (each has its own lock).
+ * The threads serving one FUSE/CUSE session: a pool that grows so that a
+ * reader always waits on the session fd (up to a maximum), and shrinks back
+ * when readers are idle.  The kernel hands each request to exactly one
+ * reader, so the pool needs no queue of its own; the per-uid queue that
+ * bounds what one user's stuck requests can hold is in admit.h.  The theory
+ * of operation is at the top of serve_loop.c.
  */
 #ifndef UIOMMUFD_SERVE_LOOP_H
 #define UIOMMUFD_SERVE_LOOP_H
@@ -11,29 +13,85 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 struct fuse_session;
 
 struct serve_worker {
-	pthread_t thread;
+	struct serve_worker *next, **pprev; /* loop->workers, under loop->lock */
 	struct serve_loop *loop;
+	pthread_t thread;
+	atomic_bool reading; /* waiting in read(2) on the session fd */
 	/* CLOCK_MONOTONIC µs when the current request began, 0 when idle. */
 	_Atomic unsigned long long busy_since;
-	bool started;
+	/* What it serves, for the stop's last word (serve_loop_note()). */
+	_Atomic unsigned int cmd;
+	_Atomic pid_t pid;
+	_Atomic uid_t uid;
+	/* The caller address it last said it touches (serve_loop_note_addr()). */
+	_Atomic uint64_t addr;
 };
 
+/*
+ * The lock guards the list of workers and their number (a worker starting
+ * or leaving); a request's path touches only the atomics, so that workers
+ * never wait for each other between requests.
+ */
 struct serve_loop {
 	struct fuse_session *se;
-	unsigned int nr_workers;
+	pthread_mutex_t lock;
+	pthread_cond_t changed; /* a worker left */
 	struct serve_worker *workers;
+	_Atomic unsigned int nr_threads; /* written under lock */
+	atomic_uint nr_readers;
+	unsigned int min_threads, max_threads;
+	/* µs since when every one of max_threads workers is busy; 0: not. */
+	_Atomic unsigned long long saturated_since;
 	atomic_bool stop;
+	bool told_saturated; /* under lock */
 };
 
+/*
+ * Starts min_threads readers; up to max_threads exist when requests keep
+ * them all busy.  0 or a negative errno.
+ */
 int serve_loop_start(struct serve_loop *loop, struct fuse_session *se,
-		     unsigned int nr_workers);
-/* Asks the workers to finish the request they hold and return; waits. */
-void serve_loop_stop(struct serve_loop *loop);
+		     unsigned int min_threads, unsigned int max_threads);
+/*
+ * Stops reading, lets the requests in flight finish until deadline_us
+ * (CLOCK_MONOTONIC µs; 0: no deadline), and returns how many workers are
+ * still inside a request then.  May be called again to wait more.  With 0
+ * the loop may be finished; otherwise it must be left alone: those workers
+ * still use it and the session.
+ */
+unsigned int serve_loop_stop(struct serve_loop *loop,
+			     unsigned long long deadline_us);
+/* After a stop that returned 0 (or a failed start): frees what it holds. */
+void serve_loop_fini(struct serve_loop *loop);
+/*
+ * Whether the service is wedged: every worker the pool may have has been
+ * busy for longer than max_us, so no new request can be read.  One slow
+ * request alone never is.
+ */
 bool serve_loop_stalled(struct serve_loop *loop, unsigned long long max_us);
+/* Appends "CMD pid P uid U (S s)" for each busy worker; returns how many. */
+unsigned int serve_loop_describe_busy(struct serve_loop *loop, char *buf,
+				      size_t len, size_t *used);
+/*
+ * Records what the calling worker serves (no-op outside a worker): the
+ * command, the caller, and the caller address it is about to touch, which
+ * serve_loop_note_addr() updates before each further access.
+ */
+void serve_loop_note(unsigned int cmd, pid_t pid, uid_t uid, uint64_t addr);
+void serve_loop_note_addr(uint64_t addr);
+/*
+ * The stop's last resort: for each worker still busy, abort the FUSE
+ * connection of the page it waits on if it is the caller's own mount
+ * (fuse_abort.h).  Returns how many aborts were written.
+ */
+unsigned int serve_loop_abort_stuck(struct serve_loop *loop);
 unsigned long long monotonic_us(void);
 
 #endif

@@ -440,39 +440,64 @@ static void fp_serve_conn(struct fdpass *fp, unsigned int i)
 	fp_drop_conn(fp, i);
 }
 
-static void fp_accept(struct fdpass *fp)
+/* How long the listen socket is left alone after running out of fds. */
+#define FP_ACCEPT_PAUSE_MS 100
+
+/*
+ * Returns false when accept() failed for want of fds or memory: the
+ * connection stays queued and the socket readable, so the caller must stop
+ * polling it for a while or spin.
+ */
+static bool fp_accept(struct fdpass *fp)
 {
+	static bool told;
 	int conn = accept4(fp->sock, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 
-	if (conn < 0)
-		return;
+	if (conn < 0) {
+		if (errno != EMFILE && errno != ENFILE && errno != ENOBUFS &&
+		    errno != ENOMEM)
+			return true;
+		if (!told)
+			log_warning("fd-passing socket: accept: %m; pausing accepts for %d ms at a time",
+				    FP_ACCEPT_PAUSE_MS);
+		told = true;
+		return false;
+	}
 	if (fp->nr_conns == FDPASS_MAX_CONNS) {
 		close(conn);
-		return;
+		return true;
 	}
 	/* A launcher that connects and says nothing is dropped. */
 	fp->conn_deadline[fp->nr_conns] = fp_now_ms() + 2000;
 	fp->conns[fp->nr_conns++] = conn;
+	return true;
 }
 
 static void *fp_thread(void *arg)
 {
 	struct fdpass *fp = arg;
 	struct pollfd pfds[2 + FDPASS_MAX_CONNS + FDPASS_MAX_LISTENERS];
+	uint64_t accept_paused_until = 0;
 
 	pthread_mutex_lock(&fdpass_active_lock);
 	fp->thread_tid = gettid();
 	pthread_mutex_unlock(&fdpass_active_lock);
 	for (;;) {
 		unsigned int n = 0, nc = fp->nr_conns, nl = fp->nr_listeners;
+		uint64_t now = fp_now_ms();
+		bool paused = accept_paused_until > now;
+		int timeout = nc ? 500 : -1;
 
+		if (paused && (timeout < 0 || accept_paused_until - now < (uint64_t)timeout))
+			timeout = (int)(accept_paused_until - now);
 		pfds[n++] = (struct pollfd){ .fd = fp->stop_fd, .events = POLLIN };
-		pfds[n++] = (struct pollfd){ .fd = fp->sock, .events = POLLIN };
+		/* poll() ignores a negative fd: the socket rests while paused. */
+		pfds[n++] = (struct pollfd){ .fd = paused ? -1 : fp->sock, .events = POLLIN };
 		for (unsigned int i = 0; i < nc; i++)
 			pfds[n++] = (struct pollfd){ .fd = fp->conns[i], .events = POLLIN };
 		for (unsigned int i = 0; i < nl; i++)
 			pfds[n++] = (struct pollfd){ .fd = fp->listeners[i], .events = POLLIN };
-		if (poll(pfds, n, nc ? 500 : -1) < 0) {
+		if (poll(pfds, n, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
@@ -489,8 +514,8 @@ static void *fp_thread(void *arg)
 			else if (fp_now_ms() > fp->conn_deadline[i])
 				fp_drop_conn(fp, i);
 		}
-		if (pfds[1].revents)
-			fp_accept(fp);
+		if (pfds[1].revents && !fp_accept(fp))
+			accept_paused_until = fp_now_ms() + FP_ACCEPT_PAUSE_MS;
 	}
 	return NULL;
 }

@@ -246,37 +246,75 @@ int iommufd_ucmd_respond(struct iommufd_ucmd *ucmd, size_t cmd_len)
 	return ucmd_copy_to_user(ucmd, ucmd->ubuffer, ucmd->cmd, len);
 }
 
+static uint64_t ucmd_max_arg_bytes(const struct iommufd_ucmd *ucmd)
+{
+	return ucmd->ictx ? ucmd->ictx->daemon->max_arg_bytes :
+			    IOMMUFD_DEFAULT_MAX_ARG_BYTES;
+}
+
+/* The tail is read this much at a time: 256 reads for the default bound. */
+#define UCMD_TAIL_CHUNK (64u * 1024)
+
+/* 0 if [uptr, uptr + len) is all zero, -E2BIG if not, -EFAULT if unreadable. */
+static int ucmd_check_zeroed(struct iommufd_ucmd *ucmd, uint8_t *buf,
+			     uint64_t uptr, size_t len)
+{
+	int rc = ucmd_copy_from_user(ucmd, buf, uptr, len);
+
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < len; i++)
+		if (buf[i])
+			return -E2BIG;
+	return 0;
+}
+
 int ucmd_copy_struct_from_user(struct iommufd_ucmd *ucmd, void *dst,
 			       size_t ksize, uint64_t src, size_t usize)
 {
 	size_t size = usize < ksize ? usize : ksize;
+	uint8_t chunk[UCMD_TAIL_CHUNK];
 	int rc;
 
+	/*
+	 * Differs from the kernel, which reads any tail to its end: usize can
+	 * be 4 GiB, and every read of it is the daemon's time, not the
+	 * caller's.  Beyond the bound the answer is E2BIG unread.
+	 */
+	if (usize > ksize && usize - ksize > ucmd_max_arg_bytes(ucmd))
+		return -E2BIG;
 	if (usize < ksize)
 		memset((char *)dst + usize, 0, ksize - usize);
 	rc = ucmd_copy_from_user(ucmd, dst, src, size);
 	if (rc)
 		return rc;
 	/*
-	 * The tail is checked in bounded chunks: usize can be 4 GiB.  No
-	 * chunk crosses a page boundary, so, as in the kernel's
-	 * check_zeroed_user(), a nonzero byte before an unreadable page is
-	 * E2BIG and only a fault reached first is EFAULT.
+	 * Large chunks keep a long zero tail cheap.  A chunk that faults is
+	 * read again a page at a time, so that, as in the kernel's
+	 * check_zeroed_user(), a nonzero byte before the first unreadable
+	 * page is E2BIG and only a fault reached first is EFAULT.
 	 */
 	for (uint64_t off = ksize; off < usize;) {
-		uint8_t chunk[512];
-		uint64_t to_page = IOPT_PAGE_SIZE - (src + off) % IOPT_PAGE_SIZE;
-		size_t n = usize - off < sizeof(chunk) ? usize - off : sizeof(chunk);
+		uint64_t n = usize - off < UCMD_TAIL_CHUNK ? usize - off :
+							     UCMD_TAIL_CHUNK;
 
-		if (n > to_page)
-			n = to_page;
+		rc = ucmd_check_zeroed(ucmd, chunk, src + off, n);
+		if (rc == -EFAULT) {
+			for (uint64_t done = 0; done < n;) {
+				uint64_t to_page = IOPT_PAGE_SIZE -
+					(src + off + done) % IOPT_PAGE_SIZE;
+				uint64_t m = n - done < to_page ? n - done : to_page;
 
-		rc = ucmd_copy_from_user(ucmd, chunk, src + off, n);
-		if (rc)
+				rc = ucmd_check_zeroed(ucmd, chunk,
+						       src + off + done, m);
+				if (rc)
+					return rc;
+				done += m;
+			}
+			/* Readable page by page after all (it changed): fine. */
+		} else if (rc) {
 			return rc;
-		for (size_t i = 0; i < n; i++)
-			if (chunk[i])
-				return -E2BIG;
+		}
 		off += n;
 	}
 	return 0;
@@ -339,6 +377,9 @@ static long iommufd_dispatch_locked(struct iommufd_ucmd *ucmd, unsigned int cmd)
 	return op->execute(ucmd);
 }
 
+/* Objects a request walks after it to refresh its context's figures. */
+#define IOMMUFD_FIGURES_MAX_WALK 256
+
 long iommufd_dispatch(struct iommufd_ucmd *ucmd, unsigned int cmd)
 {
 	long rc;
@@ -348,6 +389,12 @@ long iommufd_dispatch(struct iommufd_ucmd *ucmd, unsigned int cmd)
 	if (ucmd->ictx->fd_handles)
 		iommufd_fd_handles_reap(ucmd->ictx);
 	rc = iommufd_dispatch_locked(ucmd, cmd);
+	/*
+	 * Keep the figures the status socket shows while this context is
+	 * busy; a big context leaves that to snapshots that get the lock.
+	 */
+	if (ucmd->ictx->objects.count <= IOMMUFD_FIGURES_MAX_WALK)
+		iommufd_ctx_figures_update(ucmd->ictx);
 	pthread_mutex_unlock(&ucmd->ictx->lock);
 	return rc;
 }

@@ -6,17 +6,26 @@
  * by side with the kernel function it mirrors.
  *
  * Locking: every ioctl of one context runs under ctx->lock, and so does
- * release.  That replaces the kernel's per-object short-term references: an
- * object cannot disappear while a handler of the same context uses it, and
- * another context can never reach it.  State shared between contexts (pin
- * accounting, the list of contexts for the status socket) has its own lock in
- * struct iommufd_daemon.
+ * the final teardown.  That replaces the kernel's per-object short-term
+ * references: an object cannot disappear while a handler of the same context
+ * uses it, and another context can never reach it.  State shared between
+ * contexts (pin accounting, the list of contexts for the status socket) has
+ * its own lock in struct iommufd_daemon.
+ *
+ * Lifetime: a context is counted (ctx->refs).  The open file holds one
+ * reference, each request in flight (or queued) one, a status snapshot one
+ * while it looks.  Release only marks the context closed and drops the
+ * file's reference; whoever drops the last one tears it down, under its
+ * lock, which nobody else can hold by then.  So no shared path (release,
+ * status, shutdown) ever waits on ctx->lock, which a request stuck in
+ * caller memory may hold for ever.
  */
 #ifndef UIOMMUFD_IOMMUFD_PRIVATE_H
 #define UIOMMUFD_IOMMUFD_PRIVATE_H
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -77,6 +86,20 @@ struct iommufd_fd_handle;
 struct iommufd_ioas;
 struct iopt_accounts;
 
+/* What one context holds, as the status socket shows it (stats.c). */
+struct iommufd_ctx_stats {
+	pid_t pid; /* the opener */
+	uid_t uid;
+	bool vfio_node;
+	/* The figures are the last known ones: the context was busy. */
+	bool stale;
+	uint32_t nr_objects; /* finalized objects of any type */
+	uint32_t objects[IOMMUFD_OBJ_MAX];
+	uint64_t areas;	       /* over all IOAS of the context */
+	uint64_t mapped_bytes; /* IOVA bytes mapped, over all IOAS */
+	uint64_t pinned_bytes; /* ictx->pinned_bytes */
+};
+
 /* One open file description of the node. */
 struct iommufd_ctx {
 	pthread_mutex_t lock;
@@ -92,8 +115,17 @@ struct iommufd_ctx {
 	uid_t opener_uid;
 	/* Linked into daemon->contexts under daemon->lock. */
 	struct iommufd_ctx *next, **pprev;
-	/* Status snapshots reading it without daemon->lock (stats.c); under daemon->lock. */
-	unsigned int stats_users;
+	/* See "Lifetime" above; the last put tears the context down. */
+	atomic_uint refs;
+	/* Set once, by release or by the daemon's stop: the file's ref is gone. */
+	atomic_bool closed;
+	/*
+	 * The figures the status socket shows while ctx->lock is busy: filled
+	 * under ctx->lock (by the context's requests and by snapshots that got
+	 * the lock), read under figures_lock, which guards nothing else.
+	 */
+	pthread_mutex_t figures_lock;
+	struct iommufd_ctx_stats figures;
 	/* Descriptors handed to the caller, watched for close (fd_handle.h). */
 	struct iommufd_fd_handle *fd_handles;
 	/* The opener's daemon-memory account; every object and area charges it. */
@@ -105,8 +137,11 @@ struct iommufd_daemon {
 	pthread_mutex_t lock;
 	struct iommufd_ctx *contexts;
 	unsigned int nr_contexts;
-	/* Signalled when a context's stats_users drops to 0 (stats.c). */
-	pthread_cond_t stats_idle;
+	/*
+	 * Bytes of a command struct past what we know that are read to check
+	 * they are zero; a longer struct is E2BIG unread (dispatch.c).
+	 */
+	uint64_t max_arg_bytes;
 	/* Resource limit a client controls: objects per context. */
 	uint32_t max_objects;
 	/* Daemon memory and contexts per user (user_limits.h). */
@@ -121,12 +156,31 @@ struct iommufd_daemon {
 	struct iopt_accounts *accounts;
 };
 
+#define IOMMUFD_DEFAULT_MAX_ARG_BYTES (16ull << 20)
+
 int iommufd_daemon_init(struct iommufd_daemon *d);
 void iommufd_daemon_fini(struct iommufd_daemon *d);
 
 int iommufd_ctx_open(struct iommufd_daemon *d, pid_t pid, uid_t uid,
 		     bool vfio_node, struct iommufd_ctx **out);
+/*
+ * The file is closed: drop its reference.  Idempotent (the daemon's stop and
+ * the kernel's RELEASE may both come); never waits on ctx->lock.
+ */
 void iommufd_ctx_release(struct iommufd_ctx *ictx);
+/* A reference for a request in flight; the caller already holds one. */
+void iommufd_ctx_get(struct iommufd_ctx *ictx);
+/* For walkers of daemon->contexts (under daemon->lock): false if dying. */
+bool iommufd_ctx_tryget(struct iommufd_ctx *ictx);
+/* Drops a reference; the last one tears the context down. */
+void iommufd_ctx_put(struct iommufd_ctx *ictx);
+/*
+ * Releases every context still open (the daemon's stop).  Returns how many
+ * stay because a request still holds them.
+ */
+unsigned int iommufd_ctx_release_all(struct iommufd_daemon *d);
+/* Refreshes ictx->figures; called with ctx->lock held (stats.c). */
+void iommufd_ctx_figures_update(struct iommufd_ctx *ictx);
 
 /*
  * Object lifecycle, two phases as in the kernel: allocation reserves the

@@ -74,8 +74,8 @@ int iommufd_daemon_init(struct iommufd_daemon *d)
 {
 	memset(d, 0, sizeof(*d));
 	pthread_mutex_init(&d->lock, NULL);
-	pthread_cond_init(&d->stats_idle, NULL);
 	d->max_objects = 1u << 20;
+	d->max_arg_bytes = IOMMUFD_DEFAULT_MAX_ARG_BYTES;
 	d->own_userns_ino = userns_ino(0);
 	user_limits_init(&d->user_limits);
 	return 0;
@@ -85,8 +85,16 @@ void iommufd_daemon_fini(struct iommufd_daemon *d)
 {
 	iopt_accounts_fini(d);
 	user_limits_fini(&d->user_limits);
-	pthread_cond_destroy(&d->stats_idle);
 	pthread_mutex_destroy(&d->lock);
+}
+
+static void iommufd_ctx_free(struct iommufd_ctx *ictx)
+{
+	id_table_fini(&ictx->objects);
+	pthread_mutex_destroy(&ictx->figures_lock);
+	pthread_mutex_destroy(&ictx->lock);
+	user_mem_close(ictx->mem, IOMMUFD_CTX_CHARGE);
+	free(ictx);
 }
 
 int iommufd_ctx_open(struct iommufd_daemon *d, pid_t pid, uid_t uid,
@@ -104,6 +112,8 @@ int iommufd_ctx_open(struct iommufd_daemon *d, pid_t pid, uid_t uid,
 		return rc;
 	}
 	pthread_mutex_init(&ictx->lock, NULL);
+	pthread_mutex_init(&ictx->figures_lock, NULL);
+	atomic_init(&ictx->refs, 1); /* the file's */
 	ictx->daemon = d;
 	id_table_init(&ictx->objects, d->max_objects);
 	ictx->opener_pid = pid;
@@ -117,13 +127,14 @@ int iommufd_ctx_open(struct iommufd_daemon *d, pid_t pid, uid_t uid,
 	if (vfio_node || d->vfio_compat_default) {
 		rc = iommufd_vfio_compat_ioas_create(ictx);
 		if (rc) {
-			id_table_fini(&ictx->objects);
-			pthread_mutex_destroy(&ictx->lock);
-			user_mem_close(ictx->mem, IOMMUFD_CTX_CHARGE);
-			free(ictx);
+			iommufd_ctx_free(ictx);
 			return rc;
 		}
 	}
+	/* Nobody else can see it yet: the lock is only for the rule. */
+	pthread_mutex_lock(&ictx->lock);
+	iommufd_ctx_figures_update(ictx);
+	pthread_mutex_unlock(&ictx->lock);
 
 	pthread_mutex_lock(&d->lock);
 	ictx->next = d->contexts;
@@ -137,30 +148,80 @@ int iommufd_ctx_open(struct iommufd_daemon *d, pid_t pid, uid_t uid,
 	return 0;
 }
 
-void iommufd_ctx_release(struct iommufd_ctx *ictx)
+void iommufd_ctx_get(struct iommufd_ctx *ictx)
+{
+	atomic_fetch_add(&ictx->refs, 1);
+}
+
+bool iommufd_ctx_tryget(struct iommufd_ctx *ictx)
+{
+	unsigned int r = atomic_load(&ictx->refs);
+
+	/* Zero means its teardown has begun: leave it alone. */
+	while (r)
+		if (atomic_compare_exchange_weak(&ictx->refs, &r, r + 1))
+			return true;
+	return false;
+}
+
+/* Mirrors iommufd_fops_release(); runs when the last reference is gone. */
+static void iommufd_ctx_destroy(struct iommufd_ctx *ictx)
 {
 	struct iommufd_daemon *d = ictx->daemon;
 
-	pthread_mutex_lock(&ictx->lock);
-	/* Handed-out fds go first: their objects hold users on the rest. */
-	iommufd_fd_handles_release_all(ictx);
-	iommufd_object_destroy_all(ictx);
-	pthread_mutex_unlock(&ictx->lock);
-
+	/* First out of the list, so that no walker can find it again. */
 	pthread_mutex_lock(&d->lock);
 	*ictx->pprev = ictx->next;
 	if (ictx->next)
 		ictx->next->pprev = ictx->pprev;
 	d->nr_contexts--;
-	/* Unlinked, so no new reader; wait out a status snapshot (stats.c). */
-	while (ictx->stats_users)
-		pthread_cond_wait(&d->stats_idle, &d->lock);
 	pthread_mutex_unlock(&d->lock);
 
-	id_table_fini(&ictx->objects);
-	pthread_mutex_destroy(&ictx->lock);
-	user_mem_close(ictx->mem, IOMMUFD_CTX_CHARGE);
-	free(ictx);
+	/* Uncontended: holding the lock needs a reference. */
+	pthread_mutex_lock(&ictx->lock);
+	/* Handed-out fds go first: their objects hold users on the rest. */
+	iommufd_fd_handles_release_all(ictx);
+	iommufd_object_destroy_all(ictx);
+	pthread_mutex_unlock(&ictx->lock);
+	iommufd_ctx_free(ictx);
+}
+
+void iommufd_ctx_put(struct iommufd_ctx *ictx)
+{
+	if (atomic_fetch_sub(&ictx->refs, 1) == 1)
+		iommufd_ctx_destroy(ictx);
+}
+
+void iommufd_ctx_release(struct iommufd_ctx *ictx)
+{
+	if (!atomic_exchange(&ictx->closed, true))
+		iommufd_ctx_put(ictx);
+}
+
+unsigned int iommufd_ctx_release_all(struct iommufd_daemon *d)
+{
+	unsigned int held = 0;
+
+	for (;;) {
+		struct iommufd_ctx *ictx = NULL;
+
+		pthread_mutex_lock(&d->lock);
+		for (struct iommufd_ctx *c = d->contexts; c; c = c->next)
+			if (!atomic_load(&c->closed) && iommufd_ctx_tryget(c)) {
+				ictx = c;
+				break;
+			}
+		pthread_mutex_unlock(&d->lock);
+		if (!ictx)
+			break;
+		iommufd_ctx_release(ictx);
+		iommufd_ctx_put(ictx);
+	}
+	/* What is left is held by requests (or a snapshot) for now. */
+	pthread_mutex_lock(&d->lock);
+	held = d->nr_contexts;
+	pthread_mutex_unlock(&d->lock);
+	return held;
 }
 
 struct iommufd_object *_iommufd_object_alloc(struct iommufd_ctx *ictx,

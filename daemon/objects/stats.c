@@ -15,29 +15,48 @@ const char *iommufd_stats_type_name(unsigned int type)
 }
 
 /* Called with ictx->lock held: everything read here is that lock's. */
-static void ctx_stats_fill(struct iommufd_ctx *ictx, struct iommufd_ctx_stats *s)
+void iommufd_ctx_figures_update(struct iommufd_ctx *ictx)
 {
-	memset(s, 0, sizeof(*s));
-	s->pid = ictx->opener_pid;
-	s->uid = ictx->opener_uid;
-	s->vfio_node = ictx->is_vfio_node;
-	s->pinned_bytes = ictx->pinned_bytes;
+	struct iommufd_ctx_stats s = {
+		.pid = ictx->opener_pid,
+		.uid = ictx->opener_uid,
+		.vfio_node = ictx->is_vfio_node,
+		.pinned_bytes = ictx->pinned_bytes,
+	};
+
 	for (uint32_t id = id_table_next(&ictx->objects, 1); id;
 	     id = id_table_next(&ictx->objects, id + 1)) {
 		struct iommufd_object *obj = id_table_lookup(&ictx->objects, id);
 
 		if (!obj || !obj->finalized || obj->type >= IOMMUFD_OBJ_MAX)
 			continue;
-		s->nr_objects++;
-		s->objects[obj->type]++;
+		s.nr_objects++;
+		s.objects[obj->type]++;
 		if (obj->type == IOMMUFD_OBJ_IOAS) {
 			struct iommufd_ioas *ioas =
 				container_of(obj, struct iommufd_ioas, obj);
 
-			s->areas += ioas->iopt.num_areas;
-			s->mapped_bytes += ioas->iopt.mapped_bytes;
+			s.areas += ioas->iopt.num_areas;
+			s.mapped_bytes += ioas->iopt.mapped_bytes;
 		}
 	}
+	pthread_mutex_lock(&ictx->figures_lock);
+	ictx->figures = s;
+	pthread_mutex_unlock(&ictx->figures_lock);
+}
+
+static void ctx_stats_fill(struct iommufd_ctx *ictx, struct iommufd_ctx_stats *s)
+{
+	bool fresh = pthread_mutex_trylock(&ictx->lock) == 0;
+
+	if (fresh) {
+		iommufd_ctx_figures_update(ictx);
+		pthread_mutex_unlock(&ictx->lock);
+	}
+	pthread_mutex_lock(&ictx->figures_lock);
+	*s = ictx->figures;
+	pthread_mutex_unlock(&ictx->figures_lock);
+	s->stale = !fresh;
 }
 
 static int ctx_stats_cmp(const void *a, const void *b)
@@ -54,14 +73,14 @@ static int ctx_stats_cmp(const void *a, const void *b)
 int iommufd_stats_snapshot(struct iommufd_daemon *d, struct iommufd_stats *st)
 {
 	struct iommufd_ctx **held = NULL;
-	size_t n = 0, total;
+	size_t n = 0, total, want = 0;
 
 	memset(st, 0, sizeof(*st));
 	pthread_mutex_lock(&d->lock);
 	total = d->nr_contexts;
 	if (total) {
-		size_t want = total < IOMMUFD_STATS_MAX_CONTEXTS ?
-				      total : IOMMUFD_STATS_MAX_CONTEXTS;
+		want = total < IOMMUFD_STATS_MAX_CONTEXTS ?
+			       total : IOMMUFD_STATS_MAX_CONTEXTS;
 
 		held = calloc(want, sizeof(*held));
 		st->ctx = calloc(want, sizeof(*st->ctx));
@@ -72,31 +91,24 @@ int iommufd_stats_snapshot(struct iommufd_daemon *d, struct iommufd_stats *st)
 			st->ctx = NULL;
 			return -ENOMEM;
 		}
-		for (struct iommufd_ctx *c = d->contexts; c && n < want; c = c->next) {
-			c->stats_users++;
-			held[n++] = c;
-		}
+		for (struct iommufd_ctx *c = d->contexts; c && n < want; c = c->next)
+			if (iommufd_ctx_tryget(c))
+				held[n++] = c;
 	}
 	pthread_mutex_unlock(&d->lock);
 
-	/* One context lock at a time, never inside daemon->lock. */
+	/* Never inside daemon->lock, and never waiting for a ctx->lock. */
 	for (size_t i = 0; i < n; i++) {
-		pthread_mutex_lock(&held[i]->lock);
 		ctx_stats_fill(held[i], &st->ctx[i]);
-		pthread_mutex_unlock(&held[i]->lock);
+		iommufd_ctx_put(held[i]);
 	}
-
-	pthread_mutex_lock(&d->lock);
-	for (size_t i = 0; i < n; i++)
-		held[i]->stats_users--;
-	pthread_cond_broadcast(&d->stats_idle);
-	pthread_mutex_unlock(&d->lock);
 	free(held);
 
 	if (n)
 		qsort(st->ctx, n, sizeof(*st->ctx), ctx_stats_cmp);
 	st->nr_ctx = n;
-	st->nr_ctx_omitted = total - n;
+	/* A context dying meanwhile is neither described nor omitted. */
+	st->nr_ctx_omitted = total - want;
 	return 0;
 }
 

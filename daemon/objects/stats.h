@@ -4,12 +4,13 @@
  * socket and the service manager's STATUS= line.  Plain numbers only: the
  * formatting (JSON, the table) lives with its users.
  *
- * Locking: the snapshot never holds daemon->lock and a ctx->lock together,
- * because a context path may take daemon->lock inside its ctx->lock (pin
- * accounting).  It pins each context with ctx->stats_users under
- * daemon->lock, drops that lock, then takes each ctx->lock on its own for a
- * moment; iommufd_ctx_release() waits for stats_users to drain before it
- * frees the context.
+ * Locking: the snapshot never waits for a context's lock, which a request
+ * stuck in caller memory may hold for ever.  It takes a reference on each
+ * context under daemon->lock, drops that lock, then tries each ctx->lock:
+ * when it gets it the figures are fresh (and kept in the context), when the
+ * context is busy it reports the figures the context kept last (stale).
+ * A context path may take daemon->lock inside its ctx->lock (pin
+ * accounting), so the two are never held together here.
  */
 #ifndef UIOMMUFD_STATS_H
 #define UIOMMUFD_STATS_H
@@ -23,16 +24,7 @@
 /* At most this many contexts are described; the rest are only counted. */
 #define IOMMUFD_STATS_MAX_CONTEXTS 65536u
 
-struct iommufd_ctx_stats {
-	pid_t pid; /* the opener */
-	uid_t uid;
-	bool vfio_node;
-	uint32_t nr_objects; /* finalized objects of any type */
-	uint32_t objects[IOMMUFD_OBJ_MAX];
-	uint64_t areas;	       /* over all IOAS of the context */
-	uint64_t mapped_bytes; /* IOVA bytes mapped, over all IOAS */
-	uint64_t pinned_bytes; /* ictx->pinned_bytes */
-};
+/* struct iommufd_ctx_stats lives in iommufd_private.h (ctx->figures). */
 
 struct iommufd_stats {
 	struct iommufd_ctx_stats *ctx; /* sorted by pid, then uid */

@@ -76,7 +76,9 @@ int iommufd_ucmd_respond(struct iommufd_ucmd *ucmd, size_t cmd_len);
 
 /*
  * Mirrors copy_struct_from_user(): a shorter user struct is zero-extended,
- * a longer one must be zero past ksize (E2BIG otherwise).
+ * a longer one must be zero past ksize (E2BIG otherwise).  Unlike the
+ * kernel, a tail longer than the daemon's max_arg_bytes is E2BIG without
+ * being read (a client must not buy seconds of daemon time with one word).
  */
 int ucmd_copy_struct_from_user(struct iommufd_ucmd *ucmd, void *dst,
 			       size_t ksize, uint64_t src, size_t usize);

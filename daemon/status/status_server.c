@@ -377,18 +377,34 @@ static void serve_one(struct status_server *s, int fd)
 	json_free(&w);
 }
 
+/*
+ * When the daemon's fds run out, accept() fails with the connection still
+ * queued, so the listen socket stays readable: polling it again at once
+ * would spin.  Leave it alone for a while instead, and say so once.
+ */
+#define STATUS_ACCEPT_PAUSE_MS 100
+
+static bool accept_error_is_resource(int err)
+{
+	return err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM;
+}
+
 static void *status_thread(void *arg)
 {
 	struct status_server *s = arg;
+	uint64_t paused_until = 0;
+	bool told = false;
 
 	for (;;) {
+		uint64_t now = now_us();
+		bool paused = paused_until > now;
 		struct pollfd p[2] = {
-			{ .fd = s->listen_fd, .events = POLLIN },
+			{ .fd = paused ? -1 : s->listen_fd, .events = POLLIN },
 			{ .fd = s->stop_pipe[0], .events = POLLIN },
 		};
 		int fd;
 
-		if (poll(p, 2, -1) < 0) {
+		if (poll(p, 2, paused ? (int)((paused_until - now + 999) / 1000) : -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_error("status socket: poll: %m");
@@ -399,8 +415,16 @@ static void *status_thread(void *arg)
 		if (!(p[0].revents & POLLIN))
 			continue;
 		fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC);
-		if (fd < 0)
-			continue; /* the peer went away, or fds ran out: next time */
+		if (fd < 0) {
+			if (accept_error_is_resource(errno)) {
+				if (!told)
+					log_warning("status socket: accept: %m; pausing accepts for %d ms at a time",
+						    STATUS_ACCEPT_PAUSE_MS);
+				told = true;
+				paused_until = now_us() + STATUS_ACCEPT_PAUSE_MS * 1000u;
+			}
+			continue; /* otherwise the peer went away: next one */
+		}
 		serve_one(s, fd);
 		close(fd);
 	}

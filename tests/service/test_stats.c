@@ -2,8 +2,10 @@
 /*
  * The status snapshot (objects/stats.c) and its JSON (status/), on the real
  * object layer with the fake transport: counts per context, sorted by pid;
- * contexts released while snapshots run (stats_users must keep a context
- * alive until the snapshot is done with it); and the JSON read back with
+ * contexts released while snapshots run (the snapshot's reference must keep
+ * a context alive until it is done with it); a context whose lock a stuck
+ * request holds is reported with its last figures, and its release neither
+ * waits nor frees it under the request; and the JSON read back with
  * uiommufdctl's own reader.
  */
 #include <pthread.h>
@@ -160,11 +162,67 @@ static void json_reader_rejects(void **state)
 	jv_free(v);
 }
 
+/* A request stuck in caller memory holds ctx->lock: the snapshot goes on. */
+static void busy_context_reported_stale(void **state)
+{
+	struct fake_env env;
+	struct iommufd_stats st;
+
+	(void)state;
+	fake_env_init(&env, false);
+	ioas_alloc(env.ictx);
+	pthread_mutex_lock(&env.ictx->lock);
+	assert_int_equal(iommufd_stats_snapshot(&env.daemon, &st), 0);
+	assert_int_equal(st.nr_ctx, 1);
+	assert_true(st.ctx[0].stale);
+	assert_int_equal(st.ctx[0].objects[IOMMUFD_OBJ_IOAS], 1);
+	iommufd_stats_free(&st);
+	pthread_mutex_unlock(&env.ictx->lock);
+	assert_int_equal(iommufd_stats_snapshot(&env.daemon, &st), 0);
+	assert_false(st.ctx[0].stale);
+	iommufd_stats_free(&st);
+	fake_env_fini(&env);
+}
+
+/*
+ * Release (the kernel's RELEASE, or the daemon's stop) of a context a
+ * request still holds returns at once; the request's put tears it down.
+ */
+static void release_with_request_in_flight(void **state)
+{
+	struct iommufd_daemon d;
+	struct iommufd_ctx *a, *b;
+	struct iommufd_stats st;
+
+	(void)state;
+	iommufd_daemon_init(&d);
+	assert_int_equal(iommufd_ctx_open(&d, 1, 1000, false, &a), 0);
+	assert_int_equal(iommufd_ctx_open(&d, 2, 1000, false, &b), 0);
+	ioas_alloc(a);
+	iommufd_ctx_get(a); /* a request in flight ... */
+	pthread_mutex_lock(&a->lock); /* ... stuck in caller memory */
+	iommufd_ctx_release(a);
+	iommufd_ctx_release(a); /* idempotent */
+	assert_int_equal(iommufd_stats_snapshot(&d, &st), 0);
+	assert_int_equal(st.nr_ctx, 2);
+	iommufd_stats_free(&st);
+	/* The stop: b goes, a stays with its request. */
+	assert_int_equal(iommufd_ctx_release_all(&d), 1);
+	assert_int_equal(d.nr_contexts, 1);
+	pthread_mutex_unlock(&a->lock);
+	iommufd_ctx_put(a);
+	assert_int_equal(d.nr_contexts, 0);
+	assert_null(d.contexts);
+	iommufd_daemon_fini(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(counts_per_context),
 		cmocka_unit_test(release_during_snapshot),
+		cmocka_unit_test(busy_context_reported_stale),
+		cmocka_unit_test(release_with_request_in_flight),
 		cmocka_unit_test(json_round_trip),
 		cmocka_unit_test(json_reader_rejects),
 	};

@@ -135,6 +135,77 @@ static void test_tail_nonzero_before_fault_e2big(void **state)
 					(uintptr_t)cmd), -EFAULT);
 }
 
+/* A tail longer than one 64 KiB chunk: the second chunk holds the byte. */
+static void test_tail_chunks_e2big(void **state)
+{
+	static uint8_t buf[200 * 1024] __attribute__((aligned(4096)));
+	struct iommu_ioas_alloc *cmd = (struct iommu_ioas_alloc *)buf;
+
+	memset(buf, 0, sizeof(buf));
+	cmd->size = sizeof(buf);
+	buf[sizeof(buf) - 1] = 1;
+	assert_int_equal(fake_ioctl(ctx(state), IOMMU_IOAS_ALLOC, buf, sizeof(buf)), -E2BIG);
+	buf[sizeof(buf) - 1] = 0;
+	buf[70 * 1024] = 1;
+	assert_int_equal(fake_ioctl(ctx(state), IOMMU_IOAS_ALLOC, buf, sizeof(buf)), -E2BIG);
+	buf[70 * 1024] = 0;
+	assert_int_equal(fake_ioctl(ctx(state), IOMMU_IOAS_ALLOC, buf, sizeof(buf)), 0);
+}
+
+/*
+ * The check_zeroed_user() rule inside one large chunk: the chunk's read
+ * faults as a whole, yet a nonzero byte pages before the hole is E2BIG,
+ * and a zero stretch up to the hole is EFAULT.
+ */
+static void test_tail_chunk_fault_ordering(void **state)
+{
+	static uint8_t pages[40 * 4096] __attribute__((aligned(4096)));
+	struct iommu_ioas_alloc *cmd = (struct iommu_ioas_alloc *)pages;
+
+	memset(pages, 0, sizeof(pages));
+	cmd->size = sizeof(pages);
+	fake_user_reset();
+	fake_user_add(pages, 10 * 4096); /* pages 10.. are unreadable */
+	pages[3 * 4096 + 5] = 1;
+	assert_int_equal(fake_ioctl_ptr(ctx(state), IOMMU_IOAS_ALLOC,
+					(uintptr_t)cmd), -E2BIG);
+	pages[3 * 4096 + 5] = 0;
+	assert_int_equal(fake_ioctl_ptr(ctx(state), IOMMU_IOAS_ALLOC,
+					(uintptr_t)cmd), -EFAULT);
+	/* A nonzero byte past the hole is never reached. */
+	pages[20 * 4096] = 1;
+	assert_int_equal(fake_ioctl_ptr(ctx(state), IOMMU_IOAS_ALLOC,
+					(uintptr_t)cmd), -EFAULT);
+}
+
+/*
+ * Past the bound (struct size + max_arg_bytes) the size alone is E2BIG:
+ * nothing of the tail is read, so an unreadable tail is E2BIG, not EFAULT.
+ */
+static void test_tail_bound_e2big_unread(void **state)
+{
+	struct iommufd_daemon *d = &((struct fake_env *)*state)->daemon;
+	static uint8_t buf[64 * 1024];
+	struct iommu_ioas_alloc *cmd = (struct iommu_ioas_alloc *)buf;
+	uint64_t saved = d->max_arg_bytes;
+
+	assert_int_equal(saved, 16u << 20);
+	memset(buf, 0, sizeof(buf));
+	/* 4 GiB - 1, with only 64 KiB readable: the kernel would fault. */
+	cmd->size = 0xffffffffu;
+	assert_int_equal(fake_ioctl(ctx(state), IOMMU_IOAS_ALLOC, buf, sizeof(buf)), -E2BIG);
+	/* At the bound exactly the tail is still read (and faults here). */
+	cmd->size = sizeof(*cmd) + (16u << 20);
+	assert_int_equal(fake_ioctl(ctx(state), IOMMU_IOAS_ALLOC, buf, sizeof(buf)), -EFAULT);
+	/* A smaller bound: 1 KiB of zero tail is fine, 1 KiB + 1 is not. */
+	d->max_arg_bytes = 1024;
+	cmd->size = sizeof(*cmd) + 1024;
+	assert_int_equal(fake_ioctl(ctx(state), IOMMU_IOAS_ALLOC, buf, sizeof(buf)), 0);
+	cmd->size = sizeof(*cmd) + 1025;
+	assert_int_equal(fake_ioctl(ctx(state), IOMMU_IOAS_ALLOC, buf, sizeof(buf)), -E2BIG);
+	d->max_arg_bytes = saved;
+}
+
 static void test_short_struct_zero_extended(void **state)
 {
 	/* IOMMU_OPTION at exactly min_size; HUGE_PAGES GET on an IOAS. */
@@ -384,6 +455,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_test_cmd_slot_reads_size, setup_test_if, teardown),
 		cmocka_unit_test_setup_teardown(test_below_min_size_einval, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nonzero_tail_e2big, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tail_chunks_e2big, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tail_chunk_fault_ordering, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tail_bound_e2big_unread, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tail_nonzero_before_fault_e2big, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tail_unreadable_efault, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_short_struct_zero_extended, setup, teardown),
