@@ -73,6 +73,8 @@ struct iommufd_daemon;
 struct iommufd_fd_handle;
 struct iommufd_ioas;
 struct iopt_accounts;
+struct iopt_held_file;
+struct iopt_source;
 
 /* One open file description of the node. */
 struct iommufd_ctx {
@@ -93,6 +95,12 @@ struct iommufd_ctx {
 	unsigned int stats_users;
 	/* Descriptors handed to the caller, watched for close (fd_handle.h). */
 	struct iommufd_fd_handle *fd_handles;
+	/* IOAS_MAP_FILE files held (pages.c), at most daemon->max_files_per_ctx. */
+	struct iopt_held_file *held_files;
+	unsigned int nr_held_files;
+	bool told_max_files;
+	/* The last map call's caller, reused only as pages.c proves it may. */
+	struct iopt_source *last_source;
 };
 
 /* Daemon-wide configuration and state shared by every context. */
@@ -104,6 +112,8 @@ struct iommufd_daemon {
 	pthread_cond_t stats_idle;
 	/* Resource limit a client controls: objects per context. */
 	uint32_t max_objects;
+	/* And files held for IOAS_MAP_FILE per context (--max-files-per-context). */
+	unsigned int max_files_per_ctx;
 	/* Expose IOMMU_TEST_CMD (the kernel's CONFIG_IOMMUFD_TEST). */
 	bool test_interface;
 	/* Contexts of the VFIO look-alike node, or all with --vfio-compat-default. */

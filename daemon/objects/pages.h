@@ -25,8 +25,10 @@ enum iopt_address_type {
 	IOPT_ADDRESS_DMABUF,
 };
 
+struct caller_mm;
 struct iommufd_dmabuf;
 struct iopt_source;
+struct iopt_held_file;
 struct iopt_pin_seg;
 
 /*
@@ -41,6 +43,9 @@ struct iopt_pages {
 	enum iopt_pages_account_mode account_mode;
 	uint64_t uptr;	/* IOPT_ADDRESS_USER: page aligned */
 	int fd;		/* IOPT_ADDRESS_FILE: the daemon's copy of the fd */
+	struct iopt_held_file *held; /* IOPT_ADDRESS_FILE: owner of fd */
+	int file_accmode; /* IOPT_ADDRESS_FILE: O_ACCMODE of the caller's fd */
+	bool unpinnable;  /* IOPT_ADDRESS_FILE: not shmem/hugetlbfs, no fd */
 	uint64_t start; /* IOPT_ADDRESS_FILE: page aligned file offset */
 	uint64_t npages;
 	uint64_t first_byte; /* of the mapped range, inside the first page */
@@ -127,12 +132,18 @@ int iopt_pages_change_process(struct iommufd_ucmd *ucmd,
 /* The calling process (thread group) of ucmd, 0 when unreachable. */
 pid_t iopt_caller_tgid(struct iommufd_ucmd *ucmd);
 /*
- * Whether pages is pinned and holds the page at va of process tgid: the
+ * The caller's identity for this call (caller_mm.h), a new reference:
+ * the one the front end bound, else bound now from the calling thread.
+ * NULL when the caller cannot be reached (pid 0, gone, out of fds).
+ */
+struct caller_mm *iommufd_ucmd_caller_mm(struct iommufd_ucmd *ucmd);
+/*
+ * Whether pages is pinned and holds the page at va of the caller: the
  * same VA of the mapping process for user pages, the same file page (any
  * mapping of that file offset) for file pages.
  */
-bool iopt_pages_pins_user_va(const struct iopt_pages *pages, pid_t tgid,
-			     uint64_t va);
+bool iopt_pages_pins_user_va(const struct iopt_pages *pages,
+			     struct caller_mm *caller, uint64_t va);
 
 /* Daemon-wide accounting state (per user and per process). */
 void iopt_accounts_fini(struct iommufd_daemon *d);
