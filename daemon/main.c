@@ -47,6 +47,9 @@ static void usage(FILE *f)
 		"                       or 'retry' (the CUSE ioctl retry protocol)\n"
 		"  --threads N          worker threads per node (default: 2)\n"
 		"  --max-objects N      objects one context may hold (default: 1048576)\n"
+		"  --max-files-per-context N\n"
+		"                       files one context may hold for IOAS_MAP_FILE\n"
+		"                       (default: 64)\n"
 		"  --test-interface     expose IOMMU_TEST_CMD (CONFIG_IOMMUFD_TEST)\n"
 		"  --fdpass-socket PATH let programs started with uiommufd-exec receive\n"
 		"                       the fds some ioctls return (docs/fd-passing.md)\n"
@@ -69,7 +72,7 @@ static void usage(FILE *f)
 enum {
 	OPT_CUSE = 256, OPT_NAME, OPT_FUSE, OPT_MODE, OPT_OWNER, OPT_GROUP,
 	OPT_VFIO_NODE, OPT_VFIO_DEFAULT, OPT_ARG_TRANSPORT, OPT_THREADS,
-	OPT_MAX_OBJECTS, OPT_TEST_IF, OPT_LOG_LEVEL, OPT_VERSION,
+	OPT_MAX_OBJECTS, OPT_MAX_FILES, OPT_TEST_IF, OPT_LOG_LEVEL, OPT_VERSION,
 	OPT_STATUS_SOCKET, OPT_STATUS_GROUP, OPT_CONFIG, OPT_STOP_TIMEOUT,
 	OPT_FDPASS_SOCKET,
 };
@@ -86,6 +89,7 @@ static const struct option long_options[] = {
 	{ "arg-transport", required_argument, NULL, OPT_ARG_TRANSPORT },
 	{ "threads", required_argument, NULL, OPT_THREADS },
 	{ "max-objects", required_argument, NULL, OPT_MAX_OBJECTS },
+	{ "max-files-per-context", required_argument, NULL, OPT_MAX_FILES },
 	{ "test-interface", no_argument, NULL, OPT_TEST_IF },
 	{ "status-socket", required_argument, NULL, OPT_STATUS_SOCKET },
 	{ "status-group", required_argument, NULL, OPT_STATUS_GROUP },
@@ -120,6 +124,7 @@ struct config {
 	bool test_interface;
 	bool vfio_compat_default;
 	unsigned long max_objects;
+	unsigned long max_files;
 	const char *status_socket; /* NULL: the default; "none": no socket */
 	gid_t status_group;
 	const char *config;
@@ -217,6 +222,11 @@ static int parse_args(int argc, char **argv, struct config *c)
 			if (parse_uint(optarg, 0x7fffffff, 10, &v) || !v)
 				return log_error_errno(-EINVAL, "bad --max-objects '%s'", optarg);
 			c->max_objects = v;
+			break;
+		case OPT_MAX_FILES:
+			if (parse_uint(optarg, 0x100000, 10, &v) || !v)
+				return log_error_errno(-EINVAL, "bad --max-files-per-context '%s'", optarg);
+			c->max_files = v;
 			break;
 		case OPT_TEST_IF:
 			c->test_interface = true;
@@ -335,6 +345,7 @@ int main(int argc, char **argv)
 			.threads = 2, .arg_transport = ARG_TRANSPORT_PVM },
 		.log_level = LOG_INFO,
 		.max_objects = 1u << 20,
+		.max_files = 64,
 		.status_group = (gid_t)-1,
 		.stop_timeout = 10,
 	};
@@ -369,6 +380,7 @@ int main(int argc, char **argv)
 
 	iommufd_daemon_init(&daemon);
 	daemon.max_objects = (uint32_t)c.max_objects;
+	daemon.max_files_per_ctx = (unsigned int)c.max_files;
 	daemon.test_interface = c.test_interface;
 	daemon.vfio_compat_default = c.vfio_compat_default;
 

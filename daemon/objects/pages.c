@@ -1173,6 +1173,60 @@ int iopt_pages_change_process(struct iommufd_ucmd *ucmd,
 	return 0;
 }
 
+struct iopt_charge {
+	struct iopt_source *source;
+	enum iopt_pages_account_mode mode;
+	uint64_t npages;
+};
+
+struct iopt_charge *iopt_charge_caller(struct iommufd_ucmd *ucmd,
+				       uint64_t npages, int *err)
+{
+	struct iommufd_daemon *d = ucmd->ictx->daemon;
+	struct iopt_charge *c = calloc(1, sizeof(*c));
+	uint64_t limit;
+
+	if (!c) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	c->source = source_new(ucmd);
+	if (!c->source) {
+		free(c);
+		*err = -ENOMEM;
+		return NULL;
+	}
+	/* The kernel's capable(CAP_IPC_LOCK): not charged. */
+	c->mode = c->source->cap_ipc_lock ? IOPT_PAGES_ACCOUNT_NONE :
+					    IOPT_PAGES_ACCOUNT_USER;
+	c->npages = npages;
+	limit = c->mode == IOPT_PAGES_ACCOUNT_NONE ?
+			UINT64_MAX : source_limit_pages(c->source);
+	pthread_mutex_lock(&d->lock);
+	*err = iopt_accounts(d) ? account_update(d->accounts, c->source,
+						 c->mode, npages, true, limit) :
+				  -ENOMEM;
+	if (*err) {
+		source_put(d->accounts, c->source);
+		pthread_mutex_unlock(&d->lock);
+		free(c);
+		return NULL;
+	}
+	pthread_mutex_unlock(&d->lock);
+	return c;
+}
+
+void iopt_uncharge(struct iommufd_daemon *d, struct iopt_charge *c)
+{
+	if (!c)
+		return;
+	pthread_mutex_lock(&d->lock);
+	account_update(d->accounts, c->source, c->mode, c->npages, false, 0);
+	source_put(d->accounts, c->source);
+	pthread_mutex_unlock(&d->lock);
+	free(c);
+}
+
 uint64_t iopt_account_user_pages(struct iommufd_daemon *d, uid_t uid)
 {
 	struct iopt_user_account *u;

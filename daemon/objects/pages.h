@@ -145,6 +145,18 @@ struct caller_mm *iommufd_ucmd_caller_mm(struct iommufd_ucmd *ucmd);
 bool iopt_pages_pins_user_va(const struct iopt_pages *pages,
 			     struct caller_mm *caller, uint64_t va);
 
+/*
+ * Charge npages to the caller of ucmd as a pin is charged (per user,
+ * against its RLIMIT_MEMLOCK; nothing with CAP_IPC_LOCK), for memory the
+ * daemon locks on the caller's behalf outside any pages object (self-test
+ * dma-bufs).  The charge, or NULL with *err: -ENOMEM (over the limit, or
+ * out of memory).  iopt_uncharge() gives it back (NULL is fine).
+ */
+struct iopt_charge;
+struct iopt_charge *iopt_charge_caller(struct iommufd_ucmd *ucmd,
+				       uint64_t npages, int *err);
+void iopt_uncharge(struct iommufd_daemon *d, struct iopt_charge *c);
+
 /* Daemon-wide accounting state (per user and per process). */
 void iopt_accounts_fini(struct iommufd_daemon *d);
 /* Pages charged to uid now, summed over every context (for tests). */
