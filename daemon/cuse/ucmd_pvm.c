@@ -4,6 +4,13 @@
  * FUSE round trip per ioctl, whatever the struct holds.  It needs ptrace
  * rights over the caller (same uid with Yama scope 0, or CAP_SYS_PTRACE),
  * and the caller must be visible in the daemon's pid namespace.
+ *
+ * Using the TID number is safe here, and only here: these transfers happen
+ * while the request is being served, and until the daemon replies the
+ * kernel keeps the calling thread waiting in the request (exec waits for
+ * it too), so the number names that thread and its address space.
+ * Anything reached after the reply goes through the identity bound during
+ * the call (objects/caller_mm.h), never through this number.
  */
 #include "cuse/request.h"
 

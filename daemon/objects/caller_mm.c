@@ -25,9 +25,10 @@
  *    and CapEff (parsed with getline: no line-length limit, Groups can be
  *    long), and /proc/TID/ns/user (capabilities count in our namespace);
  *  - /proc/TID/limits: RLIMIT_MEMLOCK, readable without CAP_SYS_RESOURCE;
- *  - /proc/TID/mem (O_RDWR) and /proc/TID/maps: both files hold the mm they
- *    were opened on for good; after exec or exit they read 0 bytes / fail,
- *    never another mm.  Every later read or write of the caller's private
+ *  - /proc/TID/mem (O_RDWR) and /proc/TGID/maps (the group's leader, whose
+ *    task outlives a worker thread: the maps text needs its task; same
+ *    group, same mm): both files hold the mm they were opened on for good;
+ *    after exec or exit they read 0 bytes / fail, never another mm.  Every later read or write of the caller's private
  *    memory goes through this mem fd, and every VMA lookup through this
  *    maps fd (PROCMAP_QUERY, Linux 6.11+; else its text, with getline);
  *  - a pidfd of the thread group (liveness, pidfd_getfd), and one of the
@@ -64,7 +65,7 @@
  *
  * Per call, or proved to be the same.  An identity is bound at a call and
  * never looked up by number in a cache.  pages.c keeps, per context, the
- * last caller's binding and lets a new call use it only when
+ * bindings its mappings use and lets a new call use one only when
  * caller_mm_serves() holds, checked during the new call: the same thread
  * (the binding's thread pidfd is alive, so the TID was not reused; without
  * PIDFD_THREAD only for the group leader, whose TID is the pidfd's), the
@@ -431,7 +432,16 @@ int caller_mm_bind(pid_t tid, uint64_t own_userns_ino, struct caller_mm **out)
 	}
 	mm->tgid = mm->cr.tgid;
 	mm->mem_fd = open_proc(tid, "mem", O_RDWR);
-	mm->maps_fd = mm->mem_fd >= 0 ? open_proc(tid, "maps", O_RDONLY) : -1;
+	/*
+	 * The maps text needs the task it was opened on to exist when read
+	 * (PROCMAP_QUERY does not): the thread group leader's outlives a
+	 * worker thread that maps and exits.  Same group, so the same mm;
+	 * a zombie leader has none, and then the thread's own is taken.
+	 */
+	mm->maps_fd = mm->mem_fd >= 0 ? open_proc(mm->tgid, "maps", O_RDONLY) :
+					-1;
+	if (mm->mem_fd >= 0 && mm->maps_fd < 0)
+		mm->maps_fd = open_proc(tid, "maps", O_RDONLY);
 	if (mm->maps_fd < 0) {
 		rc = errno_to_bind(errno);
 		goto err;
@@ -470,6 +480,11 @@ void caller_mm_put(struct caller_mm *mm)
 	caller_creds_fini(&mm->cr);
 	pthread_mutex_destroy(&mm->lock);
 	free(mm);
+}
+
+pid_t caller_mm_tid(const struct caller_mm *mm)
+{
+	return mm->tid;
 }
 
 pid_t caller_mm_tgid(const struct caller_mm *mm)

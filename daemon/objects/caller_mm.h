@@ -68,6 +68,7 @@ void caller_mm_put(struct caller_mm *mm); /* NULL is fine */
 bool caller_mm_serves(struct caller_mm *mm, pid_t tid, uid_t fsuid,
 		      gid_t fsgid, uint64_t own_userns_ino);
 
+pid_t caller_mm_tid(const struct caller_mm *mm); /* the bound thread */
 pid_t caller_mm_tgid(const struct caller_mm *mm);
 /* The thread group's pidfd (for liveness and pidfd_getfd). */
 int caller_mm_pidfd(const struct caller_mm *mm);

@@ -99,8 +99,10 @@ struct iommufd_ctx {
 	struct iopt_held_file *held_files;
 	unsigned int nr_held_files;
 	bool told_max_files;
-	/* The last map call's caller, reused only as pages.c proves it may. */
-	struct iopt_source *last_source;
+	/* The callers whose memory the context maps (pages.c). */
+	struct iopt_source *sources;
+	unsigned int nr_sources;
+	bool told_max_sources;
 };
 
 /* Daemon-wide configuration and state shared by every context. */

@@ -98,7 +98,9 @@ struct iopt_proc_account {
 /* The caller of one map call: whose memory and RLIMIT_MEMLOCK count. */
 struct iopt_source {
 	unsigned int refs;
-	struct iommufd_ctx *ictx; /* whose last_source it may be */
+	/* On ictx->sources, under the context's lock, while referenced. */
+	struct iommufd_ctx *ictx;
+	struct iopt_source *next, **pprev;
 	struct caller_mm *mm;	/* NULL: not reachable (pid 0) */
 	uid_t uid;
 	bool cap_ipc_lock;
@@ -167,6 +169,13 @@ void iopt_accounts_fini(struct iommufd_daemon *d)
 	free(a);
 	d->accounts = NULL;
 }
+
+/*
+ * Distinct callers (bindings) one context may have mappings of: each
+ * holds four descriptors.  Threads of one process that map in turn each
+ * count; a thread that keeps its address space and credentials counts once.
+ */
+#define IOPT_MAX_SOURCES_PER_CTX 128
 
 struct caller_mm *iommufd_ucmd_caller_mm(struct iommufd_ucmd *ucmd)
 {
@@ -241,41 +250,72 @@ static struct iopt_source *source_new(struct iommufd_ucmd *ucmd)
 {
 	struct iommufd_ctx *ictx = ucmd->ictx;
 	struct iommufd_daemon *d = ictx->daemon;
-	struct iopt_source *s = ictx->last_source;
 	struct iopt_accounts *a;
+	struct iopt_source *s;
+	int rc = -ESRCH;
 
-	/* The last caller's binding, if it provably serves this call too. */
-	if (s && s->uid == ucmd->caller.uid &&
-	    (ucmd->caller.mm ? s->mm == ucmd->caller.mm :
-	     caller_mm_serves(s->mm, ucmd->caller.pid, ucmd->caller.uid,
-			      ucmd->caller.gid, d->own_userns_ino))) {
-		pthread_mutex_lock(&d->lock);
-		s->refs++;
-		pthread_mutex_unlock(&d->lock);
-		return s;
+	/* An earlier caller's binding, if it provably serves this call too. */
+	for (s = ictx->sources; s; s = s->next) {
+		if (s->uid != ucmd->caller.uid)
+			continue;
+		/* Unreachable callers (pid 0) have nothing bound to tell apart. */
+		if (!s->mm ? !ucmd->caller.mm && !ucmd->caller.pid :
+		    ucmd->caller.mm ? s->mm == ucmd->caller.mm :
+		    caller_mm_tid(s->mm) == ucmd->caller.pid &&
+		    caller_mm_serves(s->mm, ucmd->caller.pid, ucmd->caller.uid,
+				     ucmd->caller.gid, d->own_userns_ino)) {
+			pthread_mutex_lock(&d->lock);
+			s->refs++;
+			pthread_mutex_unlock(&d->lock);
+			return s;
+		}
+	}
+	/* Each binding holds four descriptors: a bound number of them. */
+	if (ictx->nr_sources >= IOPT_MAX_SOURCES_PER_CTX) {
+		if (!ictx->told_max_sources) {
+			ictx->told_max_sources = true;
+			log_warning("a context of pid %d holds mappings of %u different callers (threads, or one thread across exec or credential changes): refusing more with ENOMEM",
+				    (int)ictx->opener_pid, ictx->nr_sources);
+		}
+		return NULL;
 	}
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return NULL;
 	s->refs = 1;
-	s->ictx = ictx;
 	s->uid = ucmd->caller.uid;
-	s->mm = iommufd_ucmd_caller_mm(ucmd);
-	/* The kernel's capable(CAP_IPC_LOCK) in iopt_alloc_pages(). */
-	s->cap_ipc_lock = s->mm ? caller_mm_capable(s->mm, CAP_IPC_LOCK) :
-				  iommufd_caller_capable(ucmd, CAP_IPC_LOCK);
-	if (!s->mm)
-		return s;
-	pthread_mutex_lock(&d->lock);
-	a = iopt_accounts(d);
-	s->proc = a ? proc_account_get(a, s->mm) : NULL;
-	pthread_mutex_unlock(&d->lock);
-	if (!s->proc) {
-		caller_mm_put(s->mm);
+	if (ucmd->caller.mm)
+		s->mm = caller_mm_get(ucmd->caller.mm);
+	else if (ucmd->caller.pid)
+		/* During the call: the thread waits for our reply. */
+		rc = caller_mm_bind(ucmd->caller.pid, d->own_userns_ino,
+				    &s->mm);
+	/* Out of descriptors is ours to report, not an unreachable caller. */
+	if (rc == -ENOMEM) {
 		free(s);
 		return NULL;
 	}
-	ictx->last_source = s;
+	/* The kernel's capable(CAP_IPC_LOCK) in iopt_alloc_pages(). */
+	s->cap_ipc_lock = s->mm ? caller_mm_capable(s->mm, CAP_IPC_LOCK) :
+				  iommufd_caller_capable(ucmd, CAP_IPC_LOCK);
+	if (s->mm) {
+		pthread_mutex_lock(&d->lock);
+		a = iopt_accounts(d);
+		s->proc = a ? proc_account_get(a, s->mm) : NULL;
+		pthread_mutex_unlock(&d->lock);
+		if (!s->proc) {
+			caller_mm_put(s->mm);
+			free(s);
+			return NULL;
+		}
+	}
+	s->ictx = ictx;
+	s->next = ictx->sources;
+	if (s->next)
+		s->next->pprev = &s->next;
+	s->pprev = &ictx->sources;
+	ictx->sources = s;
+	ictx->nr_sources++;
 	return s;
 }
 
@@ -284,8 +324,12 @@ static void source_put(struct iopt_accounts *a, struct iopt_source *s)
 {
 	if (--s->refs)
 		return;
-	if (s->ictx && s->ictx->last_source == s)
-		s->ictx->last_source = NULL;
+	if (s->pprev) {
+		*s->pprev = s->next;
+		if (s->next)
+			s->next->pprev = s->pprev;
+		s->ictx->nr_sources--;
+	}
 	proc_account_put(a, s->proc);
 	caller_mm_put(s->mm);
 	free(s);
@@ -567,12 +611,13 @@ struct iopt_pages *iopt_alloc_file_pages(struct iommufd_ucmd *ucmd, int fd,
 	pages->start = start - start % PAGE_SZ;
 	pages->first_byte = start % PAGE_SZ;
 	/*
-	 * What memfd_pin_folios() could never pin is not kept: the kernel
-	 * takes such a MAP_FILE and fails its pin (EINVAL), and so do we,
-	 * without holding the file (a file of the daemon's own mount, the
-	 * node itself, would otherwise keep things alive for ever).
+	 * What memfd_pin_folios() could never pin (a regular file of shmem or
+	 * hugetlbfs) is not kept: the kernel takes such a MAP_FILE and fails
+	 * its pin (EINVAL), and so do we, without holding the file (a file of
+	 * the daemon's own mount, or the node itself, a character device on
+	 * devtmpfs, would otherwise keep its context alive for ever).
 	 */
-	if (fstatfs(dfd, &sfs) || fstat(dfd, &st) ||
+	if (fstatfs(dfd, &sfs) || fstat(dfd, &st) || !S_ISREG(st.st_mode) ||
 	    (sfs.f_type != (__fsword_t)TMPFS_MAGIC &&
 	     sfs.f_type != (__fsword_t)HUGETLBFS_MAGIC)) {
 		close(dfd);

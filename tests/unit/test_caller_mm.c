@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -367,6 +368,49 @@ static void test_map_file_limit(void **state)
 		close(m[i]);
 }
 
+static uint8_t area[4 * PS] __attribute__((aligned(4096)));
+
+static void *map_from_thread(void *arg)
+{
+	uint32_t ioas = *(uint32_t *)arg;
+	pid_t saved = fake_caller_pid;
+	long rc;
+
+	fake_caller_pid = gettid();
+	rc = fake_map_fixed(C(), ioas, MAP_RW, area + 2 * PS, PS,
+			    MOCK_APERTURE_START + 2 * PS);
+	/* The thread may exit: what it mapped stays reachable. */
+	fake_caller_pid = saved;
+	return (void *)rc;
+}
+
+/*
+ * A thread that keeps its address space is bound once per context; each
+ * other thread that maps is bound for itself.
+ */
+static void test_bindings_per_caller(void **state)
+{
+	uint32_t ioas = fake_ioas_new(C());
+	pthread_t t;
+	void *rc;
+
+	(void)state;
+	assert_int_equal(fake_map_fixed(C(), ioas, MAP_RW, area, PS,
+					MOCK_APERTURE_START), 0);
+	assert_int_equal(fake_map_fixed(C(), ioas, MAP_RW, area + PS, PS,
+					MOCK_APERTURE_START + PS), 0);
+	assert_int_equal(C()->nr_sources, 1);
+	assert_int_equal(pthread_create(&t, NULL, map_from_thread, &ioas), 0);
+	assert_int_equal(pthread_join(t, &rc), 0);
+	assert_null(rc);
+	assert_int_equal(C()->nr_sources, 2);
+	/* Pinned after the mapping thread is gone: its process's mm. */
+	assert_int_equal(fake_mock_domain(C(), ioas, NULL, NULL, NULL), 0);
+	assert_int_equal(C()->pinned_bytes, 3 * PS);
+	assert_int_equal(fake_unmap(C(), ioas, 0, UINT64_MAX, NULL), 0);
+	assert_int_equal(C()->nr_sources, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -382,6 +426,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_map_file_limit, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_bindings_per_caller,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
