@@ -651,6 +651,13 @@ static int find_vma_query(struct caller_mm *mm, uint64_t addr,
 	return 0;
 }
 
+void caller_mm_use_maps_text(struct caller_mm *mm)
+{
+	pthread_mutex_lock(&mm->lock);
+	mm->no_query = true;
+	pthread_mutex_unlock(&mm->lock);
+}
+
 int caller_mm_find_vma(struct caller_mm *mm, uint64_t addr,
 		       struct caller_vma *vma)
 {

@@ -123,6 +123,12 @@ int caller_mm_open_vma(struct caller_mm *mm, const struct caller_vma *v,
  */
 uint64_t caller_mm_memlock(struct caller_mm *mm);
 
+/*
+ * Look VMAs up in the maps text even where PROCMAP_QUERY exists: what a
+ * kernel before 6.11 makes every binding do (for the tests).
+ */
+void caller_mm_use_maps_text(struct caller_mm *mm);
+
 /* ---- parsers, exposed for the unit tests -------------------------------- */
 
 /* /proc/PID/status: 0, or -EIO when a field is missing. */

@@ -70,17 +70,22 @@ struct iopt_pages {
 };
 
 /*
- * iopt_alloc_user_pages(): a user VA range of the calling process.  Nothing
- * is read or pinned: an unmapped uva is fine until a domain needs the pages.
+ * iopt_alloc_user_pages(): a user VA range of the calling process, whose
+ * address space is bound now (caller_mm.h).  Nothing is read or pinned:
+ * an unmapped uva is fine until a domain needs the pages.  -ENOMEM also
+ * when the context has mappings of too many different callers.
  */
 struct iopt_pages *iopt_alloc_user_pages(struct iommufd_ucmd *ucmd,
 					 uint64_t uva, uint64_t length,
 					 bool writable, int *err);
 /*
  * iopt_alloc_file_pages(): the caller's fd, duplicated into the daemon with
- * pidfd_getfd (EBADF for a bad fd), from byte start.  As iopt_map_file_pages()
- * does, the fd is tried as one of the context's dma-bufs first: EINVAL past
- * its end, ENODEV while revoked (iopt_alloc_dmabuf_pages()).
+ * pidfd_getfd on the bound pidfd (EBADF for a bad fd), from byte start.  As
+ * iopt_map_file_pages() does, the fd is tried as one of the context's
+ * dma-bufs first: EINVAL past its end, ENODEV while revoked
+ * (iopt_alloc_dmabuf_pages()).  A file that can never be pinned is not
+ * kept (its pin is EINVAL); others count against the context's
+ * max_files_per_ctx (ENOMEM), shared per (dev, ino, access mode).
  */
 struct iopt_pages *iopt_alloc_file_pages(struct iommufd_ucmd *ucmd, int fd,
 					 uint64_t start, uint64_t length,
@@ -97,9 +102,13 @@ void iopt_put_pages(struct iopt_pages *pages);
 /*
  * Take one pin user.  The first one maps the caller's pages into the
  * daemon, mlocks them and charges RLIMIT_MEMLOCK; it fails with -EFAULT
- * (unmapped or inaccessible memory), -ENOMEM (over the limit) or -EINVAL
- * (a file that cannot be pinned), leaving nothing behind.  needs_phys
- * refuses memory the daemon can only reach through process_vm_*.
+ * (unmapped or inaccessible memory, a read-only VMA for a writable pin,
+ * or the mapping's address space is gone), -ENOMEM (over the limit) or
+ * -EINVAL (a file that cannot be pinned), -EACCES (a writable pin of a
+ * MAP_FILE fd not opened O_RDWR: the kernel's memfd pin ignores the
+ * mode, we do not), leaving nothing behind.  needs_phys refuses
+ * (-EOPNOTSUPP) memory the daemon can only reach through the caller's
+ * /proc/PID/mem.
  */
 int iopt_pages_pin(struct iopt_pages *pages, bool needs_phys);
 void iopt_pages_unpin(struct iopt_pages *pages);
@@ -113,7 +122,8 @@ bool iopt_pages_phys_contig(const struct iopt_pages *pages, uint64_t start_byte,
 
 /*
  * Read or write bytes of pinned pages: through the daemon's view, or the
- * mapping process's VA for private memory.  0 or -EFAULT.
+ * VA of the address space bound at the map call for private memory (its
+ * /proc/PID/mem: gone after exec or exit).  0 or -EFAULT.
  */
 int iopt_pages_rw(struct iopt_pages *pages, uint64_t start_byte, void *buf,
 		  size_t len, bool write);

@@ -17,8 +17,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -179,7 +182,7 @@ static void test_status_long_groups(void **state)
 
 /* ---- a binding of this process ------------------------------------------ */
 
-static void test_bind_self(void **state)
+static void bind_self(bool text)
 {
 	int mfd = memfd_create("t", MFD_CLOEXEC), fd;
 	static const char ro[PS] __attribute__((aligned(4096))) = "read-only";
@@ -188,7 +191,6 @@ static void test_bind_self(void **state)
 	char *shared, *priv, buf[16];
 	struct stat st;
 
-	(void)state;
 	assert_true(mfd >= 0);
 	assert_int_equal(ftruncate(mfd, 2 * PS), 0);
 	shared = mmap(NULL, 2 * PS, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
@@ -197,6 +199,8 @@ static void test_bind_self(void **state)
 	assert_true(shared != MAP_FAILED && priv != MAP_FAILED);
 	assert_int_equal(caller_mm_bind(0, 0, &mm), -ESRCH);
 	assert_int_equal(caller_mm_bind(gettid(), 0, &mm), 0);
+	if (text)
+		caller_mm_use_maps_text(mm);
 	assert_int_equal(caller_mm_tgid(mm), getpid());
 	assert_true(caller_mm_alive(mm));
 	assert_true(caller_mm_process_alive(mm));
@@ -233,6 +237,19 @@ static void test_bind_self(void **state)
 	assert_true(caller_mm_memlock(mm) > 0);
 	caller_mm_put(mm);
 	close(mfd);
+}
+
+static void test_bind_self(void **state)
+{
+	(void)state;
+	bind_self(false);
+}
+
+/* The same where the kernel has no PROCMAP_QUERY (Linux before 6.11). */
+static void test_bind_self_maps_text(void **state)
+{
+	(void)state;
+	bind_self(true);
 }
 
 /* After exit, a binding reaches nothing, and says so. */
@@ -411,6 +428,92 @@ static void test_bindings_per_caller(void **state)
 	assert_int_equal(C()->nr_sources, 0);
 }
 
+/*
+ * A caller that is not this process: a child without CAP_IPC_LOCK and with
+ * RLIMIT_MEMLOCK at 64 KiB (16 pages), waiting until told to exit.
+ */
+static pid_t limited_child(int *release)
+{
+	int ready[2], go[2];
+	pid_t pid;
+	char c;
+
+	assert_int_equal(pipe2(ready, O_CLOEXEC), 0);
+	assert_int_equal(pipe2(go, O_CLOEXEC), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		struct rlimit rl = { 16 * PS, 16 * PS };
+		struct __user_cap_header_struct h = {
+			.version = _LINUX_CAPABILITY_VERSION_3,
+		};
+		struct __user_cap_data_struct d[2];
+
+		close(go[1]);
+		close(ready[0]);
+		if (setrlimit(RLIMIT_MEMLOCK, &rl) || syscall(SYS_capget, &h, d))
+			_exit(1);
+		d[0].effective &= ~(1u << CAP_IPC_LOCK);
+		if (syscall(SYS_capset, &h, d) || write(ready[1], "r", 1) != 1)
+			_exit(1);
+		(void)!read(go[0], &c, 1);
+		_exit(0);
+	}
+	close(ready[1]);
+	close(go[0]);
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	close(ready[0]);
+	*release = go[1];
+	return pid;
+}
+
+static void reap(pid_t pid, int release)
+{
+	close(release);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+}
+
+/* The mapper's RLIMIT_MEMLOCK, read from /proc, limits pins and dma-bufs. */
+static void test_limit_of_another_process(void **state)
+{
+	uint32_t ioas = fake_ioas_new(C());
+	struct iommu_test_cmd get = {
+		.op = IOMMU_TEST_OP_DMABUF_GET,
+		.dmabuf_get = { .length = 32 * PS, .open_flags = O_CLOEXEC },
+	};
+	pid_t saved = fake_caller_pid, child;
+	uint8_t *mem;
+	int release;
+
+	(void)state;
+	/* Mapped before the fork: the same VA in the child. */
+	mem = mmap(NULL, 32 * PS, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(mem != MAP_FAILED);
+	child = limited_child(&release);
+	fake_caller_pid = child;
+	assert_int_equal(fake_mock_domain(C(), ioas, NULL, NULL, NULL), 0);
+	assert_int_equal(fake_map_fixed(C(), ioas, MAP_RW, mem, 32 * PS,
+					MOCK_APERTURE_START), -ENOMEM);
+	assert_int_equal(fake_map_fixed(C(), ioas, MAP_RW, mem, 8 * PS,
+					MOCK_APERTURE_START), 0);
+	assert_int_equal(C()->pinned_bytes, 8 * PS);
+	/* A dma-buf is charged whole at creation: 32 pages > 16 - 8. */
+	assert_int_equal(fake_test_cmd(C(), &get), -ENOMEM);
+	get.dmabuf_get.length = 8 * PS;
+	/* Within the limit; no fd can be installed here, and it is given back. */
+	assert_int_equal(fake_test_cmd(C(), &get), -EOPNOTSUPP);
+	assert_int_equal(fake_map_fixed(C(), ioas, MAP_RW, mem + 8 * PS, 8 * PS,
+					MOCK_APERTURE_START + 8 * PS), 0);
+	fake_caller_pid = saved;
+	reap(child, release);
+	/* The child is gone: the pins stay, charged until unmapped. */
+	assert_int_equal(C()->pinned_bytes, 16 * PS);
+	assert_int_equal(fake_unmap(C(), ioas, 0, UINT64_MAX, NULL), 0);
+	assert_int_equal(C()->pinned_bytes, 0);
+	munmap(mem, 32 * PS);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -419,6 +522,7 @@ int main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_status_long_groups),
 		cmocka_unit_test(test_bind_self),
+		cmocka_unit_test(test_bind_self_maps_text),
 		cmocka_unit_test(test_bind_exited_child),
 		cmocka_unit_test_setup_teardown(test_map_file_read_only_fd,
 						setup, teardown),
@@ -427,6 +531,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_map_file_limit, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_bindings_per_caller,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_limit_of_another_process,
 						setup, teardown),
 	};
 
