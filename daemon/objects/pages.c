@@ -745,7 +745,7 @@ static void explain_no_map_files(struct iommufd_daemon *d, int err)
 	struct iopt_accounts *a = d->accounts;
 
 	if (a && say_once(d, &a->told_no_map_files))
-		log_warning("cannot open /proc/PID/map_files (%s): shared client memory is reached by copy through process_vm_* and is not pinned; run the daemon as root (CAP_SYS_ADMIN) for real pins",
+		log_warning("cannot open a client's shared mapping through /proc/PID/map_files with the client's credentials (%s: a non-dumpable client, a file it may not open itself, or a daemon without CAP_SYS_ADMIN and CAP_SETUID/SETGID): such memory is reached through the client's /proc/PID/mem and is not pinned",
 			    strerrorname_np(err));
 }
 
