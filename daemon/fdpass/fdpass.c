@@ -132,7 +132,7 @@ static pthread_mutex_t fdpass_active_lock = PTHREAD_MUTEX_INITIALIZER;
 static int fp_read(struct iommufd_ucmd *ucmd, uint64_t uptr, void *dst,
 		   size_t len)
 {
-	return caller_mm_read(ucmd->caller.mm, uptr, dst, len);
+	return caller_mm_read_checked(ucmd->caller.mm, uptr, dst, len);
 }
 
 static int fp_write(struct iommufd_ucmd *ucmd, uint64_t uptr, const void *src,
@@ -240,9 +240,10 @@ static bool fp_returns_fd(const struct seccomp_notif *req,
 	if (cmd != IOMMU_TEST_CMD)
 		return true;
 	/* An unreadable struct is the normal path's EFAULT. */
-	if (caller_mm_read(mm,
-			   req->data.args[2] + offsetof(struct iommu_test_cmd, op),
-			   &op, sizeof(op)))
+	if (caller_mm_read_checked(mm,
+				   req->data.args[2] +
+					   offsetof(struct iommu_test_cmd, op),
+				   &op, sizeof(op)))
 		return false;
 	return op == IOMMU_TEST_OP_CREATE_ACCESS ||
 	       op == IOMMU_TEST_OP_DMABUF_GET;

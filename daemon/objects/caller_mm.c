@@ -561,8 +561,9 @@ int caller_mm_write(struct caller_mm *mm, uint64_t uptr, const void *buf,
 	return mm_xfer(mm, uptr, (void *)buf, len, true);
 }
 
-int caller_mm_write_checked(struct caller_mm *mm, uint64_t uptr,
-			    const void *buf, size_t len)
+/* Every VMA of the range must allow the access, as copy_*_user() needs. */
+static int mm_xfer_checked(struct caller_mm *mm, uint64_t uptr, void *buf,
+			   size_t len, bool write)
 {
 	uint64_t at = uptr, end;
 
@@ -571,11 +572,24 @@ int caller_mm_write_checked(struct caller_mm *mm, uint64_t uptr,
 	while (at < end) {
 		struct caller_vma v;
 
-		if (caller_mm_find_vma(mm, at, &v) || v.start > at || !v.write)
+		if (caller_mm_find_vma(mm, at, &v) || v.start > at ||
+		    !(write ? v.write : v.read))
 			return -EFAULT;
 		at = v.end;
 	}
-	return mm_xfer(mm, uptr, (void *)buf, len, true);
+	return mm_xfer(mm, uptr, buf, len, write);
+}
+
+int caller_mm_read_checked(struct caller_mm *mm, uint64_t uptr, void *buf,
+			   size_t len)
+{
+	return mm_xfer_checked(mm, uptr, buf, len, false);
+}
+
+int caller_mm_write_checked(struct caller_mm *mm, uint64_t uptr,
+			    const void *buf, size_t len)
+{
+	return mm_xfer_checked(mm, uptr, (void *)buf, len, true);
 }
 
 /* ---- VMAs --------------------------------------------------------------- */

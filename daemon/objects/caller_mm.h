@@ -86,13 +86,16 @@ bool caller_mm_alive(struct caller_mm *mm);
 /*
  * Copy between buf and the bound address space at uptr, through the bound
  * /proc/TID/mem: 0, -EFAULT (unmapped, or the address space is gone),
- * -ENOMEM.  write_checked additionally requires every VMA of the range to
- * be writable, as copy_to_user() does (/proc/PID/mem writes with
- * FOLL_FORCE and would break a read-only private page's COW).
+ * -ENOMEM.  The _checked forms additionally require every VMA of the
+ * range to be readable / writable, as copy_from_user()/copy_to_user() do
+ * (/proc/PID/mem uses FOLL_FORCE: it reads PROT_NONE memory and writes
+ * a read-only private page through COW).
  */
 int caller_mm_read(struct caller_mm *mm, uint64_t uptr, void *buf, size_t len);
 int caller_mm_write(struct caller_mm *mm, uint64_t uptr, const void *buf,
 		    size_t len);
+int caller_mm_read_checked(struct caller_mm *mm, uint64_t uptr, void *buf,
+			   size_t len);
 int caller_mm_write_checked(struct caller_mm *mm, uint64_t uptr,
 			    const void *buf, size_t len);
 

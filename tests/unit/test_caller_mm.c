@@ -213,6 +213,10 @@ static void bind_self(bool text)
 	assert_int_equal(caller_mm_read(mm, (uintptr_t)ro, buf, 10), 0);
 	assert_string_equal(buf, "read-only");
 	assert_int_equal(caller_mm_write_checked(mm, (uintptr_t)ro, "x", 1), -EFAULT);
+	assert_int_equal(caller_mm_read_checked(mm, (uintptr_t)ro, buf, 2), 0);
+	assert_int_equal(mprotect(priv, PS, PROT_NONE), 0);
+	assert_int_equal(caller_mm_read_checked(mm, (uintptr_t)priv, buf, 1), -EFAULT);
+	assert_int_equal(mprotect(priv, PS, PROT_READ | PROT_WRITE), 0);
 	assert_int_equal(caller_mm_write_checked(mm, (uintptr_t)priv, "y", 2), 0);
 	assert_string_equal(priv, "y");
 	munmap(priv, PS);
