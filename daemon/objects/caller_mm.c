@@ -28,22 +28,26 @@
  *  - /proc/TID/mem (O_RDWR) and /proc/TGID/maps (the group's leader, whose
  *    task outlives a worker thread: the maps text needs its task; same
  *    group, same mm): both files hold the mm they were opened on for good;
- *    after exec or exit they read 0 bytes / fail, never another mm.  Every later read or write of the caller's private
- *    memory goes through this mem fd, and every VMA lookup through this
- *    maps fd (PROCMAP_QUERY, Linux 6.11+; else its text, with getline);
+ *    after exec or exit they read 0 bytes / fail, never another mm.  Every
+ *    later read or write of the caller's private memory goes through this
+ *    mem fd, and every VMA lookup through this maps fd (PROCMAP_QUERY,
+ *    Linux 6.11+; else its text, with getline);
  *  - a pidfd of the thread group (liveness, pidfd_getfd), and one of the
  *    thread itself where the kernel has PIDFD_THREAD (6.9+).
  *
  * Why a TID number is safe to use during a FUSE/CUSE request: once the
  * daemon has read the request, the kernel's request_wait_answer() keeps
- * the calling thread waiting until the daemon replies; even a fatal signal
- * only interrupts the wait after the request was sent (the request is then
- * answered and the thread dies in its own time, never before the reply is
- * processed), and exec's de_thread() waits for every other thread of the
- * group, this one included, to leave.  So for the whole request TID names
- * that thread, its thread group and its mm.  For the fd-passing path
- * (seccomp user notification) the waiting task IS killable: there the
- * files are opened first and SECCOMP_IOCTL_NOTIF_ID_VALID afterwards
+ * the calling thread waiting, uninterruptibly, until the daemon replies (a
+ * fatal signal only ends a request that is still queued, not one the
+ * daemon has read), and exec's de_thread() waits for every other thread
+ * of the group, this one included, to leave.  So for the whole request TID
+ * names that thread, its thread group and its mm.  The exception is an
+ * aborted connection (fusectl abort, umount -f, or the request timeout of
+ * Linux 6.14+, off unless configured), which ends every request of the
+ * mount at once, so a request still being served can outlive its caller:
+ * a limit of this guarantee, for docs/security.md.  For the fd-passing
+ * path (seccomp user notification) the waiting task IS killable: there
+ * the files are opened first and SECCOMP_IOCTL_NOTIF_ID_VALID afterwards
  * confirms that the task was still the notifying one (fdpass.c).
  *
  * After the call a process is never found again by its number, except
@@ -52,14 +56,21 @@
  *    pidfd is still alive after the read (the number cannot have been
  *    reused while the process lives);
  *  - /proc/<tgid>/map_files/<range> (the only way to the file behind a
- *    shared mapping) is opened with the caller's credentials (per-thread
- *    fsuid, fsgid and groups; effective capabilities cut to the two that
- *    map_files needs, CAP_SYS_ADMIN/CAP_CHECKPOINT_RESTORE, so neither
- *    DAC_OVERRIDE nor DAC_READ_SEARCH, FOWNER or SYS_PTRACE helps), O_RDWR
- *    only for a writable pin of a writable shared VMA; the open's result is
- *    then checked: its dev/ino must be what PROCMAP_QUERY on the BOUND maps
- *    fd reports for the same range, queried after the open, the pidfd must
- *    still be alive and the bound mm too.  Whatever the number named
+ *    shared mapping) is opened with the caller's credentials, set on the
+ *    serving thread only (raw setgroups/setfsgid/setfsuid/capset: glibc's
+ *    wrappers would change every thread) and restored after, checked, the
+ *    pin failing if they cannot be.  Two steps: the lookup, O_PATH (no
+ *    device is opened), with the effective capabilities map_files needs,
+ *    CAP_SYS_ADMIN/CAP_CHECKPOINT_RESTORE, plus the caller's own permitted
+ *    set (ptrace_may_access() wants ours to cover the target's, which are
+ *    the caller's: it could raise them itself), never the daemon's
+ *    DAC_OVERRIDE, DAC_READ_SEARCH, FOWNER or SYS_PTRACE beyond that; a
+ *    regular file only; then the open, through our own /proc/self/fd, with
+ *    the caller's effective capabilities, O_RDWR only for a writable pin
+ *    of a writable shared VMA.  The result is then checked: its dev/ino
+ *    must be what PROCMAP_QUERY on the BOUND maps fd reports for the same
+ *    range, queried after the open (which also proves the bound mm alive),
+ *    and the pidfd must still be alive.  Whatever the number named
  *    meanwhile, the file opened is one the caller could open itself with
  *    that access, and the one its bound address space maps there.
  *
@@ -75,22 +86,26 @@
  * are not re-read (only /proc/TID/status has them, and it is slow): they
  * only serve caller_mm_open_vma(), whose result must be a file the bound
  * mm maps shared, writable for a writable open, so stale groups open
- * nothing the caller's own mapping does not already reach.  The kernel exports no
- * mm identity, so one case is left: the thread exec'd an image with the
- * same credentials while a CLONE_VM process it made before keeps the old
+ * nothing the caller's own mapping does not already reach.  The kernel
+ * exports no mm identity, so one case is left: the thread exec'd an image
+ * with the same credentials while a CLONE_VM process it made before keeps the old
  * mm alive.  The call then reaches that old mm, whose every task runs code
  * of the caller's own pre-exec image with credentials it had (tasks only
  * join an mm by clone(CLONE_VM) from inside it, and gain privilege only by
  * exec, which leaves it): never another user's or a setuid image's memory.
- * Cost: a binding is about 40 µs on the 2-vCPU CI machine (five opens and
- * reads of /proc), a reuse check about half of it; a binding holds four
- * descriptors (pidfd, thread pidfd, mem, maps).
+ * Cost, measured on the 2-vCPU development machine: a binding about 50-60
+ * µs (status and limits reads are 12 µs each, the mem, maps, pidfd opens
+ * and the namespace stat 5-7 µs each), a reuse check about 12 µs; a
+ * binding holds four descriptors (pidfd, thread pidfd, mem, maps), and a
+ * context at most 128 bindings (pages.c).
  *
- * Differences from the kernel: /proc/PID/mem writes with FOLL_FORCE, so
- * caller_mm_write_checked() checks the VMAs' write permission first (a
- * race with the caller's own mprotect only affects the caller); a shared
- * mapping whose file the caller cannot reopen itself (say an fd passed to
- * it by a more privileged process) is reached by VA, not pinned.
+ * Differences from the kernel: /proc/PID/mem uses FOLL_FORCE, so the
+ * _checked transfers check the VMAs' permissions first (a race with the
+ * caller's own mprotect only affects the caller); a shared mapping whose
+ * file the caller cannot reopen itself (an fd passed to it by a more
+ * privileged process, a non-dumpable caller) is reached by VA, not pinned;
+ * a thread's binding is reused only on Linux 6.9+ (PIDFD_THREAD), else
+ * only the group leader's.
  */
 #include "objects/caller_mm.h"
 

@@ -35,18 +35,20 @@
  *
  * Accounting mirrors the kernel's: at pin time npages are charged against
  * the mapping process's RLIMIT_MEMLOCK (/proc/<tgid>/limits re-read at pin
- * time and believed while the pidfd lives; no CAP_SYS_RESOURCE needed), per user (IOPT_PAGES_ACCOUNT_USER,
- * one counter per uid shared by every context and process) or per process
- * (IOPT_PAGES_ACCOUNT_MM); a caller with CAP_IPC_LOCK is not charged.  The
- * counters live in the daemon (struct iopt_accounts) under daemon->lock.
+ * time and believed while the pidfd lives; no CAP_SYS_RESOURCE needed), per
+ * user (IOPT_PAGES_ACCOUNT_USER, one counter per uid shared by every
+ * context and process) or per process (IOPT_PAGES_ACCOUNT_MM); a caller
+ * with CAP_IPC_LOCK is not charged.  The counters live in the daemon
+ * (struct iopt_accounts) under daemon->lock.
  *
  * Differences from the kernel, on purpose: a pages object is pinned whole,
  * not per page index, so a VFIO-cut area whose other half was unmapped
  * keeps the whole source pinned until its last area goes.  The process and
  * its address space are bound at the map call (struct caller_mm, see
- * caller_mm.c), one binding per call; per-process (MM) accounting is kept
- * per process, so it also counts pins of an address space the process
- * exec'd away from.
+ * caller_mm.c; a context reuses a binding for a later call only when it
+ * proves it may, see caller_mm_serves()); per-process (MM) accounting is
+ * kept per process, so it also counts pins of an address space the
+ * process exec'd away from.
  *
  * MAP_FILE: the caller's fd is copied with the bound pidfd.  A file that
  * can never be pinned (not tmpfs/hugetlbfs, memfd_pin_folios()'s rule) is
