@@ -4,8 +4,16 @@
  * FUSE round trip per ioctl, whatever the struct holds.  It needs ptrace
  * rights over the caller (same uid with Yama scope 0, or CAP_SYS_PTRACE),
  * and the caller must be visible in the daemon's pid namespace.
+ *
+ * Using the TID number is safe here, and only here: these transfers happen
+ * while the request is being served, and until the daemon replies the
+ * kernel keeps the calling thread waiting in the request (exec waits for
+ * it too), so the number names that thread and its address space.
+ * Anything reached after the reply goes through the identity bound during
+ * the call (objects/caller_mm.h), never through this number.
  */
 #include "cuse/request.h"
+#include "cuse/serve_loop.h"
 
 #include <errno.h>
 #include <stdatomic.h>
@@ -66,14 +74,18 @@ static int ucmd_pvm_read(struct iommufd_ucmd *ucmd, uint64_t uptr, void *dst,
 		memcpy(dst, ucmd->pf_buf + (uptr - ucmd->pf_uptr), len);
 		return 0;
 	}
+	/* If this read never returns, the stop knows where it is stuck. */
+	serve_loop_note_addr(uptr);
 	return pvm_read(ucmd->caller.pid, uptr, dst, len);
 }
 
 static int ucmd_pvm_write(struct iommufd_ucmd *ucmd, uint64_t uptr,
 			  const void *src, size_t len)
 {
-	int rc = pvm_write(ucmd->caller.pid, uptr, src, len);
+	int rc;
 
+	serve_loop_note_addr(uptr);
+	rc = pvm_write(ucmd->caller.pid, uptr, src, len);
 	/* A later read of what was just written must see the new bytes. */
 	if (!rc && pvm_prefetched(ucmd, uptr, len))
 		memcpy(ucmd->pf_buf + (uptr - ucmd->pf_uptr), src, len);

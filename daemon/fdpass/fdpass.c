@@ -23,15 +23,18 @@
  *     SECCOMP_USER_NOTIF_FLAG_CONTINUE, so the kernel runs the ioctl as if
  *     nothing had happened (through the normal FUSE/CUSE path).  CONTINUE
  *     is unfit for security decisions; none is made here.
- *  2. otherwise the daemon takes a copy of the caller's node fd with
- *     pidfd_getfd() (same open file description, so the same context),
- *     after SECCOMP_IOCTL_NOTIF_ID_VALID has confirmed the pid still names
- *     the notifying task, and makes the ioctl itself on that copy.  The
- *     front end sees the request come from this thread, claims it
- *     (fdpass_claim) and serves it with the original caller's identity and
- *     memory, through a transport whose install_fd does ADDFD into the
- *     waiting caller.  The caller's syscall is then answered with the
- *     ioctl's result.
+ *  2. otherwise the daemon binds the caller's identity (caller_mm.h: its
+ *     pidfd, /proc/TID/mem and maps, credentials), THEN confirms with
+ *     SECCOMP_IOCTL_NOTIF_ID_VALID that the TID still named the notifying
+ *     task when all of that was open (the waiting task is killable, and
+ *     its number could be reused by then), takes a copy of the caller's
+ *     node fd with pidfd_getfd() on the bound pidfd (same open file
+ *     description, so the same context), and makes the ioctl itself on
+ *     that copy.  The front end sees the request come from this thread,
+ *     claims it (fdpass_claim) and serves it with the bound identity: its
+ *     memory only through the bound mem fd, never by TID, and a transport
+ *     whose install_fd does ADDFD into the waiting caller.  The caller's
+ *     syscall is then answered with the ioctl's result.
  *
  * Filters are installed with SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV where
  * the kernel has it (5.19+): once received, a notification is only ended by
@@ -73,15 +76,11 @@
 
 #include "log.h"
 #include "objects/iommufd_private.h"
-#include "objects/caller_proc.h"
+#include "objects/caller_mm.h"
 #include "objects/ucmd.h"
 #include "private_socket.h"
 #include "uiommufd/abi.h"
 #include "uiommufd/abi_test.h"
-
-#ifndef PIDFD_THREAD
-#define PIDFD_THREAD O_EXCL
-#endif
 
 #if defined(__x86_64__)
 #define FDPASS_AUDIT_ARCH AUDIT_ARCH_X86_64
@@ -106,6 +105,7 @@ struct fdpass_pending {
 	uid_t uid;
 	gid_t gid;
 	uint64_t uptr;
+	struct caller_mm *mm;	/* bound before ID_VALID confirmed it */
 };
 
 struct fdpass {
@@ -133,16 +133,17 @@ static pthread_mutex_t fdpass_active_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* ---- the transport of a claimed request -------------------------------- */
 
+/* The bound mem fd: a killed and reused TID reaches nothing. */
 static int fp_read(struct iommufd_ucmd *ucmd, uint64_t uptr, void *dst,
 		   size_t len)
 {
-	return proc_vm_rw(ucmd->caller.pid, uptr, dst, len, false, NULL);
+	return caller_mm_read_checked(ucmd->caller.mm, uptr, dst, len);
 }
 
 static int fp_write(struct iommufd_ucmd *ucmd, uint64_t uptr, const void *src,
 		    size_t len)
 {
-	return proc_vm_rw(ucmd->caller.pid, uptr, (void *)src, len, true, NULL);
+	return caller_mm_write_checked(ucmd->caller.mm, uptr, src, len);
 }
 
 /* iommufd_ucmd_install_fd() for a caller waiting in a notification. */
@@ -190,6 +191,7 @@ bool fdpass_claim(pid_t req_pid, struct iommufd_ucmd *ucmd, int *refuse)
 				.pid = fp->pending.tid,
 				.uid = fp->pending.uid,
 				.gid = fp->pending.gid,
+				.mm = fp->pending.mm,
 			};
 			ucmd->ubuffer = fp->pending.uptr;
 		} else {
@@ -222,19 +224,31 @@ static bool fp_is_node(const struct fdpass *fp, int fd)
 }
 
 /* Whether this ioctl may hand back an fd: the rest are let through. */
-static bool fp_returns_fd(const struct seccomp_notif *req)
+static bool fp_may_return_fd(const struct seccomp_notif *req)
+{
+	unsigned int cmd = (unsigned int)req->data.args[1];
+
+	return cmd == IOMMU_FAULT_QUEUE_ALLOC || cmd == IOMMU_VEVENTQ_ALLOC ||
+	       cmd == IOMMU_TEST_CMD;
+}
+
+/*
+ * The same, looking at the test op through the bound mem fd.  Read before
+ * ID_VALID: if the TID was reused meanwhile, the answer is thrown away.
+ */
+static bool fp_returns_fd(const struct seccomp_notif *req,
+			  struct caller_mm *mm)
 {
 	unsigned int cmd = (unsigned int)req->data.args[1];
 	uint32_t op;
 
-	if (cmd == IOMMU_FAULT_QUEUE_ALLOC || cmd == IOMMU_VEVENTQ_ALLOC)
-		return true;
 	if (cmd != IOMMU_TEST_CMD)
-		return false;
+		return true;
 	/* An unreadable struct is the normal path's EFAULT. */
-	if (proc_vm_rw(req->pid,
-		       req->data.args[2] + offsetof(struct iommu_test_cmd, op),
-		       &op, sizeof(op), false, NULL))
+	if (caller_mm_read_checked(mm,
+				   req->data.args[2] +
+					   offsetof(struct iommu_test_cmd, op),
+				   &op, sizeof(op)))
 		return false;
 	return op == IOMMU_TEST_OP_CREATE_ACCESS ||
 	       op == IOMMU_TEST_OP_DMABUF_GET;
@@ -249,8 +263,9 @@ static bool fp_handle(struct fdpass *fp, int listener,
 		      struct seccomp_notif_resp *resp)
 {
 	unsigned int cmd = (unsigned int)req->data.args[1];
-	int pidfd = -1, dfd = -1;
-	struct proc_status ps;
+	const struct caller_creds *cr;
+	struct caller_mm *mm = NULL;
+	int dfd = -1;
 	long r;
 	int err;
 
@@ -259,29 +274,29 @@ static bool fp_handle(struct fdpass *fp, int listener,
 	resp->val = 0;
 	resp->error = 0;
 	if (req->data.nr != __NR_ioctl || req->data.arch != FDPASS_AUDIT_ARCH ||
-	    !req->pid || !fp_returns_fd(req))
+	    !req->pid || !fp_may_return_fd(req))
 		return true;
 
-	pidfd = (int)syscall(SYS_pidfd_open, req->pid, PIDFD_THREAD);
-	if (pidfd < 0) {
-		pid_t tgid = proc_tgid(req->pid);
-
-		pidfd = tgid ? (int)syscall(SYS_pidfd_open, tgid, 0) : -1;
+	/* Everything of the caller first, by its number... */
+	if (caller_mm_bind(req->pid, fp->d->own_userns_ino, &mm))
+		return true;
+	if (!fp_returns_fd(req, mm)) {
+		caller_mm_put(mm);
+		return true;
 	}
-	if (pidfd < 0)
-		return true;
-	/* The pid is the notifying task's, not a recycled one. */
+	/* ...then proof that the number was the notifying task's meanwhile. */
 	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &req->id) < 0) {
-		close(pidfd);
+		caller_mm_put(mm);
 		return false;
 	}
-	dfd = (int)syscall(SYS_pidfd_getfd, pidfd, (int)req->data.args[0], 0);
-	close(pidfd);
-	if (dfd < 0 || !fp_is_node(fp, dfd) || proc_status_read(req->pid, &ps)) {
+	dfd = caller_mm_getfd(mm, (int)req->data.args[0]);
+	if (dfd < 0 || !fp_is_node(fp, dfd)) {
 		if (dfd >= 0)
 			close(dfd);
+		caller_mm_put(mm);
 		return true;
 	}
+	cr = caller_mm_creds(mm);
 
 	pthread_mutex_lock(&fp->lock);
 	fp->pending = (struct fdpass_pending){
@@ -291,9 +306,10 @@ static bool fp_handle(struct fdpass *fp, int listener,
 		.id = req->id,
 		.tid = req->pid,
 		/* the fs ids, which is what FUSE reports for a request */
-		.uid = ps.fsuid,
-		.gid = ps.fsgid,
+		.uid = cr->fsuid,
+		.gid = cr->fsgid,
 		.uptr = req->data.args[2],
+		.mm = mm,
 	};
 	pthread_mutex_unlock(&fp->lock);
 	/* The argument is the caller's pointer; fdpass_claim() says whose. */
@@ -301,9 +317,11 @@ static bool fp_handle(struct fdpass *fp, int listener,
 	err = errno;
 	pthread_mutex_lock(&fp->lock);
 	fp->pending.active = false;
+	fp->pending.mm = NULL;
 	pthread_mutex_unlock(&fp->lock);
 	/* Our copy may be the context's last reference (the caller died). */
 	close(dfd);
+	caller_mm_put(mm);
 
 	resp->flags = 0;
 	resp->val = r < 0 ? 0 : r;

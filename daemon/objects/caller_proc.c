@@ -2,41 +2,37 @@
 #include "objects/caller_proc.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <sys/uio.h>
+#include <unistd.h>
+
+#include "objects/caller_mm.h"
 
 int proc_status_read(pid_t tid, struct proc_status *st)
 {
-	enum { TGID = 1, UID = 2, GID = 4, CAP = 8, ALL = 15 };
-	unsigned int u[4], g[4], found = 0;
-	unsigned long long cap;
-	char path[64], line[256];
-	int tgid;
+	struct caller_creds cr;
+	char path[64];
 	FILE *f;
+	int rc;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
 	f = fopen(path, "re");
 	if (!f)
 		return -ESRCH;
-	while (found != ALL && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "Tgid: %d", &tgid) == 1) {
-			st->tgid = tgid;
-			found |= TGID;
-		} else if (sscanf(line, "Uid: %u %u %u %u", &u[0], &u[1], &u[2],
-				  &u[3]) == 4) {
-			st->fsuid = u[3];
-			found |= UID;
-		} else if (sscanf(line, "Gid: %u %u %u %u", &g[0], &g[1], &g[2],
-				  &g[3]) == 4) {
-			st->fsgid = g[3];
-			found |= GID;
-		} else if (sscanf(line, "CapEff: %llx", &cap) == 1) {
-			st->cap_eff = cap;
-			found |= CAP;
-		}
-	}
+	/* getline: no line is too long (Groups: can be). */
+	rc = caller_parse_status(f, &cr);
 	fclose(f);
-	return found == ALL ? 0 : -ESRCH;
+	if (rc)
+		return -ESRCH;
+	*st = (struct proc_status){
+		.tgid = cr.tgid,
+		.fsuid = cr.fsuid,
+		.fsgid = cr.fsgid,
+		.cap_eff = cr.cap_eff,
+	};
+	caller_creds_fini(&cr);
+	return 0;
 }
 
 pid_t proc_tgid(pid_t tid)

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Reaching a calling process beyond what FUSE tells about it: its
- * /proc/TID/status (thread group, the process whose memory and rlimits
- * count; filesystem ids; effective capabilities) and its memory through
- * process_vm_readv/writev.
+ * Reaching a calling thread DURING its call (the thread is known to wait
+ * for the reply, see caller_mm.c): its /proc/TID/status (thread group,
+ * filesystem ids, effective capabilities) and its memory through
+ * process_vm_readv/writev.  Never for a process found again after the
+ * call: that is what struct caller_mm (caller_mm.h) is for.
  */
 #ifndef UIOMMUFD_CALLER_PROC_H
 #define UIOMMUFD_CALLER_PROC_H

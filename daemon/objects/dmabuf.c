@@ -16,8 +16,14 @@
  * kernel's file, can be passed around and closed but neither mapped nor
  * read.  MAP_FILE and REVOKE copy the caller's fd with pidfd_getfd() and
  * match the socket's inode against the context's buffers.  A pages object
- * made from a buffer maps the memfd when a domain needs it and is never
- * charged to RLIMIT_MEMLOCK (the kernel does not account dma-buf pages).
+ * made from a buffer maps the memfd when a domain needs it and is not
+ * charged again (the kernel does not account dma-buf pages).
+ *
+ * Charging: the kernel's buffer is kernel memory; here it is memory the
+ * daemon holds (and mlocks when pinned) for a client, so the whole buffer
+ * is charged to its creator at DMABUF_GET like a pin (per user, against
+ * its RLIMIT_MEMLOCK, nothing with CAP_IPC_LOCK; ENOMEM over it) and
+ * uncharged when the buffer is freed.
  *
  * Lifetime, as the kernel's: one reference while the caller's fd is open
  * (the daemon notices the close as for any fd handle), one per pages
@@ -48,6 +54,7 @@
 #include "objects/io_pagetable.h"
 #include "objects/ioas.h"
 #include "objects/iommufd_private.h"
+#include "objects/pages.h"
 #include "objects/ucmd_fd.h"
 
 struct iommufd_dmabuf {
@@ -58,6 +65,9 @@ struct iommufd_dmabuf {
 	bool revoked;
 	/* 1 while the caller's fd is open, +1 per pages object. */
 	unsigned int refs;
+	/* The creator's RLIMIT_MEMLOCK charge for the whole buffer. */
+	struct iommufd_daemon *daemon;
+	struct iopt_charge *charge;
 };
 
 void iommufd_dmabuf_put(struct iommufd_dmabuf *dmabuf)
@@ -67,6 +77,7 @@ void iommufd_dmabuf_put(struct iommufd_dmabuf *dmabuf)
 	iommufd_fd_handle_fini(&dmabuf->handle);
 	if (dmabuf->memfd >= 0)
 		close(dmabuf->memfd);
+	iopt_uncharge(dmabuf->daemon, dmabuf->charge);
 	free(dmabuf);
 }
 
@@ -125,6 +136,12 @@ int iommufd_test_dmabuf_get(struct iommufd_ucmd *ucmd, uint32_t open_flags,
 	dmabuf->refs = 1;
 	dmabuf->size = len;
 	dmabuf->handle.peer = -1;
+	dmabuf->daemon = ucmd->ictx->daemon;
+	dmabuf->memfd = -1;
+	/* Before any memory exists: a caller over its limit gets none. */
+	dmabuf->charge = iopt_charge_caller(ucmd, len / IOPT_PAGE_SIZE, &rc);
+	if (!dmabuf->charge)
+		goto out_put;
 	/* kzalloc(): zero-filled, and the size never changes. */
 	dmabuf->memfd = memfd_create("uiommufd-dmabuf",
 				     MFD_CLOEXEC | MFD_ALLOW_SEALING);

@@ -85,6 +85,8 @@ struct iommufd_daemon;
 struct iommufd_fd_handle;
 struct iommufd_ioas;
 struct iopt_accounts;
+struct iopt_held_file;
+struct iopt_source;
 
 /* What one context holds, as the status socket shows it (stats.c). */
 struct iommufd_ctx_stats {
@@ -130,6 +132,14 @@ struct iommufd_ctx {
 	struct iommufd_fd_handle *fd_handles;
 	/* The opener's daemon-memory account; every object and area charges it. */
 	struct user_mem *mem;
+	/* IOAS_MAP_FILE files held (pages.c), at most daemon->max_files_per_ctx. */
+	struct iopt_held_file *held_files;
+	unsigned int nr_held_files;
+	bool told_max_files;
+	/* The callers whose memory the context maps (pages.c). */
+	struct iopt_source *sources;
+	unsigned int nr_sources;
+	bool told_max_sources;
 };
 
 /* Daemon-wide configuration and state shared by every context. */
@@ -146,6 +156,8 @@ struct iommufd_daemon {
 	uint32_t max_objects;
 	/* Daemon memory and contexts per user (user_limits.h). */
 	struct user_limits user_limits;
+	/* And files held for IOAS_MAP_FILE per context (--max-files-per-context). */
+	unsigned int max_files_per_ctx;
 	/* Expose IOMMU_TEST_CMD (the kernel's CONFIG_IOMMUFD_TEST). */
 	bool test_interface;
 	/* Contexts of the VFIO look-alike node, or all with --vfio-compat-default. */

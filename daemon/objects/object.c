@@ -19,6 +19,7 @@
 #include "objects/fd_handle.h"
 #include "objects/hw_pagetable.h"
 #include "objects/ioas.h"
+#include "objects/caller_mm.h"
 #include "objects/caller_proc.h"
 #include "objects/pages.h"
 #include "objects/viommu.h"
@@ -76,6 +77,7 @@ int iommufd_daemon_init(struct iommufd_daemon *d)
 	pthread_mutex_init(&d->lock, NULL);
 	d->max_objects = 1u << 20;
 	d->max_arg_bytes = IOMMUFD_DEFAULT_MAX_ARG_BYTES;
+	d->max_files_per_ctx = 64;
 	d->own_userns_ino = userns_ino(0);
 	user_limits_init(&d->user_limits);
 	return 0;
@@ -355,8 +357,12 @@ bool iommufd_caller_capable(const struct iommufd_ucmd *ucmd, int cap)
 {
 	struct proc_status st;
 
+	/* Bound before the call was confirmed (fdpass.c): use that. */
+	if (ucmd->caller.mm)
+		return caller_mm_capable(ucmd->caller.mm, cap);
 	if (!ucmd->caller.pid)
 		return ucmd->caller.uid == 0;
+	/* During the call: the thread waits for our reply (caller_mm.c). */
 	if (userns_ino(ucmd->caller.pid) != ucmd->ictx->daemon->own_userns_ino)
 		return false;
 	return !proc_status_read(ucmd->caller.pid, &st) && (st.cap_eff >> cap) & 1;

@@ -14,28 +14,47 @@
  *
  * Pinning maps the very same pages into the daemon and mlocks them:
  *  - shared memory (shmem, memfd, MAP_SHARED|MAP_ANONYMOUS, shared files,
- *    hugetlbfs) is reopened through /proc/PID/map_files/<vma> (or the fd
- *    for MAP_FILE) and mapped MAP_SHARED at the matching file offset, so
- *    the daemon keeps the pages, and their contents, after the client
- *    unmaps or replaces its VA, like a kernel pin;
+ *    hugetlbfs) is opened through /proc/PID/map_files/<vma> with the
+ *    caller's credentials and checked to be the file the bound address
+ *    space maps there (caller_mm_open_vma()), or is the caller's own fd for
+ *    MAP_FILE, and mapped MAP_SHARED at the matching file offset, so the
+ *    daemon keeps the pages, and their contents, after the client unmaps
+ *    or replaces its VA, like a kernel pin.  Nothing is ever reopened with
+ *    the daemon's rights: a writable pin needs a writable shared VMA, or a
+ *    MAP_FILE fd opened for writing (EACCES otherwise, where the kernel's
+ *    memfd pin ignores the file's mode);
  *  - private memory cannot be shared between processes.  For emulated
- *    domains it is reached by VA through process_vm_readv/writev on the
- *    mapping process: the VA is followed, not the page.  A backend that
- *    needs physical pages (needs_phys) refuses it with EOPNOTSUPP;
- *  - when the daemon may not open map_files (a plain-user FUSE daemon), the
- *    shared parts fall back to the private rule, said once in the log.
+ *    domains it is reached by VA through the /proc/TID/mem fd bound at the
+ *    map call: the VA of THAT address space is followed, not the page, and
+ *    after exec or exit it reads nothing (EFAULT).  A backend that needs
+ *    physical pages (needs_phys) refuses it with EOPNOTSUPP;
+ *  - when the caller's credentials cannot open map_files (a plain-user
+ *    FUSE daemon, a file the caller may not open itself), the shared parts
+ *    fall back to the private rule, said once in the log.
  * Which part is reached how is recorded in segments (iopt_pin_seg).
  *
  * Accounting mirrors the kernel's: at pin time npages are charged against
- * the mapping process's RLIMIT_MEMLOCK, per user (IOPT_PAGES_ACCOUNT_USER,
- * one counter per uid shared by every context and process) or per process
- * (IOPT_PAGES_ACCOUNT_MM); a caller with CAP_IPC_LOCK is not charged.  The
- * counters live in the daemon (struct iopt_accounts) under daemon->lock.
+ * the mapping process's RLIMIT_MEMLOCK (/proc/<tgid>/limits re-read at pin
+ * time and believed while the pidfd lives; no CAP_SYS_RESOURCE needed), per
+ * user (IOPT_PAGES_ACCOUNT_USER, one counter per uid shared by every
+ * context and process) or per process (IOPT_PAGES_ACCOUNT_MM); a caller
+ * with CAP_IPC_LOCK is not charged.  The counters live in the daemon
+ * (struct iopt_accounts) under daemon->lock.
  *
  * Differences from the kernel, on purpose: a pages object is pinned whole,
  * not per page index, so a VFIO-cut area whose other half was unmapped
- * keeps the whole source pinned until its last area goes; the process is
- * identified by its thread ID at map time (cached while it lives).
+ * keeps the whole source pinned until its last area goes.  The process and
+ * its address space are bound at the map call (struct caller_mm, see
+ * caller_mm.c; a context reuses a binding for a later call only when it
+ * proves it may, see caller_mm_serves()); per-process (MM) accounting is
+ * kept per process, so it also counts pins of an address space the
+ * process exec'd away from.
+ *
+ * MAP_FILE: the caller's fd is copied with the bound pidfd.  A file that
+ * can never be pinned (not tmpfs/hugetlbfs, memfd_pin_folios()'s rule) is
+ * closed at once and its pages refuse pins (EINVAL); the others are held
+ * once per (dev, ino, access mode) and context, at most
+ * daemon->max_files_per_ctx of them (ENOMEM beyond).
  */
 #include "objects/pages.h"
 
@@ -60,21 +79,45 @@
 #include "log.h"
 #include "objects/dmabuf.h"
 #include "objects/io_pagetable.h"
+#include "objects/caller_mm.h"
 #include "objects/caller_proc.h"
 
 #define PAGE_SZ IOPT_PAGE_SIZE
 
-/* The process whose memory (and RLIMIT_MEMLOCK) a pages object uses. */
-struct iopt_source {
-	struct iopt_source *next;
+/*
+ * A process's IOPT_PAGES_ACCOUNT_MM counter, shared by every source of
+ * that process: found by tgid, and the same process only while its pidfd
+ * is alive (two live processes never share a number).
+ */
+struct iopt_proc_account {
+	struct iopt_proc_account *next;
 	unsigned int refs;
-	pid_t tid;	/* the thread that mapped, for the lookup cache */
-	pid_t tgid;	/* 0: not reachable (outside our pid namespace) */
-	int pidfd;
+	pid_t tgid;
+	struct caller_mm *mm; /* the first binding: its pidfd names the process */
+	uint64_t locked_pages;
+};
+
+/* The caller of one map call: whose memory and RLIMIT_MEMLOCK count. */
+struct iopt_source {
+	unsigned int refs;
+	/* On ictx->sources, under the context's lock, while referenced. */
+	struct iommufd_ctx *ictx;
+	struct iopt_source *next, **pprev;
+	struct caller_mm *mm;	/* NULL: not reachable (pid 0) */
 	uid_t uid;
 	bool cap_ipc_lock;
-	uint64_t rlimit_pages; /* last RLIMIT_MEMLOCK read, in pages */
-	uint64_t locked_pages; /* IOPT_PAGES_ACCOUNT_MM charge */
+	struct iopt_proc_account *proc; /* NULL without mm */
+	uint64_t locked_pages;	/* the MM charge when proc is NULL */
+};
+
+/* A MAP_FILE descriptor held for a context, shared by (dev, ino, mode). */
+struct iopt_held_file {
+	struct iopt_held_file *next;
+	unsigned int refs;
+	dev_t dev;
+	ino_t ino;
+	bool writable;
+	int fd;
 };
 
 struct iopt_user_account {
@@ -84,7 +127,7 @@ struct iopt_user_account {
 };
 
 struct iopt_accounts {
-	struct iopt_source *sources;
+	struct iopt_proc_account *procs;
 	struct iopt_user_account *users;
 	bool told_no_map_files;
 	bool told_private_phys;
@@ -118,85 +161,188 @@ void iopt_accounts_fini(struct iommufd_daemon *d)
 		a->users = u->next;
 		free(u);
 	}
-	while (a->sources) {
-		struct iopt_source *s = a->sources;
+	while (a->procs) {
+		struct iopt_proc_account *p = a->procs;
 
-		a->sources = s->next;
-		if (s->pidfd >= 0)
-			close(s->pidfd);
-		free(s);
+		a->procs = p->next;
+		caller_mm_put(p->mm);
+		free(p);
 	}
 	free(a);
 	d->accounts = NULL;
 }
 
-static bool source_alive(const struct iopt_source *s)
+/*
+ * Distinct callers (bindings) one context may have mappings of: each
+ * holds four descriptors.  Threads of one process that map in turn each
+ * count; a thread that keeps its address space and credentials counts once.
+ */
+#define IOPT_MAX_SOURCES_PER_CTX 128
+
+struct caller_mm *iommufd_ucmd_caller_mm(struct iommufd_ucmd *ucmd)
 {
-	return s->pidfd >= 0 &&
-	       syscall(SYS_pidfd_send_signal, s->pidfd, 0, NULL, 0) == 0;
+	struct caller_mm *mm = NULL;
+
+	if (ucmd->caller.mm)
+		return caller_mm_get(ucmd->caller.mm);
+	/* During the call: the thread waits for our reply (caller_mm.c). */
+	if (ucmd->caller.pid)
+		caller_mm_bind(ucmd->caller.pid,
+			       ucmd->ictx->daemon->own_userns_ino, &mm);
+	return mm;
 }
 
-static uint64_t source_rlimit_pages(struct iopt_source *s)
+/* daemon->lock held. */
+static struct iopt_proc_account *proc_account_get(struct iopt_accounts *a,
+						  struct caller_mm *mm)
 {
-	struct rlimit rl;
+	struct iopt_proc_account *p, **pp;
 
-	if (s->tgid && prlimit(s->tgid, RLIMIT_MEMLOCK, NULL, &rl) == 0)
-		s->rlimit_pages = rl.rlim_cur == RLIM_INFINITY ?
-					  UINT64_MAX :
-					  rl.rlim_cur / PAGE_SZ;
-	return s->rlimit_pages;
+	for (pp = &a->procs; (p = *pp);) {
+		if (!caller_mm_process_alive(p->mm) && !p->locked_pages &&
+		    !p->refs) {
+			*pp = p->next;
+			caller_mm_put(p->mm);
+			free(p);
+			continue;
+		}
+		if (p->tgid == caller_mm_tgid(mm) &&
+		    caller_mm_process_alive(p->mm) &&
+		    caller_mm_process_alive(mm)) {
+			p->refs++;
+			return p;
+		}
+		pp = &p->next;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->refs = 1;
+	p->tgid = caller_mm_tgid(mm);
+	p->mm = caller_mm_get(mm);
+	p->next = a->procs;
+	a->procs = p;
+	return p;
 }
 
-/* Called with daemon->lock held. */
-static struct iopt_source *source_get(struct iommufd_ucmd *ucmd,
-				      struct iopt_accounts *a)
+/* daemon->lock held. */
+static void proc_account_put(struct iopt_accounts *a,
+			     struct iopt_proc_account *p)
 {
-	pid_t tid = ucmd->caller.pid;
-	struct iopt_source *s, **pp;
+	struct iopt_proc_account **pp;
 
-	for (pp = &a->sources; (s = *pp); pp = &s->next) {
-		if (s->tid != tid || s->uid != ucmd->caller.uid)
+	if (!p || --p->refs || p->locked_pages)
+		return;
+	for (pp = &a->procs; *pp; pp = &(*pp)->next)
+		if (*pp == p) {
+			*pp = p->next;
+			break;
+		}
+	caller_mm_put(p->mm);
+	free(p);
+}
+
+/*
+ * A source for this call: the caller bound now (one binding per call, see
+ * caller_mm.c for why no cache by number).  NULL for out of memory only;
+ * an unreachable caller (pid 0) gets a source without an address space,
+ * whose user memory cannot be pinned (EFAULT).
+ */
+static struct iopt_source *source_new(struct iommufd_ucmd *ucmd)
+{
+	struct iommufd_ctx *ictx = ucmd->ictx;
+	struct iommufd_daemon *d = ictx->daemon;
+	struct iopt_accounts *a;
+	struct iopt_source *s;
+	int rc = -ESRCH;
+
+	/* An earlier caller's binding, if it provably serves this call too. */
+	for (s = ictx->sources; s; s = s->next) {
+		if (s->uid != ucmd->caller.uid)
 			continue;
-		if (tid && !source_alive(s))
-			continue;
-		s->refs++;
-		return s;
+		/* Unreachable callers (pid 0) have nothing bound to tell apart. */
+		if (!s->mm ? !ucmd->caller.mm && !ucmd->caller.pid :
+		    ucmd->caller.mm ? s->mm == ucmd->caller.mm :
+		    caller_mm_tid(s->mm) == ucmd->caller.pid &&
+		    caller_mm_serves(s->mm, ucmd->caller.pid, ucmd->caller.uid,
+				     ucmd->caller.gid, d->own_userns_ino)) {
+			pthread_mutex_lock(&d->lock);
+			s->refs++;
+			pthread_mutex_unlock(&d->lock);
+			return s;
+		}
+	}
+	/* Each binding holds four descriptors: a bound number of them. */
+	if (ictx->nr_sources >= IOPT_MAX_SOURCES_PER_CTX) {
+		if (!ictx->told_max_sources) {
+			ictx->told_max_sources = true;
+			log_warning("a context of pid %d holds mappings of %u different callers (threads, or one thread across exec or credential changes): refusing more with ENOMEM",
+				    (int)ictx->opener_pid, ictx->nr_sources);
+		}
+		return NULL;
 	}
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return NULL;
 	s->refs = 1;
-	s->tid = tid;
 	s->uid = ucmd->caller.uid;
-	s->pidfd = -1;
-	s->tgid = tid ? proc_tgid(tid) : 0;
-	if (s->tgid)
-		s->pidfd = pidfd_open(s->tgid, 0);
-	if (s->pidfd < 0)
-		s->tgid = 0;
+	if (ucmd->caller.mm)
+		s->mm = caller_mm_get(ucmd->caller.mm);
+	else if (ucmd->caller.pid)
+		/* During the call: the thread waits for our reply. */
+		rc = caller_mm_bind(ucmd->caller.pid, d->own_userns_ino,
+				    &s->mm);
+	/* Out of descriptors is ours to report, not an unreachable caller. */
+	if (rc == -ENOMEM) {
+		free(s);
+		return NULL;
+	}
 	/* The kernel's capable(CAP_IPC_LOCK) in iopt_alloc_pages(). */
-	s->cap_ipc_lock = iommufd_caller_capable(ucmd, CAP_IPC_LOCK);
-	source_rlimit_pages(s);
-	s->next = a->sources;
-	a->sources = s;
+	s->cap_ipc_lock = s->mm ? caller_mm_capable(s->mm, CAP_IPC_LOCK) :
+				  iommufd_caller_capable(ucmd, CAP_IPC_LOCK);
+	if (s->mm) {
+		pthread_mutex_lock(&d->lock);
+		a = iopt_accounts(d);
+		s->proc = a ? proc_account_get(a, s->mm) : NULL;
+		pthread_mutex_unlock(&d->lock);
+		if (!s->proc) {
+			caller_mm_put(s->mm);
+			free(s);
+			return NULL;
+		}
+	}
+	s->ictx = ictx;
+	s->next = ictx->sources;
+	if (s->next)
+		s->next->pprev = &s->next;
+	s->pprev = &ictx->sources;
+	ictx->sources = s;
+	ictx->nr_sources++;
 	return s;
 }
 
 /* Called with daemon->lock held. */
 static void source_put(struct iopt_accounts *a, struct iopt_source *s)
 {
-	struct iopt_source **pp;
-
 	if (--s->refs)
 		return;
-	for (pp = &a->sources; *pp; pp = &(*pp)->next)
-		if (*pp == s) {
-			*pp = s->next;
-			break;
-		}
-	if (s->pidfd >= 0)
-		close(s->pidfd);
+	if (s->pprev) {
+		*s->pprev = s->next;
+		if (s->next)
+			s->next->pprev = s->pprev;
+		s->ictx->nr_sources--;
+	}
+	proc_account_put(a, s->proc);
+	caller_mm_put(s->mm);
 	free(s);
+}
+
+/* RLIMIT_MEMLOCK in pages; reads /proc, so never under daemon->lock. */
+static uint64_t source_limit_pages(struct iopt_source *s)
+{
+	uint64_t bytes = s->mm ? caller_mm_memlock(s->mm) : 8ull << 20;
+
+	return bytes == UINT64_MAX ? UINT64_MAX : bytes / PAGE_SZ;
 }
 
 static struct iopt_user_account *user_account(struct iopt_accounts *a,
@@ -238,10 +384,10 @@ static void user_account_drop_empty(struct iopt_accounts *a)
  */
 static int account_update(struct iopt_accounts *a, struct iopt_source *s,
 			  enum iopt_pages_account_mode mode, uint64_t npages,
-			  bool inc)
+			  bool inc, uint64_t limit)
 {
 	struct iopt_user_account *u;
-	uint64_t *counter, limit;
+	uint64_t *counter;
 
 	if (!npages)
 		return 0;
@@ -256,7 +402,7 @@ static int account_update(struct iopt_accounts *a, struct iopt_source *s,
 		break;
 	case IOPT_PAGES_ACCOUNT_MM:
 	default:
-		counter = &s->locked_pages;
+		counter = s->proc ? &s->proc->locked_pages : &s->locked_pages;
 		break;
 	}
 	if (!inc) {
@@ -265,7 +411,6 @@ static int account_update(struct iopt_accounts *a, struct iopt_source *s,
 			user_account_drop_empty(a);
 		return 0;
 	}
-	limit = source_rlimit_pages(s);
 	if (*counter + npages < *counter || *counter + npages > limit) {
 		if (mode == IOPT_PAGES_ACCOUNT_USER)
 			user_account_drop_empty(a);
@@ -279,8 +424,6 @@ static struct iopt_pages *iopt_alloc_pages(struct iommufd_ucmd *ucmd,
 					   uint64_t start_byte, uint64_t length,
 					   bool writable, int *err)
 {
-	struct iommufd_daemon *d = ucmd->ictx->daemon;
-	struct iopt_accounts *a;
 	struct iopt_pages *pages;
 
 	/* The iommu API's size_t lengths, and DIV_ROUND_UP below. */
@@ -293,10 +436,7 @@ static struct iopt_pages *iopt_alloc_pages(struct iommufd_ucmd *ucmd,
 		*err = -ENOMEM;
 		return NULL;
 	}
-	pthread_mutex_lock(&d->lock);
-	a = iopt_accounts(d);
-	pages->source = a ? source_get(ucmd, a) : NULL;
-	pthread_mutex_unlock(&d->lock);
+	pages->source = source_new(ucmd);
 	if (!pages->source) {
 		free(pages);
 		*err = -ENOMEM;
@@ -358,13 +498,79 @@ static int iopt_alloc_dmabuf_pages(struct iopt_pages *pages,
 	return 0;
 }
 
+/* Context lock held. */
+static void held_file_put(struct iommufd_ctx *ictx, struct iopt_held_file *h)
+{
+	struct iopt_held_file **pp;
+
+	if (--h->refs)
+		return;
+	for (pp = &ictx->held_files; *pp; pp = &(*pp)->next)
+		if (*pp == h) {
+			*pp = h->next;
+			break;
+		}
+	ictx->nr_held_files--;
+	close(h->fd);
+	free(h);
+}
+
+/*
+ * Keep dfd for the context: one descriptor per (dev, ino, access mode),
+ * at most max_files_per_ctx of them.  Consumes dfd.  Context lock held.
+ */
+static struct iopt_held_file *held_file_get(struct iommufd_ctx *ictx, int dfd,
+					    const struct stat *st,
+					    bool writable, int *err)
+{
+	struct iommufd_daemon *d = ictx->daemon;
+	struct iopt_held_file *h;
+
+	for (h = ictx->held_files; h; h = h->next)
+		if (h->dev == st->st_dev && h->ino == st->st_ino &&
+		    h->writable == writable) {
+			close(dfd);
+			h->refs++;
+			return h;
+		}
+	if (ictx->nr_held_files >= d->max_files_per_ctx) {
+		close(dfd);
+		if (!ictx->told_max_files) {
+			ictx->told_max_files = true;
+			log_warning("a context of pid %d holds %u files for IOAS_MAP_FILE (--max-files-per-context): refusing more with ENOMEM",
+				    (int)ictx->opener_pid, ictx->nr_held_files);
+		}
+		*err = -ENOMEM;
+		return NULL;
+	}
+	h = calloc(1, sizeof(*h));
+	if (!h) {
+		close(dfd);
+		*err = -ENOMEM;
+		return NULL;
+	}
+	*h = (struct iopt_held_file){
+		.next = ictx->held_files,
+		.refs = 1,
+		.dev = st->st_dev,
+		.ino = st->st_ino,
+		.writable = writable,
+		.fd = dfd,
+	};
+	ictx->held_files = h;
+	ictx->nr_held_files++;
+	return h;
+}
+
 struct iopt_pages *iopt_alloc_file_pages(struct iommufd_ucmd *ucmd, int fd,
 					 uint64_t start, uint64_t length,
 					 bool writable, int *err)
 {
 	struct iommufd_dmabuf *dmabuf;
 	struct iopt_pages *pages;
-	int pidfd, dfd, rc;
+	struct statfs sfs;
+	struct stat st;
+	int dfd, rc, fl;
 
 	/* fget(): the fd is looked up in the caller's table. */
 	if (fd < 0) {
@@ -374,12 +580,12 @@ struct iopt_pages *iopt_alloc_file_pages(struct iommufd_ucmd *ucmd, int fd,
 	pages = iopt_alloc_pages(ucmd, start % PAGE_SZ, length, writable, err);
 	if (!pages)
 		return NULL;
-	pidfd = pages->source->pidfd;
-	dfd = pidfd >= 0 ? (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0) : -1;
+	dfd = pages->source->mm ? caller_mm_getfd(pages->source->mm, fd) :
+				  -EBADF;
 	if (dfd < 0) {
 		/* Running out of our own fds is not the caller's bad fd. */
-		*err = (pidfd >= 0 && (errno == EMFILE || errno == ENFILE ||
-				       errno == ENOMEM)) ? -ENOMEM : -EBADF;
+		*err = dfd == -EMFILE || dfd == -ENFILE || dfd == -ENOMEM ?
+			       -ENOMEM : -EBADF;
 		iopt_put_pages(pages);
 		return NULL;
 	}
@@ -396,17 +602,39 @@ struct iopt_pages *iopt_alloc_file_pages(struct iommufd_ucmd *ucmd, int fd,
 		return pages;
 	}
 	/* fget() refuses an O_PATH descriptor: it opens no file. */
-	if (fcntl(dfd, F_GETFL) & O_PATH) {
+	fl = fcntl(dfd, F_GETFL);
+	if (fl < 0 || (fl & O_PATH)) {
 		close(dfd);
 		*err = -EBADF;
 		iopt_put_pages(pages);
 		return NULL;
 	}
-	/* pidfd_getfd() sets O_CLOEXEC on the new descriptor. */
-	pages->fd = dfd;
 	pages->type = IOPT_ADDRESS_FILE;
 	pages->start = start - start % PAGE_SZ;
 	pages->first_byte = start % PAGE_SZ;
+	/*
+	 * What memfd_pin_folios() could never pin (a regular file of shmem or
+	 * hugetlbfs) is not kept: the kernel takes such a MAP_FILE and fails
+	 * its pin (EINVAL), and so do we, without holding the file (a file of
+	 * the daemon's own mount, or the node itself, a character device on
+	 * devtmpfs, would otherwise keep its context alive for ever).
+	 */
+	if (fstatfs(dfd, &sfs) || fstat(dfd, &st) || !S_ISREG(st.st_mode) ||
+	    (sfs.f_type != (__fsword_t)TMPFS_MAGIC &&
+	     sfs.f_type != (__fsword_t)HUGETLBFS_MAGIC)) {
+		close(dfd);
+		pages->unpinnable = true;
+		return pages;
+	}
+	/* The access the caller's file carries, never more (O_ACCMODE). */
+	pages->file_accmode = fl & O_ACCMODE;
+	pages->held = held_file_get(ucmd->ictx, dfd, &st,
+				    pages->file_accmode == O_RDWR, err);
+	if (!pages->held) {
+		iopt_put_pages(pages);
+		return NULL;
+	}
+	pages->fd = pages->held->fd;
 	return pages;
 }
 
@@ -443,7 +671,9 @@ void iopt_put_pages(struct iopt_pages *pages)
 	pthread_mutex_lock(&d->lock);
 	source_put(d->accounts, pages->source);
 	pthread_mutex_unlock(&d->lock);
-	if (pages->fd >= 0)
+	if (pages->held)
+		held_file_put(pages->ictx, pages->held);
+	else if (pages->fd >= 0)
 		close(pages->fd);
 	if (pages->dmabuf)
 		iommufd_dmabuf_put(pages->dmabuf);
@@ -517,63 +747,58 @@ static void explain_no_map_files(struct iommufd_daemon *d, int err)
 	struct iopt_accounts *a = d->accounts;
 
 	if (a && say_once(d, &a->told_no_map_files))
-		log_warning("cannot open /proc/PID/map_files (%s): shared client memory is reached by copy through process_vm_* and is not pinned; run the daemon as root (CAP_SYS_ADMIN) for real pins",
+		log_warning("cannot open a client's shared mapping through /proc/PID/map_files with the client's credentials (%s: a non-dumpable client, a file it may not open itself, or a daemon without CAP_SYS_ADMIN and CAP_SETUID/SETGID): such memory is reached through the client's /proc/PID/mem and is not pinned",
 			    strerrorname_np(err));
 }
 
 /*
- * Walk the source's VMAs over [uptr, uptr + len): any gap, or a VMA without
- * the access the pin needs, is EFAULT as it is for pin_user_pages().
+ * Walk the bound address space's VMAs over [uptr, uptr + len): any gap, or
+ * a VMA without the access the pin needs, is EFAULT as it is for
+ * pin_user_pages(); an address space gone since the map call too.
  */
 static int pin_plan_user(struct iopt_pages *pages, struct pin_plan *plan)
 {
 	uint64_t first = pages->uptr, end = pages->uptr + pages->npages * PAGE_SZ;
 	uint64_t next = first;
-	struct iopt_source *s = pages->source;
-	char path[64], line[512];
+	struct caller_mm *mm = pages->source->mm;
 	bool may_map_files = true;
 	int rc = 0;
-	FILE *f;
 
-	if (!s->tgid)
+	if (!mm)
 		return -EFAULT;
-	snprintf(path, sizeof(path), "/proc/%d/maps", (int)s->tgid);
-	f = fopen(path, "re");
-	if (!f)
-		return -EFAULT;
-	while (next < end && fgets(line, sizeof(line), f)) {
-		unsigned long long vs, ve, off, ino;
-		char perms[8], name[256] = "";
-		unsigned int maj, mnr;
+	while (next < end) {
 		struct pin_vma v = { .fd = -1 };
+		struct caller_vma cv;
 
-		if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %255[^\n]", &vs,
-			   &ve, perms, &off, &maj, &mnr, &ino, name) < 7)
-			continue;
-		if (ve <= next)
-			continue;
-		if (vs > next) /* a hole in the range */
+		rc = caller_mm_find_vma(mm, next, &cv);
+		if (rc) {
+			rc = rc == -ENOMEM ? -ENOMEM : -EFAULT;
 			break;
-		if (perms[0] != 'r' || (pages->writable && perms[1] != 'w') ||
-		    strstr(name, "[vvar") || strstr(name, "[vsyscall]")) {
+		}
+		/* A hole in the range, or FOLL_WRITE on a read-only VMA. */
+		if (cv.start > next || !cv.read || cv.special ||
+		    (pages->writable && !cv.write)) {
 			rc = -EFAULT;
 			break;
 		}
-		v.start = vs;
-		v.end = ve;
+		v.start = cv.start;
+		v.end = cv.end;
 		v.seg_start = next;
-		v.seg_end = ve < end ? ve : end;
-		v.file_off = off + (next - vs);
-		v.shared = perms[3] == 's';
+		v.seg_end = cv.end < end ? cv.end : end;
+		v.file_off = cv.pgoff + (next - cv.start);
+		v.shared = cv.shared;
 		if (v.shared && may_map_files) {
-			snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx",
-				 (int)s->tgid, vs, ve);
-			v.fd = open(path, (pages->writable ? O_RDWR : O_RDONLY) |
-						  O_CLOEXEC);
-			if (v.fd < 0 && (errno == EPERM || errno == EACCES)) {
-				explain_no_map_files(pages->ictx->daemon, errno);
+			rc = caller_mm_open_vma(mm, &cv,
+						pages->writable && cv.write,
+						&v.fd);
+			if (rc == -EACCES || rc == -EPERM) {
+				explain_no_map_files(pages->ictx->daemon, -rc);
 				may_map_files = false;
+			} else if (rc == -ENOMEM) {
+				break;
 			}
+			/* -ESTALE: changed under us; follow the VA instead. */
+			rc = 0;
 			if (v.fd < 0)
 				v.shared = false;
 			else
@@ -587,28 +812,31 @@ static int pin_plan_user(struct iopt_pages *pages, struct pin_plan *plan)
 		}
 		next = v.seg_end;
 	}
-	fclose(f);
-	if (!rc && next < end)
-		rc = -EFAULT;
 	return rc;
 }
 
-/* memfd_pin_folios(): shmem or hugetlbfs only, and not past the end. */
+/*
+ * memfd_pin_folios(): shmem or hugetlbfs only, and not past the end.  The
+ * kernel's pin ignores the file's mode; here the caller's access counts:
+ * a writable pin needs an fd opened for reading and writing (EACCES).
+ */
 static int pin_plan_file(struct iopt_pages *pages, struct pin_plan *plan)
 {
 	uint64_t len = pages->npages * PAGE_SZ;
 	struct pin_vma v = { .fd = -1, .shared = true };
-	struct statfs sfs;
 	struct stat st;
 
-	if (fstatfs(pages->fd, &sfs) || fstat(pages->fd, &st))
+	if (pages->unpinnable || pages->fd < 0)
 		return -EINVAL;
-	if (sfs.f_type != (__fsword_t)TMPFS_MAGIC &&
-	    sfs.f_type != (__fsword_t)HUGETLBFS_MAGIC)
+	if (fstat(pages->fd, &st))
 		return -EINVAL;
 	if (pages->start + len < pages->start ||
 	    pages->start + len > (uint64_t)st.st_size + PAGE_SZ - 1)
 		return -EINVAL;
+	if (pages->type == IOPT_ADDRESS_FILE &&
+	    (pages->file_accmode == O_WRONLY ||
+	     (pages->writable && pages->file_accmode != O_RDWR)))
+		return -EACCES;
 	v.fd = fcntl(pages->fd, F_DUPFD_CLOEXEC, 0);
 	if (v.fd < 0)
 		return -ENOMEM;
@@ -637,29 +865,19 @@ static int pin_map_vma(struct iopt_pages *pages, struct pin_vma *v,
 	void *want = pages->view + (int64_t)(ms - origin);
 	void *got;
 
+	/* Only with the access v->fd carries: never reopened (EACCES). */
 	got = mmap(want, me - ms, prot, MAP_SHARED | MAP_FIXED, v->fd,
 		   (off_t)off);
-	if (got == MAP_FAILED && errno == EACCES && pages->writable) {
-		/* A read-only fd: the kernel's pin ignores the file mode. */
-		char path[64];
-		int fd;
-
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", v->fd);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd >= 0) {
-			got = mmap(want, me - ms, prot, MAP_SHARED | MAP_FIXED,
-				   fd, (off_t)off);
-			close(fd);
-		}
-	}
-	return got == MAP_FAILED ? -EFAULT : 0;
+	if (got == MAP_FAILED)
+		return errno == EACCES ? -EACCES : -EFAULT;
+	return 0;
 }
 
 static int iopt_pages_do_pin(struct iopt_pages *pages, bool needs_phys)
 {
 	struct iommufd_daemon *d = pages->ictx->daemon;
 	uint64_t len = pages->npages * PAGE_SZ, align = PAGE_SZ, slack;
-	uint64_t origin, cong;
+	uint64_t origin, cong, limit;
 	struct pin_plan plan = { 0 };
 	unsigned int nseg = 0;
 	bool charged = false;
@@ -685,9 +903,11 @@ static int iopt_pages_do_pin(struct iopt_pages *pages, bool needs_phys)
 	 * cannot make the daemon populate memory it will not be allowed to
 	 * keep.  (The kernel pins, then charges; the errno is the same.)
 	 */
+	limit = pages->account_mode == IOPT_PAGES_ACCOUNT_NONE ?
+			UINT64_MAX : source_limit_pages(pages->source);
 	pthread_mutex_lock(&d->lock);
 	rc = account_update(d->accounts, pages->source, pages->account_mode,
-			    pages->npages, true);
+			    pages->npages, true, limit);
 	pthread_mutex_unlock(&d->lock);
 	if (rc)
 		goto out;
@@ -778,7 +998,7 @@ out:
 	if (charged) {
 		pthread_mutex_lock(&d->lock);
 		account_update(d->accounts, pages->source, pages->account_mode,
-			       pages->npages, false);
+			       pages->npages, false, 0);
 		pthread_mutex_unlock(&d->lock);
 	}
 	pin_plan_free(&plan);
@@ -798,7 +1018,7 @@ static void iopt_pages_release_pin(struct iopt_pages *pages)
 	pages->nr_segs = 0;
 	pthread_mutex_lock(&d->lock);
 	account_update(d->accounts, pages->source, pages->account_mode,
-		       pages->npinned, false);
+		       pages->npinned, false, 0);
 	pthread_mutex_unlock(&d->lock);
 	pages->ictx->pinned_bytes -= pages->npinned * PAGE_SZ;
 	pages->npinned = 0;
@@ -862,9 +1082,14 @@ bool iopt_pages_phys_contig(const struct iopt_pages *pages, uint64_t start_byte,
 static int unpinned_rw(struct iopt_pages *pages, uint64_t off, void *buf,
 		       size_t len, bool write)
 {
+	/* The address space bound at the map call, and no other. */
 	if (pages->type == IOPT_ADDRESS_USER)
-		return proc_vm_rw(pages->source->tgid, pages->uptr + off, buf,
-				  len, write, NULL);
+		return write ? caller_mm_write(pages->source->mm,
+					       pages->uptr + off, buf, len) :
+			       caller_mm_read(pages->source->mm,
+					      pages->uptr + off, buf, len);
+	if (pages->fd < 0)
+		return -EFAULT;
 	while (len) {
 		ssize_t n = write ? pwrite(pages->fd, buf, len,
 					   (off_t)(pages->start + off)) :
@@ -932,6 +1157,17 @@ void *iopt_pages_view(struct iopt_pages *pages, uint64_t start_byte,
 
 /* ---- IOMMU_IOAS_CHANGE_PROCESS ----------------------------------------- */
 
+/*
+ * Pins already charged where src would charge them: the same user and the
+ * same live process (its MM counter is shared, see iopt_proc_account).
+ */
+static bool same_payer(const struct iopt_source *old,
+		       const struct iopt_source *src)
+{
+	return old == src || (old->uid == src->uid && old->proc &&
+			      old->proc == src->proc);
+}
+
 int iopt_pages_change_process(struct iommufd_ucmd *ucmd,
 			      struct iopt_pages **all, size_t num)
 {
@@ -939,26 +1175,31 @@ int iopt_pages_change_process(struct iommufd_ucmd *ucmd,
 	uint64_t charge[IOPT_PAGES_ACCOUNT_MM + 1] = { 0 };
 	struct iopt_accounts *a;
 	struct iopt_source *src;
+	uint64_t limit;
 	int rc = 0, mode;
 
+	src = source_new(ucmd);
+	if (!src)
+		return -ENOMEM;
+	limit = source_limit_pages(src);
 	pthread_mutex_lock(&d->lock);
 	a = iopt_accounts(d);
-	src = a ? source_get(ucmd, a) : NULL;
-	if (!src) {
+	if (!a) {
+		source_put(a, src);
 		pthread_mutex_unlock(&d->lock);
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < num; i++)
-		if (all[i]->source != src)
+		if (!same_payer(all[i]->source, src))
 			charge[all[i]->account_mode] += all[i]->npinned;
 	for (mode = 0; mode <= IOPT_PAGES_ACCOUNT_MM; mode++) {
-		rc = account_update(a, src, mode, charge[mode], true);
+		rc = account_update(a, src, mode, charge[mode], true, limit);
 		if (rc)
 			break;
 	}
 	if (rc) {
 		while (mode--)
-			account_update(a, src, mode, charge[mode], false);
+			account_update(a, src, mode, charge[mode], false, 0);
 		source_put(a, src);
 		pthread_mutex_unlock(&d->lock);
 		return rc;
@@ -966,10 +1207,10 @@ int iopt_pages_change_process(struct iommufd_ucmd *ucmd,
 	for (size_t i = 0; i < num; i++) {
 		struct iopt_pages *pages = all[i];
 
-		if (pages->source == src)
+		if (same_payer(pages->source, src))
 			continue;
 		account_update(a, pages->source, pages->account_mode,
-			       pages->npinned, false);
+			       pages->npinned, false, 0);
 		source_put(a, pages->source);
 		src->refs++;
 		pages->source = src;
@@ -977,6 +1218,60 @@ int iopt_pages_change_process(struct iommufd_ucmd *ucmd,
 	source_put(a, src);
 	pthread_mutex_unlock(&d->lock);
 	return 0;
+}
+
+struct iopt_charge {
+	struct iopt_source *source;
+	enum iopt_pages_account_mode mode;
+	uint64_t npages;
+};
+
+struct iopt_charge *iopt_charge_caller(struct iommufd_ucmd *ucmd,
+				       uint64_t npages, int *err)
+{
+	struct iommufd_daemon *d = ucmd->ictx->daemon;
+	struct iopt_charge *c = calloc(1, sizeof(*c));
+	uint64_t limit;
+
+	if (!c) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	c->source = source_new(ucmd);
+	if (!c->source) {
+		free(c);
+		*err = -ENOMEM;
+		return NULL;
+	}
+	/* The kernel's capable(CAP_IPC_LOCK): not charged. */
+	c->mode = c->source->cap_ipc_lock ? IOPT_PAGES_ACCOUNT_NONE :
+					    IOPT_PAGES_ACCOUNT_USER;
+	c->npages = npages;
+	limit = c->mode == IOPT_PAGES_ACCOUNT_NONE ?
+			UINT64_MAX : source_limit_pages(c->source);
+	pthread_mutex_lock(&d->lock);
+	*err = iopt_accounts(d) ? account_update(d->accounts, c->source,
+						 c->mode, npages, true, limit) :
+				  -ENOMEM;
+	if (*err) {
+		source_put(d->accounts, c->source);
+		pthread_mutex_unlock(&d->lock);
+		free(c);
+		return NULL;
+	}
+	pthread_mutex_unlock(&d->lock);
+	return c;
+}
+
+void iopt_uncharge(struct iommufd_daemon *d, struct iopt_charge *c)
+{
+	if (!c)
+		return;
+	pthread_mutex_lock(&d->lock);
+	account_update(d->accounts, c->source, c->mode, c->npages, false, 0);
+	source_put(d->accounts, c->source);
+	pthread_mutex_unlock(&d->lock);
+	free(c);
 }
 
 uint64_t iopt_account_user_pages(struct iommufd_daemon *d, uid_t uid)
@@ -993,67 +1288,43 @@ uint64_t iopt_account_user_pages(struct iommufd_daemon *d, uid_t uid)
 
 pid_t iopt_caller_tgid(struct iommufd_ucmd *ucmd)
 {
+	if (ucmd->caller.mm)
+		return caller_mm_tgid(ucmd->caller.mm);
+	/* During the call only: the thread waits for our reply. */
 	return ucmd->caller.pid ? proc_tgid(ucmd->caller.pid) : 0;
 }
 
-/*
- * The file page behind va in process tgid, from /proc/PID/maps: the
- * mapping's device, inode and the file offset of va's page.  false for
- * anonymous memory or an unmapped va.
- */
-static bool va_file_page(pid_t tgid, uint64_t va, dev_t *dev, ino_t *ino,
-			 uint64_t *off)
+bool iopt_pages_pins_user_va(const struct iopt_pages *pages,
+			     struct caller_mm *caller, uint64_t va)
 {
-	char path[64], line[512];
-	bool found = false;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/maps", (int)tgid);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long long start, end, pgoff, inode;
-		unsigned int maj, min;
-
-		if (sscanf(line, "%llx-%llx %*s %llx %x:%x %llu", &start, &end,
-			   &pgoff, &maj, &min, &inode) != 6)
-			continue;
-		if (va < start || va >= end)
-			continue;
-		if (inode) {
-			*dev = makedev(maj, min);
-			*ino = (ino_t)inode;
-			*off = pgoff + (va - va % PAGE_SZ - start);
-			found = true;
-		}
-		break;
-	}
-	fclose(f);
-	return found;
-}
-
-bool iopt_pages_pins_user_va(const struct iopt_pages *pages, pid_t tgid,
-			     uint64_t va)
-{
+	struct caller_mm *mm = pages->source->mm;
+	struct caller_vma v;
 	struct stat st;
 	uint64_t off;
-	dev_t dev;
-	ino_t ino;
 
-	if (!pages->pin_users || !tgid)
+	if (!pages->pin_users || !caller)
 		return false;
+	/*
+	 * The same process, and the address space bound at the map call is
+	 * still there: no exact mm identity is exported, so a process that
+	 * exec'd while a CLONE_VM sibling keeps the old mm alive would count
+	 * (this only feeds the self-test's refcount check).
+	 */
 	if (pages->type == IOPT_ADDRESS_USER)
-		return pages->source->tgid == tgid && va >= pages->uptr &&
+		return mm && caller_mm_tgid(mm) == caller_mm_tgid(caller) &&
+		       caller_mm_process_alive(mm) && caller_mm_alive(mm) &&
+		       va >= pages->uptr &&
 		       va - pages->uptr < pages->npages * PAGE_SZ;
 	/*
 	 * A pinned file page is the page cache page every mapping of that
 	 * file offset shows, in any process, as the kernel's page refcount
-	 * sees it.
+	 * sees it.  The caller's VMA comes from its bound maps fd.
 	 */
 	if (pages->fd < 0 || fstat(pages->fd, &st) ||
-	    !va_file_page(tgid, va, &dev, &ino, &off))
+	    caller_mm_find_vma(caller, va, &v) || v.start > va || !v.ino)
 		return false;
-	return dev == st.st_dev && ino == st.st_ino && off >= pages->start &&
+	off = v.pgoff + (va - va % PAGE_SZ - v.start);
+	return v.dev == st.st_dev && v.ino == (uint64_t)st.st_ino &&
+	       off >= pages->start &&
 	       off - pages->start < pages->npages * PAGE_SZ;
 }

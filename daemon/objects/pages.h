@@ -25,8 +25,10 @@ enum iopt_address_type {
 	IOPT_ADDRESS_DMABUF,
 };
 
+struct caller_mm;
 struct iommufd_dmabuf;
 struct iopt_source;
+struct iopt_held_file;
 struct iopt_pin_seg;
 
 /*
@@ -41,6 +43,9 @@ struct iopt_pages {
 	enum iopt_pages_account_mode account_mode;
 	uint64_t uptr;	/* IOPT_ADDRESS_USER: page aligned */
 	int fd;		/* IOPT_ADDRESS_FILE: the daemon's copy of the fd */
+	struct iopt_held_file *held; /* IOPT_ADDRESS_FILE: owner of fd */
+	int file_accmode; /* IOPT_ADDRESS_FILE: O_ACCMODE of the caller's fd */
+	bool unpinnable;  /* IOPT_ADDRESS_FILE: not shmem/hugetlbfs, no fd */
 	uint64_t start; /* IOPT_ADDRESS_FILE: page aligned file offset */
 	uint64_t npages;
 	uint64_t first_byte; /* of the mapped range, inside the first page */
@@ -65,17 +70,22 @@ struct iopt_pages {
 };
 
 /*
- * iopt_alloc_user_pages(): a user VA range of the calling process.  Nothing
- * is read or pinned: an unmapped uva is fine until a domain needs the pages.
+ * iopt_alloc_user_pages(): a user VA range of the calling process, whose
+ * address space is bound now (caller_mm.h).  Nothing is read or pinned:
+ * an unmapped uva is fine until a domain needs the pages.  -ENOMEM also
+ * when the context has mappings of too many different callers.
  */
 struct iopt_pages *iopt_alloc_user_pages(struct iommufd_ucmd *ucmd,
 					 uint64_t uva, uint64_t length,
 					 bool writable, int *err);
 /*
  * iopt_alloc_file_pages(): the caller's fd, duplicated into the daemon with
- * pidfd_getfd (EBADF for a bad fd), from byte start.  As iopt_map_file_pages()
- * does, the fd is tried as one of the context's dma-bufs first: EINVAL past
- * its end, ENODEV while revoked (iopt_alloc_dmabuf_pages()).
+ * pidfd_getfd on the bound pidfd (EBADF for a bad fd), from byte start.  As
+ * iopt_map_file_pages() does, the fd is tried as one of the context's
+ * dma-bufs first: EINVAL past its end, ENODEV while revoked
+ * (iopt_alloc_dmabuf_pages()).  A file that can never be pinned is not
+ * kept (its pin is EINVAL); others count against the context's
+ * max_files_per_ctx (ENOMEM), shared per (dev, ino, access mode).
  */
 struct iopt_pages *iopt_alloc_file_pages(struct iommufd_ucmd *ucmd, int fd,
 					 uint64_t start, uint64_t length,
@@ -92,9 +102,13 @@ void iopt_put_pages(struct iopt_pages *pages);
 /*
  * Take one pin user.  The first one maps the caller's pages into the
  * daemon, mlocks them and charges RLIMIT_MEMLOCK; it fails with -EFAULT
- * (unmapped or inaccessible memory), -ENOMEM (over the limit) or -EINVAL
- * (a file that cannot be pinned), leaving nothing behind.  needs_phys
- * refuses memory the daemon can only reach through process_vm_*.
+ * (unmapped or inaccessible memory, a read-only VMA for a writable pin,
+ * or the mapping's address space is gone), -ENOMEM (over the limit) or
+ * -EINVAL (a file that cannot be pinned), -EACCES (a writable pin of a
+ * MAP_FILE fd not opened O_RDWR: the kernel's memfd pin ignores the
+ * mode, we do not), leaving nothing behind.  needs_phys refuses
+ * (-EOPNOTSUPP) memory the daemon can only reach through the caller's
+ * /proc/PID/mem.
  */
 int iopt_pages_pin(struct iopt_pages *pages, bool needs_phys);
 void iopt_pages_unpin(struct iopt_pages *pages);
@@ -108,7 +122,8 @@ bool iopt_pages_phys_contig(const struct iopt_pages *pages, uint64_t start_byte,
 
 /*
  * Read or write bytes of pinned pages: through the daemon's view, or the
- * mapping process's VA for private memory.  0 or -EFAULT.
+ * VA of the address space bound at the map call for private memory (its
+ * /proc/PID/mem: gone after exec or exit).  0 or -EFAULT.
  */
 int iopt_pages_rw(struct iopt_pages *pages, uint64_t start_byte, void *buf,
 		  size_t len, bool write);
@@ -127,12 +142,30 @@ int iopt_pages_change_process(struct iommufd_ucmd *ucmd,
 /* The calling process (thread group) of ucmd, 0 when unreachable. */
 pid_t iopt_caller_tgid(struct iommufd_ucmd *ucmd);
 /*
- * Whether pages is pinned and holds the page at va of process tgid: the
+ * The caller's identity for this call (caller_mm.h), a new reference:
+ * the one the front end bound, else bound now from the calling thread.
+ * NULL when the caller cannot be reached (pid 0, gone, out of fds).
+ */
+struct caller_mm *iommufd_ucmd_caller_mm(struct iommufd_ucmd *ucmd);
+/*
+ * Whether pages is pinned and holds the page at va of the caller: the
  * same VA of the mapping process for user pages, the same file page (any
  * mapping of that file offset) for file pages.
  */
-bool iopt_pages_pins_user_va(const struct iopt_pages *pages, pid_t tgid,
-			     uint64_t va);
+bool iopt_pages_pins_user_va(const struct iopt_pages *pages,
+			     struct caller_mm *caller, uint64_t va);
+
+/*
+ * Charge npages to the caller of ucmd as a pin is charged (per user,
+ * against its RLIMIT_MEMLOCK; nothing with CAP_IPC_LOCK), for memory the
+ * daemon locks on the caller's behalf outside any pages object (self-test
+ * dma-bufs).  The charge, or NULL with *err: -ENOMEM (over the limit, or
+ * out of memory).  iopt_uncharge() gives it back (NULL is fine).
+ */
+struct iopt_charge;
+struct iopt_charge *iopt_charge_caller(struct iommufd_ucmd *ucmd,
+				       uint64_t npages, int *err);
+void iopt_uncharge(struct iommufd_daemon *d, struct iopt_charge *c);
 
 /* Daemon-wide accounting state (per user and per process). */
 void iopt_accounts_fini(struct iommufd_daemon *d);

@@ -19,6 +19,7 @@
 #include "objects/dmabuf.h"
 #include "objects/hw_pagetable.h"
 #include "objects/ioas.h"
+#include "objects/caller_mm.h"
 #include "objects/pages.h"
 #include "uiommufd/abi.h"
 #include "uiommufd/abi_test.h"
@@ -135,7 +136,7 @@ static int iommufd_test_md_check_refs(struct iommufd_ucmd *ucmd, uint64_t uptr,
 {
 	struct iopt_pages **all;
 	size_t n;
-	pid_t tgid = iopt_caller_tgid(ucmd);
+	struct caller_mm *caller;
 	uint64_t end;
 	int rc = 0;
 
@@ -146,6 +147,7 @@ static int iommufd_test_md_check_refs(struct iommufd_ucmd *ucmd, uint64_t uptr,
 	rc = iommufd_ctx_collect_pages(ucmd->ictx, &all, &n);
 	if (rc)
 		return rc;
+	caller = iommufd_ucmd_caller_mm(ucmd);
 
 	for (; length; length -= IOPT_PAGE_SIZE, uptr += IOPT_PAGE_SIZE) {
 		uint32_t count = 0;
@@ -156,13 +158,14 @@ static int iommufd_test_md_check_refs(struct iommufd_ucmd *ucmd, uint64_t uptr,
 		if (rc)
 			goto out;
 		for (size_t i = 0; i < n; i++)
-			count += iopt_pages_pins_user_va(all[i], tgid, uptr);
+			count += iopt_pages_pins_user_va(all[i], caller, uptr);
 		if (count != refs) {
 			rc = -EIO;
 			goto out;
 		}
 	}
 out:
+	caller_mm_put(caller);
 	free(all);
 	return rc;
 }

@@ -39,10 +39,19 @@ struct ucmd_transport {
 /* What a prefetching transport keeps of the caller's struct. */
 #define UCMD_PREFETCH_MAX 128
 
+struct caller_mm;
+
 struct ucmd_caller {
 	pid_t pid; /* the calling thread, as the front end reports it */
 	uid_t uid;
 	gid_t gid;
+	/*
+	 * The caller's identity when a front end bound it already (fdpass.c:
+	 * before confirming the notification), else NULL and the object
+	 * layer binds pid during the call (iommufd_ucmd_bind_caller()).
+	 * Borrowed: the front end keeps the reference.
+	 */
+	struct caller_mm *mm;
 };
 
 struct iommufd_ucmd {

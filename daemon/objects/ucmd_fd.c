@@ -18,6 +18,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "objects/caller_mm.h"
 #include "objects/iommufd_private.h"
 #include "objects/pages.h"
 #include "objects/ucmd_fd.h"
@@ -41,7 +42,16 @@ int iommufd_ucmd_get_fd(struct iommufd_ucmd *ucmd, int fd)
 {
 	int pidfd, dfd, err;
 
-	if (fd < 0 || !ucmd->caller.pid)
+	if (fd < 0)
+		return -EBADF;
+	/* A front end that bound the caller already (fdpass.c): its pidfd. */
+	if (ucmd->caller.mm) {
+		dfd = caller_mm_getfd(ucmd->caller.mm, fd);
+		return dfd >= 0 ? dfd :
+		       dfd == -EMFILE || dfd == -ENFILE || dfd == -ENOMEM ?
+				  -ENOMEM : -EBADF;
+	}
+	if (!ucmd->caller.pid)
 		return -EBADF;
 	/* The calling thread's own table first (Linux 6.9+), else its process's. */
 	pidfd = (int)syscall(SYS_pidfd_open, ucmd->caller.pid, PIDFD_THREAD);
