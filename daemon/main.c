@@ -65,6 +65,10 @@ static void usage(FILE *f)
 		"  --max-contexts-per-user N  open contexts per user, root included\n"
 		"                       (default: 256)\n"
 		"                       Over either limit: ENOMEM, one log line a minute\n"
+		"  --max-fds-per-user N descriptors the daemon may keep for one user's\n"
+		"                       contexts (caller bindings, MAP_FILE files); all\n"
+		"                       users together leave 256 of RLIMIT_NOFILE free\n"
+		"                       (default: 1024)\n"
 		"  --max-files-per-context N\n"
 		"                       files one context may hold for IOAS_MAP_FILE\n"
 		"                       (default: 64)\n"
@@ -92,7 +96,7 @@ static void usage(FILE *f)
 enum {
 	OPT_CUSE = 256, OPT_NAME, OPT_FUSE, OPT_MODE, OPT_OWNER, OPT_GROUP,
 	OPT_VFIO_NODE, OPT_VFIO_DEFAULT, OPT_ARG_TRANSPORT, OPT_THREADS,
-	OPT_MAX_OBJECTS, OPT_MAX_FILES, OPT_TEST_IF, OPT_LOG_LEVEL, OPT_VERSION,
+	OPT_MAX_OBJECTS, OPT_MAX_FILES, OPT_MAX_FDS, OPT_TEST_IF, OPT_LOG_LEVEL, OPT_VERSION,
 	OPT_STATUS_SOCKET, OPT_STATUS_GROUP, OPT_CONFIG, OPT_STOP_TIMEOUT,
 	OPT_FDPASS_SOCKET, OPT_MAX_USER_MEMORY, OPT_MAX_CONTEXTS_PER_USER,
 	OPT_MAX_THREADS, OPT_MAX_REQUESTS_PER_USER,
@@ -118,6 +122,7 @@ static const struct option long_options[] = {
 	{ "max-contexts-per-user", required_argument, NULL,
 	  OPT_MAX_CONTEXTS_PER_USER },
 	{ "max-files-per-context", required_argument, NULL, OPT_MAX_FILES },
+	{ "max-fds-per-user", required_argument, NULL, OPT_MAX_FDS },
 	{ "test-interface", no_argument, NULL, OPT_TEST_IF },
 	{ "status-socket", required_argument, NULL, OPT_STATUS_SOCKET },
 	{ "status-group", required_argument, NULL, OPT_STATUS_GROUP },
@@ -178,6 +183,7 @@ struct config {
 	unsigned int max_contexts_per_user;
 	unsigned long max_arg_bytes;
 	unsigned long max_files;
+	unsigned int max_fds_per_user;
 	const char *status_socket; /* NULL: the default; "none": no socket */
 	gid_t status_group;
 	const char *config;
@@ -299,6 +305,11 @@ static int parse_args(int argc, char **argv, struct config *c)
 			if (parse_uint(optarg, 1u << 20, 10, &v) || !v)
 				return log_error_errno(-EINVAL, "--max-contexts-per-user takes 1 to 1048576");
 			c->max_contexts_per_user = (unsigned int)v;
+			break;
+		case OPT_MAX_FDS:
+			if (parse_uint(optarg, 1u << 20, 10, &v) || !v)
+				return log_error_errno(-EINVAL, "--max-fds-per-user takes 1 to 1048576");
+			c->max_fds_per_user = (unsigned int)v;
 			break;
 		case OPT_MAX_FILES:
 			if (parse_uint(optarg, 0x100000, 10, &v) || !v)
@@ -433,6 +444,7 @@ int main(int argc, char **argv)
 		.max_contexts_per_user = USER_LIMITS_DEFAULT_MAX_CONTEXTS,
 		.max_arg_bytes = IOMMUFD_DEFAULT_MAX_ARG_BYTES,
 		.max_files = 64,
+		.max_fds_per_user = USER_LIMITS_DEFAULT_MAX_FDS,
 		.status_group = (gid_t)-1,
 		.stop_timeout = 10,
 	};
@@ -472,6 +484,7 @@ int main(int argc, char **argv)
 	daemon.user_limits.max_contexts = c.max_contexts_per_user;
 	daemon.max_arg_bytes = c.max_arg_bytes;
 	daemon.max_files_per_ctx = (unsigned int)c.max_files;
+	daemon.user_limits.max_fds = c.max_fds_per_user;
 	daemon.test_interface = c.test_interface;
 	daemon.vfio_compat_default = c.vfio_compat_default;
 

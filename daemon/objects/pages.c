@@ -57,6 +57,7 @@
  * daemon->max_files_per_ctx of them (ENOMEM beyond).
  */
 #include "objects/pages.h"
+#include "objects/user_limits.h"
 
 #include <fcntl.h>
 #include <inttypes.h>
@@ -108,7 +109,11 @@ struct iopt_source {
 	bool cap_ipc_lock;
 	struct iopt_proc_account *proc; /* NULL without mm */
 	uint64_t locked_pages;	/* the MM charge when proc is NULL */
+	unsigned int fds;	/* descriptors charged to the context's user */
 };
+
+/* What one binding holds: two pidfds, /proc/TID/mem and /proc/TID/maps. */
+#define IOPT_SOURCE_FDS 4u
 
 /* A MAP_FILE descriptor held for a context, shared by (dev, ino, mode). */
 struct iopt_held_file {
@@ -297,6 +302,15 @@ static struct iopt_source *source_new(struct iommufd_ucmd *ucmd)
 		free(s);
 		return NULL;
 	}
+	/* A binding of our own holds descriptors: the user pays for them. */
+	if (!rc) {
+		if (user_fds_charge(ictx->mem, IOPT_SOURCE_FDS)) {
+			caller_mm_put(s->mm);
+			free(s);
+			return NULL;
+		}
+		s->fds = IOPT_SOURCE_FDS;
+	}
 	/* The kernel's capable(CAP_IPC_LOCK) in iopt_alloc_pages(). */
 	s->cap_ipc_lock = s->mm ? caller_mm_capable(s->mm, CAP_IPC_LOCK) :
 				  iommufd_caller_capable(ucmd, CAP_IPC_LOCK);
@@ -306,6 +320,7 @@ static struct iopt_source *source_new(struct iommufd_ucmd *ucmd)
 		s->proc = a ? proc_account_get(a, s->mm) : NULL;
 		pthread_mutex_unlock(&d->lock);
 		if (!s->proc) {
+			user_fds_uncharge(ictx->mem, s->fds);
 			caller_mm_put(s->mm);
 			free(s);
 			return NULL;
@@ -333,6 +348,8 @@ static void source_put(struct iopt_accounts *a, struct iopt_source *s)
 		s->ictx->nr_sources--;
 	}
 	proc_account_put(a, s->proc);
+	if (s->fds)
+		user_fds_uncharge(s->ictx->mem, s->fds);
 	caller_mm_put(s->mm);
 	free(s);
 }
@@ -511,6 +528,7 @@ static void held_file_put(struct iommufd_ctx *ictx, struct iopt_held_file *h)
 			break;
 		}
 	ictx->nr_held_files--;
+	user_fds_uncharge(ictx->mem, 1);
 	close(h->fd);
 	free(h);
 }
@@ -543,8 +561,14 @@ static struct iopt_held_file *held_file_get(struct iommufd_ctx *ictx, int dfd,
 		*err = -ENOMEM;
 		return NULL;
 	}
+	if (user_fds_charge(ictx->mem, 1)) {
+		close(dfd);
+		*err = -ENOMEM;
+		return NULL;
+	}
 	h = calloc(1, sizeof(*h));
 	if (!h) {
+		user_fds_uncharge(ictx->mem, 1);
 		close(dfd);
 		*err = -ENOMEM;
 		return NULL;

@@ -15,6 +15,13 @@
  * ID-table chunk), each object's allocation plus its ID-table slot, and a
  * fixed cost per IOVA area measured in the daemon's RSS (io_pagetable.h).
  *
+ * Descriptors are counted the same way: every descriptor the daemon keeps
+ * for a client (a caller binding's pidfd and /proc fds, an IOAS_MAP_FILE
+ * file) is charged to the context's user against --max-fds-per-user, and
+ * all of them together against the daemon's RLIMIT_NOFILE less a reserve,
+ * so that no user can take the descriptors other clients and the daemon's
+ * own sockets need.
+ *
  * Over a limit the allocation fails with -ENOMEM, the kernel's answer to a
  * failed allocation, and one warning per uid per minute says why.
  *
@@ -32,6 +39,9 @@
 
 #define USER_LIMITS_DEFAULT_MAX_BYTES ((uint64_t)512 << 20)
 #define USER_LIMITS_DEFAULT_MAX_CONTEXTS 256u
+#define USER_LIMITS_DEFAULT_MAX_FDS 1024u
+/* Descriptors never handed to clients: sockets, the session, accepts. */
+#define USER_LIMITS_FD_RESERVE 256u
 #define USER_LIMITS_BUCKETS 64u
 /* Seconds between two "over the limit" lines for one uid. */
 #define USER_LIMITS_LOG_INTERVAL 60
@@ -43,6 +53,7 @@ struct user_mem {
 	struct user_limits *limits;
 	uid_t uid;
 	_Atomic uint64_t bytes;
+	_Atomic unsigned int fds;
 	_Atomic int64_t last_log_s; /* CLOCK_MONOTONIC seconds, 0: never */
 	/* Under limits->lock. */
 	unsigned int contexts;
@@ -53,6 +64,9 @@ struct user_limits {
 	pthread_mutex_t lock;
 	uint64_t max_bytes;
 	unsigned int max_contexts;
+	unsigned int max_fds;
+	/* Every user's descriptors together (user_fds_charge()). */
+	_Atomic unsigned int fds;
 	struct user_mem *buckets[USER_LIMITS_BUCKETS];
 };
 
@@ -72,6 +86,14 @@ void user_mem_close(struct user_mem *um, uint64_t cost);
 /* Charges bytes to um, or -ENOMEM over the limit; um NULL charges nobody. */
 int user_mem_charge(struct user_mem *um, uint64_t bytes);
 void user_mem_uncharge(struct user_mem *um, uint64_t bytes);
+
+/*
+ * Charges n descriptors to um: -ENOMEM over --max-fds-per-user, or when
+ * all users together would leave fewer than USER_LIMITS_FD_RESERVE of the
+ * daemon's RLIMIT_NOFILE.  um NULL charges nobody.
+ */
+int user_fds_charge(struct user_mem *um, unsigned int n);
+void user_fds_uncharge(struct user_mem *um, unsigned int n);
 
 /* What uid is charged now (0 when unknown), for tests and the status socket. */
 uint64_t user_limits_bytes(struct user_limits *l, uid_t uid);

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,6 +89,52 @@ static void test_context_limit(void **state)
 		user_mem_close(um[i], 10);
 	user_mem_close(other, 10);
 	assert_null(l.buckets[7]);
+	user_limits_fini(&l);
+}
+
+/* Descriptors: per user, and all users within RLIMIT_NOFILE less a reserve. */
+static void test_fds_charged(void **state)
+{
+	struct user_limits l;
+	struct user_mem *a, *b;
+	struct rlimit old, low;
+
+	(void)state;
+	user_limits_init(&l);
+	l.max_fds = 8;
+	assert_int_equal(user_mem_open(&l, 7, 0, &a), 0);
+	assert_int_equal(user_mem_open(&l, 8, 0, &b), 0);
+	assert_int_equal(user_fds_charge(a, 4), 0);
+	assert_int_equal(user_fds_charge(a, 4), 0);
+	assert_int_equal(user_fds_charge(a, 1), -ENOMEM);
+	/* Another user is not affected by the first one's charge. */
+	assert_int_equal(user_fds_charge(b, 8), 0);
+	user_fds_uncharge(a, 4);
+	assert_int_equal(user_fds_charge(a, 4), 0);
+	user_fds_uncharge(a, 8);
+	user_fds_uncharge(b, 8);
+	assert_int_equal(atomic_load(&l.fds), 0);
+
+	/* 600 descriptors leave room for 344 past the reserve of 256. */
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	low = old;
+	low.rlim_cur = 600;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	l.max_fds = 1000;
+	assert_int_equal(user_fds_charge(a, 300), 0);
+	assert_int_equal(user_fds_charge(b, 100), -ENOMEM);
+	assert_int_equal(user_fds_charge(b, 44), 0);
+	assert_int_equal(atomic_load(&b->fds), 44);
+	user_fds_uncharge(a, 300);
+	user_fds_uncharge(b, 44);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+
+	/* An entry with descriptors charged outlives its last context. */
+	assert_int_equal(user_fds_charge(a, 1), 0);
+	user_mem_close(a, 0);
+	assert_non_null(l.buckets[7]);
+	user_fds_uncharge(a, 1);
+	user_mem_close(b, 0);
 	user_limits_fini(&l);
 }
 
@@ -242,6 +289,7 @@ int main(void)
 		cmocka_unit_test(test_charge_up_to_limit),
 		cmocka_unit_test(test_users_are_separate),
 		cmocka_unit_test(test_context_limit),
+		cmocka_unit_test(test_fds_charged),
 		cmocka_unit_test(test_null_account_charges_nobody),
 		cmocka_unit_test(test_areas_charged),
 		cmocka_unit_test(test_allowed_charged),
