@@ -3,15 +3,10 @@
 # 10), on top of lib.sh.  Source after lib.sh; call sec_cost_init after
 # sec_init.
 
-# A killed daemon leaves its FUSE mount behind (mountpoint(1) cannot stat a
-# dead connection), and root cannot stat a user's mount at all: unmount by
-# name.  SEC_COST_CLEANUP, when set, runs first (a test's own cleanup).
+# SEC_COST_CLEANUP, when set, runs before the common cleanup (a test's
+# own, e.g. unmounting the attacker's FUSE mount).
 sec_cost_cleanup() {
-	local p
 	[ -n "${SEC_COST_CLEANUP:-}" ] && $SEC_COST_CLEANUP
-	for p in ${SEC_BG_PIDS:-}; do kill -9 "$p" 2>/dev/null; done
-	[ -n "${SEC_PID:-}" ] && kill -9 "$SEC_PID" 2>/dev/null
-	umount -l "$SEC_DIR/mnt" 2>/dev/null
 	sec_cleanup
 }
 
@@ -67,27 +62,6 @@ sec_sanitized() { ldd "$SEC_DAEMON" 2>/dev/null | grep -q 'lib\(a\|ub\)san'; }
 
 # The daemon's resident set in kB.
 sec_rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$SEC_PID/status"; }
-
-# sec_within SECONDS CMD...: whether CMD (a program or a function such as
-# as_user) exits 0 within SECONDS.  CMD runs in the background and one still
-# running then is left to the cleanup: a process whose FUSE request the
-# server already read cannot be killed before the server answers, so
-# `timeout` would wait with it.
-sec_within() {
-	local limit=$1 f pid
-	shift
-	f=$SEC_DIR/within.$RANDOM$RANDOM
-	( "$@" >/dev/null 2>&1; echo $? >"$f" ) &
-	pid=$!
-	sec_bg "$pid"
-	for _ in $(seq $((limit * 20))); do
-		[ -s "$f" ] && break
-		sleep 0.05
-	done
-	[ -s "$f" ] || { kill -9 "$pid" 2>/dev/null; return 124; }
-	wait "$pid"
-	return "$(cat "$f")"
-}
 
 # Whether a root client's IOAS_ALLOC+DESTROY completes within SECONDS.
 sec_probe_within() {

@@ -31,11 +31,11 @@ run_round() {
 	export UIOMMUFD_ARG_TRANSPORT=$transport
 	./uiommufd --cuse --mode 0666 --arg-transport "$transport" --test-interface \
 		--vfio-node=$vfio_name --status-socket none \
-		--fdpass-socket /run/uiommufd-fdpass.sock ${UIOMMUFD_ARGS:-} 2>/tmp/daemon.log &
+		--fdpass-socket /run/uiommufd/fdpass.sock ${UIOMMUFD_ARGS:-} 2>/tmp/daemon.log &
 	dpid=$!
 	export UIOMMUFD_DAEMON_PID=$dpid
 	# client_access re-runs itself under the launcher for its fd cases.
-	export UIOMMUFD_FDPASS_SOCKET=/run/uiommufd-fdpass.sock UIOMMUFD_EXEC=/opt/uiommufd-exec
+	export UIOMMUFD_FDPASS_SOCKET=/run/uiommufd/fdpass.sock UIOMMUFD_EXEC=/opt/uiommufd-exec
 	# Every emulated call is slow; the host runs the long fuzz.
 	export UIOMMUFD_FUZZ_CALLS=1500
 	if ! wait_for /dev/iommu 20; then
