@@ -398,17 +398,22 @@ static void sigkill_releases_pins(void)
 	close(p[1]);
 	CHECK(read(p[0], &c, 1) == 1 && c == 1);
 	close(p[0]);
-	CHECK(daemon_vmlck_kb() >= base + (long)(len >> 10));
+	/*
+	 * Not base + len: pins of this client's earlier contexts may still be
+	 * going (a close's RELEASE is answered asynchronously), so base only
+	 * bounds what is left after the kill from above.
+	 */
+	CHECK(daemon_vmlck_kb() >= (long)(len >> 10));
 	kill(pid, SIGKILL);
 	CHECK(waitpid(pid, &status, 0) == pid);
 	/* Release follows the client's death asynchronously; wait for it. */
 	for (int i = 0; i < 600; i++) {
 		now = daemon_vmlck_kb();
-		if (now == base)
+		if (now <= base)
 			break;
 		usleep(50 * 1000);
 	}
-	CHECK_RC(now, base);
+	CHECK(now >= 0 && now <= base);
 }
 
 int main(int argc, char **argv)
