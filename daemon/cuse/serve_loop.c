@@ -34,11 +34,18 @@
  *    ones behind, naming them in the last log line, and the process exits.
  *
  * At exit the kernel kills every thread.  A worker in a killable wait (a
- * FUSE page read is one) dies with the others.  A worker the kernel keeps
- * in an uninterruptible wait (D state, e.g. a page of a hung NFS mount)
- * cannot die until that wait ends: until then the process is not fully
- * gone, its parent is not told, and its fds (the session, so our node)
- * stay open; the exit status is already decided and nothing runs again.
+ * FUSE page read by process_vm_readv is one) dies with the others.  A
+ * worker the kernel keeps in an uninterruptible wait cannot die until that
+ * wait ends: until then the process is not fully gone, its parent is not
+ * told, and its fds (the session, so our node) stay open.  A client can
+ * put us there with its own FUSE server: the FLUSH of closing a copy of
+ * its fd, a page of its file read through /proc/TID/mem, both wait
+ * uninterruptibly.  So before giving up the stop aborts that client's FUSE
+ * connections (fuse_abort.h): the one behind the caller address a worker
+ * last noted (serve_loop_note_addr(), also called for each /proc/TID/mem
+ * access), then every connection of a stuck caller's uid with requests
+ * waiting.  Only a wait the client cannot end itself (a hung NFS mount)
+ * still outlives the stop.
  */
 #include "cuse/serve_loop.h"
 
