@@ -196,12 +196,13 @@ static unsigned int fe_wait(struct frontend *fe, unsigned long long until)
 }
 
 /*
- * One pass of the stop's abort over every request still stuck; then waits
- * for them until `until`.  Returns how many are still stuck.
+ * One pass of the stop's abort over every request still stuck; then, if
+ * something was (or may yet be) aborted, waits for them wait_us (0: until
+ * deadline_us).  Returns how many are still stuck.
  */
 static unsigned int fe_abort_pass(struct frontend *fe, bool every_waiting,
 				  unsigned long long deadline_us,
-				  unsigned long long until)
+				  unsigned long long wait_us)
 {
 	struct fuse_abort_stuck s[STOP_STUCK_MAX];
 	unsigned int n = 0;
@@ -215,7 +216,10 @@ static unsigned int fe_abort_pass(struct frontend *fe, bool every_waiting,
 	if (rc == -ETIMEDOUT)
 		log_warning("stop: looking for the FUSE connections of %u stuck request%s did not end in time",
 			    n, n == 1 ? "" : "s");
-	return fe_wait(fe, rc > 0 || rc == -ETIMEDOUT ? until : monotonic_us());
+	if (rc <= 0 && rc != -ETIMEDOUT)
+		return fe_wait(fe, monotonic_us()); /* look once */
+	return fe_wait(fe, wait_us ? stop_step(wait_us, deadline_us) :
+				     deadline_us);
 }
 
 unsigned int frontend_stop_until(struct frontend *fe,
@@ -242,11 +246,9 @@ unsigned int frontend_stop_until(struct frontend *fe,
 	 * waiting (never another uid's, never our own).
 	 */
 	if (stuck && deadline_us) {
-		stuck = fe_abort_pass(fe, false, deadline_us,
-				      stop_step(STOP_PASS_US, deadline_us));
+		stuck = fe_abort_pass(fe, false, deadline_us, STOP_PASS_US);
 		if (stuck)
-			stuck = fe_abort_pass(fe, true, deadline_us,
-					      deadline_us);
+			stuck = fe_abort_pass(fe, true, deadline_us, 0);
 	}
 	if (!stuck) {
 		for (unsigned int i = 0; i < fe->nr_sessions; i++)

@@ -3,9 +3,9 @@
 # a root daemon (--stop-timeout 3) left waiting on the attacker's own
 # never-answering FUSE file somewhere other than the ioctl argument, where
 # the kernel may keep it uninterruptibly, so that not even the process's
-# exit ends the wait.  the attacker (uid 1005) owns that mount (hang_fuse --flush, which
-# answers neither READ nor FLUSH); uid 1001 owns another one with a READ of
-# its own waiting.  Asserted:
+# exit ends the wait.  The attacker (uid 1005) owns that mount (hang_fuse
+# --flush, which answers neither READ nor FLUSH); uid 1001 owns another one
+# with a READ of its own waiting.  Asserted:
 #  - a root client is still served while the attacker is stuck,
 #  - SIGTERM ends the daemon, exit 0, within 5 s,
 #  - the daemon aborted uid 1005's connection (one log line each) and not uid
