@@ -48,7 +48,8 @@ void fuse_abort_init(const char *dir);
  * The stop's two passes over n stuck requests.  every_waiting false: abort
  * the connection of the page at each one's addr if the caller's uid owns
  * it.  every_waiting true: abort every connection owned by one of their
- * uids that has requests waiting (/sys/fs/fuse/connections/N/waiting).
+ * uids that has requests waiting (/sys/fs/fuse/connections/N/waiting),
+ * root's excepted (the system's mounts).
  * One log line per connection aborted.  Returns how many were aborted, or
  * -ETIMEDOUT if the lookups did not end by deadline_us (CLOCK_MONOTONIC
  * µs); the helper then finishes alone, and still logs what it aborts.
