@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cuse/fuse_abort.h"
 #include "log.h"
 #include "objects/iommufd_private.h"
 
@@ -118,9 +119,14 @@ int frontend_start(struct iommufd_daemon *d, const struct frontend_options *o,
 	fe->vfio_node.vfio = true;
 
 	if (o->fuse_dir) {
+		/* Resolved before mounting: after, that would ask ourselves. */
+		char *own = realpath(o->fuse_dir, NULL);
 		struct fe_session *s;
 
 		rc = fuse_file_session_new(fe, o->fuse_dir, &s);
+		if (!rc)
+			fuse_abort_init(own ? own : o->fuse_dir);
+		free(own);
 		if (!rc)
 			rc = frontend_add(fe, s);
 		if (!rc)
@@ -138,6 +144,8 @@ int frontend_start(struct iommufd_daemon *d, const struct frontend_options *o,
 		if (!rc && o->vfio_name)
 			rc = frontend_start_cuse(fe, &fe->vfio_node, o->vfio_name,
 						 o->mode);
+		if (!rc)
+			fuse_abort_init(NULL);
 	}
 	if (rc) {
 		frontend_stop(fe);
@@ -147,8 +155,16 @@ int frontend_start(struct iommufd_daemon *d, const struct frontend_options *o,
 	return 0;
 }
 
-/* Kept after the first wait for aborting FUSE connections and a last wait. */
-#define STOP_ABORT_US 200000ull
+/*
+ * What the stop keeps, out of --stop-timeout, for its last resort: a pass
+ * aborting the FUSE pages the stuck requests read, a moment for them to
+ * return, a pass aborting every waiting connection of the stuck callers'
+ * uids, and a last wait.  Each pass is bounded (fuse_abort.h).
+ */
+#define STOP_PASS_US 150000ull
+#define STOP_ABORT_US (4 * STOP_PASS_US)
+/* At most this many stuck requests are looked at by the abort. */
+#define STOP_STUCK_MAX 64
 
 static unsigned long long stop_first_deadline(unsigned long long deadline_us)
 {
@@ -159,6 +175,51 @@ static unsigned long long stop_first_deadline(unsigned long long deadline_us)
 	if (deadline_us <= now + STOP_ABORT_US)
 		return now + 1; /* no time left to wait: look once */
 	return deadline_us - STOP_ABORT_US;
+}
+
+/* now + us, but not past deadline_us. */
+static unsigned long long stop_step(unsigned long long us,
+				    unsigned long long deadline_us)
+{
+	unsigned long long t = monotonic_us() + us;
+
+	return t < deadline_us ? t : deadline_us;
+}
+
+static unsigned int fe_wait(struct frontend *fe, unsigned long long until)
+{
+	unsigned int stuck = 0;
+
+	for (unsigned int i = 0; i < fe->nr_sessions; i++)
+		stuck += serve_loop_stop(&fe->sessions[i]->loop, until);
+	return stuck;
+}
+
+/*
+ * One pass of the stop's abort over every request still stuck; then, if
+ * something was (or may yet be) aborted, waits for them wait_us (0: until
+ * deadline_us).  Returns how many are still stuck.
+ */
+static unsigned int fe_abort_pass(struct frontend *fe, bool every_waiting,
+				  unsigned long long deadline_us,
+				  unsigned long long wait_us)
+{
+	struct fuse_abort_stuck s[STOP_STUCK_MAX];
+	unsigned int n = 0;
+	int rc;
+
+	for (unsigned int i = 0; i < fe->nr_sessions && n < STOP_STUCK_MAX; i++)
+		n += serve_loop_stuck(&fe->sessions[i]->loop, s + n,
+				      STOP_STUCK_MAX - n);
+	rc = fuse_abort_stuck(s, n, every_waiting,
+			      stop_step(STOP_PASS_US, deadline_us));
+	if (rc == -ETIMEDOUT)
+		log_warning("stop: looking for the FUSE connections of %u stuck request%s did not end in time",
+			    n, n == 1 ? "" : "s");
+	if (rc <= 0 && rc != -ETIMEDOUT)
+		return fe_wait(fe, monotonic_us()); /* look once */
+	return fe_wait(fe, wait_us ? stop_step(wait_us, deadline_us) :
+				     deadline_us);
 }
 
 unsigned int frontend_stop_until(struct frontend *fe,
@@ -175,24 +236,19 @@ unsigned int frontend_stop_until(struct frontend *fe,
 	atomic_store(&fe->stopping, true);
 	/* Waiting ones would never get their turn behind a stuck one. */
 	fe_ioctl_drain(fe);
-	for (unsigned int i = 0; i < fe->nr_sessions; i++)
-		stuck += serve_loop_stop(&fe->sessions[i]->loop,
-					 stop_first_deadline(deadline_us));
+	stuck = fe_wait(fe, stop_first_deadline(deadline_us));
 	/*
-	 * Still stuck: abort the FUSE connections the callers' own mounts
-	 * left our workers waiting on, and give them a moment to return.
+	 * Still stuck: the request may wait on its caller's FUSE server, in
+	 * the kernel and perhaps uninterruptibly (a FLUSH at close, a page
+	 * read through /proc/PID/mem), which not even our exit would end.
+	 * First the connection of the page it last said it touches; if that
+	 * is not it, every connection of that caller's uid with requests
+	 * waiting (never another uid's, never our own).
 	 */
-	if (stuck) {
-		unsigned int aborted = 0;
-
-		for (unsigned int i = 0; i < fe->nr_sessions; i++)
-			aborted += serve_loop_abort_stuck(&fe->sessions[i]->loop);
-		if (aborted) {
-			stuck = 0;
-			for (unsigned int i = 0; i < fe->nr_sessions; i++)
-				stuck += serve_loop_stop(&fe->sessions[i]->loop,
-							 deadline_us);
-		}
+	if (stuck && deadline_us) {
+		stuck = fe_abort_pass(fe, false, deadline_us, STOP_PASS_US);
+		if (stuck)
+			stuck = fe_abort_pass(fe, true, deadline_us, 0);
 	}
 	if (!stuck) {
 		for (unsigned int i = 0; i < fe->nr_sessions; i++)

@@ -34,11 +34,18 @@
  *    ones behind, naming them in the last log line, and the process exits.
  *
  * At exit the kernel kills every thread.  A worker in a killable wait (a
- * FUSE page read is one) dies with the others.  A worker the kernel keeps
- * in an uninterruptible wait (D state, e.g. a page of a hung NFS mount)
- * cannot die until that wait ends: until then the process is not fully
- * gone, its parent is not told, and its fds (the session, so our node)
- * stay open; the exit status is already decided and nothing runs again.
+ * FUSE page read by process_vm_readv is one) dies with the others.  A
+ * worker the kernel keeps in an uninterruptible wait cannot die until that
+ * wait ends: until then the process is not fully gone, its parent is not
+ * told, and its fds (the session, so our node) stay open.  A client can
+ * put us there with its own FUSE server: the FLUSH of closing a copy of
+ * its fd, a page of its file read through /proc/TID/mem, both wait
+ * uninterruptibly.  So before giving up the stop aborts that client's FUSE
+ * connections (fuse_abort.h): the one behind the caller address a worker
+ * last noted (serve_loop_note_addr(), also called for each /proc/TID/mem
+ * access), then every connection of a stuck caller's uid with requests
+ * waiting.  Only a wait the client cannot end itself (a hung NFS mount)
+ * still outlives the stop.
  */
 #include "cuse/serve_loop.h"
 
@@ -53,6 +60,7 @@
 
 #include "cuse/fuse_abort.h"
 #include "log.h"
+#include "objects/caller_mm.h"
 #include "objects/ucmd.h"
 
 /* Interrupts a worker blocked in read(2) on the session fd. */
@@ -237,6 +245,8 @@ int serve_loop_start(struct serve_loop *loop, struct fuse_session *se,
 	sigemptyset(&sa.sa_mask);
 	sigaction(SERVE_WAKE_SIGNAL, &sa, NULL);
 
+	/* Accesses outside the argument transport say where they go too. */
+	caller_mm_note_hook = serve_loop_note_addr;
 	memset(loop, 0, sizeof(*loop));
 	loop->se = se;
 	loop->min_threads = min_threads ? min_threads : 1;
@@ -372,51 +382,20 @@ void serve_loop_note_addr(uint64_t addr)
 		atomic_store(&current_worker->addr, addr);
 }
 
-/* At most this many stuck workers are looked at by the stop's abort. */
-#define SERVE_ABORT_MAX 64
-
-unsigned int serve_loop_abort_stuck(struct serve_loop *loop)
+unsigned int serve_loop_stuck(struct serve_loop *loop,
+			      struct fuse_abort_stuck *out, unsigned int max)
 {
-	struct {
-		pid_t pid;
-		uid_t uid;
-		uint64_t addr;
-	} stuck[SERVE_ABORT_MAX];
-	unsigned int n = 0, aborted = 0, done[SERVE_ABORT_MAX];
+	unsigned int n = 0;
 
-	/* Copied out: reading /proc is no work for under the pool's lock. */
 	pthread_mutex_lock(&loop->lock);
-	for (struct serve_worker *w = loop->workers; w && n < SERVE_ABORT_MAX;
-	     w = w->next) {
+	for (struct serve_worker *w = loop->workers; w && n < max; w = w->next) {
 		if (!atomic_load(&w->busy_since) || !atomic_load(&w->cmd))
 			continue;
-		stuck[n].pid = atomic_load(&w->pid);
-		stuck[n].uid = atomic_load(&w->uid);
-		stuck[n].addr = atomic_load(&w->addr);
+		out[n].tid = atomic_load(&w->pid);
+		out[n].uid = atomic_load(&w->uid);
+		out[n].addr = atomic_load(&w->addr);
 		n++;
 	}
 	pthread_mutex_unlock(&loop->lock);
-	for (unsigned int i = 0; i < n; i++) {
-		unsigned int conn;
-		int rc = fuse_abort_caller_page(stuck[i].pid, stuck[i].uid,
-						stuck[i].addr, done, aborted,
-						&conn);
-
-		if (!rc) {
-			bool again = false;
-
-			for (unsigned int j = 0; j < aborted; j++)
-				again |= done[j] == conn;
-			if (again)
-				continue;
-			done[aborted++] = conn;
-			log_notice("stop: aborted FUSE connection %u, the own mount of pid %d (uid %u), that our request waited on",
-				   conn, (int)stuck[i].pid,
-				   (unsigned int)stuck[i].uid);
-		} else {
-			log_debug("stop: no FUSE connection of pid %d to abort: %s",
-				  (int)stuck[i].pid, strerror(-rc));
-		}
-	}
-	return aborted;
+	return n;
 }

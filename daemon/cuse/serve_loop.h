@@ -87,11 +87,13 @@ unsigned int serve_loop_describe_busy(struct serve_loop *loop, char *buf,
 void serve_loop_note(unsigned int cmd, pid_t pid, uid_t uid, uint64_t addr);
 void serve_loop_note_addr(uint64_t addr);
 /*
- * The stop's last resort: for each worker still busy, abort the FUSE
- * connection of the page it waits on if it is the caller's own mount
- * (fuse_abort.h).  Returns how many aborts were written.
+ * Copies out up to max requests still being served (the caller, its uid,
+ * the address last noted) for the stop's abort (fuse_abort.h); returns
+ * how many.
  */
-unsigned int serve_loop_abort_stuck(struct serve_loop *loop);
+struct fuse_abort_stuck;
+unsigned int serve_loop_stuck(struct serve_loop *loop,
+			      struct fuse_abort_stuck *out, unsigned int max);
 unsigned long long monotonic_us(void);
 
 #endif

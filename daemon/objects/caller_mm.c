@@ -543,6 +543,8 @@ bool caller_mm_process_alive(const struct caller_mm *mm)
 
 /* ---- memory ------------------------------------------------------------- */
 
+void (*caller_mm_note_hook)(uint64_t uptr);
+
 static int mm_xfer(struct caller_mm *mm, uint64_t uptr, void *buf, size_t len,
 		   bool write)
 {
@@ -550,6 +552,8 @@ static int mm_xfer(struct caller_mm *mm, uint64_t uptr, void *buf, size_t len,
 
 	if (!mm || __builtin_add_overflow(uptr, len, &end))
 		return -EFAULT;
+	if (caller_mm_note_hook)
+		caller_mm_note_hook(uptr);
 	while (len) {
 		/* mem is FMODE_UNSIGNED_OFFSET: any user address is an offset. */
 		ssize_t n = write ? pwrite(mm->mem_fd, buf, len, (off_t)uptr) :

@@ -84,6 +84,13 @@ bool caller_mm_process_alive(const struct caller_mm *mm);
 bool caller_mm_alive(struct caller_mm *mm);
 
 /*
+ * Called with the caller address each read or write below is about to
+ * touch, on the thread doing it: the front end records it, so that a stop
+ * finding that thread stuck knows which page it waits on.  NULL: none.
+ */
+extern void (*caller_mm_note_hook)(uint64_t uptr);
+
+/*
  * Copy between buf and the bound address space at uptr, through the bound
  * /proc/TID/mem: 0, -EFAULT (unmapped, or the address space is gone),
  * -ENOMEM.  The _checked forms additionally require every VMA of the

@@ -6,7 +6,7 @@
  * "bait" mapped by the attacker blocks whoever faults it in, for ever: here
  * the daemon, reading an ioctl argument placed there.
  *
- *   hang_fuse MOUNTPOINT | /dev/fd/N
+ *   hang_fuse [--flush] MOUNTPOINT | /dev/fd/N
  *
  * Mounted by an unprivileged user through fusermount3, or given a /dev/fuse
  * fd that root already mounted for that user (user_id=, what fusermount3
@@ -91,7 +91,15 @@ static void hang_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		fprintf(stderr, "hang_fuse: holding a READ\n");
 }
 
-static const struct fuse_lowlevel_ops hang_ops = {
+/* With --flush: a close of a bait fd (its FLUSH) is never answered either. */
+static void hang_flush(fuse_req_t req, fuse_ino_t ino,
+		       struct fuse_file_info *fi)
+{
+	(void)req, (void)ino, (void)fi;
+	fprintf(stderr, "hang_fuse: holding a FLUSH\n");
+}
+
+static struct fuse_lowlevel_ops hang_ops = {
 	.lookup = hang_lookup,
 	.getattr = hang_getattr,
 	.open = hang_open,
@@ -105,8 +113,13 @@ int main(int argc, char **argv)
 	struct fuse_session *se;
 	int rc;
 
+	if (argc == 3 && !strcmp(argv[1], "--flush")) {
+		hang_ops.flush = hang_flush;
+		argv++;
+		argc--;
+	}
 	if (argc != 2) {
-		fprintf(stderr, "usage: %s MOUNTPOINT\n", argv[0]);
+		fprintf(stderr, "usage: %s [--flush] MOUNTPOINT\n", argv[0]);
 		return 2;
 	}
 	se = fuse_session_new(&args, &hang_ops, sizeof(hang_ops), NULL);
