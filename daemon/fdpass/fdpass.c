@@ -31,8 +31,10 @@
  *    handshakes open, all uids FDPASS_MAX_CONNS, each for FDPASS_CONN_MS.
  *  - a notification that may return an fd is served by a detached worker
  *    thread of its own (a "job"); at most FDPASS_JOBS_PER_UID per launcher
- *    uid and FDPASS_MAX_JOBS in all.  Beyond them, and for everything that
- *    cannot return an fd, the answer is SECCOMP_USER_NOTIF_FLAG_CONTINUE:
+ *    uid and FDPASS_MAX_JOBS in all run at once, and the poll thread keeps
+ *    up to FDPASS_QUEUED_PER_UID (FDPASS_MAX_QUEUED in all) more waiting,
+ *    in order, for their uid's next slot.  Beyond that, and for everything
+ *    that cannot return an fd, the answer is SECCOMP_USER_NOTIF_FLAG_CONTINUE:
  *    the kernel runs the ioctl through the normal FUSE/CUSE path, which
  *    serves every op but the fd-returning ones (EOPNOTSUPP there, as
  *    without fd passing).  CONTINUE is unfit for security decisions; none
@@ -127,6 +129,9 @@
 /* Notifications in service (a worker thread each). */
 #define FDPASS_MAX_JOBS 64
 #define FDPASS_JOBS_PER_UID 4
+/* Notifications waiting for a slot, held by the poll thread. */
+#define FDPASS_MAX_QUEUED 64
+#define FDPASS_QUEUED_PER_UID 16
 /* How long the stop waits for the poll thread and then for jobs. */
 #define FDPASS_STOP_MS 1000
 #define FDPASS_NODES 2
@@ -176,6 +181,10 @@ struct fdpass {
 	pthread_cond_t jobs_done;
 	struct fdpass_job *jobs;
 	unsigned int nr_jobs;
+	int wake_fd;		/* a job ended: start queued ones */
+	/* Poll thread only: */
+	struct fdpass_job *queue, **queue_tail;
+	unsigned int nr_queued;
 	bool stopped;		/* no nested ioctl may start any more */
 	bool thread_done;
 };
@@ -478,6 +487,12 @@ static bool fp_serve_job(struct fdpass_job *j, struct seccomp_notif_resp *resp)
 	return true;
 }
 
+static void fp_free_job(struct fdpass_job *j)
+{
+	close(j->listener);	/* a seccomp listener: never waits */
+	free(j);
+}
+
 static void *fp_job_thread(void *arg)
 {
 	struct fdpass_job *j = arg;
@@ -506,10 +521,11 @@ static void *fp_job_thread(void *arg)
 			break;
 		}
 	fp->nr_jobs--;
+	/* Under the lock: once it is dropped, the stop may free fp. */
+	(void)!write(fp->wake_fd, &(uint64_t){ 1 }, sizeof(uint64_t));
 	pthread_cond_broadcast(&fp->jobs_done);
 	pthread_mutex_unlock(&fp->lock);
-	close(j->listener);
-	free(j);
+	fp_free_job(j);
 	return NULL;
 }
 
@@ -530,42 +546,26 @@ static void fp_answer_continue(int listener, const struct seccomp_notif *req)
 		log_debug("fdpass: answering pid %d: %m", (int)req->pid);
 }
 
-/* Hands a notification to a job of its own; false: answer it here. */
-static bool fp_start_job(struct fdpass *fp, int listener, uid_t owner,
-			 const struct seccomp_notif *req)
+static unsigned int fp_running(struct fdpass *fp, uid_t owner)
 {
-	static bool told;
 	unsigned int same = 0;
-	struct fdpass_job *j;
+
+	pthread_mutex_lock(&fp->lock);
+	for (const struct fdpass_job *j = fp->jobs; j; j = j->next)
+		same += j->owner == owner;
+	if (fp->nr_jobs >= FDPASS_MAX_JOBS)
+		same = FDPASS_JOBS_PER_UID;
+	pthread_mutex_unlock(&fp->lock);
+	return same;
+}
+
+/* Starts j's worker thread; false (j untouched, not listed) on failure. */
+static bool fp_run_job(struct fdpass *fp, struct fdpass_job *j)
+{
 	pthread_attr_t attr;
 	pthread_t t;
 	int rc;
 
-	pthread_mutex_lock(&fp->lock);
-	for (j = fp->jobs; j; j = j->next)
-		same += j->owner == owner;
-	if (fp->nr_jobs >= FDPASS_MAX_JOBS || same >= FDPASS_JOBS_PER_UID) {
-		pthread_mutex_unlock(&fp->lock);
-		if (!told)
-			log_warning("fdpass: uid %u has %u fd-passing calls in service (%u in all); more are passed to the normal path",
-				    (unsigned int)owner, same, fp->nr_jobs);
-		told = true;
-		return false;
-	}
-	pthread_mutex_unlock(&fp->lock);
-
-	j = calloc(1, sizeof(*j));
-	if (!j)
-		return false;
-	j->fp = fp;
-	j->owner = owner;
-	j->own_userns_ino = fp->d->own_userns_ino;
-	j->req = *req;
-	j->listener = fcntl(listener, F_DUPFD_CLOEXEC, 3);
-	if (j->listener < 0) {
-		free(j);
-		return false;
-	}
 	pthread_mutex_lock(&fp->lock);
 	j->next = fp->jobs;
 	fp->jobs = j;
@@ -578,21 +578,96 @@ static bool fp_start_job(struct fdpass *fp, int listener, uid_t owner,
 		rc = pthread_create(&t, &attr, fp_job_thread, j);
 		pthread_attr_destroy(&attr);
 	}
-	if (rc) {
-		pthread_mutex_lock(&fp->lock);
-		for (struct fdpass_job **pp = &fp->jobs; *pp; pp = &(*pp)->next)
-			if (*pp == j) {
-				*pp = j->next;
-				break;
-			}
-		fp->nr_jobs--;
-		pthread_mutex_unlock(&fp->lock);
-		close(j->listener);
-		free(j);
-		log_debug("fdpass: no thread for a notification: %s", strerror(rc));
+	if (!rc)
+		return true;
+	pthread_mutex_lock(&fp->lock);
+	for (struct fdpass_job **pp = &fp->jobs; *pp; pp = &(*pp)->next)
+		if (*pp == j) {
+			*pp = j->next;
+			break;
+		}
+	fp->nr_jobs--;
+	pthread_mutex_unlock(&fp->lock);
+	log_debug("fdpass: no thread for a notification: %s", strerror(rc));
+	return false;
+}
+
+/*
+ * Hands a notification to a job of its own, now or when its uid has a
+ * slot again (in order); false: answer it here.
+ */
+static bool fp_start_job(struct fdpass *fp, int listener, uid_t owner,
+			 const struct seccomp_notif *req)
+{
+	static bool told;
+	unsigned int queued = 0;
+	bool now = false;
+	struct fdpass_job *j;
+
+	for (j = fp->queue; j; j = j->next)
+		queued += j->owner == owner;
+	/* Behind its own queued calls, never ahead of them. */
+	if (!queued)
+		now = fp_running(fp, owner) < FDPASS_JOBS_PER_UID;
+	if (!now && (queued >= FDPASS_QUEUED_PER_UID ||
+		     fp->nr_queued >= FDPASS_MAX_QUEUED)) {
+		if (!told)
+			log_warning("fdpass: uid %u has too many fd-passing calls waiting; more are passed to the normal path",
+				    (unsigned int)owner);
+		told = true;
 		return false;
 	}
+
+	j = calloc(1, sizeof(*j));
+	if (!j)
+		return false;
+	j->fp = fp;
+	j->owner = owner;
+	j->own_userns_ino = fp->d->own_userns_ino;
+	j->req = *req;
+	/* Our own copy: the poll thread may drop its listener meanwhile. */
+	j->listener = fcntl(listener, F_DUPFD_CLOEXEC, 3);
+	if (j->listener < 0) {
+		free(j);
+		return false;
+	}
+	if (now) {
+		if (fp_run_job(fp, j))
+			return true;
+		fp_free_job(j);
+		return false;
+	}
+	*fp->queue_tail = j;
+	fp->queue_tail = &j->next;
+	fp->nr_queued++;
 	return true;
+}
+
+/* A job ended: start the queued calls whose uid has a slot now. */
+static void fp_run_queue(struct fdpass *fp)
+{
+	struct fdpass_job **pp = &fp->queue, *j;
+	uint64_t n;
+
+	(void)!read(fp->wake_fd, &n, sizeof(n));
+	while ((j = *pp)) {
+		bool blocked = false;
+
+		/* An earlier call of the same uid still waits: keep the order. */
+		for (struct fdpass_job *k = fp->queue; k != j && !blocked; k = k->next)
+			blocked = k->owner == j->owner;
+		if (blocked || fp_running(fp, j->owner) >= FDPASS_JOBS_PER_UID) {
+			pp = &j->next;
+			continue;
+		}
+		*pp = j->next;
+		fp->nr_queued--;
+		if (!fp_run_job(fp, j)) {
+			fp_answer_continue(j->listener, &j->req);
+			fp_free_job(j);
+		}
+	}
+	fp->queue_tail = pp;
 }
 
 static void fp_drop_listener(struct fdpass *fp, unsigned int i)
@@ -806,7 +881,7 @@ static bool fp_accept(struct fdpass *fp)
 static void *fp_thread(void *arg)
 {
 	struct fdpass *fp = arg;
-	struct pollfd pfds[2 + FDPASS_MAX_CONNS + FDPASS_MAX_LISTENERS];
+	struct pollfd pfds[3 + FDPASS_MAX_CONNS + FDPASS_MAX_LISTENERS];
 	uint64_t accept_paused_until = 0;
 
 	pthread_mutex_lock(&fp->lock);
@@ -823,6 +898,7 @@ static void *fp_thread(void *arg)
 		pfds[n++] = (struct pollfd){ .fd = fp->stop_fd, .events = POLLIN };
 		/* poll() ignores a negative fd: the socket rests while paused. */
 		pfds[n++] = (struct pollfd){ .fd = paused ? -1 : fp->sock, .events = POLLIN };
+		pfds[n++] = (struct pollfd){ .fd = fp->wake_fd, .events = POLLIN };
 		for (unsigned int i = 0; i < nc; i++)
 			pfds[n++] = (struct pollfd){ .fd = fp->conns[i].reply, .events = POLLIN };
 		for (unsigned int i = 0; i < nl; i++)
@@ -836,14 +912,16 @@ static void *fp_thread(void *arg)
 			break;
 		/* Walk backwards: serving may move the last entry into slot i. */
 		for (unsigned int i = nl; i--;)
-			if (pfds[2 + nc + i].revents)
-				fp_serve_listener(fp, i, pfds[2 + nc + i].revents);
+			if (pfds[3 + nc + i].revents)
+				fp_serve_listener(fp, i, pfds[3 + nc + i].revents);
 		for (unsigned int i = nc; i--;) {
-			if (pfds[2 + i].revents)
+			if (pfds[3 + i].revents)
 				fp_serve_conn(fp, i);
 			else if (fp_now_ms() > fp->conns[i].deadline)
 				fp_drop_conn(fp, i);
 		}
+		if (pfds[2].revents)
+			fp_run_queue(fp);
 		if (pfds[1].revents && !fp_accept(fp))
 			accept_paused_until = fp_now_ms() + FP_ACCEPT_PAUSE_MS;
 	}
@@ -896,7 +974,8 @@ int fdpass_start(struct iommufd_daemon *d, const char *socket_path,
 	if (!fp)
 		return -ENOMEM;
 	fp->d = d;
-	fp->sock = fp->stop_fd = fp->broker = -1;
+	fp->sock = fp->stop_fd = fp->broker = fp->wake_fd = -1;
+	fp->queue_tail = &fp->queue;
 	pthread_mutex_init(&fp->lock, NULL);
 	pthread_cond_init(&fp->jobs_done, NULL);
 	for (unsigned int i = 0; i < nr_nodes && fp->nr_nodes < FDPASS_NODES; i++)
@@ -907,7 +986,8 @@ int fdpass_start(struct iommufd_daemon *d, const char *socket_path,
 		goto err;
 	}
 	fp->stop_fd = eventfd(0, EFD_CLOEXEC);
-	if (fp->stop_fd < 0) {
+	fp->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (fp->stop_fd < 0 || fp->wake_fd < 0) {
 		rc = log_error_errno(-errno, "fdpass: eventfd: %m");
 		goto err;
 	}
@@ -941,6 +1021,8 @@ err:
 		close(fp->sock);
 	if (fp->stop_fd >= 0)
 		close(fp->stop_fd);
+	if (fp->wake_fd >= 0)
+		close(fp->wake_fd);
 	if (fp->broker >= 0)
 		close(fp->broker);	/* the broker sees end of file and exits */
 	pthread_cond_destroy(&fp->jobs_done);
@@ -959,8 +1041,15 @@ static void fp_free(struct fdpass *fp)
 	}
 	if (fp->broker >= 0)
 		close(fp->broker);
+	while (fp->queue) {
+		struct fdpass_job *j = fp->queue;
+
+		fp->queue = j->next;
+		fp_free_job(j);
+	}
 	close(fp->sock);
 	close(fp->stop_fd);
+	close(fp->wake_fd);
 	pthread_cond_destroy(&fp->jobs_done);
 	pthread_mutex_destroy(&fp->lock);
 	free(fp);

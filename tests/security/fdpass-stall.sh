@@ -36,4 +36,11 @@ elif [ "$(grep -c 'returned' "$SEC_DIR/attacker.out")" -lt 2 ]; then
 	sec_fail "the attack did not start"
 fi
 sleep 0.5
+# Several calls of one program at once are all served, in turn.
+if sec_within 10 as_user "$SEC_UID2" -- "$SEC_EXEC" --socket "$SEC_FDPASS" \
+	"$SEC_PROGS/sec_fdpass_attack" burst "$SEC_NODE" 12; then
+	sec_ok "uid $SEC_UID2: 12 CREATE_ACCESS at once from one program"
+else
+	sec_fail "uid $SEC_UID2: 12 CREATE_ACCESS at once from one program did not all succeed within 10 s"
+fi
 fdpass_check_and_stop

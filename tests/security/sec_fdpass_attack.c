@@ -15,6 +15,10 @@
  *   sec_fdpass_attack conns SOCKET THREADS
  *	THREADS threads connect to the socket and say nothing, again and
  *	again: the handshake slots.
+ *   sec_fdpass_attack burst NODE THREADS
+ *	not an attack: a program of THREADS threads that each make
+ *	IOAS_ALLOC + CREATE_ACCESS at the same moment (under uiommufd-exec);
+ *	exits 0 when every one got its access fd.
  * Prints "started" once the attack is under way; runs until killed.
  */
 #include <fcntl.h>
@@ -29,7 +33,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "../integration/itest_ops.h"
+#include "sec_ops.h"
 
 static const char *sock_path;
 
@@ -153,6 +157,45 @@ static int attack_sendfd(const char *file)
 	}
 }
 
+static int burst_fd;
+static pthread_barrier_t burst_go;
+
+static void *burst_one(void *arg)
+{
+	uint32_t ioas;
+	int afd = -1;
+	long rc = itest_ioas_alloc(burst_fd, &ioas);
+
+	pthread_barrier_wait(&burst_go);
+	if (!rc)
+		rc = sec_create_access(burst_fd, ioas, &afd);
+	*(long *)arg = rc;
+	return NULL;
+}
+
+static int burst(const char *node_path, int n)
+{
+	pthread_t t[64];
+	long rc[64];
+	int bad = 0;
+
+	burst_fd = open(node_path, O_RDWR | O_CLOEXEC);
+	if (burst_fd < 0 || n < 1 || n > 64)
+		return 2;
+	pthread_barrier_init(&burst_go, NULL, (unsigned int)n);
+	for (int i = 0; i < n; i++)
+		pthread_create(&t[i], NULL, burst_one, &rc[i]);
+	for (int i = 0; i < n; i++) {
+		pthread_join(t[i], NULL);
+		if (rc[i]) {
+			printf("thread %d: %s\n", i, sec_err(rc[i]));
+			bad++;
+		}
+	}
+	printf("%d/%d CREATE_ACCESS at once\n", n - bad, n);
+	return bad != 0;
+}
+
 static void *spam(void *arg)
 {
 	(void)arg;
@@ -173,6 +216,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc == 4 && !strcmp(argv[1], "stall"))
 		return attack_stall(argv[2], argv[3]);
+	if (argc == 4 && !strcmp(argv[1], "burst"))
+		return burst(argv[2], atoi(argv[3]));
 	if (argc == 4 && !strcmp(argv[1], "straddle"))
 		return attack_straddle(argv[2], argv[3]);
 	if (argc == 4 && !strcmp(argv[1], "sendfd")) {
