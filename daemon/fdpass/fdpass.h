@@ -23,17 +23,24 @@ struct fdpass;
 int fdpass_start(struct iommufd_daemon *d, const char *socket_path,
 		 const char *const *nodes, unsigned int nr_nodes,
 		 struct fdpass **out);
-/* Stops serving; callers blocked in a notification get ENOSYS. NULL is fine. */
+/*
+ * Stops serving, waiting at most about a second for the fd-passing thread
+ * and the calls in service; calls still stuck in their callers' memory are
+ * abandoned (their threads are detached and end with the process).
+ * Callers blocked in a notification get ENOSYS once the daemon is gone.
+ * NULL is fine.
+ */
 void fdpass_stop(struct fdpass *fp);
 
 /*
  * For the front end, before anything else: is this request the daemon's
- * own ioctl on a caller's node, made for a pending notification?  If so
- * (true) and *ucmd could be redirected to the original caller, *ucmd now
- * reads and writes the caller's memory, carries the caller's identity and
- * can install fds; *refuse is 0.  A request from the fdpass thread with
- * nothing pending gets *refuse = -EPERM: the daemon must never serve
- * itself with its own memory as the argument.
+ * own ioctl on a caller's node, made by the worker thread serving a
+ * notification (matched by that thread's TID, req_pid)?  If so (true)
+ * and the worker is making its nested ioctl, *ucmd now reads and writes
+ * the caller's memory, carries the caller's identity and can install fds;
+ * *refuse is 0.  A request from an fd-passing thread with nothing to claim
+ * gets *refuse = -EPERM: the daemon must never serve itself with its own
+ * memory as the argument.
  */
 bool fdpass_claim(pid_t req_pid, struct iommufd_ucmd *ucmd, int *refuse);
 
