@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <grp.h>
+#include <malloc.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdint.h>
@@ -459,6 +460,13 @@ int main(int argc, char **argv)
 	sigset_t set;
 	int rc;
 
+	/*
+	 * The worker pool grows under load; glibc would give each new thread
+	 * a malloc arena of its own, which keeps what it freed: a burst of
+	 * one client's requests would leave the daemon larger than what that
+	 * client is charged for.  A few arenas are enough for a few workers.
+	 */
+	mallopt(M_ARENA_MAX, 4);
 	log_init(LOG_INFO);
 	if (parse_args(argc, argv, &c))
 		return 2;

@@ -38,7 +38,7 @@ echo "attacker: $line"
 ok=$(sed -n 's/.* ok=\([0-9]*\).*/\1/p' <<<"$line")
 err=$(sed -n 's/.* errno=\([0-9]*\).*/\1/p' <<<"$line")
 rss1=$(sec_rss_kb)
-echo "daemon RSS: $rss0 kB before, $rss1 kB with the attacker's areas"
+echo "daemon RSS: $rss0 kB before, $rss1 kB with the attacker's areas; threads: $(ls /proc/$SEC_PID/task | wc -l)"
 if [ -z "$ok" ]; then
 	sec_fail "the area attacker did not answer within 90 s"
 elif [ "$ok" -lt 100000 ] && [ "$err" -eq $ENOMEM ] && [ "$ok" -ge 1 ]; then
