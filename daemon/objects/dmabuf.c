@@ -16,8 +16,11 @@
  * kernel's file, can be passed around and closed but neither mapped nor
  * read.  MAP_FILE and REVOKE copy the caller's fd with pidfd_getfd() and
  * match the socket's inode against the context's buffers.  A pages object
- * made from a buffer maps the memfd when a domain needs it and is not
- * charged again (the kernel does not account dma-buf pages).
+ * made from a buffer holds a reference, not a descriptor, and is not
+ * charged again (the kernel does not account dma-buf pages); pinned, it
+ * uses the buffer's one mapping (iommufd_dmabuf_view()).  So the daemon
+ * spends one memfd and at most one mapping per buffer, however many
+ * MAP_FILEs name it, and those are charged with the buffer.
  *
  * Charging: the kernel's buffer is kernel memory; here it is memory the
  * daemon holds (and mlocks when pinned) for a client, so the whole buffer
@@ -48,6 +51,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "objects/fd_handle.h"
@@ -61,6 +65,7 @@ struct iommufd_dmabuf {
 	struct iommufd_fd_handle handle; /* the caller's fd */
 	int memfd;
 	uint64_t size;
+	void *view; /* the whole memfd, mapped at the first pin */
 	/* The exporter's priv->revoked: attaches fail with ENODEV. */
 	bool revoked;
 	/* 1 while the caller's fd is open, +1 per pages object. */
@@ -75,6 +80,8 @@ void iommufd_dmabuf_put(struct iommufd_dmabuf *dmabuf)
 	if (--dmabuf->refs)
 		return;
 	iommufd_fd_handle_fini(&dmabuf->handle);
+	if (dmabuf->view)
+		munmap(dmabuf->view, dmabuf->size);
 	if (dmabuf->memfd >= 0)
 		close(dmabuf->memfd);
 	iopt_uncharge(dmabuf->daemon, dmabuf->charge);
@@ -103,16 +110,38 @@ uint64_t iommufd_dmabuf_size(const struct iommufd_dmabuf *dmabuf)
 
 int iommufd_dmabuf_attach(struct iommufd_dmabuf *dmabuf)
 {
-	int fd;
-
 	/* iommufd_test_dma_buf_iommufd_map() */
 	if (dmabuf->revoked)
 		return -ENODEV;
-	fd = fcntl(dmabuf->memfd, F_DUPFD_CLOEXEC, 0);
-	if (fd < 0)
-		return -ENOMEM;
 	dmabuf->refs++;
-	return fd;
+	return 0;
+}
+
+void *iommufd_dmabuf_view(struct iommufd_dmabuf *dmabuf, int *err)
+{
+	void *v;
+
+	if (dmabuf->view)
+		return dmabuf->view;
+	v = mmap(NULL, dmabuf->size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 dmabuf->memfd, 0);
+	if (v == MAP_FAILED) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	/*
+	 * Charged whole at DMABUF_GET; the raw syscall because sanitizer
+	 * runtimes make mlock() a no-op.  Sealed against shrinking, so
+	 * this mapping never loses a page.
+	 */
+	if (syscall(SYS_mlock, v, dmabuf->size) &&
+	    madvise(v, dmabuf->size, MADV_POPULATE_WRITE)) {
+		munmap(v, dmabuf->size);
+		*err = -EFAULT;
+		return NULL;
+	}
+	dmabuf->view = v;
+	return v;
 }
 
 /* Mirrors iommufd_test_dmabuf_get(). */
