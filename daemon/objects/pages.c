@@ -32,6 +32,14 @@
  *    FUSE daemon, a file the caller may not open itself), the shared parts
  *    fall back to the private rule, said once in the log.
  * Which part is reached how is recorded in segments (iopt_pin_seg).
+ * A self-test dma-buf's pages use the buffer's one mapping (dmabuf.c), so
+ * any number of MAP_FILEs of a buffer cost no descriptor and no mapping.
+ *
+ * Touching the memory (iopt_pages_rw) cannot hurt the daemon or reach past
+ * what the client has: a view is copied only under a SIGBUS recovery (the
+ * client may truncate the file: view_copy()), memory reached by VA only as
+ * its VMA's protection allows (the _checked transfers), and an unpinned
+ * file only inside its current size (no pwrite() grows it for the client).
  *
  * Accounting mirrors the kernel's: at pin time npages are charged against
  * the mapping process's RLIMIT_MEMLOCK (/proc/<tgid>/limits re-read at pin
@@ -1307,19 +1315,6 @@ int iopt_pages_rw(struct iopt_pages *pages, uint64_t start_byte, void *buf,
 		len -= n;
 	}
 	return 0;
-}
-
-void *iopt_pages_view(struct iopt_pages *pages, uint64_t start_byte,
-		      size_t len)
-{
-	for (unsigned int i = 0; i < pages->nr_segs; i++) {
-		const struct iopt_pin_seg *sg = &pages->segs[i];
-
-		if (sg->shared && start_byte >= sg->off &&
-		    start_byte + len <= sg->off + sg->len)
-			return pages->view + start_byte;
-	}
-	return NULL;
 }
 
 /* ---- IOMMU_IOAS_CHANGE_PROCESS ----------------------------------------- */
