@@ -20,7 +20,9 @@
  * charged again (the kernel does not account dma-buf pages); pinned, it
  * uses the buffer's one mapping (iommufd_dmabuf_view()).  So the daemon
  * spends one memfd and at most one mapping per buffer, however many
- * MAP_FILEs name it, and those are charged with the buffer.
+ * MAP_FILEs name it, and those are charged with the buffer: its memory
+ * against RLIMIT_MEMLOCK, the memfd (and the handle's socket, fd_handle.h)
+ * against --max-fds-per-user.
  *
  * Charging: the kernel's buffer is kernel memory; here it is memory the
  * daemon holds (and mlocks when pinned) for a client, so the whole buffer
@@ -60,6 +62,7 @@
 #include "objects/iommufd_private.h"
 #include "objects/pages.h"
 #include "objects/ucmd_fd.h"
+#include "objects/user_limits.h"
 
 struct iommufd_dmabuf {
 	struct iommufd_fd_handle handle; /* the caller's fd */
@@ -73,6 +76,8 @@ struct iommufd_dmabuf {
 	/* The creator's RLIMIT_MEMLOCK charge for the whole buffer. */
 	struct iommufd_daemon *daemon;
 	struct iopt_charge *charge;
+	/* The memfd, charged to the creator's --max-fds-per-user. */
+	struct user_mem *fd_payer;
 };
 
 void iommufd_dmabuf_put(struct iommufd_dmabuf *dmabuf)
@@ -84,6 +89,8 @@ void iommufd_dmabuf_put(struct iommufd_dmabuf *dmabuf)
 		munmap(dmabuf->view, dmabuf->size);
 	if (dmabuf->memfd >= 0)
 		close(dmabuf->memfd);
+	if (dmabuf->fd_payer)
+		user_fds_uncharge(dmabuf->fd_payer, 1);
 	iopt_uncharge(dmabuf->daemon, dmabuf->charge);
 	free(dmabuf);
 }
@@ -171,6 +178,16 @@ int iommufd_test_dmabuf_get(struct iommufd_ucmd *ucmd, uint32_t open_flags,
 	dmabuf->charge = iopt_charge_caller(ucmd, len / IOPT_PAGE_SIZE, &rc);
 	if (!dmabuf->charge)
 		goto out_put;
+	/*
+	 * The memfd lives as long as any MAP_FILE of the buffer, also after
+	 * the caller closed its fd (and its handle's charge went with it).
+	 * The context's objects, which hold the buffer, go before it.
+	 */
+	if (user_fds_charge(ucmd->ictx->mem, 1)) {
+		rc = -ENOMEM;
+		goto out_put;
+	}
+	dmabuf->fd_payer = ucmd->ictx->mem;
 	/* kzalloc(): zero-filled, and the size never changes. */
 	dmabuf->memfd = memfd_create("uiommufd-dmabuf",
 				     MFD_CLOEXEC | MFD_ALLOW_SEALING);
