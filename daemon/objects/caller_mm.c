@@ -63,11 +63,13 @@
  *    device is opened), with the effective capabilities map_files needs,
  *    CAP_SYS_ADMIN/CAP_CHECKPOINT_RESTORE, plus the caller's own permitted
  *    set (ptrace_may_access() wants ours to cover the target's, which are
- *    the caller's: it could raise them itself), never the daemon's
+ *    the caller's: it could raise them itself) when, and only when, the
+ *    caller is in the daemon's user namespace (elsewhere its bits are no
+ *    power over our objects: none are added), never the daemon's
  *    DAC_OVERRIDE, DAC_READ_SEARCH, FOWNER or SYS_PTRACE beyond that; a
  *    regular file only; then the open, through our own /proc/self/fd, with
- *    the caller's effective capabilities, O_RDWR only for a writable pin
- *    of a writable shared VMA.  The result is then checked: its dev/ino
+ *    the caller's effective capabilities (by the same namespace rule),
+ *    O_RDWR only for a writable pin of a writable shared VMA.  The result is then checked: its dev/ino
  *    must be what PROCMAP_QUERY on the BOUND maps fd reports for the same
  *    range, queried after the open (which also proves the bound mm alive),
  *    and the pidfd must still be alive.  Whatever the number named
@@ -865,12 +867,22 @@ static int creds_restore(struct saved_creds *s)
  * cover the target's permitted ones, which are the caller's own (CapPrm:
  * a caller could raise them itself).  The open itself runs with the
  * caller's effective capabilities only: the access its own open would get.
+ *
+ * The caller's capabilities count only when it lives in the daemon's own
+ * user namespace.  In another one (an unprivileged container) its bits,
+ * often all of them, hold only over that namespace's objects; applied to
+ * this thread, which is in ours, they would be the daemon's
+ * CAP_SYS_PTRACE, CAP_DAC_OVERRIDE and more for the lookup and the open.
+ * Such a caller gets no capability beyond what map_files needs; where the
+ * lookup then fails, its shared memory is reached by VA (pages.c).
  */
 static int open_as_caller(struct caller_mm *mm, const char *path, bool write,
 			  struct stat *st)
 {
+	uint64_t own_eff = mm->own_userns ? mm->cr.cap_eff : 0;
 	uint64_t lookup = (1ull << CAP_SYS_ADMIN) |
-			  (1ull << CAP_CHECKPOINT_RESTORE) | mm->cr.cap_prm;
+			  (1ull << CAP_CHECKPOINT_RESTORE) |
+			  (mm->own_userns ? mm->cr.cap_prm : 0);
 	struct saved_creds saved = { 0 };
 	int rc, f = -1, o = -1;
 	char self[64];
@@ -888,7 +900,7 @@ static int open_as_caller(struct caller_mm *mm, const char *path, bool write,
 	if (!rc && (fstat(o, st) || !S_ISREG(st->st_mode)))
 		rc = -EACCES;
 	if (!rc)
-		rc = creds_set_caps(&saved, mm->cr.cap_eff);
+		rc = creds_set_caps(&saved, own_eff);
 	if (!rc) {
 		/* Our own fd table: reachable whatever the fsuid. */
 		snprintf(self, sizeof(self), "/proc/self/fd/%d", o);

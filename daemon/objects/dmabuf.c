@@ -16,8 +16,13 @@
  * kernel's file, can be passed around and closed but neither mapped nor
  * read.  MAP_FILE and REVOKE copy the caller's fd with pidfd_getfd() and
  * match the socket's inode against the context's buffers.  A pages object
- * made from a buffer maps the memfd when a domain needs it and is not
- * charged again (the kernel does not account dma-buf pages).
+ * made from a buffer holds a reference, not a descriptor, and is not
+ * charged again (the kernel does not account dma-buf pages); pinned, it
+ * uses the buffer's one mapping (iommufd_dmabuf_view()).  So the daemon
+ * spends one memfd and at most one mapping per buffer, however many
+ * MAP_FILEs name it, and those are charged with the buffer: its memory
+ * against RLIMIT_MEMLOCK, the memfd (and the handle's socket, fd_handle.h)
+ * against --max-fds-per-user.
  *
  * Charging: the kernel's buffer is kernel memory; here it is memory the
  * daemon holds (and mlocks when pinned) for a client, so the whole buffer
@@ -48,6 +53,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "objects/fd_handle.h"
@@ -56,11 +62,13 @@
 #include "objects/iommufd_private.h"
 #include "objects/pages.h"
 #include "objects/ucmd_fd.h"
+#include "objects/user_limits.h"
 
 struct iommufd_dmabuf {
 	struct iommufd_fd_handle handle; /* the caller's fd */
 	int memfd;
 	uint64_t size;
+	void *view; /* the whole memfd, mapped at the first pin */
 	/* The exporter's priv->revoked: attaches fail with ENODEV. */
 	bool revoked;
 	/* 1 while the caller's fd is open, +1 per pages object. */
@@ -68,6 +76,8 @@ struct iommufd_dmabuf {
 	/* The creator's RLIMIT_MEMLOCK charge for the whole buffer. */
 	struct iommufd_daemon *daemon;
 	struct iopt_charge *charge;
+	/* The memfd, charged to the creator's --max-fds-per-user. */
+	struct user_mem *fd_payer;
 };
 
 void iommufd_dmabuf_put(struct iommufd_dmabuf *dmabuf)
@@ -75,8 +85,12 @@ void iommufd_dmabuf_put(struct iommufd_dmabuf *dmabuf)
 	if (--dmabuf->refs)
 		return;
 	iommufd_fd_handle_fini(&dmabuf->handle);
+	if (dmabuf->view)
+		munmap(dmabuf->view, dmabuf->size);
 	if (dmabuf->memfd >= 0)
 		close(dmabuf->memfd);
+	if (dmabuf->fd_payer)
+		user_fds_uncharge(dmabuf->fd_payer, 1);
 	iopt_uncharge(dmabuf->daemon, dmabuf->charge);
 	free(dmabuf);
 }
@@ -103,16 +117,38 @@ uint64_t iommufd_dmabuf_size(const struct iommufd_dmabuf *dmabuf)
 
 int iommufd_dmabuf_attach(struct iommufd_dmabuf *dmabuf)
 {
-	int fd;
-
 	/* iommufd_test_dma_buf_iommufd_map() */
 	if (dmabuf->revoked)
 		return -ENODEV;
-	fd = fcntl(dmabuf->memfd, F_DUPFD_CLOEXEC, 0);
-	if (fd < 0)
-		return -ENOMEM;
 	dmabuf->refs++;
-	return fd;
+	return 0;
+}
+
+void *iommufd_dmabuf_view(struct iommufd_dmabuf *dmabuf, int *err)
+{
+	void *v;
+
+	if (dmabuf->view)
+		return dmabuf->view;
+	v = mmap(NULL, dmabuf->size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 dmabuf->memfd, 0);
+	if (v == MAP_FAILED) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	/*
+	 * Charged whole at DMABUF_GET; the raw syscall because sanitizer
+	 * runtimes make mlock() a no-op.  Sealed against shrinking, so
+	 * this mapping never loses a page.
+	 */
+	if (syscall(SYS_mlock, v, dmabuf->size) &&
+	    madvise(v, dmabuf->size, MADV_POPULATE_WRITE)) {
+		munmap(v, dmabuf->size);
+		*err = -EFAULT;
+		return NULL;
+	}
+	dmabuf->view = v;
+	return v;
 }
 
 /* Mirrors iommufd_test_dmabuf_get(). */
@@ -142,6 +178,16 @@ int iommufd_test_dmabuf_get(struct iommufd_ucmd *ucmd, uint32_t open_flags,
 	dmabuf->charge = iopt_charge_caller(ucmd, len / IOPT_PAGE_SIZE, &rc);
 	if (!dmabuf->charge)
 		goto out_put;
+	/*
+	 * The memfd lives as long as any MAP_FILE of the buffer, also after
+	 * the caller closed its fd (and its handle's charge went with it).
+	 * The context's objects, which hold the buffer, go before it.
+	 */
+	if (user_fds_charge(ucmd->ictx->mem, 1)) {
+		rc = -ENOMEM;
+		goto out_put;
+	}
+	dmabuf->fd_payer = ucmd->ictx->mem;
 	/* kzalloc(): zero-filled, and the size never changes. */
 	dmabuf->memfd = memfd_create("uiommufd-dmabuf",
 				     MFD_CLOEXEC | MFD_ALLOW_SEALING);

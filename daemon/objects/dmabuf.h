@@ -35,12 +35,18 @@ struct iommufd_dmabuf *iommufd_dmabuf_find(struct iommufd_ctx *ictx, int dfd);
 /* The buffer's size in bytes (page aligned). */
 uint64_t iommufd_dmabuf_size(const struct iommufd_dmabuf *dmabuf);
 /*
- * iopt_map_dmabuf(): an importer (a pages object) attaches.  Returns a
- * copy of the buffer's memfd (O_CLOEXEC) and takes a reference that
- * iommufd_dmabuf_put() drops; -ENODEV while the exporter has it revoked,
- * -ENOMEM when the daemon is out of descriptors.
+ * iopt_map_dmabuf(): an importer (a pages object) attaches, taking a
+ * reference that iommufd_dmabuf_put() drops: 0, or -ENODEV while the
+ * exporter has it revoked.  No descriptor is made: importers reach the
+ * memory through iommufd_dmabuf_view() and their reference.
  */
 int iommufd_dmabuf_attach(struct iommufd_dmabuf *dmabuf);
+/*
+ * The whole buffer mapped (read/write, shared, locked) in the daemon, made
+ * at the first call and kept until the buffer goes: one mapping however
+ * many pages objects pin it.  NULL with *err -ENOMEM or -EFAULT.
+ */
+void *iommufd_dmabuf_view(struct iommufd_dmabuf *dmabuf, int *err);
 void iommufd_dmabuf_put(struct iommufd_dmabuf *dmabuf);
 
 #endif

@@ -32,6 +32,14 @@
  *    FUSE daemon, a file the caller may not open itself), the shared parts
  *    fall back to the private rule, said once in the log.
  * Which part is reached how is recorded in segments (iopt_pin_seg).
+ * A self-test dma-buf's pages use the buffer's one mapping (dmabuf.c), so
+ * any number of MAP_FILEs of a buffer cost no descriptor and no mapping.
+ *
+ * Touching the memory (iopt_pages_rw) cannot hurt the daemon or reach past
+ * what the client has: a view is copied only under a SIGBUS recovery (the
+ * client may truncate the file: view_copy()), memory reached by VA only as
+ * its VMA's protection allows (the _checked transfers), and an unpinned
+ * file only inside its current size (no pwrite() grows it for the client).
  *
  * Accounting mirrors the kernel's: at pin time npages are charged against
  * the mapping process's RLIMIT_MEMLOCK (/proc/<tgid>/limits re-read at pin
@@ -63,7 +71,9 @@
 #include <inttypes.h>
 #include <linux/capability.h>
 #include <linux/magic.h>
+#include <setjmp.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -493,21 +503,23 @@ struct iopt_pages *iopt_alloc_user_pages(struct iommufd_ucmd *ucmd,
 /*
  * The kernel's iopt_alloc_dmabuf_pages() on pages already made for the
  * range: the buffer must hold it, and iopt_map_dmabuf() refuses a revoked
- * one.  The pages then read the buffer's memfd and are not charged.
+ * one.  The pages then use the buffer's own mapping (iommufd_dmabuf_view())
+ * through their reference, and are not charged: however many areas map a
+ * buffer, the daemon keeps one descriptor and one mapping for it, both
+ * charged with the buffer at DMABUF_GET.
  */
 static int iopt_alloc_dmabuf_pages(struct iopt_pages *pages,
 				   struct iommufd_dmabuf *dmabuf,
 				   uint64_t start, uint64_t length)
 {
-	int memfd;
+	int rc;
 
 	if (start + (length - 1) >= iommufd_dmabuf_size(dmabuf))
 		return -EINVAL;
-	memfd = iommufd_dmabuf_attach(dmabuf);
-	if (memfd < 0)
-		return memfd;
+	rc = iommufd_dmabuf_attach(dmabuf);
+	if (rc)
+		return rc;
 	pages->dmabuf = dmabuf;
-	pages->fd = memfd;
 	pages->type = IOPT_ADDRESS_DMABUF;
 	pages->account_mode = IOPT_PAGES_ACCOUNT_NONE;
 	pages->start = start - start % PAGE_SZ;
@@ -897,6 +909,33 @@ static int pin_map_vma(struct iopt_pages *pages, struct pin_vma *v,
 	return 0;
 }
 
+static void view_guard_init(void);
+
+/* A dma-buf's pages: a window on the buffer's one mapping, nothing new. */
+static int iopt_pages_pin_dmabuf(struct iopt_pages *pages)
+{
+	uint8_t *view;
+	int rc;
+
+	view = iommufd_dmabuf_view(pages->dmabuf, &rc);
+	if (!view)
+		return rc;
+	pages->segs = calloc(1, sizeof(*pages->segs));
+	if (!pages->segs)
+		return -ENOMEM;
+	pages->segs[0] = (struct iopt_pin_seg){
+		.off = 0,
+		.len = pages->npages * PAGE_SZ,
+		.shared = true,
+	};
+	pages->nr_segs = 1;
+	pages->view_base = NULL; /* the buffer's: never unmapped here */
+	pages->view = view + pages->start;
+	pages->npinned = pages->npages;
+	pages->ictx->pinned_bytes += pages->npages * PAGE_SZ;
+	return 0;
+}
+
 static int iopt_pages_do_pin(struct iopt_pages *pages, bool needs_phys)
 {
 	struct iommufd_daemon *d = pages->ictx->daemon;
@@ -907,6 +946,10 @@ static int iopt_pages_do_pin(struct iopt_pages *pages, bool needs_phys)
 	bool charged = false;
 	int rc;
 
+	/* Before the first view: see view_copy(). */
+	view_guard_init();
+	if (pages->type == IOPT_ADDRESS_DMABUF)
+		return iopt_pages_pin_dmabuf(pages);
 	rc = pages->type == IOPT_ADDRESS_USER ? pin_plan_user(pages, &plan) :
 						pin_plan_file(pages, &plan);
 	if (rc)
@@ -1103,30 +1146,136 @@ bool iopt_pages_phys_contig(const struct iopt_pages *pages, uint64_t start_byte,
 
 /* ---- access ------------------------------------------------------------- */
 
-static int unpinned_rw(struct iopt_pages *pages, uint64_t off, void *buf,
-		       size_t len, bool write)
+/*
+ * Touching a view.  A view maps the client's own file MAP_SHARED, and the
+ * client may ftruncate() that file at any moment.  The kernel's pin keeps
+ * its folios after a truncation; a mapping does not: the next touch of a
+ * page past the new end raises SIGBUS, whose default action would end the
+ * daemon and every client's state with it.  So every copy to or from a
+ * view runs armed: a per-thread jump buffer and the range it covers.  A
+ * SIGBUS on the armed range of the faulting thread jumps back and the copy
+ * answers EFAULT, as a kernel copy from a page it could not reach would.
+ * Any other SIGBUS (a bug of ours, or one sent by kill) keeps its default
+ * action.  SA_NODEFER: the jump leaves the handler without restoring the
+ * signal mask (no syscall per copy), so SIGBUS must not stay blocked; a
+ * fault on a blocked SIGBUS would make the kernel reset the handler.
+ * The handler is installed once, before the first view exists.
+ */
+static __thread sigjmp_buf *view_jmp;
+static __thread uintptr_t view_lo, view_hi;
+static pthread_once_t view_guard_once = PTHREAD_ONCE_INIT;
+
+static void view_sigbus(int sig, siginfo_t *si, void *uc)
 {
-	/* The address space bound at the map call, and no other. */
-	if (pages->type == IOPT_ADDRESS_USER)
-		return write ? caller_mm_write(pages->source->mm,
-					       pages->uptr + off, buf, len) :
-			       caller_mm_read(pages->source->mm,
-					      pages->uptr + off, buf, len);
-	if (pages->fd < 0)
+	sigjmp_buf *jb = view_jmp;
+	uintptr_t a = (uintptr_t)si->si_addr;
+
+	(void)uc;
+	if (jb && si->si_code > 0 && a >= view_lo && a < view_hi) {
+		view_jmp = NULL;
+		siglongjmp(*jb, 1);
+	}
+	/* Not ours: the default action, on return (a fault) or at once. */
+	signal(sig, SIG_DFL);
+	if (si->si_code <= 0)
+		raise(sig);
+}
+
+static void view_guard_install(void)
+{
+	struct sigaction sa = {
+		.sa_sigaction = view_sigbus,
+		.sa_flags = SA_SIGINFO | SA_NODEFER | SA_RESTART,
+	};
+
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGBUS, &sa, NULL))
+		log_error("cannot install the SIGBUS handler (%s): a client that truncates its pinned file can end the daemon",
+			  strerror(errno));
+}
+
+/* Called before any view is made; cheap after the first time. */
+static void view_guard_init(void)
+{
+	pthread_once(&view_guard_once, view_guard_install);
+}
+
+/*
+ * memcpy() where [lo, lo + len) is the part of a view being touched: 0, or
+ * -EFAULT when a page of it is gone (the client truncated its file).
+ */
+static int view_copy(void *dst, const void *src, size_t n, const void *lo,
+		     size_t len)
+{
+	sigjmp_buf jb;
+
+	if (sigsetjmp(jb, 0)) {
+		atomic_signal_fence(memory_order_seq_cst);
+		return -EFAULT;
+	}
+	view_lo = (uintptr_t)lo;
+	view_hi = (uintptr_t)lo + len;
+	atomic_signal_fence(memory_order_seq_cst);
+	view_jmp = &jb;
+	atomic_signal_fence(memory_order_seq_cst);
+	memcpy(dst, src, n);
+	atomic_signal_fence(memory_order_seq_cst);
+	view_jmp = NULL;
+	atomic_signal_fence(memory_order_seq_cst);
+	return 0;
+}
+
+/*
+ * A file area nobody pinned: read or write the held file, inside its
+ * current size only.  Past the end the kernel has no page to pin (EFAULT),
+ * and a pwrite() there would grow the file with memory the daemon, not the
+ * client, allocates and nobody is charged for.
+ */
+static int unpinned_file_rw(struct iopt_pages *pages, uint64_t off, void *buf,
+			    size_t len, bool write)
+{
+	uint64_t pos = pages->start + off, end;
+	struct stat st;
+
+	if (pages->fd < 0 || fstat(pages->fd, &st) ||
+	    __builtin_add_overflow(pos, (uint64_t)len, &end) ||
+	    end > (uint64_t)st.st_size)
+		return -EFAULT;
+	/* What a writable pin would need: an fd opened for writing. */
+	if (write && pages->file_accmode != O_RDWR)
 		return -EFAULT;
 	while (len) {
-		ssize_t n = write ? pwrite(pages->fd, buf, len,
-					   (off_t)(pages->start + off)) :
-				    pread(pages->fd, buf, len,
-					  (off_t)(pages->start + off));
+		ssize_t n = write ? pwrite(pages->fd, buf, len, (off_t)pos) :
+				    pread(pages->fd, buf, len, (off_t)pos);
 
 		if (n <= 0)
 			return -EFAULT;
 		buf = (char *)buf + n;
-		off += (uint64_t)n;
+		pos += (uint64_t)n;
 		len -= (size_t)n;
 	}
 	return 0;
+}
+
+static int unpinned_rw(struct iopt_pages *pages, uint64_t off, void *buf,
+		       size_t len, bool write)
+{
+	/*
+	 * The address space bound at the map call, and no other, with the
+	 * VMAs' own permissions: /proc/TID/mem alone would write read-only
+	 * and read PROT_NONE memory (FOLL_FORCE); copy_to_user() would not.
+	 */
+	if (pages->type == IOPT_ADDRESS_USER)
+		return write ? caller_mm_write_checked(pages->source->mm,
+						       pages->uptr + off, buf,
+						       len) :
+			       caller_mm_read_checked(pages->source->mm,
+						      pages->uptr + off, buf,
+						      len);
+	/* A dma-buf has no CPU access but through its pin. */
+	if (pages->type != IOPT_ADDRESS_FILE)
+		return -EFAULT;
+	return unpinned_file_rw(pages, off, buf, len, write);
 }
 
 int iopt_pages_rw(struct iopt_pages *pages, uint64_t start_byte, void *buf,
@@ -1150,10 +1299,12 @@ int iopt_pages_rw(struct iopt_pages *pages, uint64_t start_byte, void *buf,
 		if (n > len)
 			n = len;
 		if (sg->shared) {
-			if (write)
-				memcpy(pages->view + start_byte, buf, n);
-			else
-				memcpy(buf, pages->view + start_byte, n);
+			uint8_t *v = pages->view + start_byte;
+
+			rc = write ? view_copy(v, buf, n, v, n) :
+				     view_copy(buf, v, n, v, n);
+			if (rc)
+				return rc;
 		} else {
 			rc = unpinned_rw(pages, start_byte, buf, n, write);
 			if (rc)
@@ -1164,19 +1315,6 @@ int iopt_pages_rw(struct iopt_pages *pages, uint64_t start_byte, void *buf,
 		len -= n;
 	}
 	return 0;
-}
-
-void *iopt_pages_view(struct iopt_pages *pages, uint64_t start_byte,
-		      size_t len)
-{
-	for (unsigned int i = 0; i < pages->nr_segs; i++) {
-		const struct iopt_pin_seg *sg = &pages->segs[i];
-
-		if (sg->shared && start_byte >= sg->off &&
-		    start_byte + len <= sg->off + sg->len)
-			return pages->view + start_byte;
-	}
-	return NULL;
 }
 
 /* ---- IOMMU_IOAS_CHANGE_PROCESS ----------------------------------------- */

@@ -123,13 +123,13 @@ bool iopt_pages_phys_contig(const struct iopt_pages *pages, uint64_t start_byte,
 /*
  * Read or write bytes of pinned pages: through the daemon's view, or the
  * VA of the address space bound at the map call for private memory (its
- * /proc/PID/mem: gone after exec or exit).  0 or -EFAULT.
+ * /proc/PID/mem: gone after exec or exit, and only as the VMA's protection
+ * allows).  0 or -EFAULT, also when the client truncated the file behind a
+ * view.  The only way to touch a view: a plain access could take SIGBUS
+ * (pages.c, view_copy()), so no view address is handed out.
  */
 int iopt_pages_rw(struct iopt_pages *pages, uint64_t start_byte, void *buf,
 		  size_t len, bool write);
-/* The daemon's address of start_byte when it is mapped there, else NULL. */
-void *iopt_pages_view(struct iopt_pages *pages, uint64_t start_byte,
-		      size_t len);
 
 /*
  * IOMMU_IOAS_CHANGE_PROCESS for one context: move every FILE pages to the

@@ -22,6 +22,7 @@
 #include "objects/iommufd_private.h"
 #include "objects/pages.h"
 #include "objects/ucmd_fd.h"
+#include "objects/user_limits.h"
 
 #ifndef PIDFD_THREAD
 #define PIDFD_THREAD O_EXCL
@@ -84,11 +85,21 @@ static int fd_handle_make(struct iommufd_fd_handle *h, struct iommufd_ctx *ictx,
 		n++;
 	if (n >= IOMMUFD_MAX_FD_HANDLES)
 		return -ENOMEM;
-	if (socketpair(AF_UNIX, type | SOCK_CLOEXEC, 0, sv) < 0)
+	/*
+	 * Our end stays open for the handle's life: a descriptor kept for
+	 * the context's user, charged like a MAP_FILE file or a binding
+	 * (--max-fds-per-user), released in iommufd_fd_handle_fini().
+	 */
+	if (user_fds_charge(ictx->mem, 1))
 		return -ENOMEM;
+	if (socketpair(AF_UNIX, type | SOCK_CLOEXEC, 0, sv) < 0) {
+		user_fds_uncharge(ictx->mem, 1);
+		return -ENOMEM;
+	}
 	if (fstat(sv[1], &st) < 0) {
 		close(sv[0]);
 		close(sv[1]);
+		user_fds_uncharge(ictx->mem, 1);
 		return -ENOMEM;
 	}
 	/* No reader on our end (the access fd): the caller's sends are refused. */
@@ -145,8 +156,12 @@ void iommufd_fd_handle_fini(struct iommufd_fd_handle *h)
 		h->pprev = NULL;
 		h->next = NULL;
 	}
-	if (h->peer >= 0)
+	if (h->peer >= 0) {
 		close(h->peer);
+		/* Charged by fd_handle_make(), the only maker of a peer. */
+		if (h->ictx)
+			user_fds_uncharge(h->ictx->mem, 1);
+	}
 	h->peer = -1;
 }
 

@@ -8,6 +8,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +21,7 @@
 #include <string.h>
 #include <linux/capability.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -287,6 +290,73 @@ static void test_bind_exited_child(void **state)
 	close(pfd[1]);
 }
 
+/*
+ * A caller in another user namespace, where it holds every capability
+ * (unshare(CLONE_NEWUSER) as uid 1000), lends the serving thread none of
+ * them: a root 0600 file it maps through an fd it was given is not opened
+ * for it.  With its bits applied the thread had DAC_OVERRIDE and
+ * SYS_PTRACE in the daemon's namespace and opened that file.
+ */
+static void test_open_vma_other_userns(void **state)
+{
+	char path[] = "/dev/shm/uiommufd-t-XXXXXX", c = 0;
+	int pfd[2], qfd[2], f, fd = 0, status;
+	struct caller_mm *mm;
+	struct caller_vma v;
+	struct stat st;
+	void *p = NULL;
+	pid_t pid;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	f = mkostemp(path, O_CLOEXEC);
+	assert_true(f >= 0);
+	assert_int_equal(fchmod(f, 0600), 0);
+	assert_int_equal(ftruncate(f, PS), 0);
+	assert_int_equal(stat("/proc/self/ns/user", &st), 0);
+	assert_int_equal(pipe2(pfd, O_CLOEXEC), 0);
+	assert_int_equal(pipe2(qfd, O_CLOEXEC), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		/* Ends when the test does, even when it fails. */
+		close(qfd[1]);
+		close(pfd[0]);
+		p = mmap(NULL, PS, PROT_READ, MAP_SHARED, f, 0);
+		if (p == MAP_FAILED || setgroups(0, NULL) ||
+		    setresgid(1000, 1000, 1000) || setresuid(1000, 1000, 1000) ||
+		    prctl(PR_SET_DUMPABLE, 1) || unshare(CLONE_NEWUSER) ||
+		    write(pfd[1], &p, sizeof(p)) != sizeof(p) ||
+		    read(qfd[0], &c, 1) != 1)
+			_exit(1);
+		_exit(0);
+	}
+	close(pfd[1]);
+	if (read(pfd[0], &p, sizeof(p)) != sizeof(p)) {
+		/* No unprivileged user namespaces here. */
+		waitpid(pid, &status, 0);
+		unlink(path);
+		skip();
+	}
+	assert_int_equal(caller_mm_bind(pid, (uint64_t)st.st_ino, &mm), 0);
+	assert_int_equal(caller_mm_find_vma(mm, (uintptr_t)p, &v), 0);
+	assert_true(v.shared);
+	assert_int_not_equal(caller_mm_open_vma(mm, &v, false, &fd), 0);
+	assert_int_equal(fd, -1);
+	/* The daemon's credentials are back after the attempt. */
+	assert_int_equal(access("/proc/self/map_files", R_OK), 0);
+	caller_mm_put(mm);
+	assert_int_equal(write(qfd[1], &c, 1), 1);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	close(pfd[0]);
+	close(qfd[0]);
+	close(qfd[1]);
+	close(f);
+	unlink(path);
+}
+
 /* ---- MAP_FILE ----------------------------------------------------------- */
 
 static struct fake_env env;
@@ -528,6 +598,7 @@ int main(void)
 		cmocka_unit_test(test_bind_self),
 		cmocka_unit_test(test_bind_self_maps_text),
 		cmocka_unit_test(test_bind_exited_child),
+		cmocka_unit_test(test_open_vma_other_userns),
 		cmocka_unit_test_setup_teardown(test_map_file_read_only_fd,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_map_file_unpinnable,
