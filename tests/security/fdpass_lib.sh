@@ -10,8 +10,9 @@ fdpass_hang_cleanup() {
 	[ -n "$HANG_MNT" ] && umount -l "$HANG_MNT" 2>/dev/null
 }
 
-# fdpass_mount_hang SERVER: uid $SEC_UID's FUSE server SERVER (hang_fuse or
-# sec_hang_flush) on $HANG_MNT, its log in $SEC_DIR/hang.log; $hang_pid.
+# fdpass_mount_hang [--flush]: uid $SEC_UID's hang_fuse (with --flush, FLUSH
+# is not answered either) on $HANG_MNT, its log in $SEC_DIR/hang.log;
+# $hang_pid.
 fdpass_mount_hang() {
 	HANG_MNT=$SEC_DIR/user/mnt
 	SEC_COST_CLEANUP=fdpass_hang_cleanup
@@ -20,7 +21,7 @@ fdpass_mount_hang() {
 		# libfuse runs the setuid fusermount3, which needs the
 		# bounding set a user's session has (as_user clears it).
 		setpriv --reuid="$SEC_UID" --regid="$SEC_UID" --clear-groups \
-			--inh-caps=-all -- "$SEC_PROGS/$1" "$HANG_MNT" \
+			--inh-caps=-all -- "$SEC_PROGS/hang_fuse" "$@" "$HANG_MNT" \
 			2>"$SEC_DIR/hang.log" &
 		hang_pid=$!
 		sec_bg "$hang_pid"
@@ -30,7 +31,7 @@ fdpass_mount_hang() {
 		exec 7<>/dev/fuse || sec_skip "cannot open /dev/fuse"
 		mount -i -t fuse -o "fd=7,rootmode=40000,user_id=$SEC_UID,group_id=$SEC_UID,nosuid,nodev" \
 			hang_fuse "$HANG_MNT" || sec_skip "cannot mount the attacker's FUSE file"
-		sec_user_bg "$SEC_UID" "$SEC_PROGS/$1" /dev/fd/7 2>"$SEC_DIR/hang.log"
+		sec_user_bg "$SEC_UID" "$SEC_PROGS/hang_fuse" "$@" /dev/fd/7 2>"$SEC_DIR/hang.log"
 		hang_pid=$!
 		exec 7>&-
 	fi
