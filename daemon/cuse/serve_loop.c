@@ -14,7 +14,11 @@
  *  - The pool grows.  When a worker takes a request and no other worker is
  *    left reading the session fd, it starts one more (up to max_threads),
  *    so a reader always waits and the next request, anybody's, is read at
- *    once.  Workers beyond min_threads leave when enough readers are idle.
+ *    once.  Workers beyond min_threads leave after SERVE_IDLE_MS without a
+ *    request, not as soon as others are idle: with the client on the same
+ *    CPU, the next request often arrives before the worker that answered
+ *    the last one reads again, and leaving at once would start and end a
+ *    thread per request.
  *
  *  - One uid holds few workers (admit.c).  At most --max-requests-per-user
  *    ioctls of one uid are served at once; the next ones of that uid are
@@ -52,6 +56,7 @@
 #define FUSE_USE_VERSION 35
 #include <errno.h>
 #include <fuse_lowlevel.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,6 +70,8 @@
 
 /* Interrupts a worker blocked in read(2) on the session fd. */
 #define SERVE_WAKE_SIGNAL SIGUSR2
+/* How long a worker beyond min_threads waits for a request before leaving. */
+#define SERVE_IDLE_MS 5000
 /* How often the stop pokes readers that may have missed the signal. */
 #define SERVE_POKE_US (50 * 1000)
 
@@ -152,22 +159,40 @@ static void serve_leave_locked(struct serve_loop *loop, struct serve_worker *w)
 	pthread_cond_broadcast(&loop->changed);
 }
 
-/* Leaves the pool if enough others wait idle; true if it did. */
+/*
+ * A worker beyond min_threads, idle for SERVE_IDLE_MS: leaves the pool if it
+ * is still beyond it; true if it did.  Called as a reader (counted in
+ * nr_readers), which it stops being when it leaves.
+ */
 static bool serve_leave_if_extra(struct serve_loop *loop, struct serve_worker *w)
 {
 	bool leave = false;
 
-	if (atomic_load(&loop->nr_threads) <= loop->min_threads ||
-	    atomic_load(&loop->nr_readers) < loop->min_threads)
-		return false;
 	pthread_mutex_lock(&loop->lock);
-	if (loop->nr_threads > loop->min_threads &&
-	    atomic_load(&loop->nr_readers) >= loop->min_threads) {
+	if (loop->nr_threads > loop->min_threads) {
+		atomic_fetch_sub(&loop->nr_readers, 1);
+		atomic_store(&w->reading, false);
 		serve_leave_locked(loop, w);
 		leave = true;
 	}
 	pthread_mutex_unlock(&loop->lock);
 	return leave;
+}
+
+/*
+ * For a worker beyond min_threads: waits for a request up to SERVE_IDLE_MS.
+ * 1: one is there (or this worker is not beyond min_threads); 0: idle that
+ * long; -1: interrupted (the stop's poke).
+ */
+static int serve_wait_extra(struct serve_loop *loop)
+{
+	struct pollfd pfd = { .fd = fuse_session_fd(loop->se), .events = POLLIN };
+	int n;
+
+	if (atomic_load(&loop->nr_threads) <= loop->min_threads)
+		return 1;
+	n = poll(&pfd, 1, SERVE_IDLE_MS);
+	return n > 0 ? 1 : n == 0 ? 0 : -1;
 }
 
 static void *serve_worker_main(void *arg)
@@ -199,6 +224,18 @@ static void *serve_worker_main(void *arg)
 			atomic_store(&w->reading, false);
 			break;
 		}
+		switch (serve_wait_extra(loop)) {
+		case 0:
+			if (serve_leave_if_extra(loop, w)) {
+				left = true;
+				goto out;
+			}
+			break;
+		case -1:
+			atomic_fetch_sub(&loop->nr_readers, 1);
+			atomic_store(&w->reading, false);
+			continue;
+		}
 		res = fuse_session_receive_buf(loop->se, &buf);
 		atomic_store(&w->reading, false);
 		if (atomic_fetch_sub(&loop->nr_readers, 1) == 1 && res > 0)
@@ -218,11 +255,8 @@ static void *serve_worker_main(void *arg)
 		fuse_session_process_buf(loop->se, &buf);
 		atomic_store(&w->busy_since, 0);
 		atomic_store(&w->cmd, 0);
-
-		left = serve_leave_if_extra(loop, w);
-		if (left)
-			break;
 	}
+out:
 	if (!left) {
 		pthread_mutex_lock(&loop->lock);
 		serve_leave_locked(loop, w);
