@@ -48,6 +48,23 @@ static struct admit_uid **admit_find(struct admit *a, uid_t uid)
 	return pu;
 }
 
+/* uid's entry, made if missing; *result NULL when out of memory. */
+static struct admit_uid **admit_get_locked(struct admit *a, uid_t uid)
+{
+	struct admit_uid **pu = admit_find(a, uid);
+
+	if (!*pu) {
+		struct admit_uid *u = calloc(1, sizeof(*u));
+
+		if (u) {
+			u->uid = uid;
+			u->tail = &u->head;
+			*pu = u;
+		}
+	}
+	return pu;
+}
+
 static void admit_put_locked(struct admit_uid **pu)
 {
 	struct admit_uid *u = *pu;
@@ -64,18 +81,11 @@ int admit_try(struct admit *a, uid_t uid)
 	int rc = 0;
 
 	pthread_mutex_lock(&a->lock);
-	pu = admit_find(a, uid);
-	u = *pu;
+	u = *(pu = admit_get_locked(a, uid));
 	if (!u) {
-		u = calloc(1, sizeof(*u));
-		if (!u) {
-			/* No memory for the bookkeeping: serve, uncounted. */
-			pthread_mutex_unlock(&a->lock);
-			return 0;
-		}
-		u->uid = uid;
-		u->tail = &u->head;
-		*pu = u;
+		/* No memory for the bookkeeping: serve, uncounted. */
+		pthread_mutex_unlock(&a->lock);
+		return 0;
 	}
 	/* Behind waiting ones too, or a newcomer would overtake them. */
 	if (u->active < a->max_active && !u->queued)
@@ -92,17 +102,10 @@ int admit_queue(struct admit *a, uid_t uid, struct admit_item *item)
 	int rc = 0;
 
 	pthread_mutex_lock(&a->lock);
-	pu = admit_find(a, uid);
-	u = *pu;
+	u = *(pu = admit_get_locked(a, uid));
 	if (!u) {
-		u = calloc(1, sizeof(*u));
-		if (!u) {
-			pthread_mutex_unlock(&a->lock);
-			return -EAGAIN;
-		}
-		u->uid = uid;
-		u->tail = &u->head;
-		*pu = u;
+		pthread_mutex_unlock(&a->lock);
+		return -EAGAIN;
 	}
 	if (u->active < a->max_active && !u->queued) {
 		u->active++;
