@@ -16,7 +16,7 @@
 sec_init "$@"
 sec_cost_init
 sec_start_daemon --stop-timeout 3
-fdpass_mount_hang --flush
+sec_mount_hang --flush
 
 sec_user_bg "$SEC_UID" "$SEC_PROGS/sec_fdpass_attack" sendfd "$SEC_FDPASS" \
 	"$HANG_MNT/bait" >"$SEC_DIR/attacker.out" 2>&1

@@ -14,7 +14,7 @@
 sec_init "$@"
 sec_cost_init
 sec_start_daemon --stop-timeout 3
-fdpass_mount_hang
+sec_mount_hang
 
 fdpass_launch_ok 5 || { sec_fail "uid $SEC_UID2 CREATE_ACCESS before the attack"; sec_finish; }
 for mode in stall straddle; do

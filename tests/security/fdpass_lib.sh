@@ -1,48 +1,9 @@
 #!/bin/bash
 # Helpers of the fd-passing stall tests (sec-fdpass-*), on top of lib.sh and
-# cost_lib.sh: the attacker's own never-answering FUSE server, and the
-# checks that the shared paths still serve everyone else.
+# cost_lib.sh (whose sec_mount_hang gives the attacker its own
+# never-answering FUSE server): the checks that the shared paths still serve
+# everyone else.
 
-HANG_MNT=
-hang_pid=
-fdpass_hang_cleanup() {
-	[ -n "${hang_pid:-}" ] && kill -9 "$hang_pid" 2>/dev/null
-	[ -n "$HANG_MNT" ] && umount -l "$HANG_MNT" 2>/dev/null
-}
-
-# fdpass_mount_hang [--flush]: uid $SEC_UID's hang_fuse (with --flush, FLUSH
-# is not answered either) on $HANG_MNT, its log in $SEC_DIR/hang.log;
-# $hang_pid.
-fdpass_mount_hang() {
-	HANG_MNT=$SEC_DIR/user/mnt
-	SEC_COST_CLEANUP=fdpass_hang_cleanup
-	as_user -- mkdir "$HANG_MNT" || sec_skip "cannot make the attacker's mount point"
-	if as_user -- test -r /dev/fuse -a -w /dev/fuse; then
-		# libfuse runs the setuid fusermount3, which needs the
-		# bounding set a user's session has (as_user clears it).
-		setpriv --reuid="$SEC_UID" --regid="$SEC_UID" --clear-groups \
-			--inh-caps=-all -- "$SEC_PROGS/hang_fuse" "$@" "$HANG_MNT" \
-			2>"$SEC_DIR/hang.log" &
-		hang_pid=$!
-		sec_bg "$hang_pid"
-	else
-		# /dev/fuse is closed to users here: root mounts for the
-		# attacker what fusermount3 would and hands over the fd.
-		exec 7<>/dev/fuse || sec_skip "cannot open /dev/fuse"
-		mount -i -t fuse -o "fd=7,rootmode=40000,user_id=$SEC_UID,group_id=$SEC_UID,nosuid,nodev" \
-			hang_fuse "$HANG_MNT" || sec_skip "cannot mount the attacker's FUSE file"
-		sec_user_bg "$SEC_UID" "$SEC_PROGS/hang_fuse" "$@" /dev/fd/7 2>"$SEC_DIR/hang.log"
-		hang_pid=$!
-		exec 7>&-
-	fi
-	for _ in $(seq 100); do
-		grep -q 'mounted on' "$SEC_DIR/hang.log" && return 0
-		kill -0 "$hang_pid" 2>/dev/null || break
-		sleep 0.05
-	done
-	cat "$SEC_DIR/hang.log"
-	sec_skip "uid $SEC_UID cannot mount a FUSE file here"
-}
 
 # fdpass_launch_ok SECONDS: uid $SEC_UID2 launches a program with
 # uiommufd-exec and gets a CREATE_ACCESS fd within SECONDS.

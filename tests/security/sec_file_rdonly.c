@@ -19,22 +19,6 @@
 
 static const char evil[] = "WRITTEN-THROUGH-UIOMMUFD";
 
-/* Whatever got mapped writeable: try to write the file through it. */
-static void try_write(int fd, uint32_t ioas, const char *how)
-{
-	int afd;
-	long rc;
-
-	if (sec_create_access(fd, ioas, &afd)) {
-		printf("  (%s: CREATE_ACCESS failed)\n", how);
-		return;
-	}
-	rc = sec_access_rw(fd, afd, SEC_IOVA, (void *)evil, sizeof(evil) - 1, 1);
-	sec_say(rc < 0, "%s: ACCESS_RW write into the root file: %s", how,
-		sec_err(rc));
-	close(afd);
-}
-
 /* (a) The domain is there first: the map itself pins. */
 static void map_with_domain(int fd, int rfd)
 {
@@ -46,7 +30,7 @@ static void map_with_domain(int fd, int rfd)
 		"writeable MAP_FILE of an O_RDONLY fd into an IOAS with a domain: %s (want EACCES)",
 		sec_err(rc));
 	if (rc == 0)
-		try_write(fd, ioas, "map with domain");
+		sec_try_write(fd, ioas, evil, sizeof(evil) - 1, "map with domain");
 }
 
 /* (b) Map first (bookkeeping only), attach the domain afterwards. */
@@ -65,7 +49,7 @@ static void map_then_attach(int fd, int rfd)
 		"writeable MAP_FILE of an O_RDONLY fd, domain attached after: map %s, attach %s (want EACCES)",
 		sec_err(rc), rc ? "-" : sec_err(arc));
 	if (rc == 0 && arc == 0)
-		try_write(fd, ioas, "attach after map");
+		sec_try_write(fd, ioas, evil, sizeof(evil) - 1, "attach after map");
 }
 
 /* Legitimate: reading a file one may read. */

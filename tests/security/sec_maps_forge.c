@@ -96,22 +96,6 @@ static void forge(const char *userdir, const char *tmp, const char *forged)
 	sec_need(rename(tmp, path) == 0, "rename to the forged name");
 }
 
-/* A writeable map of X went through: write the root file with it. */
-static void try_write(int fd, uint32_t ioas, const char *how)
-{
-	int afd;
-	long rc;
-
-	if (sec_create_access(fd, ioas, &afd)) {
-		printf("  (%s: CREATE_ACCESS failed)\n", how);
-		return;
-	}
-	rc = sec_access_rw(fd, afd, SEC_IOVA, (void *)evil, sizeof(evil) - 1, 1);
-	sec_say(rc < 0, "%s: ACCESS_RW write into the root file: %s", how,
-		sec_err(rc));
-	close(afd);
-}
-
 static void attack(int fd)
 {
 	uint32_t ioas = sec_ioas_with_domain(fd), ioas2;
@@ -123,7 +107,7 @@ static void attack(int fd)
 		"writeable IOAS_MAP of a read-only shared mapping behind a forged maps line, domain present: %s (want EFAULT)",
 		sec_err(rc));
 	if (rc == 0)
-		try_write(fd, ioas, "map with domain");
+		sec_try_write(fd, ioas, evil, sizeof(evil) - 1, "map with domain");
 
 	sec_need(itest_ioas_alloc(fd, &ioas2) == 0, "IOAS_ALLOC");
 	rc = itest_map_fixed(fd, ioas2, SEC_MAP_RW, (void *)(uintptr_t)ROOT_VA,
@@ -134,7 +118,7 @@ static void attack(int fd)
 		"the same, domain attached after the map: map %s, attach %s (want EFAULT)",
 		sec_err(rc), rc ? "-" : sec_err(arc));
 	if (rc == 0 && arc == 0)
-		try_write(fd, ioas2, "attach after map");
+		sec_try_write(fd, ioas2, evil, sizeof(evil) - 1, "attach after map");
 }
 
 /* Legitimate: the user's own shared memory, writeable. */

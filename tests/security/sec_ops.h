@@ -99,6 +99,27 @@ static inline uint32_t sec_ioas_with_domain(int fd)
 	return ioas;
 }
 
+/*
+ * An attack's map went through where it must not have: try to write bytes
+ * through it with an access (what the old daemon let reach the file), and
+ * say what happened.
+ */
+static inline void sec_try_write(int fd, uint32_t ioas, const void *bytes,
+				 size_t len, const char *how)
+{
+	int afd;
+	long rc;
+
+	if (sec_create_access(fd, ioas, &afd)) {
+		printf("  (%s: CREATE_ACCESS failed)\n", how);
+		return;
+	}
+	rc = sec_access_rw(fd, afd, SEC_IOVA, (void *)bytes, len, 1);
+	sec_say(rc < 0, "%s: ACCESS_RW write into the root file: %s", how,
+		sec_err(rc));
+	close(afd);
+}
+
 /* Wait up to ms for fd to become readable; 1 when it did. */
 static inline int sec_wait_readable(int fd, int ms)
 {

@@ -15,37 +15,11 @@
 . "$(dirname "$0")/cost_lib.sh"
 sec_init "$@"
 
-HANG_MNT=$SEC_DIR/user/mnt
-hang_cleanup() {
-	[ -n "${hang_pid:-}" ] && kill -9 "$hang_pid" 2>/dev/null
-	umount -l "$HANG_MNT" 2>/dev/null
-}
 sec_cost_init
-SEC_COST_CLEANUP=hang_cleanup
 
 sec_start_daemon --stop-timeout 3
 
-as_user -- mkdir "$HANG_MNT" || sec_skip "cannot make the attacker's mount point"
-if as_user -- test -r /dev/fuse -a -w /dev/fuse; then
-	# The attacker mounts its own server: libfuse runs the setuid
-	# fusermount3, which needs the bounding set a user's session has
-	# (as_user clears it).
-	setpriv --reuid="$SEC_UID" --regid="$SEC_UID" --clear-groups \
-		--inh-caps=-all -- "$SEC_PROGS/hang_fuse" "$HANG_MNT" \
-		2>"$SEC_DIR/hang.log" &
-	hang_pid=$!
-	sec_bg "$hang_pid"
-else
-	# /dev/fuse is closed to users on this machine: root mounts for the
-	# attacker exactly what fusermount3 would, a connection owned by uid
-	# $SEC_UID, and hands the attacker's server its fd.
-	exec 7<>/dev/fuse || sec_skip "cannot open /dev/fuse"
-	mount -i -t fuse -o "fd=7,rootmode=40000,user_id=$SEC_UID,group_id=$SEC_UID,nosuid,nodev" \
-		hang_fuse "$HANG_MNT" || sec_skip "cannot mount the attacker's FUSE file"
-	sec_user_bg "$SEC_UID" "$SEC_PROGS/hang_fuse" /dev/fd/7 2>"$SEC_DIR/hang.log"
-	hang_pid=$!
-	exec 7>&-
-fi
+sec_mount_hang
 sec_user_bg "$SEC_UID" "$SEC_PROGS/sec_stall_fuse" "$SEC_NODE" "$HANG_MNT/bait" 8 \
 	>"$SEC_DIR/attacker.out" 2>&1
 # The attack is on once the daemon faulted on the bait (a READ is held).
