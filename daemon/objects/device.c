@@ -460,6 +460,8 @@ int iommufd_get_hw_info(struct iommufd_ucmd *ucmd)
 	cmd->out_capabilities = 0;
 	if (iommufd_device_dirty_capable(idev))
 		cmd->out_capabilities |= IOMMU_HW_CAP_DIRTY_TRACKING;
+	/* v7.3: the mock driver has no IOMMU_CAP_PCI_ATS_SUPPORTED. */
+	cmd->out_capabilities |= IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED;
 	cmd->out_max_pasid_log2 = 0;
 	if (idev->max_pasids)
 		cmd->out_max_pasid_log2 = MOCK_PASID_WIDTH;

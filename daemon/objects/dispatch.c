@@ -12,6 +12,8 @@
  *    zero (E2BIG).
  * The table's length is part of the ABI: the kernel's ends at the last entry
  * it has, which is IOMMU_TEST_CMD only when built with CONFIG_IOMMUFD_TEST.
+ * It follows v7.3, whose last command is IOMMU_IOAS_NOIOMMU_GET_PA (0x95);
+ * a v6.19 program never sends 0x95, so it sees no difference.
  */
 #include "objects/iommufd_private.h"
 
@@ -211,9 +213,11 @@ static const struct iommufd_ioctl_op iommufd_ioctl_ops[] = {
 		 struct iommu_vdevice_alloc, virt_id, NULL),
 	IOCTL_OP(IOMMU_VEVENTQ_ALLOC, iommufd_veventq_alloc,
 		 struct iommu_veventq_alloc, out_veventq_fd, NULL),
-	/* The last command of the v6.19 table fixes its length. */
 	IOCTL_OP(IOMMU_HW_QUEUE_ALLOC, iommufd_hw_queue_alloc_ioctl,
 		 struct iommu_hw_queue_alloc, length, NULL),
+	/* The last command of the v7.3 table fixes its length. */
+	IOCTL_OP(IOMMU_IOAS_NOIOMMU_GET_PA, iommufd_ioas_noiommu_get_pa,
+		 struct iommu_ioas_noiommu_get_pa, out_phys, NULL),
 	/* Only reachable when the daemon runs with --test-interface. */
 	IOCTL_OP(IOMMU_TEST_CMD, iommufd_test, struct iommu_test_cmd, last,
 		 test_cmd_regions),
@@ -223,7 +227,7 @@ static unsigned int iommufd_table_len(const struct iommufd_daemon *d)
 {
 	if (d->test_interface)
 		return ARRAY_SIZE(iommufd_ioctl_ops);
-	return IOMMUFD_CMD_HW_QUEUE_ALLOC - IOMMUFD_CMD_BASE + 1;
+	return IOMMUFD_CMD_IOAS_NOIOMMU_GET_PA - IOMMUFD_CMD_BASE + 1;
 }
 
 static const struct iommufd_ioctl_op *
@@ -342,6 +346,7 @@ union ucmd_buffer {
 	struct iommu_fault_alloc fault_alloc;
 	struct iommu_veventq_alloc veventq_alloc;
 	struct iommu_hw_queue_alloc hw_queue_alloc;
+	struct iommu_ioas_noiommu_get_pa noiommu_get_pa;
 	struct iommu_test_cmd test;
 	uint64_t align;
 };
@@ -423,6 +428,8 @@ const char *iommufd_cmd_name(unsigned int cmd)
 		[IOMMUFD_CMD_IOAS_CHANGE_PROCESS - IOMMUFD_CMD_BASE] = "IOAS_CHANGE_PROCESS",
 		[IOMMUFD_CMD_VEVENTQ_ALLOC - IOMMUFD_CMD_BASE] = "VEVENTQ_ALLOC",
 		[IOMMUFD_CMD_HW_QUEUE_ALLOC - IOMMUFD_CMD_BASE] = "HW_QUEUE_ALLOC",
+		[IOMMUFD_CMD_IOAS_NOIOMMU_GET_PA - IOMMUFD_CMD_BASE] =
+			"IOAS_NOIOMMU_GET_PA",
 		[_IOC_NR(IOMMU_TEST_CMD) - IOMMUFD_CMD_BASE] = "TEST_CMD",
 	};
 	unsigned int nr = _IOC_NR(cmd);

@@ -618,6 +618,9 @@ void iommufd_veventq_destroy(struct iommufd_object *obj)
 	veventq->nr_recs = veventq->cap_recs = 0;
 }
 
+/* v7.3's bound on veventq_depth (VEVENTQ_MAX_DEPTH); deeper is EINVAL. */
+#define VEVENTQ_MAX_DEPTH (1u << 19)
+
 /* Mirrors iommufd_veventq_alloc(). */
 int iommufd_veventq_alloc(struct iommufd_ucmd *ucmd)
 {
@@ -630,7 +633,7 @@ int iommufd_veventq_alloc(struct iommufd_ucmd *ucmd)
 	if (cmd->flags || cmd->__reserved ||
 	    cmd->type == IOMMU_VEVENTQ_TYPE_DEFAULT)
 		return -EOPNOTSUPP;
-	if (!cmd->veventq_depth)
+	if (!cmd->veventq_depth || cmd->veventq_depth > VEVENTQ_MAX_DEPTH)
 		return -EINVAL;
 	obj = iommufd_get_object(ucmd->ictx, cmd->viommu_id,
 				 IOMMUFD_OBJ_VIOMMU);

@@ -29,9 +29,6 @@
 #define MOCK_PGSIZE_BITMAP (~((uint64_t)MOCK_PAGE_SIZE - 1) & ((1ull << 56) - 1))
 /* MOCK_IOMMUPT_HUGE: huge pages only, plus the CPU page so iommufd accepts it. */
 #define MOCK_HUGE_PGSIZE_BITMAP ((uint64_t)MOCK_HUGE_PAGE_SIZE | IOPT_PAGE_SIZE)
-/* The real AMDv1 format: 4 KiB up to 2^51, but no 512 GiB pages. */
-#define AMDV1_PGSIZE_BITMAP \
-	((~(IOPT_PAGE_SIZE - 1) & ((1ull << 52) - 1)) & ~(1ull << 39))
 
 int iommu_copy_struct_from_user(void *dst, size_t ksize, size_t min_len,
 				const struct iommu_user_data *src,
@@ -56,6 +53,16 @@ static int mock_domain_alloc_pgtable(uint32_t pagetable_type, uint32_t flags,
 		domain = emulated_domain_alloc(MOCK_PGSIZE_BITMAP,
 					       MOCK_APERTURE_START,
 					       MOCK_APERTURE_LAST);
+		/*
+		 * v7.3's format makes a CPU page one leaf (contiguous mock
+		 * entries that share their dirty bit), so a write to any
+		 * 2 KiB of it reports the whole page; v6.19's reported each
+		 * 2 KiB entry alone.  Bigger leaves need physically
+		 * contiguous memory, which the daemon cannot see for
+		 * ordinary memory, so none are made.
+		 */
+		if (domain)
+			domain->leaf_pgsizes = MOCK_PAGE_SIZE | IOPT_PAGE_SIZE;
 		break;
 	case MOCK_IOMMUPT_HUGE:
 		/* A 56-bit table from 0: only DEFAULT narrows the aperture. */
@@ -63,10 +70,6 @@ static int mock_domain_alloc_pgtable(uint32_t pagetable_type, uint32_t flags,
 					       (1ull << 56) - 1);
 		if (domain)
 			domain->leaf_pgsizes = MOCK_HUGE_PGSIZE_BITMAP;
-		break;
-	case MOCK_IOMMUPT_AMDV1:
-		domain = emulated_domain_alloc(AMDV1_PGSIZE_BITMAP, 0,
-					       UINT64_MAX);
 		break;
 	default:
 		return -EOPNOTSUPP;
@@ -657,6 +660,13 @@ out:
 	return rc;
 }
 
+/*
+ * v7.3 bounds one call's work: at most this many records, none longer than
+ * a page (the kernel's IOMMU_HWPT_INVALIDATE_ENTRY_NUM_MAX and PAGE_SIZE).
+ */
+#define HWPT_INVALIDATE_ENTRY_NUM_MAX (1u << 19)
+#define HWPT_INVALIDATE_ENTRY_LEN_MAX 4096u
+
 /* Mirrors iommufd_hwpt_invalidate(): entry_num says how many were done. */
 int iommufd_hwpt_invalidate(struct iommufd_ucmd *ucmd)
 {
@@ -676,7 +686,10 @@ int iommufd_hwpt_invalidate(struct iommufd_ucmd *ucmd)
 		rc = -EOPNOTSUPP;
 		goto out;
 	}
-	if (cmd->entry_num && (!cmd->data_uptr || !cmd->entry_len)) {
+	if (cmd->entry_num &&
+	    (!cmd->data_uptr || !cmd->entry_len ||
+	     cmd->entry_len > HWPT_INVALIDATE_ENTRY_LEN_MAX ||
+	     cmd->entry_num > HWPT_INVALIDATE_ENTRY_NUM_MAX)) {
 		rc = -EINVAL;
 		goto out;
 	}

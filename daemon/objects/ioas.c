@@ -6,6 +6,8 @@
  */
 #include "objects/ioas.h"
 
+#include <limits.h>
+#include <linux/capability.h>
 #include <stdlib.h>
 
 #include "backend/backend.h"
@@ -684,6 +686,51 @@ int iommufd_ioas_unmap(struct iommufd_ucmd *ucmd)
 	}
 	cmd->length = unmapped;
 	return iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+}
+
+/*
+ * Mirrors iommufd_ioas_noiommu_get_pa() and iopt_get_phys() (v7.3, built
+ * with CONFIG_IOMMUFD_NOIOMMU), check for check.
+ *
+ * The kernel has an answer only for IOVA whose area a no-IOMMU device's
+ * software page table stores: a VFIO device bound through its cdev with no
+ * IOMMU behind it.  The daemon serves no such device (every device is a
+ * mock one behind the mock IOMMU, and a real VFIO device cannot bind to
+ * this file), so no area ever has that storage domain, and a mapped IOVA
+ * gets the kernel's answer for an area stored by an IOMMU-backed domain or
+ * by none: EOPNOTSUPP.  out_phys is therefore never written, and the daemon
+ * never has to name a physical address it cannot know.  Everything before
+ * that (permission, reserved fields, length, ID, an unmapped IOVA, a
+ * revoked dma-buf) is decided exactly as the kernel decides it.
+ */
+int iommufd_ioas_noiommu_get_pa(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_ioas_noiommu_get_pa *cmd = ucmd->cmd;
+	struct iommufd_ioas *ioas;
+	struct iopt_area *area;
+	struct iopt_pages *pages;
+
+	/* Raw DMA to physical memory: the caller's own CAP_SYS_RAWIO. */
+	if (!iommufd_caller_capable(ucmd, CAP_SYS_RAWIO))
+		return -EPERM;
+	if (cmd->flags || cmd->__reserved)
+		return -EOPNOTSUPP;
+	if (!cmd->length)
+		return -EINVAL;
+	if (cmd->iova >= ULONG_MAX)
+		return -EOVERFLOW;
+	ioas = iommufd_get_ioas(ucmd->ictx, cmd->ioas_id);
+	if (!ioas)
+		return -ENOENT;
+	/* iopt_get_phys(): only the start of the range must be mapped. */
+	area = iopt_area_find(&ioas->iopt, cmd->iova);
+	if (!area || !area->pages)
+		return -ENOENT;
+	pages = area->pages;
+	if (pages->revoked)
+		return -EINVAL;
+	/* No area is stored by a no-IOMMU domain here (see above). */
+	return -EOPNOTSUPP;
 }
 
 /* A limit on one ALLOW_IOVAS list; the kernel's is bounded by memory only. */

@@ -83,5 +83,7 @@ int iommufd_ioas_copy(struct iommufd_ucmd *ucmd);
 int iommufd_ioas_unmap(struct iommufd_ucmd *ucmd);
 int iommufd_ioas_allow_iovas(struct iommufd_ucmd *ucmd);
 int iommufd_ioas_change_process(struct iommufd_ucmd *ucmd);
+/* IOMMU_IOAS_NOIOMMU_GET_PA (v7.3): iopt_get_phys(). */
+int iommufd_ioas_noiommu_get_pa(struct iommufd_ucmd *ucmd);
 
 #endif

@@ -151,10 +151,11 @@ static int iommufd_test_dev_check_cache(struct iommufd_ucmd *ucmd,
 }
 
 /*
- * A resource a client controls: the bitmap IOMMU_TEST_OP_DIRTY reads at
- * once (the kernel's kvzalloc() would give up somewhere above this too).
+ * The bitmap IOMMU_TEST_OP_DIRTY reads at once, in bits: v7.3 refuses more
+ * than 16 MiB of bitmap with EOVERFLOW before it looks at the HWPT (v6.19
+ * had no bound and failed the allocation instead).
  */
-#define TEST_DIRTY_MAX_BITMAP ((uint64_t)64 << 20)
+#define TEST_DIRTY_MAX_BITS ((uint64_t)16 << 20 << 3)
 
 /*
  * Mirrors iommufd_test_dirty(): every set bit marks the leaf mapping
@@ -175,16 +176,16 @@ static int iommufd_test_dirty(struct iommufd_ucmd *ucmd,
 	if (!page_size || !length || iova % page_size || length % page_size ||
 	    !uptr)
 		return -EINVAL;
+	max = length / page_size;
+	if (max > TEST_DIRTY_MAX_BITS)
+		return -EOVERFLOW;
 	hwpt = get_md_pagetable(ucmd, cmd->id, &rc);
 	if (!hwpt)
 		return rc;
 	domain = hwpt->common.domain;
 	if (!domain->dirty_tracking)
 		return -EINVAL;
-	max = length / page_size;
 	bytes = (max + 7) / 8;
-	if (bytes > TEST_DIRTY_MAX_BITMAP)
-		return -ENOMEM;
 	bits = malloc(bytes);
 	if (!bits)
 		return -ENOMEM;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * uiommufd/abi.h - the /dev/iommu (iommufd) ioctl ABI, as of Linux v6.19.
+ * uiommufd/abi.h - the /dev/iommu (iommufd) ioctl ABI, as of Linux v7.3.
  *
  * Theory
  * ------
@@ -27,14 +27,15 @@
  * EOPNOTSUPP understood-but-unsupported value, EINVAL bad field, ENOENT
  * missing ID/IOVA, EOVERFLOW arithmetic overflow.
  *
- * Minimum `size` accepted by v6.19 (offset of the end of the last field the
+ * Minimum `size` accepted by v7.3 (offset of the end of the last field the
  * kernel insists on):
  *   DESTROY 8, IOAS_ALLOC 12, IOAS_ALLOW_IOVAS 24, IOAS_COPY 40,
  *   IOAS_IOVA_RANGES 32, IOAS_MAP 40, IOAS_UNMAP 24, OPTION 24, VFIO_IOAS 12,
  *   HWPT_ALLOC 24 (of 48), GET_HW_INFO 32 (of 40), HWPT_SET_DIRTY_TRACKING 16,
  *   HWPT_GET_DIRTY_BITMAP 48, HWPT_INVALIDATE 32, FAULT_QUEUE_ALLOC 16,
  *   IOAS_MAP_FILE 40, VIOMMU_ALLOC 24 (of 40), VDEVICE_ALLOC 24,
- *   IOAS_CHANGE_PROCESS 8, VEVENTQ_ALLOC 28 (of 32), HW_QUEUE_ALLOC 40.
+ *   IOAS_CHANGE_PROCESS 8, VEVENTQ_ALLOC 28 (of 32), HW_QUEUE_ALLOC 40,
+ *   IOAS_NOIOMMU_GET_PA 40.
  *
  * Do not include a system <linux/iommufd.h> in the same translation unit.
  * If a future libc-dev ships one we refuse to continue when it was seen
@@ -58,7 +59,7 @@
 /*
  * Command numbers are dense from IOMMUFD_CMD_BASE; the daemon indexes its
  * dispatch table with (nr - IOMMUFD_CMD_BASE), exactly like the kernel.
- * 0x93 and 0x94 only exist on kernels newer than 6.14.
+ * 0x93 and 0x94 only exist on kernels newer than 6.14, 0x95 on 7.3 and later.
  */
 enum {
 	IOMMUFD_CMD_BASE                    = 0x80,
@@ -83,6 +84,7 @@ enum {
 	IOMMUFD_CMD_IOAS_CHANGE_PROCESS     = 0x92,
 	IOMMUFD_CMD_VEVENTQ_ALLOC           = 0x93,
 	IOMMUFD_CMD_HW_QUEUE_ALLOC          = 0x94,
+	IOMMUFD_CMD_IOAS_NOIOMMU_GET_PA     = 0x95,
 };
 
 /* ------------------------------------------------------------------------
@@ -170,6 +172,25 @@ struct iommu_ioas_map {
 	__aligned_u64 iova;
 };
 #define IOMMU_IOAS_MAP _IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_MAP)
+
+/*
+ * v7.3: the physical address behind a mapped IOVA, for no-IOMMU devices
+ * that DMA to physical addresses (VFIO no-IOMMU through the cdev).  length
+ * is in/out: the most to look at on entry, the physically contiguous bytes
+ * from out_phys on exit.  Only IOVA that a no-IOMMU device's software
+ * table maps has an answer; everything else is EOPNOTSUPP.
+ */
+struct iommu_ioas_noiommu_get_pa {
+	__u32 size;
+	__u32 flags;
+	__u32 ioas_id;
+	__u32 __reserved;
+	__aligned_u64 iova;
+	__aligned_u64 length;
+	__aligned_u64 out_phys;
+};
+#define IOMMU_IOAS_NOIOMMU_GET_PA \
+	_IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_NOIOMMU_GET_PA)
 
 /*
  * Same semantics as IOMMU_IOAS_MAP, but memory is named by (fd, byte offset)
@@ -304,10 +325,16 @@ struct iommu_hwpt_arm_smmuv3 {
 	__aligned_le64 ste[2];
 };
 
+/* v7.3: a guest AMD IOMMU Device Table Entry (IOMMU_HWPT_DATA_AMD_GUEST). */
+struct iommu_hwpt_amd_guest {
+	__aligned_u64 dte[4];
+};
+
 enum iommu_hwpt_data_type {
 	IOMMU_HWPT_DATA_NONE       = 0,
 	IOMMU_HWPT_DATA_VTD_S1     = 1,
 	IOMMU_HWPT_DATA_ARM_SMMUV3 = 2,
+	IOMMU_HWPT_DATA_AMD_GUEST  = 3,	/* v7.3 */
 };
 
 /*
@@ -353,8 +380,13 @@ struct iommu_hw_info_vtd {
  * consumed by VMMs (see the kernel docs); a faithful emulator just passes
  * the registers through.
  */
+enum iommu_hw_info_arm_smmuv3_flags {
+	/* v7.3: erratum; every TLBI/CFGI+SYNC must be issued twice. */
+	IOMMU_HW_INFO_ARM_SMMUV3_ERRATA_REPEAT_TLBI_CFGI = 1 << 0,
+};
+
 struct iommu_hw_info_arm_smmuv3 {
-	__u32 flags;
+	__u32 flags;	/* enum iommu_hw_info_arm_smmuv3_flags */
 	__u32 __reserved;
 	__u32 idr[6];
 	__u32 iidr;
@@ -370,6 +402,12 @@ struct iommu_hw_info_tegra241_cmdqv {
 	__u8 __reserved;
 };
 
+/* v7.3: the raw AMD EFR and EFR2 registers; the VMM filters them. */
+struct iommu_hw_info_amd {
+	__aligned_u64 efr;
+	__aligned_u64 efr2;
+};
+
 /*
  * NONE and DEFAULT share 0: as output it means "no data", as input (with
  * IOMMU_HW_INFO_FLAG_INPUT_TYPE) it means "whatever the driver prefers".
@@ -380,6 +418,7 @@ enum iommu_hw_info_type {
 	IOMMU_HW_INFO_TYPE_INTEL_VTD       = 1,
 	IOMMU_HW_INFO_TYPE_ARM_SMMUV3      = 2,
 	IOMMU_HW_INFO_TYPE_TEGRA241_CMDQV  = 3,
+	IOMMU_HW_INFO_TYPE_AMD             = 4,	/* v7.3 */
 };
 
 enum iommufd_hw_capabilities {
@@ -388,6 +427,11 @@ enum iommufd_hw_capabilities {
 	/* the two PASID bits are meaningless when out_max_pasid_log2 == 0 */
 	IOMMU_HW_CAP_PCI_PASID_EXEC = 1 << 1,
 	IOMMU_HW_CAP_PCI_PASID_PRIV = 1 << 2,
+	/*
+	 * v7.3: ATS cannot be used on this device.  A negative bit, so that
+	 * an older kernel's silence keeps meaning "ATS may be enabled".
+	 */
+	IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED = 1 << 3,
 };
 
 enum iommufd_hw_info_flags {
@@ -712,6 +756,8 @@ _Static_assert(sizeof(struct iommu_ioas_iova_ranges) == 32,
 _Static_assert(sizeof(struct iommu_ioas_allow_iovas) == 24,
 	       "iommu_ioas_allow_iovas");
 _Static_assert(sizeof(struct iommu_ioas_map) == 40, "iommu_ioas_map");
+_Static_assert(sizeof(struct iommu_ioas_noiommu_get_pa) == 40,
+	       "iommu_ioas_noiommu_get_pa");
 _Static_assert(sizeof(struct iommu_ioas_map_file) == 40,
 	       "iommu_ioas_map_file");
 _Static_assert(sizeof(struct iommu_ioas_copy) == 40, "iommu_ioas_copy");
@@ -721,12 +767,15 @@ _Static_assert(sizeof(struct iommu_vfio_ioas) == 12, "iommu_vfio_ioas");
 _Static_assert(sizeof(struct iommu_hwpt_vtd_s1) == 24, "iommu_hwpt_vtd_s1");
 _Static_assert(sizeof(struct iommu_hwpt_arm_smmuv3) == 16,
 	       "iommu_hwpt_arm_smmuv3");
+_Static_assert(sizeof(struct iommu_hwpt_amd_guest) == 32,
+	       "iommu_hwpt_amd_guest");
 _Static_assert(sizeof(struct iommu_hwpt_alloc) == 48, "iommu_hwpt_alloc");
 _Static_assert(sizeof(struct iommu_hw_info_vtd) == 24, "iommu_hw_info_vtd");
 _Static_assert(sizeof(struct iommu_hw_info_arm_smmuv3) == 40,
 	       "iommu_hw_info_arm_smmuv3");
 _Static_assert(sizeof(struct iommu_hw_info_tegra241_cmdqv) == 8,
 	       "iommu_hw_info_tegra241_cmdqv");
+_Static_assert(sizeof(struct iommu_hw_info_amd) == 16, "iommu_hw_info_amd");
 _Static_assert(sizeof(struct iommu_hw_info) == 40, "iommu_hw_info");
 _Static_assert(sizeof(struct iommu_hwpt_set_dirty_tracking) == 16,
 	       "iommu_hwpt_set_dirty_tracking");

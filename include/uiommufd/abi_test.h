@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * uiommufd/abi_test.h - the CONFIG_IOMMUFD_TEST ("selftest") interface of
- * iommufd, as of Linux v6.19.
+ * iommufd, as of Linux v7.3.
  *
  * Theory
  * ------
@@ -14,7 +14,7 @@
  * This header is not a uapi header in the kernel (it lives next to the
  * driver and is reached by relative include from the selftests), so it
  * changes more freely between releases than abi.h.  Names and numbers below
- * are the v6.19 ones; where older kernels differ the comment says so, since
+ * are the v7.3 ones; where older kernels differ the comment says so, since
  * a daemon may meet selftest binaries built from older trees.
  *
  * The magic type values (0xdead, 0xdeadbeef, ...) are deliberately far from
@@ -66,12 +66,13 @@ enum {
 /*
  * iommu_hwpt_selftest.pagetable_type (v6.19): which mock page-table format
  * backs a paging domain.  A short (4-byte, pre-6.19) selftest payload reads
- * as DEFAULT.
+ * as DEFAULT.  v6.19 also had MOCK_IOMMUPT_AMDV1 = 2 (the real AMDv1
+ * format); v7.3 dropped it and answers EOPNOTSUPP for 2, like any unknown
+ * format, so the name is gone here too.
  */
 enum {
 	MOCK_IOMMUPT_DEFAULT = 0,
 	MOCK_IOMMUPT_HUGE    = 1,
-	MOCK_IOMMUPT_AMDV1   = 2,
 };
 
 /*
