@@ -61,6 +61,7 @@ static_assert(IOMMU_IOAS_CHANGE_PROCESS == 0x3b92,
 	      "IOMMU_IOAS_CHANGE_PROCESS");
 static_assert(IOMMU_VEVENTQ_ALLOC == 0x3b93, "IOMMU_VEVENTQ_ALLOC");
 static_assert(IOMMU_HW_QUEUE_ALLOC == 0x3b94, "IOMMU_HW_QUEUE_ALLOC");
+static_assert(IOMMU_IOAS_NOIOMMU_GET_PA == 0x3b95, "IOMMU_IOAS_NOIOMMU_GET_PA");
 static_assert(IOMMU_TEST_CMD == 0x3ba0, "IOMMU_TEST_CMD");
 
 static_assert(VFIO_GET_API_VERSION == 0x3b64, "VFIO_GET_API_VERSION");
@@ -106,16 +107,22 @@ static_assert(IOMMU_HWPT_ALLOC_NEST_PARENT == 1 &&
 static_assert(IOMMU_VTD_S1_SRE == 1 && IOMMU_VTD_S1_EAFE == 2 &&
 	      IOMMU_VTD_S1_WPE == 4, "iommu_hwpt_vtd_s1_flags");
 static_assert(IOMMU_HWPT_DATA_NONE == 0 && IOMMU_HWPT_DATA_VTD_S1 == 1 &&
-	      IOMMU_HWPT_DATA_ARM_SMMUV3 == 2, "iommu_hwpt_data_type");
+	      IOMMU_HWPT_DATA_ARM_SMMUV3 == 2 &&
+	      IOMMU_HWPT_DATA_AMD_GUEST == 3, "iommu_hwpt_data_type");
 static_assert(IOMMU_HW_INFO_VTD_ERRATA_772415_SPR17 == 1,
 	      "iommu_hw_info_vtd_flags");
 static_assert(IOMMU_HW_INFO_TYPE_NONE == 0 && IOMMU_HW_INFO_TYPE_DEFAULT == 0 &&
 	      IOMMU_HW_INFO_TYPE_INTEL_VTD == 1 &&
 	      IOMMU_HW_INFO_TYPE_ARM_SMMUV3 == 2 &&
-	      IOMMU_HW_INFO_TYPE_TEGRA241_CMDQV == 3, "iommu_hw_info_type");
+	      IOMMU_HW_INFO_TYPE_TEGRA241_CMDQV == 3 &&
+	      IOMMU_HW_INFO_TYPE_AMD == 4, "iommu_hw_info_type");
+static_assert(IOMMU_HW_INFO_ARM_SMMUV3_ERRATA_REPEAT_TLBI_CFGI == 1,
+	      "iommu_hw_info_arm_smmuv3_flags");
 static_assert(IOMMU_HW_CAP_DIRTY_TRACKING == 1 &&
 	      IOMMU_HW_CAP_PCI_PASID_EXEC == 2 &&
-	      IOMMU_HW_CAP_PCI_PASID_PRIV == 4, "iommufd_hw_capabilities");
+	      IOMMU_HW_CAP_PCI_PASID_PRIV == 4 &&
+	      IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED == 8,
+	      "iommufd_hw_capabilities");
 static_assert(IOMMU_HW_INFO_FLAG_INPUT_TYPE == 1, "iommufd_hw_info_flags");
 static_assert(IOMMU_HWPT_DIRTY_TRACKING_ENABLE == 1,
 	      "iommufd_hwpt_set_dirty_tracking_flags");
@@ -220,6 +227,8 @@ static_assert(END(iommu_ioas_change_process, __reserved) == 8,
 static_assert(END(iommu_veventq_alloc, out_veventq_fd) == 28,
 	      "min VEVENTQ_ALLOC");
 static_assert(END(iommu_hw_queue_alloc, length) == 40, "min HW_QUEUE_ALLOC");
+static_assert(END(iommu_ioas_noiommu_get_pa, out_phys) == 40,
+	      "min IOAS_NOIOMMU_GET_PA");
 static_assert(END(iommu_test_cmd, last) == 68, "min TEST_CMD");
 /* driver-data minimums the selftest mock insists on */
 static_assert(END(iommu_hwpt_selftest, iotlb) == 4, "min hwpt selftest");
@@ -327,6 +336,10 @@ SIZE(iommu_hwpt_arm_smmuv3, 16);
 OFF(iommu_hwpt_arm_smmuv3, ste[0], 0);
 OFF(iommu_hwpt_arm_smmuv3, ste[1], 8);
 
+SIZE(iommu_hwpt_amd_guest, 32);
+OFF(iommu_hwpt_amd_guest, dte[0], 0);
+OFF(iommu_hwpt_amd_guest, dte[3], 24);
+
 SIZE(iommu_hwpt_alloc, 48);
 OFF(iommu_hwpt_alloc, size, 0);
 OFF(iommu_hwpt_alloc, flags, 4);
@@ -357,6 +370,10 @@ OFF(iommu_hw_info_arm_smmuv3, idr[4], 24);
 OFF(iommu_hw_info_arm_smmuv3, idr[5], 28);
 OFF(iommu_hw_info_arm_smmuv3, iidr, 32);
 OFF(iommu_hw_info_arm_smmuv3, aidr, 36);
+
+SIZE(iommu_hw_info_amd, 16);
+OFF(iommu_hw_info_amd, efr, 0);
+OFF(iommu_hw_info_amd, efr2, 8);
 
 SIZE(iommu_hw_info_tegra241_cmdqv, 8);
 OFF(iommu_hw_info_tegra241_cmdqv, flags, 0);
@@ -483,6 +500,15 @@ OFF(iommu_veventq_alloc, veventq_depth, 16);
 OFF(iommu_veventq_alloc, out_veventq_id, 20);
 OFF(iommu_veventq_alloc, out_veventq_fd, 24);
 OFF(iommu_veventq_alloc, __reserved, 28);
+
+SIZE(iommu_ioas_noiommu_get_pa, 40);
+OFF(iommu_ioas_noiommu_get_pa, size, 0);
+OFF(iommu_ioas_noiommu_get_pa, flags, 4);
+OFF(iommu_ioas_noiommu_get_pa, ioas_id, 8);
+OFF(iommu_ioas_noiommu_get_pa, __reserved, 12);
+OFF(iommu_ioas_noiommu_get_pa, iova, 16);
+OFF(iommu_ioas_noiommu_get_pa, length, 24);
+OFF(iommu_ioas_noiommu_get_pa, out_phys, 32);
 
 SIZE(iommu_hw_queue_alloc, 40);
 OFF(iommu_hw_queue_alloc, size, 0);
