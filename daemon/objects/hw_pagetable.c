@@ -520,6 +520,9 @@ static int iommufd_check_iova_range(struct io_pagetable *iopt,
 	uint64_t iommu_pgsize = iopt->iova_alignment;
 	uint64_t last_iova;
 
+	/* v7.3: an empty range is EINVAL (6.19 let iova 0 wrap to all). */
+	if (!bitmap->length)
+		return -EINVAL;
 	if (__builtin_add_overflow(bitmap->iova, bitmap->length - 1,
 				   &last_iova))
 		return -EOVERFLOW;

@@ -536,6 +536,9 @@ static void test_dirty_tracking(void **state)
 			 -EINVAL);
 	assert_int_equal(get_dirty(hwpt, 2 * PS, UINT64_MAX, PS, bitmap, 0),
 			 -EOVERFLOW);
+	/* v7.3: an empty range, even at IOVA 0 where it used to wrap. */
+	assert_int_equal(get_dirty(hwpt, 0, 0, PS, bitmap, 0), -EINVAL);
+	assert_int_equal(get_dirty(hwpt, APERTURE, 0, PS, bitmap, 0), -EINVAL);
 	assert_int_equal(get_dirty(hwpt, APERTURE, len, PS, bitmap, 2),
 			 -EOPNOTSUPP);
 	/* An unwritable bitmap: the kernel's walk stops quietly. */
