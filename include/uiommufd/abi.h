@@ -375,16 +375,16 @@ struct iommu_hw_info_vtd {
 	__aligned_u64 ecap_reg;
 };
 
-/*
- * Raw SMMUv3 ID registers.  Only a documented subset of bits is meant to be
- * consumed by VMMs (see the kernel docs); a faithful emulator just passes
- * the registers through.
- */
 enum iommu_hw_info_arm_smmuv3_flags {
 	/* v7.3: erratum; every TLBI/CFGI+SYNC must be issued twice. */
 	IOMMU_HW_INFO_ARM_SMMUV3_ERRATA_REPEAT_TLBI_CFGI = 1 << 0,
 };
 
+/*
+ * Raw SMMUv3 ID registers.  Only a documented subset of bits is meant to be
+ * consumed by VMMs (see the kernel docs); a faithful emulator just passes
+ * the registers through.
+ */
 struct iommu_hw_info_arm_smmuv3 {
 	__u32 flags;	/* enum iommu_hw_info_arm_smmuv3_flags */
 	__u32 __reserved;
