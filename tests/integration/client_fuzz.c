@@ -123,7 +123,8 @@ static const struct {
 	C(VFIO_IOMMU_GET_INFO, struct vfio_iommu_type1_info),
 	C(VFIO_IOMMU_MAP_DMA, struct vfio_iommu_type1_dma_map),
 	C(VFIO_IOMMU_UNMAP_DMA, struct vfio_iommu_type1_dma_unmap),
-	C(_IO(IOMMUFD_TYPE, 0x95), uint64_t),
+	C(IOMMU_IOAS_NOIOMMU_GET_PA, struct iommu_ioas_noiommu_get_pa),
+	C(_IO(IOMMUFD_TYPE, 0x96), uint64_t),
 	C(_IO(IOMMUFD_TYPE, 0x7f), uint64_t),
 };
 
