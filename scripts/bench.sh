@@ -33,7 +33,8 @@
 # they were not measured.
 set -eu
 cd "$(dirname "$0")/.."
-quick=0 vm=1 baseline= B=build only= rounds=2
+args=${*:+ $*}
+quick=0 vm=1 baseline='' B=build only='' rounds=2
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) quick=1 ;;
@@ -130,10 +131,13 @@ start_server() {
 	fi
 }
 has_ring() { # PID DIR: does the server on DIR hold an io_uring instance?
+	local f
 	# a server may register its queues only once requests come: make one
 	: < "$2/iommu" 2>/dev/null || true
-	for _ in $(seq 20); do
-		ls -l /proc/$1/fd 2>/dev/null | grep -q 'anon_inode:\[io_uring\]' && return 0
+	for _ in $(seq 60); do # 3 s: a loaded machine is slow to start threads
+		for f in /proc/"$1"/fd/*; do
+			[ "$(readlink "$f" 2>/dev/null)" = 'anon_inode:[io_uring]' ] && return 0
+		done
 		sleep 0.05
 	done
 	return 1
@@ -193,7 +197,7 @@ calls_measure() { # LOOP LABEL CMD... -- SERVER...
 }
 if want calls; then
 	echo "host: pinned calls, FUSE file, $iters ioctls per figure, loops: ${loops[*]}"
-	for round in $(seq $rounds); do
+	for _ in $(seq "$rounds"); do
 		for loop in "${loops[@]}"; do
 			calls_measure "$loop" floor-none empty minimal -- $FLOOR
 			calls_measure "$loop" floor-pvm minimal -- $FLOOR --arg pvm
@@ -227,7 +231,7 @@ if want map; then
 		daemons+=("base:$out/baseline-build/daemon/uiommufd")
 	fi
 	echo "host: per-call IOAS_MAP cost, $cost_iters calls per figure"
-	for round in $(seq $rounds); do
+	for _ in $(seq "$rounds"); do
 		for d in "${daemons[@]}"; do
 			dir=$(mktemp -d)
 			start_server classic "$dir" "$pin" "${d#*:}" --status-socket none --test-interface
@@ -254,7 +258,7 @@ clients_measure() { # LOOP LABEL SERVER...
 }
 if want clients; then
 	echo "host: many clients ($client_counts), ${client_secs} s each, unpinned, loops: ${loops[*]}"
-	for round in $(seq $rounds); do
+	for _ in $(seq "$rounds"); do
 		for loop in "${loops[@]}"; do
 			clients_measure "$loop" floor-st $FLOOR --arg pvm
 			# the uring loop's threads are its own business
@@ -305,7 +309,7 @@ plot_png=docs/bench-clients.png
 {
 	echo "# Benchmarks"
 	echo
-	echo "Written by \`scripts/bench.sh$([ $quick = 1 ] && echo " --quick")$([ $vm = 0 ] && echo " --no-vm")\` on $(date -u '+%F %H:%M UTC')."
+	echo "Written by \`scripts/bench.sh$args\` on $(date -u '+%F %H:%M UTC')."
 	echo "Machine: $machine."
 	echo "Daemon: \`$D\` of $(git describe --always --dirty 2>/dev/null || echo "an unknown revision")."
 	echo
@@ -593,7 +597,7 @@ cat "$out/BENCHMARKS.md"
 # The plot: latency and throughput against the number of clients, a line
 # per server and loop measured (columns of clients.dat: see its header).
 plot() { # DAT PNG
-	local lat= thr= col=2 sep= pt=5 lc=1
+	local lat='' thr='' col=2 sep='' pt=5 lc=1
 	for loop in classic uring; do
 		for who in floor daemon; do
 			if [[ " ${loops[*]} " == *" $loop "* ]]; then
