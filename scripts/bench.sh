@@ -610,7 +610,7 @@ plot() { # DAT PNG
 		done
 	done
 	gnuplot <<-EOF
-	set terminal pngcairo size 1200,480 font ",10"
+	set terminal pngcairo size 1200,520 font ",10"
 	set output "$2"
 	set multiplot layout 1,2 title "uiommufd: N client processes, minimal call, FUSE file, $(nproc) vCPU, unpinned"
 	set logscale x 2
@@ -618,7 +618,9 @@ plot() { # DAT PNG
 	set xtics (1, 2, 4, 8, 16)
 	set xlabel "client processes"
 	set grid
-	set key top left
+	set key top left maxrows 4 font ",9"
+	# headroom above the lines for the key
+	set offsets 0, 0, graph 0.3, 0
 	set ylabel "latency per call (µs)"
 	set logscale y
 	set title "latency: p50 (solid), p99 (dashed)"
