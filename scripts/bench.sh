@@ -245,26 +245,36 @@ fi
 # ----------------------------------------------------------- many clients ----
 # The same clients_bench against the floor (single-threaded and
 # multi-threaded libfuse loops; the better one at each count is the floor)
-# and the daemon (default workers), per loop, unpinned, interleaved rounds.
-clients_measure() { # LOOP LABEL SERVER...
-	local loop=$1 label=$2 dir; shift 2
-	dir=$(mktemp -d)
-	start_server "$loop" "$dir" "" "$@"
-	for n in $client_counts; do
-		$B/tests/bench/clients_bench "$dir/iommu" --clients "$n" \
-			--seconds "$client_secs" --label "$loop-$label" >> "$out/clients.txt"
-	done
-	stop_server "$dir"; rmdir "$dir"
-}
+# and the daemon (default workers), per loop, unpinned.  Every server runs
+# from start to end (an idle one costs nothing) so that the figures of one
+# count are taken one right after the other, in every round.
 if want clients; then
 	echo "host: many clients ($client_counts), ${client_secs} s each, unpinned, loops: ${loops[*]}"
-	for _ in $(seq "$rounds"); do
-		for loop in "${loops[@]}"; do
-			clients_measure "$loop" floor-st $FLOOR --arg pvm
+	servers=()
+	for loop in "${loops[@]}"; do
+		for who in floor-st floor-mt daemon; do
 			# the uring loop's threads are its own business
-			[ $loop = uring ] || clients_measure "$loop" floor-mt $FLOOR --arg pvm --mt
-			clients_measure "$loop" daemon $D --status-socket none
+			[ "$loop-$who" != uring-floor-mt ] || continue
+			dir=$(mktemp -d)
+			case $who in
+			floor-st) start_server "$loop" "$dir" "" $FLOOR --arg pvm ;;
+			floor-mt) start_server "$loop" "$dir" "" $FLOOR --arg pvm --mt ;;
+			daemon) start_server "$loop" "$dir" "" $D --status-socket none ;;
+			esac
+			servers+=("$loop-$who:$spid:$dir")
 		done
+	done
+	for _ in $(seq "$rounds"); do
+		for n in $client_counts; do
+			for sv in "${servers[@]}"; do
+				$B/tests/bench/clients_bench "${sv##*:}/iommu" --clients "$n" \
+					--seconds "$client_secs" --label "${sv%%:*}" >> "$out/clients.txt"
+			done
+		done
+	done
+	for sv in "${servers[@]}"; do
+		spid=${sv#*:} spid=${spid%%:*}
+		stop_server "${sv##*:}"; rmdir "${sv##*:}"
 	done
 fi
 
