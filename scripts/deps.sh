@@ -1,6 +1,8 @@
 #!/bin/bash
 # Installs the Debian 12 packages uiommufd needs to build, run and test,
 # skipping any that are already there.  Sourced by the other scripts.
+# uiommufd_install_deps installs those; uiommufd_install_bench_deps only
+# what scripts/bench.sh needs beyond them (not needed to build or test).
 uiommufd_packages=(
 	gcc meson ninja-build pkg-config          # build
 	libfuse3-dev fuse3 libsystemd-dev liburing-dev libcmocka-dev
@@ -8,10 +10,22 @@ uiommufd_packages=(
 	qemu-system-x86 busybox-static kmod       # the vm suite (shared/vm/run-vm)
 	util-linux python3 systemd procps         # setpriv, service tests, systemd-analyze
 )
+uiommufd_bench_packages=(
+	gnuplot-nox                               # bench.sh's many-clients plot
+)
 
 uiommufd_install_deps() {
+	uiommufd_install_packages "${uiommufd_packages[@]}"
+}
+
+uiommufd_install_bench_deps() {
+	uiommufd_install_packages "${uiommufd_bench_packages[@]}"
+}
+
+# uiommufd_install_packages PACKAGE...: apt-get install those not installed
+uiommufd_install_packages() {
 	local missing=()
-	for p in "${uiommufd_packages[@]}"; do
+	for p in "$@"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
 			missing+=("$p")
 	done

@@ -2,7 +2,8 @@
 # guest_ioctl.sh: benchmark guest script (busybox sh in /opt, via run-vm).
 # In one boot: the CUSE transport floor (floor_server answering at once, and
 # with each way of touching 16 bytes of the argument), then the daemon's
-# IOAS_ALLOC+DESTROY pairs with each argument transport.  RESULT lines go to
+# IOAS_ALLOC+DESTROY pairs with each argument transport and its minimal call
+# (IOAS_IOVA_RANGES on a missing ID).  RESULT lines go to
 # stdout and to /out/results.txt.
 N=${BENCH_ITERS:-3000}
 mkdir -p /out
@@ -33,5 +34,6 @@ for round in 1 2; do
 	measure cuse-floor-retry /dev/floor empty ./floor_server --cuse floor --arg retry
 	measure cuse-daemon-pvm /dev/iommu alloc-destroy ./uiommufd --cuse --threads 1 --arg-transport pvm
 	measure cuse-daemon-retry /dev/iommu alloc-destroy ./uiommufd --cuse --threads 1 --arg-transport retry
+	measure cuse-daemon-minimal /dev/iommu minimal ./uiommufd --cuse --threads 1 --arg-transport pvm
 done
 cat /out/results.txt

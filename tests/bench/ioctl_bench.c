@@ -2,14 +2,18 @@
 /*
  * ioctl_bench: time iommufd-style ioctls on a /dev/iommu-like node.
  *
- * usage: ioctl_bench PATH [--iters N] [--warmup N] [--cmd empty|alloc-destroy]
- *                         [--label LABEL]
+ * usage: ioctl_bench PATH [--iters N] [--warmup N]
+ *                         [--cmd empty|alloc-destroy|minimal] [--label LABEL]
  *
  *   empty          ioctl(fd, _IO(';', 0x80 + 0x7f), &buf) with a 16-byte buf
  *                  whose first u32 is 16: a command number iommufd does not
  *                  define, for floor_server, which answers anything
  *   alloc-destroy  IOMMU_IOAS_ALLOC then IOMMU_DESTROY of the returned id;
  *                  one sample is the pair
+ *   minimal        IOMMU_IOAS_IOVA_RANGES on an ID that does not exist: a
+ *                  daemon reads the argument and fails it with ENOENT (the
+ *                  cheapest call that reads its argument); floor_server
+ *                  answers it like any other, so both can be timed
  *
  * Each sample is timed on its own with CLOCK_MONOTONIC so the median is
  * available (TCG guests have long, erratic tails that a mean alone hides).
@@ -40,7 +44,7 @@ struct bench_empty {
 	uint32_t pad[3];
 };
 
-enum bench_cmd { CMD_EMPTY, CMD_ALLOC_DESTROY };
+enum bench_cmd { CMD_EMPTY, CMD_ALLOC_DESTROY, CMD_MINIMAL };
 
 static uint64_t now_ns(void)
 {
@@ -58,6 +62,16 @@ static int one_sample(int fd, enum bench_cmd cmd, const char **what)
 
 		*what = "empty ioctl";
 		return ioctl(fd, BENCH_IOMMU_EMPTY, &e) < 0 ? -errno : 0;
+	}
+	if (cmd == CMD_MINIMAL) {
+		struct iommu_ioas_iova_ranges r = {
+			.size = sizeof(r),
+			.ioas_id = 0xfffffff0u,
+		};
+
+		*what = "IOMMU_IOAS_IOVA_RANGES on a missing ID";
+		return ioctl(fd, IOMMU_IOAS_IOVA_RANGES, &r) == 0 || errno == ENOENT ?
+			0 : -errno;
 	}
 
 	struct iommu_ioas_alloc a = { .size = sizeof(a) };
@@ -94,7 +108,7 @@ static long parse_count(const char *s, long min)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: ioctl_bench PATH [--iters N] [--warmup N] "
-		   "[--cmd empty|alloc-destroy] [--label LABEL]\n");
+		   "[--cmd empty|alloc-destroy|minimal] [--label LABEL]\n");
 }
 
 int main(int argc, char **argv)
@@ -126,8 +140,10 @@ int main(int argc, char **argv)
 				cmd = CMD_EMPTY;
 			else if (!strcmp(v, "alloc-destroy"))
 				cmd = CMD_ALLOC_DESTROY;
+			else if (!strcmp(v, "minimal"))
+				cmd = CMD_MINIMAL;
 			else {
-				fprintf(stderr, "ioctl_bench: --cmd empty|alloc-destroy\n");
+				fprintf(stderr, "ioctl_bench: --cmd empty|alloc-destroy|minimal\n");
 				return 2;
 			}
 			i++;
@@ -149,7 +165,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (!label)
-		label = cmd == CMD_EMPTY ? "empty" : "alloc-destroy";
+		label = cmd == CMD_EMPTY ? "empty" :
+			cmd == CMD_MINIMAL ? "minimal" : "alloc-destroy";
 	/* warm caches, fault in the server's stacks, wake its threads */
 	if (warmup < 0)
 		warmup = iters / 10 < 100 ? iters / 10 : 100;
@@ -191,7 +208,7 @@ int main(int argc, char **argv)
 	double p99 = (double)ns[(size_t)((double)(iters - 1) * 0.99)] / 1e3;
 
 	printf("%s: %ld %s on %s: mean %.2f us, median %.2f us, min %.2f, p99 %.2f, max %.2f us\n",
-	       label, iters, cmd == CMD_EMPTY ? "ioctls" : "ALLOC+DESTROY pairs", path,
+	       label, iters, cmd == CMD_ALLOC_DESTROY ? "ALLOC+DESTROY pairs" : "ioctls", path,
 	       mean, median, (double)ns[0] / 1e3, p99, (double)ns[iters - 1] / 1e3);
 	printf("RESULT %s %ld %.2f %.2f\n", label, iters, mean, median);
 	free(ns);
