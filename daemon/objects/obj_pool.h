@@ -6,14 +6,16 @@
  * malloc adds 8 bytes of header to every chunk and rounds it up to 16, so
  * an 80-byte area costs 96 bytes and a 40-byte pages object 48.  A pool
  * hands out objects of exactly obj_size bytes (a multiple of 8, aligned to
- * 8) from 64 KiB slabs it maps itself, so a million objects cost what they
- * are, plus one slab header per 64 KiB.
+ * 8) from 1 MiB slabs it maps itself, so a million objects cost what they
+ * are, plus one slab header per MiB.
  *
  * Memory goes back: a freed object is reused by the next allocation from
  * its slab; a slab whose last object is freed is unmapped, except one
  * empty slab per pool kept so that a map/unmap loop does not mmap and
  * munmap each time.  Objects of a slab are carved on first use, so a pool
- * that holds a few objects touches one page.
+ * that holds a few objects touches one page.  Slabs are large because
+ * each munmap costs a TLB shootdown: with 64 KiB slabs, unmapping a
+ * million areas took 2 s instead of 0.3 s (1,800 munmaps).
  *
  * Under AddressSanitizer every free object is poisoned: a use after free
  * or a double free is reported as it is for malloc (the double free by
@@ -31,7 +33,7 @@
 #include <stddef.h>
 
 /* Size and alignment of a slab; a power of two. */
-#define OBJ_POOL_SLAB_SIZE ((size_t)64 << 10)
+#define OBJ_POOL_SLAB_SIZE ((size_t)1 << 20)
 
 struct obj_slab;
 
