@@ -40,8 +40,9 @@ struct iopt_pin_seg;
  * There is one of these behind every IOAS_MAP, so it holds only what an
  * unpinned user mapping needs (40 bytes, from a pool: see obj_pool.h);
  * what only a file, a dma-buf or a pin needs lives in ext (pages.c),
- * allocated when the first of them comes and, for user memory, freed again
- * when the pin goes.
+ * allocated when the first of them comes (charged to the context's user;
+ * -ENOMEM over its limit) and, for user memory, freed again when the pin
+ * goes.
  */
 struct iopt_pages_ext;
 
