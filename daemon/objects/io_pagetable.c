@@ -46,10 +46,12 @@
  * Locking: none. The caller holds its IOAS lock around every call,
  * including while callbacks run.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 
 #include "io_pagetable.h"
+#include "obj_pool.h"
 #include "user_limits.h"
 
 #define IOPT_ACCESS_NOTIFY_TRIES 100
@@ -91,6 +93,18 @@ void iopt_init_table(struct io_pagetable *iopt)
 	iopt->num_allowed = 0;
 }
 
+/*
+ * Areas come from one pool shared by every IOAS (obj_pool.h): a million
+ * of them cost sizeof(struct iopt_area) each, not malloc's rounded chunk.
+ */
+static_assert(_Alignof(struct iopt_area) <= 8, "obj_pool aligns to 8");
+static struct obj_pool iopt_area_pool = OBJ_POOL_INIT(struct iopt_area);
+
+size_t iopt_areas_in_use(void)
+{
+	return obj_pool_in_use(&iopt_area_pool);
+}
+
 /* Every area is made and freed here, so that each one is charged once. */
 static struct iopt_area *iopt_area_new(struct io_pagetable *iopt)
 {
@@ -98,7 +112,7 @@ static struct iopt_area *iopt_area_new(struct io_pagetable *iopt)
 
 	if (user_mem_charge(iopt->mem, IOPT_AREA_CHARGE))
 		return NULL;
-	area = calloc(1, sizeof(*area));
+	area = obj_pool_alloc(&iopt_area_pool);
 	if (!area)
 		user_mem_uncharge(iopt->mem, IOPT_AREA_CHARGE);
 	return area;
@@ -108,7 +122,7 @@ static void iopt_area_free(struct io_pagetable *iopt, struct iopt_area *area)
 {
 	if (!area)
 		return;
-	free(area);
+	obj_pool_free(&iopt_area_pool, area);
 	user_mem_uncharge(iopt->mem, IOPT_AREA_CHARGE);
 }
 

@@ -305,7 +305,7 @@ static bool iommufd_area_of_live_dmabuf(const struct iopt_area *area,
 {
 	const struct iopt_pages *pages = area->pages;
 
-	return pages->dmabuf == dmabuf && !pages->revoked;
+	return iopt_pages_dmabuf(pages) == dmabuf && !pages->revoked;
 }
 
 static int iommufd_revoke_unfill(struct iommufd_ioas *ioas,

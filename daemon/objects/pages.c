@@ -67,6 +67,7 @@
 #include "objects/pages.h"
 #include "objects/user_limits.h"
 
+#include <assert.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <linux/capability.h>
@@ -90,6 +91,7 @@
 #include "log.h"
 #include "objects/dmabuf.h"
 #include "objects/io_pagetable.h"
+#include "objects/obj_pool.h"
 #include "objects/caller_mm.h"
 #include "objects/caller_proc.h"
 
@@ -156,6 +158,101 @@ struct iopt_pin_seg {
 	bool shared;  /* in the daemon's view; else by VA in the source */
 	uint64_t hpage; /* hugetlbfs page size of a shared part, or 0 */
 };
+
+/*
+ * What only some pages objects need: the file or dma-buf they map, and
+ * the pin.  Made with the first of them (pages_ext()), freed with the
+ * pages, or when the pin of memory that needs no ext otherwise goes
+ * (pages_ext_trim()).
+ */
+struct iopt_pages_ext {
+	struct iopt_held_file *held;	/* FILE that can be pinned: its fd */
+	struct iommufd_dmabuf *dmabuf;	/* DMABUF: a reference */
+	/* Pin state: pin_users counts (area, domain) pairs holding the pin. */
+	unsigned int pin_users;
+	unsigned int nr_segs;
+	uint64_t npinned; /* pages accounted while pinned */
+	void *view_base;  /* reservation holding the daemon's view */
+	size_t view_len;
+	uint8_t *view;	  /* byte 0 of the pages in the daemon, or NULL */
+	struct iopt_pin_seg *segs; /* how each part is reached */
+};
+
+/*
+ * One pages object per IOAS_MAP: a million maps cost 40 MB from a pool,
+ * against 176 MB from malloc before the rarely used parts moved to ext.
+ */
+static_assert(sizeof(struct iopt_pages) <= 40, "see obj_pool.h");
+static_assert(_Alignof(struct iopt_pages) <= 8, "obj_pool aligns to 8");
+static struct obj_pool iopt_pages_pool = OBJ_POOL_INIT(struct iopt_pages);
+
+size_t iopt_pages_in_use(void)
+{
+	return obj_pool_in_use(&iopt_pages_pool);
+}
+
+static inline struct iommufd_ctx *pages_ictx(const struct iopt_pages *pages)
+{
+	return pages->source->ictx;
+}
+
+/* The daemon's descriptor of a FILE's file, or -1. */
+static inline int pages_fd(const struct iopt_pages *pages)
+{
+	return pages->ext && pages->ext->held ? pages->ext->held->fd : -1;
+}
+
+static inline bool pages_pinned(const struct iopt_pages *pages)
+{
+	return pages->ext && pages->ext->pin_users;
+}
+
+static inline uint64_t pages_npinned(const struct iopt_pages *pages)
+{
+	return pages->ext ? pages->ext->npinned : 0;
+}
+
+/* An ext and malloc's header on it, charged to the context's user. */
+#define IOPT_PAGES_EXT_CHARGE (sizeof(struct iopt_pages_ext) + 16)
+
+/* The ext of pages, made now if need be; NULL when out of memory. */
+static struct iopt_pages_ext *pages_ext(struct iopt_pages *pages)
+{
+	struct user_mem *mem = pages_ictx(pages)->mem;
+
+	if (pages->ext)
+		return pages->ext;
+	if (user_mem_charge(mem, IOPT_PAGES_EXT_CHARGE))
+		return NULL;
+	pages->ext = calloc(1, sizeof(*pages->ext));
+	if (!pages->ext)
+		user_mem_uncharge(mem, IOPT_PAGES_EXT_CHARGE);
+	return pages->ext;
+}
+
+static void pages_ext_free(struct iopt_pages *pages)
+{
+	if (!pages->ext)
+		return;
+	free(pages->ext);
+	pages->ext = NULL;
+	user_mem_uncharge(pages_ictx(pages)->mem, IOPT_PAGES_EXT_CHARGE);
+}
+
+/* Frees an ext that holds nothing any more. */
+static void pages_ext_trim(struct iopt_pages *pages)
+{
+	struct iopt_pages_ext *ext = pages->ext;
+
+	if (ext && !ext->held && !ext->dmabuf && !ext->pin_users &&
+	    !ext->npinned && !ext->segs && !ext->view_base)
+		pages_ext_free(pages);
+}
+
+struct iommufd_dmabuf *iopt_pages_dmabuf(const struct iopt_pages *pages)
+{
+	return pages->ext ? pages->ext->dmabuf : NULL;
+}
 
 static struct iopt_accounts *iopt_accounts(struct iommufd_daemon *d)
 {
@@ -458,20 +555,18 @@ static struct iopt_pages *iopt_alloc_pages(struct iommufd_ucmd *ucmd,
 		*err = -EINVAL;
 		return NULL;
 	}
-	pages = calloc(1, sizeof(*pages));
+	pages = obj_pool_alloc(&iopt_pages_pool);
 	if (!pages) {
 		*err = -ENOMEM;
 		return NULL;
 	}
 	pages->source = source_new(ucmd);
 	if (!pages->source) {
-		free(pages);
+		obj_pool_free(&iopt_pages_pool, pages);
 		*err = -ENOMEM;
 		return NULL;
 	}
 	pages->refs = 1;
-	pages->fd = -1;
-	pages->ictx = ucmd->ictx;
 	pages->writable = writable;
 	pages->npages = (length + start_byte + PAGE_SZ - 1) / PAGE_SZ;
 	pages->account_mode = pages->source->cap_ipc_lock ?
@@ -516,10 +611,12 @@ static int iopt_alloc_dmabuf_pages(struct iopt_pages *pages,
 
 	if (start + (length - 1) >= iommufd_dmabuf_size(dmabuf))
 		return -EINVAL;
+	if (!pages_ext(pages))
+		return -ENOMEM;
 	rc = iommufd_dmabuf_attach(dmabuf);
 	if (rc)
 		return rc;
-	pages->dmabuf = dmabuf;
+	pages->ext->dmabuf = dmabuf;
 	pages->type = IOPT_ADDRESS_DMABUF;
 	pages->account_mode = IOPT_PAGES_ACCOUNT_NONE;
 	pages->start = start - start % PAGE_SZ;
@@ -664,13 +761,18 @@ struct iopt_pages *iopt_alloc_file_pages(struct iommufd_ucmd *ucmd, int fd,
 	}
 	/* The access the caller's file carries, never more (O_ACCMODE). */
 	pages->file_accmode = fl & O_ACCMODE;
-	pages->held = held_file_get(ucmd->ictx, dfd, &st,
-				    pages->file_accmode == O_RDWR, err);
-	if (!pages->held) {
+	if (!pages_ext(pages)) {
+		close(dfd);
+		*err = -ENOMEM;
 		iopt_put_pages(pages);
 		return NULL;
 	}
-	pages->fd = pages->held->fd;
+	pages->ext->held = held_file_get(ucmd->ictx, dfd, &st,
+					 pages->file_accmode == O_RDWR, err);
+	if (!pages->ext->held) {
+		iopt_put_pages(pages);
+		return NULL;
+	}
 	return pages;
 }
 
@@ -695,25 +797,25 @@ static void iopt_pages_release_pin(struct iopt_pages *pages);
 
 void iopt_put_pages(struct iopt_pages *pages)
 {
-	struct iommufd_daemon *d = pages->ictx->daemon;
+	struct iommufd_daemon *d = pages_ictx(pages)->daemon;
+	struct iopt_pages_ext *ext = pages->ext;
 
 	if (--pages->refs)
 		return;
-	if (pages->pin_users) {
+	if (ext && ext->pin_users) {
 		/* A leak of pin users must not leak the pin itself. */
-		pages->pin_users = 0;
+		ext->pin_users = 0;
 		iopt_pages_release_pin(pages);
 	}
+	if (ext && ext->held)
+		held_file_put(pages_ictx(pages), ext->held);
+	if (ext && ext->dmabuf)
+		iommufd_dmabuf_put(ext->dmabuf);
+	pages_ext_free(pages);
 	pthread_mutex_lock(&d->lock);
 	source_put(d->accounts, pages->source);
 	pthread_mutex_unlock(&d->lock);
-	if (pages->held)
-		held_file_put(pages->ictx, pages->held);
-	else if (pages->fd >= 0)
-		close(pages->fd);
-	if (pages->dmabuf)
-		iommufd_dmabuf_put(pages->dmabuf);
-	free(pages);
+	obj_pool_free(&iopt_pages_pool, pages);
 }
 
 /* ---- pinning ------------------------------------------------------------ */
@@ -828,7 +930,7 @@ static int pin_plan_user(struct iopt_pages *pages, struct pin_plan *plan)
 						pages->writable && cv.write,
 						&v.fd);
 			if (rc == -EACCES || rc == -EPERM) {
-				explain_no_map_files(pages->ictx->daemon, -rc);
+				explain_no_map_files(pages_ictx(pages)->daemon, -rc);
 				may_map_files = false;
 			} else if (rc == -ENOMEM) {
 				break;
@@ -862,9 +964,9 @@ static int pin_plan_file(struct iopt_pages *pages, struct pin_plan *plan)
 	struct pin_vma v = { .fd = -1, .shared = true };
 	struct stat st;
 
-	if (pages->unpinnable || pages->fd < 0)
+	if (pages->unpinnable || pages_fd(pages) < 0)
 		return -EINVAL;
-	if (fstat(pages->fd, &st))
+	if (fstat(pages_fd(pages), &st))
 		return -EINVAL;
 	if (pages->start + len < pages->start ||
 	    pages->start + len > (uint64_t)st.st_size + PAGE_SZ - 1)
@@ -873,7 +975,7 @@ static int pin_plan_file(struct iopt_pages *pages, struct pin_plan *plan)
 	    (pages->file_accmode == O_WRONLY ||
 	     (pages->writable && pages->file_accmode != O_RDWR)))
 		return -EACCES;
-	v.fd = fcntl(pages->fd, F_DUPFD_CLOEXEC, 0);
+	v.fd = fcntl(pages_fd(pages), F_DUPFD_CLOEXEC, 0);
 	if (v.fd < 0)
 		return -ENOMEM;
 	v.hpage = fd_hugetlb_page(v.fd);
@@ -898,7 +1000,7 @@ static int pin_map_vma(struct iopt_pages *pages, struct pin_vma *v,
 	uint64_t me = v->seg_end + (a - fp_end % a) % a;
 	uint64_t off = v->file_off - v->file_off % a;
 	int prot = PROT_READ | (pages->writable ? PROT_WRITE : 0);
-	void *want = pages->view + (int64_t)(ms - origin);
+	void *want = pages->ext->view + (int64_t)(ms - origin);
 	void *got;
 
 	/* Only with the access v->fd carries: never reopened (EACCES). */
@@ -917,28 +1019,28 @@ static int iopt_pages_pin_dmabuf(struct iopt_pages *pages)
 	uint8_t *view;
 	int rc;
 
-	view = iommufd_dmabuf_view(pages->dmabuf, &rc);
+	view = iommufd_dmabuf_view(pages->ext->dmabuf, &rc);
 	if (!view)
 		return rc;
-	pages->segs = calloc(1, sizeof(*pages->segs));
-	if (!pages->segs)
+	pages->ext->segs = calloc(1, sizeof(*pages->ext->segs));
+	if (!pages->ext->segs)
 		return -ENOMEM;
-	pages->segs[0] = (struct iopt_pin_seg){
+	pages->ext->segs[0] = (struct iopt_pin_seg){
 		.off = 0,
 		.len = pages->npages * PAGE_SZ,
 		.shared = true,
 	};
-	pages->nr_segs = 1;
-	pages->view_base = NULL; /* the buffer's: never unmapped here */
-	pages->view = view + pages->start;
-	pages->npinned = pages->npages;
-	pages->ictx->pinned_bytes += pages->npages * PAGE_SZ;
+	pages->ext->nr_segs = 1;
+	pages->ext->view_base = NULL; /* the buffer's: never unmapped here */
+	pages->ext->view = view + pages->start;
+	pages->ext->npinned = pages->npages;
+	pages_ictx(pages)->pinned_bytes += pages->npages * PAGE_SZ;
 	return 0;
 }
 
 static int iopt_pages_do_pin(struct iopt_pages *pages, bool needs_phys)
 {
-	struct iommufd_daemon *d = pages->ictx->daemon;
+	struct iommufd_daemon *d = pages_ictx(pages)->daemon;
 	uint64_t len = pages->npages * PAGE_SZ, align = PAGE_SZ, slack;
 	uint64_t origin, cong, limit;
 	struct pin_plan plan = { 0 };
@@ -989,26 +1091,26 @@ static int iopt_pages_do_pin(struct iopt_pages *pages, bool needs_phys)
 	origin = pages->type == IOPT_ADDRESS_USER ? pages->uptr : 0;
 	cong = pages->type == IOPT_ADDRESS_USER ? pages->uptr : pages->start;
 	slack = align > PAGE_SZ ? 4 * align : 0;
-	pages->view_len = len + slack;
-	pages->view_base = mmap(NULL, pages->view_len, PROT_NONE,
+	pages->ext->view_len = len + slack;
+	pages->ext->view_base = mmap(NULL, pages->ext->view_len, PROT_NONE,
 				MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
 				-1, 0);
-	if (pages->view_base == MAP_FAILED) {
-		pages->view_base = NULL;
+	if (pages->ext->view_base == MAP_FAILED) {
+		pages->ext->view_base = NULL;
 		rc = -ENOMEM;
 		goto out;
 	}
 	if (slack) {
-		uintptr_t v = (uintptr_t)pages->view_base + 2 * align;
+		uintptr_t v = (uintptr_t)pages->ext->view_base + 2 * align;
 
 		v = (v - (v % align)) + (cong % align);
-		pages->view = (uint8_t *)v;
+		pages->ext->view = (uint8_t *)v;
 	} else {
-		pages->view = pages->view_base;
+		pages->ext->view = pages->ext->view_base;
 	}
 
-	pages->segs = calloc(plan.n, sizeof(*pages->segs));
-	if (!pages->segs) {
+	pages->ext->segs = calloc(plan.n, sizeof(*pages->ext->segs));
+	if (!pages->ext->segs) {
 		rc = -ENOMEM;
 		goto out_unmap;
 	}
@@ -1025,11 +1127,11 @@ static int iopt_pages_do_pin(struct iopt_pages *pages, bool needs_phys)
 			 * The raw syscall, because sanitizer runtimes turn
 			 * mlock() into a no-op and the pin must be real.
 			 */
-			if (syscall(SYS_mlock, pages->view + soff,
+			if (syscall(SYS_mlock, pages->ext->view + soff,
 				    v->seg_end - v->seg_start)) {
 				int mlock_err = errno;
 
-				if (madvise(pages->view + soff,
+				if (madvise(pages->ext->view + soff,
 					    v->seg_end - v->seg_start,
 					    pages->writable ? MADV_POPULATE_WRITE :
 							      MADV_POPULATE_READ)) {
@@ -1041,26 +1143,26 @@ static int iopt_pages_do_pin(struct iopt_pages *pages, bool needs_phys)
 						    strerror(mlock_err));
 			}
 		}
-		pages->segs[nseg++] = (struct iopt_pin_seg){
+		pages->ext->segs[nseg++] = (struct iopt_pin_seg){
 			.off = soff,
 			.len = v->seg_end - v->seg_start,
 			.shared = v->shared,
 			.hpage = v->shared ? v->hpage : 0,
 		};
 	}
-	pages->nr_segs = nseg;
-	pages->npinned = pages->npages;
-	pages->ictx->pinned_bytes += pages->npages * PAGE_SZ;
+	pages->ext->nr_segs = nseg;
+	pages->ext->npinned = pages->npages;
+	pages_ictx(pages)->pinned_bytes += pages->npages * PAGE_SZ;
 	pin_plan_free(&plan);
 	return 0;
 
 out_unmap:
-	munmap(pages->view_base, pages->view_len);
-	pages->view_base = NULL;
-	pages->view = NULL;
-	free(pages->segs);
-	pages->segs = NULL;
-	pages->nr_segs = 0;
+	munmap(pages->ext->view_base, pages->ext->view_len);
+	pages->ext->view_base = NULL;
+	pages->ext->view = NULL;
+	free(pages->ext->segs);
+	pages->ext->segs = NULL;
+	pages->ext->nr_segs = 0;
 out:
 	if (charged) {
 		pthread_mutex_lock(&d->lock);
@@ -1074,48 +1176,56 @@ out:
 
 static void iopt_pages_release_pin(struct iopt_pages *pages)
 {
-	struct iommufd_daemon *d = pages->ictx->daemon;
+	struct iommufd_daemon *d = pages_ictx(pages)->daemon;
 
-	if (pages->view_base)
-		munmap(pages->view_base, pages->view_len);
-	pages->view_base = NULL;
-	pages->view = NULL;
-	free(pages->segs);
-	pages->segs = NULL;
-	pages->nr_segs = 0;
+	if (pages->ext->view_base)
+		munmap(pages->ext->view_base, pages->ext->view_len);
+	pages->ext->view_base = NULL;
+	pages->ext->view = NULL;
+	free(pages->ext->segs);
+	pages->ext->segs = NULL;
+	pages->ext->nr_segs = 0;
 	pthread_mutex_lock(&d->lock);
 	account_update(d->accounts, pages->source, pages->account_mode,
-		       pages->npinned, false, 0);
+		       pages->ext->npinned, false, 0);
 	pthread_mutex_unlock(&d->lock);
-	pages->ictx->pinned_bytes -= pages->npinned * PAGE_SZ;
-	pages->npinned = 0;
+	pages_ictx(pages)->pinned_bytes -= pages->ext->npinned * PAGE_SZ;
+	pages->ext->npinned = 0;
 }
 
 int iopt_pages_pin(struct iopt_pages *pages, bool needs_phys)
 {
+	struct iopt_pages_ext *ext;
 	int rc;
 
-	if (pages->pin_users) {
+	if (pages_pinned(pages)) {
+		ext = pages->ext;
 		/* Already pinned; a hardware domain still needs real pages. */
 		if (needs_phys)
-			for (unsigned int i = 0; i < pages->nr_segs; i++)
-				if (!pages->segs[i].shared)
+			for (unsigned int i = 0; i < ext->nr_segs; i++)
+				if (!ext->segs[i].shared)
 					return -EOPNOTSUPP;
-		pages->pin_users++;
+		ext->pin_users++;
 		return 0;
 	}
+	ext = pages_ext(pages);
+	if (!ext)
+		return -ENOMEM;
 	rc = iopt_pages_do_pin(pages, needs_phys);
-	if (rc)
+	if (rc) {
+		pages_ext_trim(pages);
 		return rc;
-	pages->pin_users = 1;
+	}
+	ext->pin_users = 1;
 	return 0;
 }
 
 void iopt_pages_unpin(struct iopt_pages *pages)
 {
-	if (!pages->pin_users || --pages->pin_users)
+	if (!pages_pinned(pages) || --pages->ext->pin_users)
 		return;
 	iopt_pages_release_pin(pages);
+	pages_ext_trim(pages);
 }
 
 /*
@@ -1130,14 +1240,16 @@ bool iopt_pages_phys_contig(const struct iopt_pages *pages, uint64_t start_byte,
 {
 	if (!len || (start_byte % PAGE_SZ) + len <= PAGE_SZ)
 		return true;
-	for (unsigned int i = 0; i < pages->nr_segs; i++) {
-		const struct iopt_pin_seg *sg = &pages->segs[i];
+	if (!pages->ext)
+		return false;
+	for (unsigned int i = 0; i < pages->ext->nr_segs; i++) {
+		const struct iopt_pin_seg *sg = &pages->ext->segs[i];
 		uintptr_t first, last;
 
 		if (!sg->shared || !sg->hpage || start_byte < sg->off ||
 		    start_byte + len > sg->off + sg->len)
 			continue;
-		first = (uintptr_t)(pages->view + start_byte);
+		first = (uintptr_t)(pages->ext->view + start_byte);
 		last = first + (len - 1);
 		return first / sg->hpage == last / sg->hpage;
 	}
@@ -1237,7 +1349,7 @@ static int unpinned_file_rw(struct iopt_pages *pages, uint64_t off, void *buf,
 	uint64_t pos = pages->start + off, end;
 	struct stat st;
 
-	if (pages->fd < 0 || fstat(pages->fd, &st) ||
+	if (pages_fd(pages) < 0 || fstat(pages_fd(pages), &st) ||
 	    __builtin_add_overflow(pos, (uint64_t)len, &end) ||
 	    end > (uint64_t)st.st_size)
 		return -EFAULT;
@@ -1245,8 +1357,8 @@ static int unpinned_file_rw(struct iopt_pages *pages, uint64_t off, void *buf,
 	if (write && pages->file_accmode != O_RDWR)
 		return -EFAULT;
 	while (len) {
-		ssize_t n = write ? pwrite(pages->fd, buf, len, (off_t)pos) :
-				    pread(pages->fd, buf, len, (off_t)pos);
+		ssize_t n = write ? pwrite(pages_fd(pages), buf, len, (off_t)pos) :
+				    pread(pages_fd(pages), buf, len, (off_t)pos);
 
 		if (n <= 0)
 			return -EFAULT;
@@ -1286,10 +1398,10 @@ int iopt_pages_rw(struct iopt_pages *pages, uint64_t start_byte, void *buf,
 	if (__builtin_add_overflow(start_byte, len, &end) ||
 	    end > pages->npages * PAGE_SZ)
 		return -EFAULT;
-	if (!pages->nr_segs)
+	if (!pages->ext || !pages->ext->nr_segs)
 		return unpinned_rw(pages, start_byte, buf, len, write);
-	for (unsigned int i = 0; i < pages->nr_segs && len; i++) {
-		const struct iopt_pin_seg *sg = &pages->segs[i];
+	for (unsigned int i = 0; i < pages->ext->nr_segs && len; i++) {
+		const struct iopt_pin_seg *sg = &pages->ext->segs[i];
 		uint64_t n;
 		int rc;
 
@@ -1299,7 +1411,7 @@ int iopt_pages_rw(struct iopt_pages *pages, uint64_t start_byte, void *buf,
 		if (n > len)
 			n = len;
 		if (sg->shared) {
-			uint8_t *v = pages->view + start_byte;
+			uint8_t *v = pages->ext->view + start_byte;
 
 			rc = write ? view_copy(v, buf, n, v, n) :
 				     view_copy(buf, v, n, v, n);
@@ -1353,7 +1465,7 @@ int iopt_pages_change_process(struct iommufd_ucmd *ucmd,
 	}
 	for (size_t i = 0; i < num; i++)
 		if (!same_payer(all[i]->source, src))
-			charge[all[i]->account_mode] += all[i]->npinned;
+			charge[all[i]->account_mode] += pages_npinned(all[i]);
 	for (mode = 0; mode <= IOPT_PAGES_ACCOUNT_MM; mode++) {
 		rc = account_update(a, src, mode, charge[mode], true, limit);
 		if (rc)
@@ -1372,7 +1484,7 @@ int iopt_pages_change_process(struct iommufd_ucmd *ucmd,
 		if (same_payer(pages->source, src))
 			continue;
 		account_update(a, pages->source, pages->account_mode,
-			       pages->npinned, false, 0);
+			       pages_npinned(pages), false, 0);
 		source_put(a, pages->source);
 		src->refs++;
 		pages->source = src;
@@ -1464,7 +1576,7 @@ bool iopt_pages_pins_user_va(const struct iopt_pages *pages,
 	struct stat st;
 	uint64_t off;
 
-	if (!pages->pin_users || !caller)
+	if (!pages_pinned(pages) || !caller)
 		return false;
 	/*
 	 * The same process, and the address space bound at the map call is
@@ -1482,7 +1594,7 @@ bool iopt_pages_pins_user_va(const struct iopt_pages *pages,
 	 * file offset shows, in any process, as the kernel's page refcount
 	 * sees it.  The caller's VMA comes from its bound maps fd.
 	 */
-	if (pages->fd < 0 || fstat(pages->fd, &st) ||
+	if (pages_fd(pages) < 0 || fstat(pages_fd(pages), &st) ||
 	    caller_mm_find_vma(caller, va, &v) || v.start > va || !v.ino)
 		return false;
 	off = v.pgoff + (va - va % PAGE_SZ - v.start);

@@ -13,6 +13,7 @@
 #define UIOMMUFD_PAGES_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -35,38 +36,37 @@ struct iopt_pin_seg;
  * One mapping source, shared by every area that maps a part of it (areas
  * made by IOAS_COPY or cut by the VFIO path).  Bytes are numbered from the
  * first page: byte b lives at uptr + b, or at file offset start + b.
+ *
+ * There is one of these behind every IOAS_MAP, so it holds only what an
+ * unpinned user mapping needs (40 bytes, from a pool: see obj_pool.h);
+ * what only a file, a dma-buf or a pin needs lives in ext (pages.c),
+ * allocated when the first of them comes (charged to the context's user;
+ * -ENOMEM over its limit) and, for user memory, freed again when the pin
+ * goes.
  */
+struct iopt_pages_ext;
+
 struct iopt_pages {
 	unsigned int refs;
-	enum iopt_address_type type;
-	bool writable;
-	enum iopt_pages_account_mode account_mode;
-	uint64_t uptr;	/* IOPT_ADDRESS_USER: page aligned */
-	int fd;		/* IOPT_ADDRESS_FILE: the daemon's copy of the fd */
-	struct iopt_held_file *held; /* IOPT_ADDRESS_FILE: owner of fd */
-	int file_accmode; /* IOPT_ADDRESS_FILE: O_ACCMODE of the caller's fd */
-	bool unpinnable;  /* IOPT_ADDRESS_FILE: not shmem/hugetlbfs, no fd */
-	uint64_t start; /* IOPT_ADDRESS_FILE: page aligned file offset */
-	uint64_t npages;
-	uint64_t first_byte; /* of the mapped range, inside the first page */
-	struct iommufd_ctx *ictx;
-	struct iopt_source *source; /* the process whose memory this is */
-	/* Pin state: pin_users counts (area, domain) pairs holding the pin. */
-	unsigned int pin_users;
-	uint64_t npinned; /* pages accounted while pinned */
-	void *view_base;  /* reservation holding the daemon's view */
-	size_t view_len;
-	uint8_t *view;	  /* byte 0 of the pages in the daemon, or NULL */
-	struct iopt_pin_seg *segs; /* how each part is reached */
-	unsigned int nr_segs;
-	/* IOPT_ADDRESS_DMABUF: a reference on the buffer (fd is its memfd). */
-	struct iommufd_dmabuf *dmabuf;
+	unsigned int type : 2;		/* enum iopt_address_type */
+	unsigned int account_mode : 2;	/* enum iopt_pages_account_mode */
+	bool writable : 1;
 	/*
 	 * The kernel's iopt_dmabuf_revoked(): the exporter moved the buffer
 	 * once.  The areas stay, in no domain and without a pin, until they
 	 * are unmapped; attach and unmap pass them over.  Never undone.
 	 */
-	bool revoked;
+	bool revoked : 1;
+	bool unpinnable : 1;  /* IOPT_ADDRESS_FILE: not shmem/hugetlbfs, no fd */
+	unsigned int file_accmode : 2; /* IOPT_ADDRESS_FILE: O_ACCMODE of the caller's fd */
+	unsigned int first_byte : 12; /* of the mapped range, inside the first page */
+	uint64_t npages;
+	union {
+		uint64_t uptr;	/* IOPT_ADDRESS_USER: page aligned */
+		uint64_t start;	/* FILE, DMABUF: page aligned file offset */
+	};
+	struct iopt_source *source; /* the process whose memory this is */
+	struct iopt_pages_ext *ext; /* file, dma-buf and pin state, or NULL */
 };
 
 /*
@@ -90,6 +90,10 @@ struct iopt_pages *iopt_alloc_user_pages(struct iommufd_ucmd *ucmd,
 struct iopt_pages *iopt_alloc_file_pages(struct iommufd_ucmd *ucmd, int fd,
 					 uint64_t start, uint64_t length,
 					 bool writable, int *err);
+/* The dma-buf behind IOPT_ADDRESS_DMABUF pages, NULL for the others. */
+struct iommufd_dmabuf *iopt_pages_dmabuf(const struct iopt_pages *pages);
+/* Pages objects not freed yet, over every context (for tests). */
+size_t iopt_pages_in_use(void);
 /* Byte offset of the first mapped byte inside the pages (uva % PAGE_SIZE). */
 uint64_t iopt_pages_first_byte(const struct iopt_pages *pages);
 /* The address used as IOVA alignment hint (user VA or file offset). */

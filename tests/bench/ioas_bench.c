@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * IOAS map/unmap throughput against a daemon started with --test-interface.
- *   ioas_bench NODE [DAEMON_PID]
+ *   ioas_bench [--areas-only[=N]] NODE [DAEMON_PID]
  * DAEMON_PID (or $UIOMMUFD_DAEMON_PID) enables the resident-memory figure.
+ * --areas-only runs only the many-areas part (N areas, default 1,000,000),
+ * so that two daemons can be compared back to back in one run.
  *
  * For 4 KiB, 2 MiB, 64 MiB and 1 GiB of shared memory (a memfd mapped
  * MAP_SHARED): MAP+UNMAP pairs into an IOAS with a mock domain (so every
@@ -16,6 +18,7 @@
  * Pin the benchmark and the daemon to one CPU (taskset) when measuring.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -149,19 +152,29 @@ int main(int argc, char **argv)
 		{ "4K", 4096 }, { "2M", 2ull << 20 },
 		{ "64M", 64ull << 20 }, { "1G", 1ull << 30 },
 	};
-	const char *dpid = argc > 2 ? argv[2] : getenv("UIOMMUFD_DAEMON_PID");
+	const char *dpid;
 	double dom[4], bare[4], floor_[4];
-	const unsigned int nareas = 1000000;
+	unsigned int nareas = 1000000;
+	bool areas_only = false;
 	double t_map, t_unmap;
 	long rss0, rss1;
 	uint32_t ioas, stdev;
 	int memfd;
 	void *va;
 
-	if (argc < 2) {
-		fprintf(stderr, "usage: %s NODE [DAEMON_PID]\n", argv[0]);
+	if (argc > 1 && !strncmp(argv[1], "--areas-only", 12)) {
+		areas_only = true;
+		if (argv[1][12] == '=')
+			nareas = strtoul(argv[1] + 13, NULL, 0);
+		argv++;
+		argc--;
+	}
+	if (argc < 2 || !nareas) {
+		fprintf(stderr, "usage: %s [--areas-only[=N]] NODE [DAEMON_PID]\n",
+			argv[0]);
 		return 2;
 	}
+	dpid = argc > 2 ? argv[2] : getenv("UIOMMUFD_DAEMON_PID");
 	node_fd = open(argv[1], O_RDWR | O_CLOEXEC);
 	if (node_fd < 0)
 		die(argv[1]);
@@ -171,9 +184,9 @@ int main(int argc, char **argv)
 	va = mmap(NULL, 1ull << 30, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
 	if (va == MAP_FAILED)
 		die("mmap");
-	memset(va, 1, 1ull << 30);
+	memset(va, 1, areas_only ? 4096 : 1ull << 30);
 
-	for (unsigned int i = 0; i < 4; i++) {
+	for (unsigned int i = 0; i < 4 && !areas_only; i++) {
 		ioas = ioas_alloc();
 		stdev = mock_domain(ioas);
 		dom[i] = bench_ioas(ioas, va, sizes[i].len);
@@ -186,7 +199,7 @@ int main(int argc, char **argv)
 		printf("RESULT floor_mmap_mlock_%s %.3f GiB/s\n", sizes[i].name, floor_[i]);
 	}
 
-	/* One million areas, bookkeeping only (pins would be 4 GiB). */
+	/* Many areas, bookkeeping only (pins would be 4 GiB per million). */
 	ioas = ioas_alloc();
 	rss0 = rss_kb(dpid);
 	t_map = now();
@@ -206,11 +219,11 @@ int main(int argc, char **argv)
 
 	printf("\n%-6s %14s %14s %14s\n", "size", "pinned GiB/s",
 	       "no-domain GiB/s", "floor GiB/s");
-	for (unsigned int i = 0; i < 4; i++)
+	for (unsigned int i = 0; i < 4 && !areas_only; i++)
 		printf("%-6s %14.3f %14.3f %14.3f\n", sizes[i].name, dom[i],
 		       bare[i], floor_[i]);
-	printf("1,000,000 areas: map all %.2f s (%.2f us/map), unmap all %.2f s",
-	       t_map, t_map * 1e6 / nareas, t_unmap);
+	printf("%u areas: map all %.2f s (%.2f us/map), unmap all %.2f s",
+	       nareas, t_map, t_map * 1e6 / nareas, t_unmap);
 	if (rss0 >= 0 && rss1 >= 0)
 		printf(", daemon RSS %.0f bytes/area", (rss1 - rss0) * 1024.0 / nareas);
 	printf("\n");

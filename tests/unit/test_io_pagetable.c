@@ -61,6 +61,8 @@ static int teardown(void **state)
 {
 	iopt_destroy_table(*state, NULL);
 	free(*state);
+	/* Every area went back to the pool. */
+	assert_int_equal(iopt_areas_in_use(), 0);
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -18,6 +19,7 @@
 
 #include "fake_ops.h"
 #include "objects/ioas.h"
+#include "objects/pages.h"
 #include "uiommufd/abi.h"
 #include "uiommufd/abi_test.h"
 
@@ -37,6 +39,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	fake_env_caller_fini(&env);
+	/* The pools got every area and pages object back. */
+	assert_int_equal(iopt_areas_in_use(), 0);
+	assert_int_equal(iopt_pages_in_use(), 0);
 	return 0;
 }
 
@@ -536,6 +541,85 @@ static void test_huge_pages_option(void **state)
 	assert_int_equal(r.out_iova_alignment, 1);
 }
 
+static struct iopt_pages *pages_at(uint32_t ioas, uint64_t iova)
+{
+	struct iopt_area *area =
+		iopt_area_find(&iommufd_get_ioas(C(), ioas)->iopt, iova);
+
+	assert_non_null(area);
+	assert_non_null(area->pages);
+	return area->pages;
+}
+
+/*
+ * A pages object keeps the file, dma-buf and pin parts in ext: none for
+ * an unpinned user map, made by the first pin and gone with the last.
+ */
+static void test_pages_ext_lifecycle(void **state)
+{
+	/* Offsets of 2 KiB: the mock domains below want their page size. */
+	uint32_t ioas = fake_ioas_new(C()), stdev, stdev2;
+	uint64_t iova = MOCK_APERTURE_START, n;
+	uint8_t *buf = shared_buf(4 * PS);
+	int mfd = memfd_create("t", MFD_CLOEXEC);
+	struct iommu_ioas_map_file mf = {
+		.size = sizeof(mf), .flags = MAP_FIXED_RW, .ioas_id = ioas,
+		.fd = mfd, .start = PS + 2048, .length = PS,
+		.iova = MOCK_APERTURE_START + 0x100000 + 2048,
+	};
+	struct iopt_pages *pages;
+
+	(void)state;
+	assert_true(mfd >= 0);
+	assert_int_equal(ftruncate(mfd, 4 * PS), 0);
+	assert_int_equal(fake_map_fixed(C(), ioas, MAP_RW, buf + 2048, 2 * PS,
+					iova + 2048), 0);
+	pages = pages_at(ioas, iova + 2048);
+	assert_null(pages->ext);
+	assert_int_equal(pages->type, IOPT_ADDRESS_USER);
+	assert_int_equal(pages->first_byte, 2048);
+	assert_int_equal(pages->npages, 3);
+	assert_int_equal(pages->uptr, (uintptr_t)buf);
+	assert_true(pages->writable);
+	assert_int_equal(iopt_pages_in_use(), 1);
+
+	/* A file always has its ext: it holds the file. */
+	assert_int_equal(fake_ioctl(C(), IOMMU_IOAS_MAP_FILE, &mf, sizeof(mf)), 0);
+	pages = pages_at(ioas, mf.iova);
+	assert_non_null(pages->ext);
+	assert_int_equal(pages->type, IOPT_ADDRESS_FILE);
+	assert_int_equal(pages->first_byte, 2048);
+	assert_int_equal(pages->start, PS);
+	assert_int_equal(pages->file_accmode, O_RDWR);
+	assert_false(pages->unpinnable);
+	assert_int_equal(iopt_pages_in_use(), 2);
+
+	/* Two domains pin once; the ext goes with the last of them. */
+	assert_int_equal(fake_mock_domain(C(), ioas, &stdev, NULL, NULL), 0);
+	assert_int_equal(fake_mock_domain(C(), ioas, &stdev2, NULL, NULL), 0);
+	pages = pages_at(ioas, iova + 2048);
+	assert_non_null(pages->ext);
+	assert_int_equal(C()->pinned_bytes, 3 * PS + 2 * PS);
+	assert_int_equal(fake_destroy(C(), stdev), 0);
+	assert_non_null(pages->ext);
+	assert_int_equal(fake_destroy(C(), stdev2), 0);
+	assert_null(pages->ext);
+	assert_int_equal(C()->pinned_bytes, 0);
+	assert_non_null(pages_at(ioas, mf.iova)->ext);
+
+	/* A failed pin leaves no ext behind. */
+	munmap(buf, 4 * PS);
+	assert_int_equal(fake_mock_domain(C(), ioas, &stdev, NULL, NULL),
+			 -EFAULT);
+	assert_null(pages_at(ioas, iova + 2048)->ext);
+
+	assert_int_equal(fake_unmap(C(), ioas, 0, UINT64_MAX, &n), 0);
+	assert_int_equal(n, 2 * PS + PS);
+	assert_int_equal(iopt_pages_in_use(), 0);
+	assert_int_equal(iopt_areas_in_use(), 0);
+	close(mfd);
+}
+
 /* One IOAS holds a million areas; map and unmap stay O(log n). */
 static void test_million_areas(void **state)
 {
@@ -569,6 +653,7 @@ int main(void)
 		T(test_cut_iova),
 		T(test_test_cmd_misc),
 		T(test_huge_pages_option),
+		T(test_pages_ext_lifecycle),
 		T(test_million_areas),
 	};
 
