@@ -213,7 +213,7 @@ fi
 if want areas; then
 	echo "host: IOAS MAP+UNMAP throughput and 1,000,000 areas"
 	dir=$(mktemp -d)
-	# 1,000,000 areas are charged 256 MiB (--max-user-memory): room to spare.
+	# 1,000,000 areas are charged 128 MiB (--max-user-memory): room to spare.
 	start_server classic "$dir" "$pin" $D --status-socket none --test-interface --max-user-memory 2G
 	$pin $B/tests/bench/ioas_bench "$dir/iommu" "$spid" > "$out/ioas.txt"
 	stop_server "$dir"; rmdir "$dir"
