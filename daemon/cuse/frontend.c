@@ -15,6 +15,7 @@
 
 #include "cuse/fuse_abort.h"
 #include "log.h"
+#include "objects/own_files.h"
 #include "objects/iommufd_private.h"
 
 void fe_session_free(struct fe_session *s)
@@ -116,6 +117,25 @@ static int frontend_add(struct frontend *fe, struct fe_session *s, bool is_cuse)
 	return 0;
 }
 
+/*
+ * Remembers the node (CUSE: its device number; FUSE: its filesystem) so
+ * that a caller's copy of it is never closed on a serving thread.
+ */
+static void frontend_own_node(const char *path, bool chr)
+{
+	struct statx stx;
+
+	/* DONT_SYNC: no GETATTR to ourselves. */
+	if (statx(AT_FDCWD, path, AT_STATX_DONT_SYNC, STATX_TYPE, &stx)) {
+		log_warning("cannot stat %s: %m", path);
+		return;
+	}
+	if (chr)
+		own_files_add_chr(stx.stx_rdev_major, stx.stx_rdev_minor);
+	else
+		own_files_add_fs(stx.stx_dev_major, stx.stx_dev_minor);
+}
+
 static void frontend_tell_loop(struct fe_session *s, const char *path)
 {
 	if (s->uring && uring_loop_wait_ready(s->uring, 2000))
@@ -139,6 +159,7 @@ static int frontend_start_cuse(struct frontend *fe, struct fe_node *node,
 	if (rc)
 		return log_error_errno(rc, "%s did not appear: %s", node->path,
 				       strerror(-rc));
+	frontend_own_node(node->path, true);
 	frontend_tell_loop(s, node->path);
 	return apply_node_permissions(fe, node, mode);
 }
@@ -171,6 +192,8 @@ int frontend_start(struct iommufd_daemon *d, const struct frontend_options *o,
 			rc = frontend_add(fe, s, false);
 		if (!rc)
 			rc = wait_for_node(fe->iommu_node.path, 5000);
+		if (!rc)
+			frontend_own_node(fe->iommu_node.path, false);
 		if (!rc)
 			frontend_tell_loop(s, fe->iommu_node.path);
 	} else {
