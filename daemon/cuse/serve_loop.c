@@ -234,7 +234,7 @@ static void session_process(struct serve_loop *loop, struct serve_worker *w)
  * request are left alone, an interrupted syscall there would fail their
  * caller's ioctl for nothing.  Under loop->lock.
  */
-static void session_wake(struct serve_loop *loop)
+void serve_loop_poke_readers(struct serve_loop *loop)
 {
 	for (struct serve_worker *w = loop->workers; w; w = w->next)
 		if (atomic_load(&w->reading))
@@ -253,7 +253,7 @@ static void session_worker_exit(struct serve_worker *w)
 static const struct serve_source session_source = {
 	.receive = session_receive,
 	.process = session_process,
-	.wake = session_wake,
+	.wake = serve_loop_poke_readers,
 	.worker_exit = session_worker_exit,
 };
 

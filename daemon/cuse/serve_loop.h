@@ -131,5 +131,11 @@ struct fuse_abort_stuck;
 unsigned int serve_loop_stuck(struct serve_loop *loop,
 			      struct fuse_abort_stuck *out, unsigned int max);
 unsigned long long monotonic_us(void);
+/*
+ * Interrupts, with a signal, every worker waiting in its source's receive()
+ * (a blocking syscall); a wake for sources that wait in the kernel.  Under
+ * loop->lock.
+ */
+void serve_loop_poke_readers(struct serve_loop *loop);
 
 #endif

@@ -15,33 +15,36 @@
  * wait for the next request.  The kernel does the copy into the entry in
  * the context of the thread that submitted the entry's command (io_uring
  * task work).  That decides the design: a request may block its thread for
- * ever (serve_loop.c), and a blocked thread runs no task work, so a
- * thread that serves must never own an entry that waits, or the requests
- * the kernel gives that entry wait with it.  Hence, per queue:
+ * ever (serve_loop.c), and a blocked thread runs no task work, so a thread
+ * must never serve a request while it owns another entry that waits, or the
+ * requests the kernel gives that entry wait with it.  Hence, per queue:
  *
- *  - one ring thread, pinned to the queue's CPU, submits every command of
- *    the queue (registrations and commits) and takes every completion; it
- *    touches only our own memory, so nothing a client does can block it;
- *  - a pool of workers pinned to the same CPU (serve_loop.h with this
- *    file's source) takes requests from the ring thread and serves them
- *    through libfuse's own decoding (fuse_session_process_buf()); it grows
- *    when a worker takes a request and no other waits, like the classic
- *    pool, so a queue never depends on one thread;
- *  - a reply, from whichever thread sends it (admit.c serves a uid's queued
- *    request on the thread that finishes that uid's last one), is caught by
- *    the session's custom writev, found by its unique, copied into its
- *    entry and handed to the ring thread to commit.
+ *  - fast workers (the pool `fast`), pinned to the queue's CPU: each has a
+ *    ring of its own and exactly one entry.  It waits for that entry,
+ *    serves its request through libfuse's own decoding
+ *    (fuse_session_process_buf()), puts the reply in and commits it on its
+ *    ring, which arms the entry again.  While it serves, its only entry
+ *    holds the request, so nothing waits on it.  The pool grows as the
+ *    classic one does (a worker that takes a request with no other one
+ *    waiting starts one more, up to --max-threads), each new worker with a
+ *    new entry; its workers never leave, since the kernel cannot take an
+ *    entry back (an exit would only cancel it);
+ *  - a request whose reply comes after its worker moved on (admit.c queues
+ *    a uid's excess requests and serves them on the thread that finishes
+ *    that uid's last one) leaves its worker without an entry: the worker
+ *    registers a new one, and the reply, from whichever thread, is caught
+ *    by the session's custom writev, found by its unique, and committed by
+ *    the queue's ring thread, which never serves (it touches only our
+ *    memory).  That entry stays the ring thread's: its next requests are
+ *    handed to the pool `pool` (workers without entries, same CPU), at the
+ *    cost of two more same-CPU wakeups each.
  *
- * The hand-off costs two same-CPU wakeups per request that a thread serving
- * its own entries would not; that is the price of the guarantee above.
- *
- * A request holds its entry until its reply, and a queued request (admit.c)
- * holds one without a thread, so the ring thread registers one more entry
- * whenever none waits, up to URING_MAX_ENTS per queue.  The kernel cannot
- * take an entry back: the count only grows, and each costs a header here
- * and a payload buffer of the negotiated size, mapped but only touched as
- * far as requests fill it.  Past the limit, requests on that CPU wait in
- * the kernel until an entry comes back (docs/uring-loop.md).
+ * A queued request holds its entry until its reply, so the entries of a
+ * queue are those of its fast workers plus those of queued requests, at most
+ * URING_MAX_ENTS.  Each costs a header here and a payload buffer of the
+ * negotiated size, mapped but only touched as far as requests fill it.
+ * Past the limit, requests on that CPU wait in the kernel until an entry
+ * comes back (docs/uring-loop.md).
  *
  * INIT, FORGET and INTERRUPT never come by the ring, and nothing does
  * before it is ready: the classic loop stays, with the same custom I/O.
@@ -51,10 +54,11 @@
  * forgets the ring (back to read(2)) if a registration fails.  CUSE has no
  * such flag: there the queues register when enable_uring reads Y.
  *
- * The stop stops the pools as serve_loop_stop() does; the ring threads end
- * only when no worker is left (they are needed to commit the replies of the
- * requests that finish meanwhile), and their exit cancels the entries that
- * wait.  Entries holding requests are torn down by the kernel when the
+ * The stop stops the pools as serve_loop_stop() does (a fast worker waits
+ * in io_uring_enter(), which the stop's signal interrupts); the ring
+ * threads end only when no worker is left (they commit the replies of the
+ * requests that finish meanwhile).  A thread's exit cancels the entries it
+ * armed; entries holding requests are torn down by the kernel when the
  * session ends.
  */
 #include "config.h"
@@ -162,8 +166,7 @@ struct uring_cmd_req {
 _Static_assert(sizeof(struct uring_req_header) == 288, "kernel ABI");
 _Static_assert(sizeof(struct uring_cmd_req) == 24, "kernel ABI");
 
-/* Entries a queue starts with, and at most (see the theory above). */
-#define URING_FIRST_ENTS 2u
+/* Entries of a queue at most (see the theory above). */
 #define URING_MAX_ENTS 1024u
 #define URING_SQ_DEPTH 64u
 #define URING_CQ_DEPTH 4096u
@@ -194,6 +197,14 @@ struct uring_ent {
 	atomic_int state;
 };
 
+/* A fast worker's own ring and the one entry it arms. */
+struct uring_fast {
+	struct io_uring ring;
+	bool ring_ok;
+	struct uring_ent *ent; /* armed, or being served; NULL: none */
+	unsigned int failures; /* registrations refused in a row */
+};
+
 struct uring_queue {
 	struct uring_loop *u;
 	unsigned int qid;
@@ -204,8 +215,10 @@ struct uring_queue {
 	bool wake_armed;
 	pthread_t thread;
 	bool thread_ok;
-	bool pool_ok;
-	struct serve_loop pool;
+	bool pool_ok, fast_ok;
+	struct serve_loop pool; /* serves the ring thread's entries */
+	struct serve_loop fast; /* each worker serves its own entry */
+	bool reported;		/* under u->lock */
 
 	pthread_mutex_t lock;
 	pthread_cond_t ready_cv; /* a request is on ready */
@@ -215,7 +228,7 @@ struct uring_queue {
 	unsigned int nr_ents; /* written under lock by the ring thread */
 	/* The ring thread's own counts. */
 	unsigned int nr_held, nr_dead;
-	bool told_full;
+	bool told_full; /* under lock */
 	atomic_bool exit;
 };
 
@@ -354,15 +367,27 @@ static struct io_uring_sqe *uring_sqe(struct uring_queue *q)
 	return sqe;
 }
 
-/* A new entry, registered with the kernel.  Ring thread only. */
-static int uring_add_ent(struct uring_queue *q)
+/*
+ * A new entry of queue q, its registration prepared on ring (a fast
+ * worker's own); the caller submits.
+ */
+static int uring_add_ent(struct uring_queue *q, struct io_uring *ring,
+			 struct uring_ent **out)
 {
 	size_t len = q->u->payload_len;
 	struct io_uring_sqe *sqe;
 	struct uring_ent *e;
 
-	if (q->nr_ents >= URING_MAX_ENTS)
+	pthread_mutex_lock(&q->lock);
+	if (q->nr_ents >= URING_MAX_ENTS) {
+		if (!q->told_full)
+			log_warning("io_uring queue %u: %u entries held by requests; more wait in the kernel",
+				    q->qid, q->nr_ents);
+		q->told_full = true;
+		pthread_mutex_unlock(&q->lock);
 		return -ENOSPC;
+	}
+	pthread_mutex_unlock(&q->lock);
 	e = calloc(1, sizeof(*e));
 	if (!e)
 		return -ENOMEM;
@@ -379,7 +404,7 @@ static int uring_add_ent(struct uring_queue *q)
 	e->iov[0].iov_len = sizeof(e->hdr);
 	e->iov[1].iov_base = e->map + URING_PREFIX;
 	e->iov[1].iov_len = len;
-	sqe = uring_sqe(q);
+	sqe = io_uring_get_sqe(ring);
 	if (!sqe) {
 		munmap(e->map, URING_PREFIX + len);
 		free(e);
@@ -387,8 +412,18 @@ static int uring_add_ent(struct uring_queue *q)
 	}
 	uring_prep_cmd(sqe, q, e, URING_CMD_REGISTER);
 	pthread_mutex_lock(&q->lock);
+	/* Checked again: another fast worker may have taken the last one. */
+	if (q->nr_ents >= URING_MAX_ENTS) {
+		pthread_mutex_unlock(&q->lock);
+		io_uring_prep_nop(sqe);
+		io_uring_sqe_set_data64(sqe, URING_WAKE_TAG);
+		munmap(e->map, URING_PREFIX + len);
+		free(e);
+		return -ENOSPC;
+	}
 	q->ents[q->nr_ents++] = e;
 	pthread_mutex_unlock(&q->lock);
+	*out = e;
 	return 0;
 }
 
@@ -462,54 +497,22 @@ static void uring_complete(struct uring_queue *q, struct io_uring_cqe *cqe)
 	pthread_mutex_unlock(&q->lock);
 }
 
-/* No entry waits: one more, so a held request never stalls the others. */
-static void uring_maybe_grow(struct uring_queue *q)
+/* A queue's first registration, for uring_loop_wait_ready(); once. */
+static void uring_report(struct uring_queue *q, int rc)
 {
-	if (q->nr_held + q->nr_dead < q->nr_ents)
-		return;
-	if (uring_add_ent(q) == 0)
-		return;
-	if (!q->told_full)
-		log_warning("io_uring queue %u: %u entries held by requests; more wait in the kernel",
-			    q->qid, q->nr_ents);
-	q->told_full = true;
-}
+	struct uring_loop *u = q->u;
 
-static int uring_register_first(struct uring_queue *q)
-{
-	struct io_uring_cqe *cqe;
-	int rc = 0;
-
-	for (unsigned int i = 0; i < URING_FIRST_ENTS && !rc; i++)
-		rc = uring_add_ent(q);
-	if (!rc) {
-		rc = io_uring_submit(&q->ring);
-		rc = rc < 0 ? rc : 0;
-	}
-	/*
-	 * A registration the kernel refuses completes at once; one it takes
-	 * completes only with a request.
-	 */
-	while (!rc && io_uring_peek_cqe(&q->ring, &cqe) == 0) {
-		if (cqe->res < 0)
-			rc = cqe->res;
-		else
-			uring_complete(q, cqe);
-		io_uring_cqe_seen(&q->ring, cqe);
-	}
-	return rc;
-}
-
-static void uring_report(struct uring_loop *u, int rc, unsigned int qid)
-{
 	pthread_mutex_lock(&u->lock);
-	u->nr_reported++;
-	if (!rc)
-		u->nr_registered++;
-	else if (u->nr_reported - u->nr_registered == 1)
-		log_warning("io_uring queue %u: registration refused (%s): serving by read(2)",
-			    qid, strerror(-rc));
-	pthread_cond_broadcast(&u->cv);
+	if (!q->reported) {
+		q->reported = true;
+		u->nr_reported++;
+		if (!rc)
+			u->nr_registered++;
+		else if (u->nr_reported - u->nr_registered == 1)
+			log_warning("io_uring queue %u: registration refused (%s): serving by read(2)",
+				    q->qid, strerror(-rc));
+		pthread_cond_broadcast(&u->cv);
+	}
 	pthread_mutex_unlock(&u->lock);
 }
 
@@ -526,10 +529,6 @@ static void *uring_ring_main(void *arg)
 	go = u->state == URING_GO && !atomic_load(&u->stop);
 	pthread_mutex_unlock(&u->lock);
 	if (!go)
-		return NULL;
-	rc = uring_register_first(q);
-	uring_report(u, rc, q->qid);
-	if (rc)
 		return NULL;
 
 	while (!atomic_load(&q->exit)) {
@@ -550,7 +549,6 @@ static void *uring_ring_main(void *arg)
 			n++;
 		}
 		io_uring_cq_advance(&q->ring, n);
-		uring_maybe_grow(q);
 	}
 	/* The replies of the last requests still go back. */
 	uring_submit_commits(q);
@@ -615,14 +613,17 @@ static void uring_reply_error(struct uring_ent *e, uint64_t unique, int err)
 	e->hdr.ent_in_out.payload_sz = 0;
 }
 
-static void uring_process(struct serve_loop *loop, struct serve_worker *w)
+/*
+ * Serves the request in e (its state ENT_PROCESSING); the reply, from this
+ * thread or a later one, sets ENT_REPLIED.  Returns whether it came, the
+ * processing now over: then the caller commits; otherwise its writer will.
+ */
+static bool uring_serve(struct fuse_session *se, struct uring_ent *e)
 {
-	struct uring_ent *e = w->job;
 	struct fuse_in_header in;
 	size_t payload, op;
 	char *start;
 
-	w->job = NULL;
 	memcpy(&in, e->hdr.in_out, sizeof(in));
 	payload = e->hdr.ent_in_out.payload_sz;
 	/*
@@ -638,8 +639,7 @@ static void uring_process(struct serve_loop *loop, struct serve_worker *w)
 			    e->q->qid, in.len, payload);
 		uring_reply_error(e, in.unique, EIO);
 		atomic_store(&e->state, 0);
-		uring_commit(e);
-		return;
+		return true;
 	}
 	op = in.len - sizeof(in) - payload;
 	start = e->map + URING_PREFIX - op - sizeof(in);
@@ -649,11 +649,19 @@ static void uring_process(struct serve_loop *loop, struct serve_worker *w)
 	atomic_fetch_add_explicit(&e->q->u->nr_served, 1, memory_order_relaxed);
 
 	current_ent = e;
-	fuse_session_process_buf(loop->se, &(struct fuse_buf){
+	fuse_session_process_buf(se, &(struct fuse_buf){
 		.mem = start, .size = in.len });
 	current_ent = NULL;
-	/* Replied already (the usual case)?  Then it is ours to commit. */
-	if (atomic_fetch_and(&e->state, ~ENT_PROCESSING) & ENT_REPLIED)
+	return atomic_fetch_and(&e->state, ~ENT_PROCESSING) & ENT_REPLIED;
+}
+
+/* The ring thread's entries: their requests and commits go by it. */
+static void uring_process(struct serve_loop *loop, struct serve_worker *w)
+{
+	struct uring_ent *e = w->job;
+
+	w->job = NULL;
+	if (uring_serve(loop->se, e))
 		uring_commit(e);
 }
 
@@ -670,6 +678,162 @@ static const struct serve_source uring_source = {
 	.receive = uring_receive,
 	.process = uring_process,
 	.wake = uring_wake_workers,
+};
+
+/* ----------------------------------------------------- fast workers --- */
+
+/*
+ * Waits until INIT decided, or the pool stops.  true: the ring is in use.
+ * With the ring refused, the worker stays here until the stop.
+ */
+static bool fast_wait_go(struct uring_loop *u, struct serve_loop *loop)
+{
+	enum uring_state st;
+
+	pthread_mutex_lock(&u->lock);
+	while ((st = u->state) != URING_GO && !atomic_load(&loop->stop))
+		pthread_cond_wait(&u->cv, &u->lock);
+	pthread_mutex_unlock(&u->lock);
+	return st == URING_GO && !atomic_load(&loop->stop);
+}
+
+/* A new entry for f, registered; 0 or a negative errno. */
+static int fast_register(struct uring_queue *q, struct uring_fast *f)
+{
+	struct io_uring_cqe *cqe;
+	struct uring_ent *e;
+	int rc = uring_add_ent(q, &f->ring, &e);
+
+	if (rc)
+		return rc;
+	rc = io_uring_submit(&f->ring);
+	rc = rc < 0 ? rc : 0;
+	/*
+	 * A registration the kernel refuses completes at once; one it takes
+	 * completes only with a request (left for fast_receive()).
+	 */
+	if (!rc && io_uring_peek_cqe(&f->ring, &cqe) == 0 && cqe->res < 0) {
+		rc = cqe->res;
+		io_uring_cqe_seen(&f->ring, cqe);
+	}
+	if (!rc)
+		f->ent = e;
+	uring_report(q, rc);
+	return rc;
+}
+
+static int fast_receive(struct serve_loop *loop, struct serve_worker *w,
+			int idle_ms)
+{
+	struct uring_queue *q = loop->src_arg;
+	struct uring_fast *f = w->job;
+	struct io_uring_cqe *cqe;
+	struct uring_ent *got = NULL;
+	int rc;
+
+	/* Fast workers never leave: idle_ms is not used (see the top). */
+	(void)idle_ms;
+	if (!fast_wait_go(q->u, loop))
+		return -EINTR;
+	if (!f) {
+		struct io_uring_params p = { .flags = IORING_SETUP_SQE128 };
+
+		f = calloc(1, sizeof(*f));
+		if (!f || io_uring_queue_init_params(4, &f->ring, &p) < 0) {
+			free(f);
+			log_error("io_uring queue %u: cannot make a worker's ring", q->qid);
+			usleep(100 * 1000);
+			return -EAGAIN;
+		}
+		f->ring_ok = true;
+		w->job = f;
+	}
+	if (!f->ent) {
+		rc = fast_register(q, f);
+		if (rc) {
+			/* Entries all held, or refused: look again later. */
+			usleep(f->failures++ < 10 ? 10 * 1000 : 500 * 1000);
+			return -EAGAIN;
+		}
+		f->failures = 0;
+	}
+	rc = io_uring_submit_and_wait(&f->ring, 1);
+	if (rc < 0 && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY)
+		log_error("io_uring queue %u: %s", q->qid, strerror(-rc));
+	while (io_uring_peek_cqe(&f->ring, &cqe) == 0) {
+		struct uring_ent *e = io_uring_cqe_get_data(cqe);
+		int res = cqe->res;
+
+		io_uring_cqe_seen(&f->ring, cqe);
+		if (!e)
+			continue;
+		if (res < 0) {
+			/* Torn down (the session ends) or a commit refused. */
+			if (e == f->ent)
+				f->ent = NULL;
+			continue;
+		}
+		got = e;
+	}
+	if (!got || got != f->ent)
+		return -EINTR;
+	atomic_store(&got->state, ENT_PROCESSING);
+	return 1;
+}
+
+static void fast_process(struct serve_loop *loop, struct serve_worker *w)
+{
+	struct uring_queue *q = loop->src_arg;
+	struct uring_fast *f = w->job;
+	struct uring_ent *e = f->ent;
+	struct io_uring_sqe *sqe;
+
+	if (!uring_serve(loop->se, e)) {
+		/* Its reply comes later, by the ring thread: a new entry here. */
+		f->ent = NULL;
+		return;
+	}
+	/* Submitted by the next wait, which arms the entry again. */
+	sqe = io_uring_get_sqe(&f->ring);
+	if (!sqe) {
+		io_uring_submit(&f->ring);
+		sqe = io_uring_get_sqe(&f->ring);
+	}
+	if (sqe)
+		uring_prep_cmd(sqe, q, e, URING_CMD_COMMIT_AND_FETCH);
+	else
+		uring_commit(e); /* cannot happen: the ring thread takes it */
+	if (!sqe)
+		f->ent = NULL;
+}
+
+static void fast_wake(struct serve_loop *loop)
+{
+	struct uring_queue *q = loop->src_arg;
+
+	pthread_mutex_lock(&q->u->lock);
+	pthread_cond_broadcast(&q->u->cv);
+	pthread_mutex_unlock(&q->u->lock);
+	serve_loop_poke_readers(loop);
+}
+
+/* At the stop: the ring's exit cancels the armed entry (kept until free). */
+static void fast_worker_exit(struct serve_worker *w)
+{
+	struct uring_fast *f = w->job;
+
+	if (!f)
+		return;
+	if (f->ring_ok)
+		io_uring_queue_exit(&f->ring);
+	free(f);
+}
+
+static const struct serve_source fast_source = {
+	.receive = fast_receive,
+	.process = fast_process,
+	.wake = fast_wake,
+	.worker_exit = fast_worker_exit,
 };
 
 /* ------------------------------------------------------- custom I/O --- */
@@ -854,6 +1018,8 @@ static void uring_queue_fini(struct uring_queue *q)
 {
 	if (q->pool_ok)
 		serve_loop_fini(&q->pool);
+	if (q->fast_ok)
+		serve_loop_fini(&q->fast);
 	for (unsigned int i = 0; i < q->nr_ents; i++) {
 		munmap(q->ents[i]->map, URING_PREFIX + q->ents[i]->payload_len);
 		free(q->ents[i]);
@@ -946,9 +1112,12 @@ void uring_loop_free(struct uring_loop *u)
 {
 	if (!u)
 		return;
-	for (unsigned int i = 0; i < u->nr_queues; i++)
+	for (unsigned int i = 0; i < u->nr_queues; i++) {
+		if (u->queues[i].fast_ok)
+			serve_loop_stop(&u->queues[i].fast, 0);
 		if (u->queues[i].pool_ok)
 			serve_loop_stop(&u->queues[i].pool, 0);
+	}
 	uring_stop_rings(u);
 	uring_sessions_del(u);
 	for (unsigned int i = 0; i < u->nr_queues; i++)
@@ -992,6 +1161,11 @@ int uring_loop_new(struct fuse_session *se, bool is_cuse,
 						  (int)i, 1, max_threads);
 		if (!rc)
 			q->pool_ok = true;
+		if (!rc)
+			rc = serve_loop_start_src(&q->fast, se, &fast_source, q,
+						  (int)i, 1, max_threads);
+		if (!rc)
+			q->fast_ok = true;
 		if (!rc)
 			rc = uring_thread_start(q);
 	}
@@ -1042,9 +1216,12 @@ unsigned int uring_loop_stop(struct uring_loop *u,
 		u->state = URING_OFF;
 	pthread_cond_broadcast(&u->cv);
 	pthread_mutex_unlock(&u->lock);
-	for (unsigned int i = 0; i < u->nr_queues; i++)
+	for (unsigned int i = 0; i < u->nr_queues; i++) {
+		if (u->queues[i].fast_ok)
+			stuck += serve_loop_stop(&u->queues[i].fast, deadline_us);
 		if (u->queues[i].pool_ok)
 			stuck += serve_loop_stop(&u->queues[i].pool, deadline_us);
+	}
 	if (!stuck)
 		uring_stop_rings(u);
 	return stuck;
@@ -1053,8 +1230,10 @@ unsigned int uring_loop_stop(struct uring_loop *u,
 bool uring_loop_stalled(struct uring_loop *u, unsigned long long max_us)
 {
 	for (unsigned int i = 0; u && i < u->nr_queues; i++)
-		if (u->queues[i].pool_ok &&
-		    serve_loop_stalled(&u->queues[i].pool, max_us))
+		if ((u->queues[i].pool_ok &&
+		     serve_loop_stalled(&u->queues[i].pool, max_us)) ||
+		    (u->queues[i].fast_ok &&
+		     serve_loop_stalled(&u->queues[i].fast, max_us)))
 			return true;
 	return false;
 }
@@ -1064,10 +1243,14 @@ unsigned int uring_loop_describe_busy(struct uring_loop *u, char *buf,
 {
 	unsigned int n = 0;
 
-	for (unsigned int i = 0; u && i < u->nr_queues; i++)
+	for (unsigned int i = 0; u && i < u->nr_queues; i++) {
 		if (u->queues[i].pool_ok)
 			n += serve_loop_describe_busy(&u->queues[i].pool, buf,
 						      len, used);
+		if (u->queues[i].fast_ok)
+			n += serve_loop_describe_busy(&u->queues[i].fast, buf,
+						      len, used);
+	}
 	return n;
 }
 
@@ -1076,10 +1259,14 @@ unsigned int uring_loop_stuck(struct uring_loop *u,
 {
 	unsigned int n = 0;
 
-	for (unsigned int i = 0; u && i < u->nr_queues && n < max; i++)
+	for (unsigned int i = 0; u && i < u->nr_queues && n < max; i++) {
 		if (u->queues[i].pool_ok)
 			n += serve_loop_stuck(&u->queues[i].pool, out + n,
 					      max - n);
+		if (u->queues[i].fast_ok && n < max)
+			n += serve_loop_stuck(&u->queues[i].fast, out + n,
+					      max - n);
+	}
 	return n;
 }
 
