@@ -261,6 +261,8 @@ static void *serve_worker_main(void *arg)
 {
 	struct serve_worker *w = arg;
 	struct serve_loop *loop = w->loop;
+	/* Kept: once this worker has left, the loop may be gone. */
+	const struct serve_source *src = loop->src;
 	bool left = false;
 	sigset_t set;
 
@@ -285,7 +287,7 @@ static void *serve_worker_main(void *arg)
 			atomic_store(&w->reading, false);
 			break;
 		}
-		res = loop->src->receive(loop, w,
+		res = src->receive(loop, w,
 				atomic_load(&loop->nr_threads) > loop->min_threads ?
 					SERVE_IDLE_MS : -1);
 		if (res == 0) {
@@ -312,19 +314,20 @@ static void *serve_worker_main(void *arg)
 		}
 
 		atomic_store(&w->busy_since, monotonic_us());
-		loop->src->process(loop, w);
+		src->process(loop, w);
 		atomic_store(&w->busy_since, 0);
 		atomic_store(&w->cmd, 0);
 	}
 out:
+	/* Before leaving: a stop that saw no worker left may free it all. */
+	if (src->worker_exit)
+		src->worker_exit(w);
 	if (!left) {
 		pthread_mutex_lock(&loop->lock);
 		serve_leave_locked(loop, w);
 		pthread_mutex_unlock(&loop->lock);
 	}
 	current_worker = NULL;
-	if (loop->src->worker_exit)
-		loop->src->worker_exit(w);
 	free(w);
 	return NULL;
 }
