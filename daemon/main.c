@@ -528,7 +528,7 @@ int main(int argc, char **argv)
 		 c.fe.fuse_dir ? "" :
 		 c.fe.arg_transport == ARG_TRANSPORT_RETRY ? ", retry arguments" :
 							    ", process_vm arguments",
-		 loop_kind_name(c.fe.loop));
+		 frontend_loop_name(fe));
 	rc = service_run(&daemon, fe, &set, c.config, c.log_level);
 
 	/*

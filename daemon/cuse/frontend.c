@@ -138,7 +138,8 @@ static void frontend_own_node(const char *path, bool chr)
 
 static void frontend_tell_loop(struct fe_session *s, const char *path)
 {
-	if (s->uring && uring_loop_wait_ready(s->uring, 2000))
+	s->on_ring = s->uring && uring_loop_wait_ready(s->uring, 2000);
+	if (s->on_ring)
 		log_info("%s: serving with FUSE-over-io_uring", path);
 	else if (s->uring)
 		log_info("%s: the ring is not in use: serving by read(2)", path);
@@ -363,6 +364,14 @@ bool frontend_stalled(struct frontend *fe, unsigned long long max_us)
 		    uring_loop_stalled(fe->sessions[i]->uring, max_us))
 			return true;
 	return false;
+}
+
+const char *frontend_loop_name(const struct frontend *fe)
+{
+	for (unsigned int i = 0; i < fe->nr_sessions; i++)
+		if (fe->sessions[i]->on_ring)
+			return "uring";
+	return "classic";
 }
 
 const char *frontend_node_path(const struct frontend *fe)

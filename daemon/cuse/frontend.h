@@ -62,6 +62,8 @@ unsigned int frontend_stop_until(struct frontend *fe,
  * for longer than max_us (one slow or stuck client never is).
  */
 bool frontend_stalled(struct frontend *fe, unsigned long long max_us);
+/* "uring" when a node is served by the ring, else "classic". */
+const char *frontend_loop_name(const struct frontend *fe);
 /* The path of the first node, for messages. */
 const char *frontend_node_path(const struct frontend *fe);
 

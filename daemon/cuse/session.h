@@ -11,6 +11,7 @@ struct fe_session {
 	struct fuse_session *se;
 	struct serve_loop loop; /* read(2): everything, or what the ring does not take */
 	struct uring_loop *uring; /* NULL: the classic loop alone */
+	bool on_ring;		  /* the kernel took the ring */
 	struct fe_node *node; /* CUSE: its node; FUSE: NULL (see fe->*_node) */
 	bool mounted;
 };

@@ -157,8 +157,11 @@ static void fast_worker_exit(struct serve_worker *w)
 
 	if (!f)
 		return;
-	if (f->ring_ok)
+	/* The commit of the last reply may still wait for the next wait. */
+	if (f->ring_ok) {
+		io_uring_submit(&f->ring);
 		io_uring_queue_exit(&f->ring);
+	}
 	free(f);
 }
 
