@@ -45,6 +45,7 @@ sec_init() {
 	SEC_PID=
 	trap sec_cleanup EXIT
 	if [ -n "${SEC_PIN:-}" ]; then
+		SEC_CPUS=$(taskset -cp $$ | sed 's/.*: //')
 		taskset -cp "$SEC_PIN" $$ >/dev/null ||
 			sec_skip "cannot run on CPU $SEC_PIN"
 	fi
@@ -80,8 +81,10 @@ sec_start_daemon() {
 			sec_skip "cannot turn on $SEC_KNOB"
 		loop=(--loop uring)
 	fi
-	taskset -c "$(cat /sys/devices/system/cpu/online)" \
-		"$SEC_DAEMON" --fuse "$SEC_DIR/mnt" --mode 0666 --test-interface \
+	# Pinned tests pin themselves and their clients, never the daemon.
+	local unpin=()
+	[ -n "${SEC_PIN:-}" ] && unpin=(taskset -c "$SEC_CPUS")
+	"${unpin[@]}" "$SEC_DAEMON" --fuse "$SEC_DIR/mnt" --mode 0666 --test-interface \
 		--fdpass-socket "$SEC_FDPASS" --status-socket "$SEC_STATUS" \
 		"${loop[@]}" "$@" 2>"$SEC_LOG" &
 	SEC_PID=$!
