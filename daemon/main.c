@@ -54,6 +54,12 @@ static void usage(FILE *f)
 		"  --threads N          worker threads per node kept waiting (default: 2)\n"
 		"  --max-threads N      worker threads per node at most; more start while\n"
 		"                       requests keep every one busy (default: 64)\n"
+		"  --loop classic|uring|auto  how requests are taken: read(2) on the\n"
+		"                       session fd, or FUSE-over-io_uring with one queue\n"
+		"                       per CPU (Linux 6.14+, needs the administrator's\n"
+		"                       /sys/module/fuse/parameters/enable_uring=Y;\n"
+		"                       without it 'uring' warns and 'auto' quietly\n"
+		"                       serves with the classic loop; default: %s)\n"
 		"  --max-requests-per-user N  ioctls of one uid served at once; the next\n"
 		"                       ones wait their turn without a thread (default: 4)\n"
 		"  --max-arg-bytes N    bytes of a command struct past the known size that\n"
@@ -91,7 +97,8 @@ static void usage(FILE *f)
 		"  -v, --verbose        trace every ioctl (debug level)\n"
 		"  --log-level LEVEL    error, warning, notice, info, debug\n"
 		"  -h, --help           this text\n"
-		"  --version            print the version\n");
+		"  --version            print the version\n",
+		loop_kind_name(LOOP_DEFAULT));
 }
 
 enum {
@@ -101,7 +108,7 @@ enum {
 	OPT_STATUS_SOCKET, OPT_STATUS_GROUP, OPT_CONFIG, OPT_STOP_TIMEOUT,
 	OPT_FDPASS_SOCKET, OPT_MAX_USER_MEMORY, OPT_MAX_CONTEXTS_PER_USER,
 	OPT_MAX_THREADS, OPT_MAX_REQUESTS_PER_USER,
-	OPT_MAX_ARG_BYTES,
+	OPT_MAX_ARG_BYTES, OPT_LOOP,
 };
 
 static const struct option long_options[] = {
@@ -116,6 +123,7 @@ static const struct option long_options[] = {
 	{ "arg-transport", required_argument, NULL, OPT_ARG_TRANSPORT },
 	{ "threads", required_argument, NULL, OPT_THREADS },
 	{ "max-threads", required_argument, NULL, OPT_MAX_THREADS },
+	{ "loop", required_argument, NULL, OPT_LOOP },
 	{ "max-requests-per-user", required_argument, NULL, OPT_MAX_REQUESTS_PER_USER },
 	{ "max-arg-bytes", required_argument, NULL, OPT_MAX_ARG_BYTES },
 	{ "max-objects", required_argument, NULL, OPT_MAX_OBJECTS },
@@ -283,6 +291,10 @@ static int parse_args(int argc, char **argv, struct config *c)
 				return log_error_errno(-EINVAL, "--max-threads takes 1 to 4096");
 			c->fe.max_threads = (unsigned int)v;
 			break;
+		case OPT_LOOP:
+			if (loop_kind_parse(optarg, &c->fe.loop))
+				return log_error_errno(-EINVAL, "--loop takes 'classic', 'uring' or 'auto'");
+			break;
 		case OPT_MAX_REQUESTS_PER_USER:
 			if (parse_uint(optarg, 4096, 10, &v) || !v)
 				return log_error_errno(-EINVAL, "--max-requests-per-user takes 1 to 4096");
@@ -436,7 +448,7 @@ int main(int argc, char **argv)
 {
 	struct config c = {
 		.fe = { .mode = 0660, .owner = (uid_t)-1, .group = (gid_t)-1,
-			.threads = 2, .max_threads = 64,
+			.threads = 2, .max_threads = 64, .loop = LOOP_DEFAULT,
 			.max_requests_per_user = 4,
 			.arg_transport = ARG_TRANSPORT_PVM },
 		.log_level = LOG_INFO,
@@ -511,11 +523,12 @@ int main(int argc, char **argv)
 		iommufd_daemon_fini(&daemon);
 		return 1;
 	}
-	log_info("serving %s (%s%s)", frontend_node_path(fe),
+	log_info("serving %s (%s%s, %s loop)", frontend_node_path(fe),
 		 c.fe.fuse_dir ? "FUSE file" : "CUSE device",
 		 c.fe.fuse_dir ? "" :
 		 c.fe.arg_transport == ARG_TRANSPORT_RETRY ? ", retry arguments" :
-							    ", process_vm arguments");
+							    ", process_vm arguments",
+		 frontend_loop_name(fe));
 	rc = service_run(&daemon, fe, &set, c.config, c.log_level);
 
 	/*

@@ -15,6 +15,7 @@
 
 #include "cuse/fuse_abort.h"
 #include "log.h"
+#include "objects/own_files.h"
 #include "objects/iommufd_private.h"
 
 void fe_session_free(struct fe_session *s)
@@ -22,6 +23,7 @@ void fe_session_free(struct fe_session *s)
 	if (!s)
 		return;
 	serve_loop_fini(&s->loop);
+	uring_loop_free(s->uring);
 	if (s->se) {
 		if (s->mounted)
 			fuse_session_unmount(s->se);
@@ -72,17 +74,75 @@ static int apply_node_permissions(const struct frontend *fe,
 	return 0;
 }
 
-static int frontend_add(struct frontend *fe, struct fe_session *s)
+/*
+ * The ring loop where asked for and possible; before the classic loop reads
+ * anything, since it must see INIT.  Falls back to the classic loop alone,
+ * saying why: --loop uring warns, --loop auto only tells.
+ */
+static void frontend_add_uring(struct frontend *fe, struct fe_session *s,
+			       bool is_cuse)
 {
-	int rc = serve_loop_start(&s->loop, s->se, fe->opt.threads,
-				  fe->opt.max_threads);
+	const char *why = NULL;
+	int rc;
 
+	if (fe->opt.loop == LOOP_CLASSIC)
+		return;
+	if (!uring_loop_possible(&why)) {
+		log_printf(fe->opt.loop == LOOP_URING ? LOG_WARNING : LOG_INFO,
+			   "--loop %s: %s: serving with the classic loop",
+			   loop_kind_name(fe->opt.loop), why);
+		return;
+	}
+	rc = uring_loop_new(s->se, is_cuse, fe->opt.threads,
+			    fe->opt.max_threads, &s->uring);
+	if (rc) {
+		s->uring = NULL;
+		log_warning("--loop %s: cannot set up io_uring (%s): serving with the classic loop",
+			    loop_kind_name(fe->opt.loop), strerror(-rc));
+	}
+}
+
+static int frontend_add(struct frontend *fe, struct fe_session *s, bool is_cuse)
+{
+	int rc;
+
+	frontend_add_uring(fe, s, is_cuse);
+	rc = serve_loop_start(&s->loop, s->se, fe->opt.threads,
+			      fe->opt.max_threads);
 	if (rc) {
 		fe_session_free(s);
 		return log_error_errno(rc, "cannot start worker threads");
 	}
 	fe->sessions[fe->nr_sessions++] = s;
 	return 0;
+}
+
+/*
+ * Remembers the node (CUSE: its device number; FUSE: its filesystem) so
+ * that a caller's copy of it is never closed on a serving thread.
+ */
+static void frontend_own_node(const char *path, bool chr)
+{
+	struct statx stx;
+
+	/* DONT_SYNC: no GETATTR to ourselves. */
+	if (statx(AT_FDCWD, path, AT_STATX_DONT_SYNC, STATX_TYPE, &stx)) {
+		log_warning("cannot stat %s: %m", path);
+		return;
+	}
+	if (chr)
+		own_files_add_chr(stx.stx_rdev_major, stx.stx_rdev_minor);
+	else
+		own_files_add_fs(stx.stx_dev_major, stx.stx_dev_minor);
+}
+
+static void frontend_tell_loop(struct fe_session *s, const char *path)
+{
+	s->on_ring = s->uring && uring_loop_wait_ready(s->uring, 2000);
+	if (s->on_ring)
+		log_info("%s: serving with FUSE-over-io_uring", path);
+	else if (s->uring)
+		log_info("%s: the ring is not in use: serving by read(2)", path);
 }
 
 static int frontend_start_cuse(struct frontend *fe, struct fe_node *node,
@@ -93,13 +153,15 @@ static int frontend_start_cuse(struct frontend *fe, struct fe_node *node,
 
 	if (rc)
 		return rc;
-	rc = frontend_add(fe, s);
+	rc = frontend_add(fe, s, true);
 	if (rc)
 		return rc;
 	rc = wait_for_node(node->path, 5000);
 	if (rc)
 		return log_error_errno(rc, "%s did not appear: %s", node->path,
 				       strerror(-rc));
+	frontend_own_node(node->path, true);
+	frontend_tell_loop(s, node->path);
 	return apply_node_permissions(fe, node, mode);
 }
 
@@ -128,9 +190,13 @@ int frontend_start(struct iommufd_daemon *d, const struct frontend_options *o,
 			fuse_abort_init(own ? own : o->fuse_dir);
 		free(own);
 		if (!rc)
-			rc = frontend_add(fe, s);
+			rc = frontend_add(fe, s, false);
 		if (!rc)
 			rc = wait_for_node(fe->iommu_node.path, 5000);
+		if (!rc)
+			frontend_own_node(fe->iommu_node.path, false);
+		if (!rc)
+			frontend_tell_loop(s, fe->iommu_node.path);
 	} else {
 		if (o->cuse_name)
 			rc = frontend_start_cuse(fe, &fe->iommu_node, o->cuse_name,
@@ -190,8 +256,10 @@ static unsigned int fe_wait(struct frontend *fe, unsigned long long until)
 {
 	unsigned int stuck = 0;
 
-	for (unsigned int i = 0; i < fe->nr_sessions; i++)
+	for (unsigned int i = 0; i < fe->nr_sessions; i++) {
+		stuck += uring_loop_stop(fe->sessions[i]->uring, until);
 		stuck += serve_loop_stop(&fe->sessions[i]->loop, until);
+	}
 	return stuck;
 }
 
@@ -208,9 +276,12 @@ static unsigned int fe_abort_pass(struct frontend *fe, bool every_waiting,
 	unsigned int n = 0;
 	int rc;
 
-	for (unsigned int i = 0; i < fe->nr_sessions && n < STOP_STUCK_MAX; i++)
+	for (unsigned int i = 0; i < fe->nr_sessions && n < STOP_STUCK_MAX; i++) {
 		n += serve_loop_stuck(&fe->sessions[i]->loop, s + n,
 				      STOP_STUCK_MAX - n);
+		n += uring_loop_stuck(fe->sessions[i]->uring, s + n,
+				      STOP_STUCK_MAX - n);
+	}
 	rc = fuse_abort_stuck(s, n, every_waiting,
 			      stop_step(STOP_PASS_US, deadline_us));
 	if (rc == -ETIMEDOUT)
@@ -271,6 +342,7 @@ unsigned int frontend_stop_until(struct frontend *fe,
 		struct fe_session *s = fe->sessions[i];
 
 		serve_loop_describe_busy(&s->loop, busy, sizeof(busy), &used);
+		uring_loop_describe_busy(s->uring, busy, sizeof(busy), &used);
 		if (s->mounted)
 			fuse_session_unmount(s->se);
 	}
@@ -288,9 +360,18 @@ void frontend_stop(struct frontend *fe)
 bool frontend_stalled(struct frontend *fe, unsigned long long max_us)
 {
 	for (unsigned int i = 0; i < fe->nr_sessions; i++)
-		if (serve_loop_stalled(&fe->sessions[i]->loop, max_us))
+		if (serve_loop_stalled(&fe->sessions[i]->loop, max_us) ||
+		    uring_loop_stalled(fe->sessions[i]->uring, max_us))
 			return true;
 	return false;
+}
+
+const char *frontend_loop_name(const struct frontend *fe)
+{
+	for (unsigned int i = 0; i < fe->nr_sessions; i++)
+		if (fe->sessions[i]->on_ring)
+			return "uring";
+	return "classic";
 }
 
 const char *frontend_node_path(const struct frontend *fe)

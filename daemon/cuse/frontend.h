@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "cuse/uring_loop.h"
+
 struct iommufd_daemon;
 
 /* How a CUSE ioctl reaches its argument in the caller's memory. */
@@ -25,6 +27,7 @@ struct frontend_options {
 	const char *vfio_name;	 /* NULL: no VFIO look-alike node */
 	const char *fuse_dir;	 /* NULL: no FUSE mount */
 	enum arg_transport arg_transport;
+	enum loop_kind loop;	  /* --loop (cuse/uring_loop.h) */
 	unsigned int threads;	  /* workers per node kept waiting */
 	unsigned int max_threads; /* workers per node at most (>= threads) */
 	/* Ioctls of one uid served at once; the rest wait (cuse/admit.h). */
@@ -59,6 +62,8 @@ unsigned int frontend_stop_until(struct frontend *fe,
  * for longer than max_us (one slow or stuck client never is).
  */
 bool frontend_stalled(struct frontend *fe, unsigned long long max_us);
+/* "uring" when a node is served by the ring, else "classic". */
+const char *frontend_loop_name(const struct frontend *fe);
 /* The path of the first node, for messages. */
 const char *frontend_node_path(const struct frontend *fe);
 

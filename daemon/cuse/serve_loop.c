@@ -106,7 +106,25 @@ static int serve_spawn_locked(struct serve_loop *loop)
 	pthread_attr_init(&attr);
 	/* Nobody joins a worker: a stuck one must not hold up the stop. */
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (loop->cpu >= 0 && loop->cpu < CPU_SETSIZE) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(loop->cpu, &set);
+		pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
+	}
 	rc = pthread_create(&w->thread, &attr, serve_worker_main, w);
+	if (rc == EINVAL && loop->cpu >= 0) {
+		/* That CPU is offline or outside our cpuset: run unpinned. */
+		if (!loop->told_unpinned)
+			log_notice("cannot pin workers to CPU %d: running them unpinned",
+				   loop->cpu);
+		loop->told_unpinned = true;
+		pthread_attr_destroy(&attr);
+		pthread_attr_init(&attr);
+		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+		rc = pthread_create(&w->thread, &attr, serve_worker_main, w);
+	}
 	pthread_attr_destroy(&attr);
 	if (rc) {
 		free(w);
@@ -179,27 +197,72 @@ static bool serve_leave_if_extra(struct serve_loop *loop, struct serve_worker *w
 	return leave;
 }
 
-/*
- * For a worker beyond min_threads: waits for a request up to SERVE_IDLE_MS.
- * 1: one is there (or this worker is not beyond min_threads); 0: idle that
- * long; -1: interrupted (the stop's poke).
- */
-static int serve_wait_extra(struct serve_loop *loop)
+/* The classic source: read(2) on the session fd, one request per read. */
+static int session_receive(struct serve_loop *loop, struct serve_worker *w,
+			   int idle_ms)
 {
-	struct pollfd pfd = { .fd = fuse_session_fd(loop->se), .events = POLLIN };
-	int n;
+	struct fuse_buf *buf = w->job;
 
-	if (atomic_load(&loop->nr_threads) <= loop->min_threads)
-		return 1;
-	n = poll(&pfd, 1, SERVE_IDLE_MS);
-	return n > 0 ? 1 : n == 0 ? 0 : -1;
+	if (!buf) {
+		buf = calloc(1, sizeof(*buf));
+		if (!buf)
+			return -EAGAIN;
+		w->job = buf;
+	}
+	/* Idle workers beyond min_threads wait in poll(2), which times out. */
+	if (idle_ms >= 0) {
+		struct pollfd pfd = { .fd = fuse_session_fd(loop->se),
+				      .events = POLLIN };
+		int n = poll(&pfd, 1, idle_ms);
+
+		if (n == 0)
+			return 0;
+		if (n < 0)
+			return -EINTR;
+	}
+	return fuse_session_receive_buf(loop->se, buf);
 }
+
+static void session_process(struct serve_loop *loop, struct serve_worker *w)
+{
+	fuse_session_process_buf(loop->se, w->job);
+}
+
+/*
+ * A reader may be between its stop check and read(2), where a signal would
+ * be lost: the stop calls this again until none is left.  Workers inside a
+ * request are left alone, an interrupted syscall there would fail their
+ * caller's ioctl for nothing.  Under loop->lock.
+ */
+void serve_loop_poke_readers(struct serve_loop *loop)
+{
+	for (struct serve_worker *w = loop->workers; w; w = w->next)
+		if (atomic_load(&w->reading))
+			pthread_kill(w->thread, SERVE_WAKE_SIGNAL);
+}
+
+static void session_worker_exit(struct serve_worker *w)
+{
+	struct fuse_buf *buf = w->job;
+
+	if (buf)
+		free(buf->mem);
+	free(buf);
+}
+
+static const struct serve_source session_source = {
+	.receive = session_receive,
+	.process = session_process,
+	.wake = serve_loop_poke_readers,
+	.worker_exit = session_worker_exit,
+};
 
 static void *serve_worker_main(void *arg)
 {
 	struct serve_worker *w = arg;
 	struct serve_loop *loop = w->loop;
-	struct fuse_buf buf = { 0 };
+	/* Kept: once this worker has left, the loop may be gone. */
+	const struct serve_source *src = loop->src;
 	bool left = false;
 	sigset_t set;
 
@@ -224,19 +287,18 @@ static void *serve_worker_main(void *arg)
 			atomic_store(&w->reading, false);
 			break;
 		}
-		switch (serve_wait_extra(loop)) {
-		case 0:
+		res = src->receive(loop, w,
+				atomic_load(&loop->nr_threads) > loop->min_threads ?
+					SERVE_IDLE_MS : -1);
+		if (res == 0) {
 			if (serve_leave_if_extra(loop, w)) {
 				left = true;
 				goto out;
 			}
-			break;
-		case -1:
 			atomic_fetch_sub(&loop->nr_readers, 1);
 			atomic_store(&w->reading, false);
 			continue;
 		}
-		res = fuse_session_receive_buf(loop->se, &buf);
 		atomic_store(&w->reading, false);
 		if (atomic_fetch_sub(&loop->nr_readers, 1) == 1 && res > 0)
 			serve_grow(loop);
@@ -252,24 +314,34 @@ static void *serve_worker_main(void *arg)
 		}
 
 		atomic_store(&w->busy_since, monotonic_us());
-		fuse_session_process_buf(loop->se, &buf);
+		src->process(loop, w);
 		atomic_store(&w->busy_since, 0);
 		atomic_store(&w->cmd, 0);
 	}
 out:
+	/* Before leaving: a stop that saw no worker left may free it all. */
+	if (src->worker_exit)
+		src->worker_exit(w);
 	if (!left) {
 		pthread_mutex_lock(&loop->lock);
 		serve_leave_locked(loop, w);
 		pthread_mutex_unlock(&loop->lock);
 	}
 	current_worker = NULL;
-	free(buf.mem);
 	free(w);
 	return NULL;
 }
 
 int serve_loop_start(struct serve_loop *loop, struct fuse_session *se,
 		     unsigned int min_threads, unsigned int max_threads)
+{
+	return serve_loop_start_src(loop, se, &session_source, NULL, -1,
+				    min_threads, max_threads);
+}
+
+int serve_loop_start_src(struct serve_loop *loop, struct fuse_session *se,
+			 const struct serve_source *src, void *src_arg, int cpu,
+			 unsigned int min_threads, unsigned int max_threads)
 {
 	struct sigaction sa = { .sa_handler = wake_handler };
 	pthread_condattr_t ca;
@@ -283,6 +355,9 @@ int serve_loop_start(struct serve_loop *loop, struct fuse_session *se,
 	caller_mm_note_hook = serve_loop_note_addr;
 	memset(loop, 0, sizeof(*loop));
 	loop->se = se;
+	loop->src = src;
+	loop->src_arg = src_arg;
+	loop->cpu = cpu;
 	loop->min_threads = min_threads ? min_threads : 1;
 	loop->max_threads = max_threads > loop->min_threads ? max_threads :
 							      loop->min_threads;
@@ -329,15 +404,8 @@ unsigned int serve_loop_stop(struct serve_loop *loop,
 	while (loop->nr_threads) {
 		unsigned long long now = monotonic_us(), until = now + SERVE_POKE_US;
 
-		/*
-		 * A reader may be between its stop check and read(2), where
-		 * a signal would be lost: keep poking.  Workers inside a
-		 * request are left alone, an interrupted syscall there would
-		 * fail their caller's ioctl for nothing.
-		 */
-		for (struct serve_worker *w = loop->workers; w; w = w->next)
-			if (atomic_load(&w->reading))
-				pthread_kill(w->thread, SERVE_WAKE_SIGNAL);
+		/* Poked until every worker is gone: a wake can be missed. */
+		loop->src->wake(loop);
 		if (deadline_us && now >= deadline_us)
 			break;
 		if (deadline_us && until > deadline_us)

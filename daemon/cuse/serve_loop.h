@@ -18,6 +18,29 @@
 #include <sys/types.h>
 
 struct fuse_session;
+struct serve_loop;
+struct serve_worker;
+
+/*
+ * Where a pool's workers take requests from: the session fd (the classic
+ * loop, serve_loop_start()) or a FUSE-over-io_uring queue (uring_loop.c).
+ */
+struct serve_source {
+	/*
+	 * Waits for the next request, at most idle_ms (-1: no limit), and
+	 * keeps it in the worker (w->job).  1: one is there; 0: idle
+	 * that long; -EINTR or -EAGAIN: look again (the stop's poke); another
+	 * negative errno: the session ended.
+	 */
+	int (*receive)(struct serve_loop *loop, struct serve_worker *w,
+		       int idle_ms);
+	/* Serves the request receive() kept. */
+	void (*process)(struct serve_loop *loop, struct serve_worker *w);
+	/* Wakes every worker waiting in receive(), for the stop. */
+	void (*wake)(struct serve_loop *loop);
+	/* Frees w->job when the worker leaves (optional). */
+	void (*worker_exit)(struct serve_worker *w);
+};
 
 struct serve_worker {
 	struct serve_worker *next, **pprev; /* loop->workers, under loop->lock */
@@ -32,6 +55,8 @@ struct serve_worker {
 	_Atomic uid_t uid;
 	/* The caller address it last said it touches (serve_loop_note_addr()). */
 	_Atomic uint64_t addr;
+	/* The source's per-worker state: the request receive() took. */
+	void *job;
 };
 
 /*
@@ -41,6 +66,9 @@ struct serve_worker {
  */
 struct serve_loop {
 	struct fuse_session *se;
+	const struct serve_source *src;
+	void *src_arg; /* the source's own state */
+	int cpu;       /* workers are pinned to this CPU; -1: not pinned */
 	pthread_mutex_t lock;
 	pthread_cond_t changed; /* a worker left */
 	struct serve_worker *workers;
@@ -51,6 +79,7 @@ struct serve_loop {
 	_Atomic unsigned long long saturated_since;
 	atomic_bool stop;
 	bool told_saturated; /* under lock */
+	bool told_unpinned;  /* under lock */
 };
 
 /*
@@ -59,6 +88,13 @@ struct serve_loop {
  */
 int serve_loop_start(struct serve_loop *loop, struct fuse_session *se,
 		     unsigned int min_threads, unsigned int max_threads);
+/*
+ * The same pool on another source, its workers pinned to cpu (-1: not).
+ * A worker that fails to pin runs unpinned (told once).
+ */
+int serve_loop_start_src(struct serve_loop *loop, struct fuse_session *se,
+			 const struct serve_source *src, void *src_arg, int cpu,
+			 unsigned int min_threads, unsigned int max_threads);
 /*
  * Stops reading, lets the requests in flight finish until deadline_us
  * (CLOCK_MONOTONIC µs; 0: no deadline), and returns how many workers are
@@ -95,5 +131,11 @@ struct fuse_abort_stuck;
 unsigned int serve_loop_stuck(struct serve_loop *loop,
 			      struct fuse_abort_stuck *out, unsigned int max);
 unsigned long long monotonic_us(void);
+/*
+ * Interrupts, with a signal, every worker waiting in its source's receive()
+ * (a blocking syscall); a wake for sources that wait in the kernel.  Under
+ * loop->lock.
+ */
+void serve_loop_poke_readers(struct serve_loop *loop);
 
 #endif

@@ -4,11 +4,14 @@
 
 #include "cuse/request.h"
 #include "cuse/serve_loop.h"
+#include "cuse/uring_loop.h"
 
 /* One kernel connection: a CUSE device, or the FUSE mount with its files. */
 struct fe_session {
 	struct fuse_session *se;
-	struct serve_loop loop;
+	struct serve_loop loop; /* read(2): everything, or what the ring does not take */
+	struct uring_loop *uring; /* NULL: the classic loop alone */
+	bool on_ring;		  /* the kernel took the ring */
 	struct fe_node *node; /* CUSE: its node; FUSE: NULL (see fe->*_node) */
 	bool mounted;
 };

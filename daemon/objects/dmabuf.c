@@ -61,6 +61,7 @@
 #include "objects/ioas.h"
 #include "objects/iommufd_private.h"
 #include "objects/pages.h"
+#include "objects/own_files.h"
 #include "objects/ucmd_fd.h"
 #include "objects/user_limits.h"
 
@@ -227,7 +228,7 @@ int iommufd_test_dmabuf_revoke(struct iommufd_ucmd *ucmd, int fd,
 		return dfd;
 	dmabuf = iommufd_dmabuf_find(ucmd->ictx, dfd);
 	flags = fcntl(dfd, F_GETFL);
-	close(dfd);
+	caller_fd_close(dfd);
 	if (!dmabuf)
 		/* fget() refuses O_PATH (EBADF); any other file is EINVAL. */
 		return flags >= 0 && (flags & O_PATH) ? -EBADF : -EINVAL;

@@ -64,6 +64,7 @@
  * once per (dev, ino, access mode) and context, at most
  * daemon->max_files_per_ctx of them (ENOMEM beyond).
  */
+#include "objects/own_files.h"
 #include "objects/pages.h"
 #include "objects/user_limits.h"
 
@@ -725,7 +726,7 @@ struct iopt_pages *iopt_alloc_file_pages(struct iommufd_ucmd *ucmd, int fd,
 	/* dma_buf_get() before fget(), as iopt_map_file_pages() does. */
 	dmabuf = iommufd_dmabuf_find(ucmd->ictx, dfd);
 	if (dmabuf) {
-		close(dfd);
+		caller_fd_close(dfd);
 		rc = iopt_alloc_dmabuf_pages(pages, dmabuf, start, length);
 		if (rc) {
 			*err = rc;
@@ -737,7 +738,7 @@ struct iopt_pages *iopt_alloc_file_pages(struct iommufd_ucmd *ucmd, int fd,
 	/* fget() refuses an O_PATH descriptor: it opens no file. */
 	fl = fcntl(dfd, F_GETFL);
 	if (fl < 0 || (fl & O_PATH)) {
-		close(dfd);
+		caller_fd_close(dfd);
 		*err = -EBADF;
 		iopt_put_pages(pages);
 		return NULL;
@@ -745,6 +746,16 @@ struct iopt_pages *iopt_alloc_file_pages(struct iommufd_ucmd *ucmd, int fd,
 	pages->type = IOPT_ADDRESS_FILE;
 	pages->start = start - start % PAGE_SZ;
 	pages->first_byte = start % PAGE_SZ;
+	/*
+	 * Our own node or mount: never pinnable, and asking its filesystem
+	 * anything (fstatfs, fstat) or closing it here would wait for a
+	 * worker of our own (own_files.h).
+	 */
+	if (own_file(dfd)) {
+		caller_fd_close(dfd);
+		pages->unpinnable = true;
+		return pages;
+	}
 	/*
 	 * What memfd_pin_folios() could never pin (a regular file of shmem or
 	 * hugetlbfs) is not kept: the kernel takes such a MAP_FILE and fails
@@ -755,7 +766,7 @@ struct iopt_pages *iopt_alloc_file_pages(struct iommufd_ucmd *ucmd, int fd,
 	if (fstatfs(dfd, &sfs) || fstat(dfd, &st) || !S_ISREG(st.st_mode) ||
 	    (sfs.f_type != (__fsword_t)TMPFS_MAGIC &&
 	     sfs.f_type != (__fsword_t)HUGETLBFS_MAGIC)) {
-		close(dfd);
+		caller_fd_close(dfd);
 		pages->unpinnable = true;
 		return pages;
 	}

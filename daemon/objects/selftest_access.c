@@ -31,6 +31,7 @@
 #include "objects/io_pagetable.h"
 #include "objects/ioas.h"
 #include "objects/iommufd_private.h"
+#include "objects/own_files.h"
 #include "objects/ucmd_fd.h"
 #include "uiommufd/abi_test.h"
 
@@ -126,7 +127,7 @@ static struct selftest_access *staccess_get(struct iommufd_ucmd *ucmd,
 		if (h->released == staccess_released &&
 		    iommufd_fd_handle_is(h, dfd))
 			break;
-	close(dfd);
+	caller_fd_close(dfd);
 	if (!h) {
 		*err = -EBADFD;
 		return NULL;

@@ -16,7 +16,13 @@
  *          the caller (one round trip plus two cross-process copies)
  *
  * usage: floor_server (--cuse NAME | --fuse DIR) [--arg none|retry|pvm]
- *                     [--mt] [--debug]
+ *                     [--mt] [--loop classic|uring] [--debug]
+ *
+ * --loop uring serves with the daemon's own FUSE-over-io_uring loop
+ * (daemon/cuse/uring_loop.c, with the classic pool for what still comes by
+ * read(2)), so benchmarks can put both loops beside this floor; it needs
+ * /sys/module/fuse/parameters/enable_uring=Y, which the caller sets.
+ * classic (the default) is libfuse's own loop, the floor itself.
  *
  * Runs in the foreground; SIGTERM/SIGINT/SIGHUP end the loop, unmount (FUSE)
  * or unregister the device (CUSE, by closing /dev/cuse) and exit 0.
@@ -38,6 +44,9 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 #include <unistd.h>
+
+#include "cuse/serve_loop.h"
+#include "cuse/uring_loop.h"
 
 /* Every iommufd argument struct starts with a u32 size; 16 bytes covers the
  * small ones and is what ioctl_bench passes. */
@@ -308,6 +317,8 @@ static void usage(FILE *f)
 		"  --arg MODE   none: reply at once (default); retry: CUSE retry of %d bytes;\n"
 		"               pvm: process_vm_readv/writev %d bytes at arg\n"
 		"  --mt         fuse_session_loop_mt instead of the single-threaded loop\n"
+		"  --loop L     classic: libfuse's loop (default); uring: the daemon's\n"
+		"               FUSE-over-io_uring loop (needs enable_uring=Y)\n"
 		"  --debug      libfuse request tracing on stderr\n",
 		ARG_SIZE, ARG_SIZE);
 }
@@ -356,10 +367,48 @@ static struct fuse_session *cuse_session(struct fuse_args *args,
 	return se; /* fuse_session_destroy closes fd */
 }
 
+/*
+ * The daemon's loops: the ring queues plus the classic pool for what comes
+ * by read(2).  The stop signals are blocked in every thread and taken here.
+ * Returns 0 or 1.
+ */
+static int run_uring(struct fuse_session *se, bool cuse)
+{
+	struct serve_loop classic;
+	struct uring_loop *u;
+	sigset_t set;
+	int sig = 0, rc;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	rc = uring_loop_new(se, cuse, 1, 64, &u);
+	if (rc) {
+		fprintf(stderr, "floor_server: io_uring loop: %s\n", strerror(-rc));
+		return 1;
+	}
+	rc = serve_loop_start(&classic, se, 1, 64);
+	if (rc) {
+		fprintf(stderr, "floor_server: workers: %s\n", strerror(-rc));
+		uring_loop_free(u);
+		return 1;
+	}
+	sigwait(&set, &sig);
+	got_signal = sig;
+	if (!uring_loop_stop(u, monotonic_us() + 2000000) &&
+	    !serve_loop_stop(&classic, monotonic_us() + 2000000)) {
+		serve_loop_fini(&classic);
+		uring_loop_free(u);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cuse_name = NULL, *fuse_dir = NULL;
-	bool mt = false, debug = false;
+	bool mt = false, debug = false, uring = false;
 	struct fuse_session *se;
 	int rc;
 
@@ -382,6 +431,13 @@ int main(int argc, char **argv)
 				fprintf(stderr, "floor_server: --arg none|retry|pvm\n");
 				return 2;
 			}
+			i++;
+		} else if (!strcmp(a, "--loop") && v) {
+			if (strcmp(v, "uring") && strcmp(v, "classic")) {
+				fprintf(stderr, "floor_server: --loop classic|uring\n");
+				return 2;
+			}
+			uring = !strcmp(v, "uring");
 			i++;
 		} else if (!strcmp(a, "--mt")) {
 			mt = true;
@@ -423,7 +479,9 @@ int main(int argc, char **argv)
 		return 1;
 	the_session = se;
 	rc = set_signals();
-	if (rc == 0)
+	if (rc == 0 && uring)
+		rc = run_uring(se, cuse_name != NULL);
+	else if (rc == 0)
 		rc = mt ? fuse_session_loop_mt(se, NULL) : fuse_session_loop(se);
 	else
 		fprintf(stderr, "floor_server: sigaction: %s\n", strerror(-rc));

@@ -6,13 +6,21 @@
 # run themselves under $UIOMMUFD_EXEC, see client_access.c).  The test fails if
 # the client fails, if the daemon does not exit 0 on SIGTERM within 10 s, or
 # if the daemon printed a sanitizer report.  Exit 77 (skip) without FUSE.
+# --uring runs the daemon with --loop uring: it sets the kernel's
+# enable_uring knob for as long as the daemon registers its queues and puts
+# it back, skips (77) where the kernel has no FUSE-over-io_uring, and fails
+# unless requests did come by the ring.
 set -u
 daemon_args=()
 fdpass=
+uring=
+knob=/sys/module/fuse/parameters/enable_uring
+knob_old=
 while :; do
 	case "${1:-}" in
 	--daemon-arg) daemon_args+=("$2"); shift 2 ;;
 	--fdpass) fdpass=1; shift ;;
+	--uring) uring=1; shift ;;
 	*) break ;;
 	esac
 done
@@ -21,6 +29,18 @@ daemon=$1 client=$2; shift 2
 if [ ! -c /dev/fuse ] || ! command -v fusermount3 >/dev/null; then
 	echo "SKIP: no /dev/fuse or fusermount3 on this machine"; exit 77
 fi
+if [ -n "$uring" ]; then
+	[ -e "$knob" ] || { echo "SKIP: this kernel has no FUSE-over-io_uring (no $knob)"; exit 77; }
+	knob_old=$(cat "$knob")
+	if [ "$knob_old" != Y ] && ! echo Y 2>/dev/null >"$knob"; then
+		echo "SKIP: cannot turn on $knob (not root?)"; exit 77
+	fi
+	daemon_args+=(--loop uring)
+fi
+knob_restore() {
+	[ -n "$knob_old" ] && [ "$knob_old" != Y ] && echo "$knob_old" >"$knob"
+	knob_old=
+}
 dir=$(mktemp -d "${TMPDIR:-/tmp}/uiommufd-it.XXXXXX")
 log=$dir.log
 # Sockets live in a directory only the daemon's user writes (mktemp: 0700).
@@ -30,6 +50,7 @@ if [ -n "$fdpass" ]; then
 	export UIOMMUFD_FDPASS_SOCKET=$run/fdpass.sock
 fi
 cleanup() {
+	knob_restore
 	[ -n "${pid:-}" ] && kill -9 "$pid" 2>/dev/null
 	mountpoint -q "$dir" && fusermount3 -u -z "$dir"
 	rmdir "$dir" 2>/dev/null; rm -f "$log"; rm -rf "$run"
@@ -48,6 +69,18 @@ done
 if [ ! -e "$dir/iommu" ]; then
 	echo "daemon did not come up:"; cat "$log"; exit 1
 fi
+if [ -n "$uring" ]; then
+	# The queues are registered once the node answers: the connection
+	# keeps the ring whatever the knob says afterwards.
+	for _ in $(seq 40); do
+		grep -qE 'serving with FUSE-over-io_uring|ring is not in use' "$log" && break
+		sleep 0.05
+	done
+	knob_restore
+	if ! grep -q 'serving with FUSE-over-io_uring' "$log"; then
+		echo "SKIP: the kernel did not take the ring:"; cat "$log"; exit 77
+	fi
+fi
 
 "$client" "$dir/iommu" "$@"
 rc=$?
@@ -60,6 +93,9 @@ else
 	wait "$pid"; drc=$?
 	pid=
 	[ "$drc" -eq 0 ] || { echo "daemon exited with $drc"; rc=1; }
+fi
+if [ -n "$uring" ] && ! grep -qE 'io_uring loop: [1-9][0-9]* requests came by the ring' "$log"; then
+	echo "no request came by the ring"; rc=1
 fi
 if grep -qE 'ERROR: (Address|Leak|Undefined)Sanitizer|runtime error:' "$log"; then
 	echo "sanitizer report from the daemon:"; rc=1

@@ -7,7 +7,14 @@
 #   CTL     uiommufdctl                PROGDIR where the attack programs are
 # Exit codes: 0 the attack failed and the legitimate use worked, 1 otherwise,
 # 77 when this machine cannot run the test (not root, no FUSE, no setpriv).
+# SEC_LOOP=uring: the daemon serves with --loop uring (the kernel's
+# enable_uring knob is set while its queues register, then put back; 77
+# where the kernel has no ring).  SEC_PIN=CPU: the test and every client
+# run on that CPU, the daemon anywhere (so the ring gives them all one
+# queue).
 set -u
+SEC_KNOB=/sys/module/fuse/parameters/enable_uring
+SEC_KNOB_OLD=
 
 SEC_UID=${SEC_UID:-1000}
 SEC_UID2=${SEC_UID2:-1001}
@@ -37,10 +44,22 @@ sec_init() {
 	SEC_LOG=$SEC_DIR/daemon.log
 	SEC_PID=
 	trap sec_cleanup EXIT
+	if [ -n "${SEC_PIN:-}" ]; then
+		SEC_CPUS=$(taskset -cp $$ | sed 's/.*: //')
+		taskset -cp "$SEC_PIN" $$ >/dev/null ||
+			sec_skip "cannot run on CPU $SEC_PIN"
+	fi
+}
+
+sec_knob_restore() {
+	[ -n "$SEC_KNOB_OLD" ] && [ "$SEC_KNOB_OLD" != Y ] &&
+		echo "$SEC_KNOB_OLD" >"$SEC_KNOB"
+	SEC_KNOB_OLD=
 }
 
 sec_cleanup() {
 	local p
+	sec_knob_restore
 	for p in ${SEC_BG_PIDS:-}; do kill -9 "$p" 2>/dev/null; done
 	[ -n "${SEC_PID:-}" ] && kill -9 "$SEC_PID" 2>/dev/null
 	# By name: mountpoint(1) cannot stat a dead FUSE connection.
@@ -54,16 +73,37 @@ sec_bg() { SEC_BG_PIDS="${SEC_BG_PIDS:-} $1"; }
 # sec_start_daemon [OPTION]...: root daemon, node mode 0666, test interface,
 # fd passing and a status socket, unless the options say otherwise.
 sec_start_daemon() {
-	"$SEC_DAEMON" --fuse "$SEC_DIR/mnt" --mode 0666 --test-interface \
+	local loop=()
+	if [ "${SEC_LOOP:-classic}" = uring ]; then
+		[ -e "$SEC_KNOB" ] || sec_skip "this kernel has no FUSE-over-io_uring"
+		SEC_KNOB_OLD=$(cat "$SEC_KNOB")
+		[ "$SEC_KNOB_OLD" = Y ] || echo Y 2>/dev/null >"$SEC_KNOB" ||
+			sec_skip "cannot turn on $SEC_KNOB"
+		loop=(--loop uring)
+	fi
+	# Pinned tests pin themselves and their clients, never the daemon.
+	local unpin=()
+	[ -n "${SEC_PIN:-}" ] && unpin=(taskset -c "$SEC_CPUS")
+	"${unpin[@]}" "$SEC_DAEMON" --fuse "$SEC_DIR/mnt" --mode 0666 --test-interface \
 		--fdpass-socket "$SEC_FDPASS" --status-socket "$SEC_STATUS" \
-		"$@" 2>"$SEC_LOG" &
+		"${loop[@]}" "$@" 2>"$SEC_LOG" &
 	SEC_PID=$!
 	for _ in $(seq 200); do
-		[ -e "$SEC_NODE" ] && [ -S "$SEC_STATUS" ] && return 0
+		[ -e "$SEC_NODE" ] && [ -S "$SEC_STATUS" ] && break
 		kill -0 "$SEC_PID" 2>/dev/null || break
 		sleep 0.05
 	done
-	echo "daemon did not come up:"; cat "$SEC_LOG"; exit 1
+	if ! [ -e "$SEC_NODE" ] || ! [ -S "$SEC_STATUS" ]; then
+		echo "daemon did not come up:"; cat "$SEC_LOG"; exit 1
+	fi
+	[ ${#loop[@]} -eq 0 ] && return 0
+	for _ in $(seq 40); do
+		grep -qE 'serving with FUSE-over-io_uring|ring is not in use' "$SEC_LOG" && break
+		sleep 0.05
+	done
+	sec_knob_restore
+	grep -q 'serving with FUSE-over-io_uring' "$SEC_LOG" ||
+		sec_skip "the kernel did not take the ring"
 }
 
 # as_user [UID] -- CMD...: run CMD as an unprivileged user with no

@@ -9,6 +9,9 @@
 #               $UIOMMUFD_VM_TIMEOUT or 240: below meson's 300 so run-vm can
 #               stop QEMU and say so before meson kills us)
 #   -o OUTDIR   copy what the guest script leaves under /out to OUTDIR
+#   -R          boot the reference kernel (Linux 6.19, everything built in:
+#               $UIOMMUFD_VM_REF_KERNEL or shared/vm/ref-kernel/bzImage)
+#               instead of Debian's; skip (77) where it is not
 #   -c N, -m MB, -d N, -M MODS, -A ARGS, -E VAR=VAL, -v
 #               passed to run-vm unchanged (see shared/vm/README.md)
 #
@@ -37,15 +40,17 @@ hard() { say "ERROR: $*"; exit 99; }
 # -------------------------------------------------------------- options --
 timeout=${UIOMMUFD_VM_TIMEOUT:-240}
 pass=()
-while getopts t:o:c:m:d:M:A:E:vh opt; do
+ref=
+while getopts t:o:c:m:d:M:A:E:vhR opt; do
 	case $opt in
+	R) ref=1 ;;
 	t) timeout=$OPTARG ;;
 	o) mkdir -p -- "$OPTARG" || hard "cannot create $OPTARG"
 	   pass+=(-o "$(cd -- "$OPTARG" && pwd -P)") ;;
 	c|m|d|M|A|E) pass+=("-$opt" "$OPTARG") ;;
 	v) pass+=(-v) ;;
 	h) sed -n '4,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-	*) hard "usage: $me [-t SECS] [-o OUTDIR] [run-vm options] GUEST_SCRIPT [FILE]..." ;;
+	*) hard "usage: $me [-t SECS] [-o OUTDIR] [-R] [run-vm options] GUEST_SCRIPT [FILE]..." ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -67,6 +72,11 @@ here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
 root=$(cd -- "$here/../.." && pwd -P)
 run_vm=${UIOMMUFD_RUN_VM:-$root/../shared/vm/run-vm}
 [ -f "$run_vm" ] || skip "run-vm not found at $run_vm (set UIOMMUFD_RUN_VM)"
+if [ -n "$ref" ]; then
+	kernel=${UIOMMUFD_VM_REF_KERNEL:-$root/../shared/vm/ref-kernel/bzImage}
+	[ -f "$kernel" ] || skip "no reference kernel at $kernel (set UIOMMUFD_VM_REF_KERNEL)"
+	pass+=(-k "$kernel" -N)
+fi
 [ -x "$run_vm" ] || skip "run-vm at $run_vm is not executable"
 # run-vm looks in the sbin directories too
 PATH=$PATH:/usr/sbin:/sbin
