@@ -399,6 +399,29 @@ static FILE *fopen_proc(pid_t pid, const char *name)
 	return f;
 }
 
+/*
+ * The inode number of tid's user namespace, 0 if unknown.  readlink() of
+ * the ns link ("user:[INO]") costs about half a stat() through it, which
+ * instantiates the namespace's nsfs inode every time.
+ */
+static uint64_t userns_ino(pid_t tid)
+{
+	char path[64], link[64], *end;
+	unsigned long long ino;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)tid);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 6 || strncmp(link, "user:[", 6))
+		return 0;
+	link[n] = 0;
+	errno = 0;
+	ino = strtoull(link + 6, &end, 10);
+	if (errno || end == link + 6 || strcmp(end, "]"))
+		return 0;
+	return ino;
+}
+
 static int errno_to_bind(int err)
 {
 	return err == EMFILE || err == ENFILE || err == ENOMEM ? -ENOMEM :
@@ -420,8 +443,6 @@ static int read_memlock(pid_t pid, uint64_t *bytes)
 int caller_mm_bind(pid_t tid, uint64_t own_userns_ino, struct caller_mm **out)
 {
 	struct caller_mm *mm;
-	struct stat st;
-	char path[64];
 	FILE *f;
 	int rc;
 
@@ -469,9 +490,7 @@ int caller_mm_bind(pid_t tid, uint64_t own_userns_ino, struct caller_mm **out)
 		goto err;
 	}
 	mm->tpidfd = (int)syscall(SYS_pidfd_open, tid, PIDFD_THREAD);
-	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)tid);
-	mm->own_userns = stat(path, &st) == 0 &&
-			 (uint64_t)st.st_ino == own_userns_ino;
+	mm->own_userns = own_userns_ino && userns_ino(tid) == own_userns_ino;
 	mm->memlock_known = read_memlock(tid, &mm->memlock) == 0;
 	*out = mm;
 	return 0;
@@ -733,8 +752,6 @@ bool caller_mm_serves(struct caller_mm *mm, pid_t tid, uid_t fsuid,
 		.pid = tid,
 	};
 	struct __user_cap_data_struct caps[2];
-	struct stat st;
-	char path[64];
 
 	if (!mm || mm->tid != tid || mm->cr.fsuid != fsuid ||
 	    mm->cr.fsgid != fsgid)
@@ -760,9 +777,8 @@ bool caller_mm_serves(struct caller_mm *mm, pid_t tid, uid_t fsuid,
 	/* Without any capability, no namespace makes capable() true. */
 	if (!mm->cr.cap_eff && !mm->cr.cap_prm)
 		return true;
-	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)tid);
-	return stat(path, &st) == 0 &&
-	       ((uint64_t)st.st_ino == own_userns_ino) == mm->own_userns;
+	return (own_userns_ino && userns_ino(tid) == own_userns_ino) ==
+	       mm->own_userns;
 }
 
 /* ---- opening a shared mapping's file as the caller ---------------------- */

@@ -139,6 +139,12 @@ struct iommufd_ctx {
 	/* The callers whose memory the context maps (pages.c). */
 	struct iopt_source *sources;
 	unsigned int nr_sources;
+	/* Of which no pages use (kept for reuse), and their order (pages.c). */
+	unsigned int nr_idle_sources;
+	uint64_t idle_seq;
+	/* Callers bound for this context so far (for the tests). */
+	uint64_t nr_binds;
+	bool sources_closing;
 	bool told_max_sources;
 };
 

@@ -184,6 +184,8 @@ static void iommufd_ctx_destroy(struct iommufd_ctx *ictx)
 	/* Handed-out fds go first: their objects hold users on the rest. */
 	iommufd_fd_handles_release_all(ictx);
 	iommufd_object_destroy_all(ictx);
+	/* Bindings kept for reuse: nobody can call through this file again. */
+	iopt_sources_release_idle(ictx);
 	pthread_mutex_unlock(&ictx->lock);
 	iommufd_ctx_free(ictx);
 }
