@@ -26,6 +26,8 @@ struct serve_worker {
 	atomic_bool reading; /* waiting in read(2) on the session fd */
 	/* CLOCK_MONOTONIC µs when the current request began, 0 when idle. */
 	_Atomic unsigned long long busy_since;
+	/* CLOCK_MONOTONIC µs since when it waits for a request, 0 in one. */
+	_Atomic unsigned long long idle_since;
 	/* What it serves, for the stop's last word (serve_loop_note()). */
 	_Atomic unsigned int cmd;
 	_Atomic pid_t pid;
@@ -47,6 +49,8 @@ struct serve_loop {
 	_Atomic unsigned int nr_threads; /* written under lock */
 	atomic_uint nr_readers;
 	unsigned int min_threads, max_threads;
+	/* When a worker last looked for idle ones to send away (µs). */
+	_Atomic unsigned long long last_trim;
 	/* µs since when every one of max_threads workers is busy; 0: not. */
 	_Atomic unsigned long long saturated_since;
 	atomic_bool stop;
