@@ -98,7 +98,8 @@
  * Cost, measured on the 2-vCPU development machine: a binding about 50-60
  * µs (status and limits reads are 12 µs each, the mem, maps, pidfd opens
  * and the namespace stat 5-7 µs each), a reuse check about 12 µs; a
- * binding holds four descriptors (pidfd, thread pidfd, mem, maps), and a
+ * binding holds five descriptors (pidfd, thread pidfd, mem, maps, the last
+ * shared file it opened), and a
  * context at most 128 bindings (pages.c).
  *
  * Differences from the kernel: /proc/PID/mem uses FOLL_FORCE, so the
@@ -173,6 +174,15 @@ struct caller_mm {
 	bool no_query;		/* PROCMAP_QUERY missing: parse the text */
 	bool memlock_known;
 	uint64_t memlock;
+	/*
+	 * The file of the last shared VMA caller_mm_open_vma() opened, and
+	 * what the bound mm mapped there then (under lock); fd -1: none.
+	 */
+	struct {
+		int fd;
+		bool writable;	/* opened O_RDWR */
+		struct caller_vma v;
+	} last_vma;
 };
 
 /* ---- parsers ------------------------------------------------------------ */
@@ -455,6 +465,7 @@ int caller_mm_bind(pid_t tid, uint64_t own_userns_ino, struct caller_mm **out)
 	atomic_init(&mm->refs, 1);
 	mm->tid = tid;
 	mm->pidfd = mm->tpidfd = mm->mem_fd = mm->maps_fd = -1;
+	mm->last_vma.fd = -1;
 	pthread_mutex_init(&mm->lock, NULL);
 
 	f = fopen_proc(tid, "status");
@@ -513,6 +524,8 @@ void caller_mm_put(struct caller_mm *mm)
 	for (int *fd = &mm->pidfd; fd <= &mm->maps_fd; fd++)
 		if (*fd >= 0)
 			close(*fd);
+	if (mm->last_vma.fd >= 0)
+		close(mm->last_vma.fd);
 	caller_creds_fini(&mm->cr);
 	pthread_mutex_destroy(&mm->lock);
 	free(mm);
@@ -934,6 +947,58 @@ static int open_as_caller(struct caller_mm *mm, const char *path, bool write,
 	return rc ? rc : f;
 }
 
+static bool same_vma(const struct caller_vma *a, const struct caller_vma *b)
+{
+	return a->start == b->start && a->end == b->end &&
+	       a->pgoff == b->pgoff && a->dev == b->dev && a->ino == b->ino &&
+	       a->shared == b->shared;
+}
+
+/*
+ * The file kept from an earlier open, when the bound mm maps it over v's
+ * range still (asked now, after v was found): the same range, file and
+ * offset, shared, and writable both in the VMA and in the kept open for
+ * a writable pin.  Its copy, or -1.
+ */
+static int open_vma_kept(struct caller_mm *mm, const struct caller_vma *v,
+			 bool write)
+{
+	struct caller_vma kept, now;
+	bool writable;
+	int fd = -1;
+
+	pthread_mutex_lock(&mm->lock);
+	kept = mm->last_vma.v;
+	writable = mm->last_vma.writable;
+	if (mm->last_vma.fd >= 0 && same_vma(&kept, v) && v->shared &&
+	    (!write || writable))
+		fd = fcntl(mm->last_vma.fd, F_DUPFD_CLOEXEC, 0);
+	pthread_mutex_unlock(&mm->lock);
+	if (fd < 0)
+		return -1;
+	if (caller_mm_find_vma(mm, v->start, &now) || !same_vma(&now, &kept) ||
+	    (write && !now.write)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void open_vma_keep(struct caller_mm *mm, const struct caller_vma *v,
+			  bool write, int f)
+{
+	int copy = fcntl(f, F_DUPFD_CLOEXEC, 0), old;
+
+	pthread_mutex_lock(&mm->lock);
+	old = mm->last_vma.fd;
+	mm->last_vma.fd = copy;
+	mm->last_vma.writable = write;
+	mm->last_vma.v = *v;
+	pthread_mutex_unlock(&mm->lock);
+	if (old >= 0)
+		close(old);
+}
+
 int caller_mm_open_vma(struct caller_mm *mm, const struct caller_vma *v,
 		       bool write, int *fd)
 {
@@ -942,7 +1007,9 @@ int caller_mm_open_vma(struct caller_mm *mm, const struct caller_vma *v,
 	char path[96];
 	int f;
 
-	*fd = -1;
+	*fd = open_vma_kept(mm, v, write);
+	if (*fd >= 0)
+		return 0;
 	snprintf(path, sizeof(path), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64,
 		 (int)mm->tgid, v->start, v->end);
 	f = open_as_caller(mm, path, write, &st);
@@ -962,6 +1029,7 @@ int caller_mm_open_vma(struct caller_mm *mm, const struct caller_vma *v,
 		close(f);
 		return -ESTALE;
 	}
+	open_vma_keep(mm, &now, write, f);
 	*fd = f;
 	return 0;
 }

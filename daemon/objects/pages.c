@@ -130,8 +130,11 @@ struct iopt_source {
 	uint64_t idle_seq;
 };
 
-/* What one binding holds: two pidfds, /proc/TID/mem and /proc/TID/maps. */
-#define IOPT_SOURCE_FDS 4u
+/*
+ * What one binding holds: two pidfds, /proc/TID/mem and /proc/TID/maps,
+ * and the file of the last shared mapping it opened (caller_mm.c).
+ */
+#define IOPT_SOURCE_FDS 5u
 
 /* A MAP_FILE descriptor held for a context, shared by (dev, ino, mode). */
 struct iopt_held_file {
@@ -197,7 +200,7 @@ void iopt_accounts_fini(struct iommufd_daemon *d)
 
 /*
  * Distinct callers (bindings) one context may have mappings of: each
- * holds four descriptors.  Threads of one process that map in turn each
+ * holds five descriptors.  Threads of one process that map in turn each
  * count; a thread that keeps its address space and credentials counts once.
  */
 #define IOPT_MAX_SOURCES_PER_CTX 128
@@ -356,7 +359,7 @@ static struct iopt_source *source_new(struct iommufd_ucmd *ucmd)
 			source_free(d->accounts, s);
 		pthread_mutex_unlock(&d->lock);
 	}
-	/* Each binding holds four descriptors: a bound number of them. */
+	/* Each binding holds five descriptors: a bound number of them. */
 	if (ictx->nr_sources >= IOPT_MAX_SOURCES_PER_CTX &&
 	    ictx->nr_idle_sources) {
 		pthread_mutex_lock(&d->lock);

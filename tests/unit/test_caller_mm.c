@@ -260,6 +260,64 @@ static void test_bind_self_maps_text(void **state)
 	bind_self(true);
 }
 
+/*
+ * The file a binding keeps from its last open of a shared VMA serves only
+ * that very mapping: not another file mapped over the same range since,
+ * and not a writable open when it was opened read-only.
+ */
+static void test_kept_vma_file(void **state)
+{
+	int a = memfd_create("a", MFD_CLOEXEC), b = memfd_create("b", MFD_CLOEXEC);
+	struct caller_vma v;
+	struct caller_mm *mm;
+	struct stat sa, sb, st;
+	char *at;
+	int fd;
+
+	(void)state;
+	assert_true(a >= 0 && b >= 0);
+	assert_int_equal(ftruncate(a, PS), 0);
+	assert_int_equal(ftruncate(b, PS), 0);
+	assert_int_equal(fstat(a, &sa), 0);
+	assert_int_equal(fstat(b, &sb), 0);
+	at = mmap(NULL, PS, PROT_READ | PROT_WRITE, MAP_SHARED, a, 0);
+	assert_true(at != MAP_FAILED);
+	assert_int_equal(caller_mm_bind(gettid(), 0, &mm), 0);
+	/* Read-only first: kept, but no writable open comes from it. */
+	assert_int_equal(caller_mm_find_vma(mm, (uintptr_t)at, &v), 0);
+	assert_int_equal(caller_mm_open_vma(mm, &v, false, &fd), 0);
+	assert_int_equal(fcntl(fd, F_GETFL) & O_ACCMODE, O_RDONLY);
+	close(fd);
+	assert_int_equal(caller_mm_open_vma(mm, &v, true, &fd), 0);
+	assert_int_equal(fcntl(fd, F_GETFL) & O_ACCMODE, O_RDWR);
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_int_equal(st.st_ino, sa.st_ino);
+	close(fd);
+	/* Another file over the very same range. */
+	assert_true(mmap(at, PS, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+			 b, 0) == at);
+	assert_int_equal(caller_mm_find_vma(mm, (uintptr_t)at, &v), 0);
+	assert_int_equal(caller_mm_open_vma(mm, &v, true, &fd), 0);
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_int_equal(st.st_ino, sb.st_ino);
+	close(fd);
+	/* Now read-only over it: the VMA says no writing, whatever is kept. */
+	assert_int_equal(mprotect(at, PS, PROT_READ), 0);
+	assert_int_equal(caller_mm_find_vma(mm, (uintptr_t)at, &v), 0);
+	assert_false(v.write);
+	{
+		struct caller_vma w = v;
+
+		w.write = true; /* a stale lookup that still said writable */
+		assert_int_equal(caller_mm_open_vma(mm, &w, true, &fd),
+				 -ESTALE);
+	}
+	munmap(at, PS);
+	caller_mm_put(mm);
+	close(a);
+	close(b);
+}
+
 /* After exit, a binding reaches nothing, and says so. */
 static void test_bind_exited_child(void **state)
 {
@@ -855,6 +913,7 @@ int main(void)
 		cmocka_unit_test(test_bind_self),
 		cmocka_unit_test(test_bind_self_maps_text),
 		cmocka_unit_test(test_bind_exited_child),
+		cmocka_unit_test(test_kept_vma_file),
 		cmocka_unit_test(test_open_vma_other_userns),
 		cmocka_unit_test_setup_teardown(test_map_file_read_only_fd,
 						setup, teardown),
