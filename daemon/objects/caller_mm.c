@@ -78,13 +78,19 @@
  *
  * Per call, or proved to be the same.  An identity is bound at a call and
  * never looked up by number in a cache.  pages.c keeps, per context, the
- * bindings its mappings use and lets a new call use one only when
+ * bindings its mappings use, and up to 8 more after their last mapping
+ * went (a client that maps and unmaps one buffer at a time would bind
+ * itself on every MAP otherwise), and lets a new call use one only when
  * caller_mm_serves() holds, checked during the new call: the same thread
  * (the binding's thread pidfd is alive, so the TID was not reused; without
  * PIDFD_THREAD only for the group leader, whose TID is the pidfd's), the
  * bound mm still alive (an exec or exit drops it), and the same
  * credentials (fsuid and fsgid as FUSE reports them for this request,
- * capabilities by capget(), the user namespace).  Supplementary groups
+ * capabilities by capget(), and, only when the binding holds any
+ * capability, the user namespace, by readlink() of its ns link: half
+ * what a stat() through it costs).  A kept binding is proved exactly as
+ * one in use: keeping it changes how long its descriptors live, not what
+ * may use them.  Supplementary groups
  * are not re-read (only /proc/TID/status has them, and it is slow): they
  * only serve caller_mm_open_vma(), whose result must be a file the bound
  * mm maps shared, writable for a writable open, so stale groups open
@@ -95,9 +101,33 @@
  * of the caller's own pre-exec image with credentials it had (tasks only
  * join an mm by clone(CLONE_VM) from inside it, and gain privilege only by
  * exec, which leaves it): never another user's or a setuid image's memory.
+ *
+ * Cheaper proofs considered and not taken.  PIDFD_GET_INFO (6.13+) reports
+ * ids but neither capabilities nor the mm; kcmp(KCMP_VM) compares the mms
+ * of two live tasks, and no task of the bound mm is known to live; a
+ * binding made without capabilities cannot gain one in our namespace
+ * without exec, so capget() could be skipped for it, but exec is seen only
+ * through the bound mm dying, and with the CLONE_VM case above the call of
+ * a file-capability image would then be taken for its unprivileged
+ * parent's: capget() stays.  Checking credentials only where files are
+ * opened as the caller would leave capable(CAP_IPC_LOCK), which the kernel
+ * asks at every map (the charging of its pages), to a stale answer.
+ *
+ * The file of the last shared VMA a binding opened as the caller is kept
+ * (one per binding, a counted descriptor) and a copy of it serves a later
+ * caller_mm_open_vma() only when the bound maps fd, asked again then,
+ * shows the very same mapping (range, device, inode, offset, shared,
+ * writable for a writable open) and the kept open carries the access
+ * wanted: what map_files would give after the same checks, without the
+ * credential switch and path walk (about 40 µs).  It keeps that file open
+ * until the binding goes (the context closes, or newer idle bindings push
+ * it out), after the caller may have unmapped and closed it.
+ *
  * Cost, measured on the 2-vCPU development machine: a binding about 50-60
  * µs (status and limits reads are 12 µs each, the mem, maps, pidfd opens
- * and the namespace stat 5-7 µs each), a reuse check about 12 µs; a
+ * and the namespace stat 5-7 µs each); a reuse check is three syscalls
+ * (pidfd_send_signal, PROCMAP_QUERY, capget), five for a caller holding
+ * capabilities (with the namespace readlink), 4-7 µs there; a
  * binding holds five descriptors (pidfd, thread pidfd, mem, maps, the last
  * shared file it opened), and a
  * context at most 128 bindings (pages.c).
