@@ -21,6 +21,7 @@ void admit_init(struct admit *a, unsigned int max_active)
 	a->max_active = max_active ? max_active : 1;
 	a->nr_queued = 0;
 	a->uids = NULL;
+	a->spare = NULL;
 	a->told_full = false;
 }
 
@@ -32,6 +33,7 @@ void admit_fini(struct admit *a)
 		a->uids = u->next;
 		free(u);
 	}
+	free(a->spare);
 	pthread_mutex_destroy(&a->lock);
 }
 
@@ -54,10 +56,11 @@ static struct admit_uid **admit_get_locked(struct admit *a, uid_t uid)
 	struct admit_uid **pu = admit_find(a, uid);
 
 	if (!*pu) {
-		struct admit_uid *u = calloc(1, sizeof(*u));
+		struct admit_uid *u = a->spare ? a->spare : malloc(sizeof(*u));
 
+		a->spare = NULL;
 		if (u) {
-			u->uid = uid;
+			*u = (struct admit_uid){ .uid = uid };
 			u->tail = &u->head;
 			*pu = u;
 		}
@@ -65,14 +68,17 @@ static struct admit_uid **admit_get_locked(struct admit *a, uid_t uid)
 	return pu;
 }
 
-static void admit_put_locked(struct admit_uid **pu)
+static void admit_put_locked(struct admit *a, struct admit_uid **pu)
 {
 	struct admit_uid *u = *pu;
 
 	if (u->active || u->queued)
 		return;
 	*pu = u->next;
-	free(u);
+	if (a->spare)
+		free(u);
+	else
+		a->spare = u;
 }
 
 int admit_try(struct admit *a, uid_t uid)
@@ -116,7 +122,7 @@ int admit_queue(struct admit *a, uid_t uid, struct admit_item *item)
 			log_warning("uid %u: %u requests waiting (%u in all): refusing more with EAGAIN",
 				    (unsigned int)uid, u->queued, a->nr_queued);
 		a->told_full = true;
-		admit_put_locked(pu);
+		admit_put_locked(a, pu);
 		rc = -EAGAIN;
 	} else {
 		item->next = NULL;
@@ -147,7 +153,7 @@ struct admit_item *admit_done(struct admit *a, uid_t uid)
 	} else if (u) {
 		if (u->active)
 			u->active--;
-		admit_put_locked(pu);
+		admit_put_locked(a, pu);
 	}
 	pthread_mutex_unlock(&a->lock);
 	return item;

@@ -32,6 +32,8 @@ struct admit {
 	unsigned int max_active;
 	unsigned int nr_queued;
 	struct admit_uid *uids; /* uids with requests served or queued */
+	/* An entry kept for the next uid: no allocation per request. */
+	struct admit_uid *spare;
 	bool told_full;
 };
 

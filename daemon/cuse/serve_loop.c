@@ -18,7 +18,13 @@
  *    request, not as soon as others are idle: with the client on the same
  *    CPU, the next request often arrives before the worker that answered
  *    the last one reads again, and leaving at once would start and end a
- *    thread per request.
+ *    thread per request.  Every worker waits in read(2) alone, never in
+ *    poll(2): a request wakes every poller of the session fd but only one
+ *    reader, so pollers would cost a wakeup each per request.  Instead a
+ *    worker that finishes a request looks, at most every SERVE_TRIM_US,
+ *    for workers beyond min_threads idle that long and interrupts their
+ *    read with the wake signal; they leave.  An idle daemon keeps its
+ *    extra workers until its next request.
  *
  *  - One uid holds few workers (admit.c).  At most --max-requests-per-user
  *    ioctls of one uid are served at once; the next ones of that uid are
@@ -56,7 +62,6 @@
 #define FUSE_USE_VERSION 35
 #include <errno.h>
 #include <fuse_lowlevel.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,6 +77,8 @@
 #define SERVE_WAKE_SIGNAL SIGUSR2
 /* How long a worker beyond min_threads waits for a request before leaving. */
 #define SERVE_IDLE_MS 5000
+/* How often, at most, a worker looks for idle ones to send away. */
+#define SERVE_TRIM_US (1000 * 1000ull)
 /* How often the stop pokes readers that may have missed the signal. */
 #define SERVE_POKE_US (50 * 1000)
 
@@ -179,8 +186,8 @@ static void serve_leave_locked(struct serve_loop *loop, struct serve_worker *w)
 
 /*
  * A worker beyond min_threads, idle for SERVE_IDLE_MS: leaves the pool if it
- * is still beyond it; true if it did.  Called as a reader (counted in
- * nr_readers), which it stops being when it leaves.
+ * is still beyond it; true if it did.  Called after its read (no longer
+ * counted in nr_readers).
  */
 static bool serve_leave_if_extra(struct serve_loop *loop, struct serve_worker *w)
 {
@@ -188,8 +195,6 @@ static bool serve_leave_if_extra(struct serve_loop *loop, struct serve_worker *w
 
 	pthread_mutex_lock(&loop->lock);
 	if (loop->nr_threads > loop->min_threads) {
-		atomic_fetch_sub(&loop->nr_readers, 1);
-		atomic_store(&w->reading, false);
 		serve_leave_locked(loop, w);
 		leave = true;
 	}
@@ -197,30 +202,55 @@ static bool serve_leave_if_extra(struct serve_loop *loop, struct serve_worker *w
 	return leave;
 }
 
-/* The classic source: read(2) on the session fd, one request per read. */
+/*
+ * After a request: interrupts the read of workers beyond min_threads that
+ * have waited SERVE_IDLE_MS for one (they leave, see above).  Atomics only,
+ * unless SERVE_TRIM_US passed since the last look.
+ */
+static void serve_trim(struct serve_loop *loop)
+{
+	unsigned long long now, last = atomic_load(&loop->last_trim);
+	unsigned int extra;
+
+	if (loop->src->keep_workers ||
+	    atomic_load(&loop->nr_threads) <= loop->min_threads)
+		return;
+	now = monotonic_us();
+	if (now - last < SERVE_TRIM_US ||
+	    !atomic_compare_exchange_strong(&loop->last_trim, &last, now) ||
+	    pthread_mutex_trylock(&loop->lock))
+		return;
+	extra = loop->nr_threads - loop->min_threads;
+	for (struct serve_worker *w = loop->workers; w && extra; w = w->next) {
+		unsigned long long since = atomic_load(&w->idle_since);
+
+		if (atomic_load(&w->reading) && since &&
+		    now - since >= SERVE_IDLE_MS * 1000ull) {
+			pthread_kill(w->thread, SERVE_WAKE_SIGNAL);
+			extra--;
+		}
+	}
+	pthread_mutex_unlock(&loop->lock);
+
+/*
+ * The classic source: read(2) on the session fd, one request per read.
+ * No poll(2) for the idle timeout: a request wakes every poller of the fd,
+ * so idle workers wait in read(2) and serve_trim() interrupts them.
+ */
 static int session_receive(struct serve_loop *loop, struct serve_worker *w,
 			   int idle_ms)
 {
 	struct fuse_buf *buf = w->job;
 
+	(void)idle_ms;
 	if (!buf) {
 		buf = calloc(1, sizeof(*buf));
 		if (!buf)
 			return -EAGAIN;
 		w->job = buf;
 	}
-	/* Idle workers beyond min_threads wait in poll(2), which times out. */
-	if (idle_ms >= 0) {
-		struct pollfd pfd = { .fd = fuse_session_fd(loop->se),
-				      .events = POLLIN };
-		int n = poll(&pfd, 1, idle_ms);
-
-		if (n == 0)
-			return 0;
-		if (n < 0)
-			return -EINTR;
-	}
 	return fuse_session_receive_buf(loop->se, buf);
+}
 }
 
 static void session_process(struct serve_loop *loop, struct serve_worker *w)
@@ -287,23 +317,36 @@ static void *serve_worker_main(void *arg)
 			atomic_store(&w->reading, false);
 			break;
 		}
+		if (!atomic_load(&w->idle_since))
+			atomic_store(&w->idle_since, monotonic_us());
 		res = src->receive(loop, w,
 				atomic_load(&loop->nr_threads) > loop->min_threads ?
 					SERVE_IDLE_MS : -1);
 		if (res == 0) {
+			/* A source with its own idle timeout (uring_loop.c). */
+			atomic_fetch_sub(&loop->nr_readers, 1);
+			atomic_store(&w->reading, false);
 			if (serve_leave_if_extra(loop, w)) {
 				left = true;
 				goto out;
 			}
-			atomic_fetch_sub(&loop->nr_readers, 1);
-			atomic_store(&w->reading, false);
 			continue;
 		}
 		atomic_store(&w->reading, false);
 		if (atomic_fetch_sub(&loop->nr_readers, 1) == 1 && res > 0)
 			serve_grow(loop);
-		if (res == -EINTR || res == -EAGAIN)
+		if (res == -EINTR || res == -EAGAIN) {
+			/* serve_trim()'s signal, or the stop's poke. */
+			if (!src->keep_workers &&
+			    monotonic_us() - atomic_load(&w->idle_since) >=
+				    SERVE_IDLE_MS * 1000ull &&
+			    serve_leave_if_extra(loop, w)) {
+				left = true;
+				goto out;
+			}
 			continue;
+		}
+		atomic_store(&w->idle_since, 0);
 		if (res <= 0) {
 			/* ENODEV: the kernel side went away (unmount, stop). */
 			if (res < 0 && res != -ENODEV)
@@ -317,6 +360,7 @@ static void *serve_worker_main(void *arg)
 		src->process(loop, w);
 		atomic_store(&w->busy_since, 0);
 		atomic_store(&w->cmd, 0);
+		serve_trim(loop);
 	}
 out:
 	/* Before leaving: a stop that saw no worker left may free it all. */

@@ -40,6 +40,11 @@ struct serve_source {
 	void (*wake)(struct serve_loop *loop);
 	/* Frees w->job when the worker leaves (optional). */
 	void (*worker_exit)(struct serve_worker *w);
+	/*
+	 * Workers beyond min_threads stay when idle (a FUSE ring entry cannot
+	 * be taken back from the kernel, uring_fast.c).
+	 */
+	bool keep_workers;
 };
 
 struct serve_worker {
@@ -49,6 +54,8 @@ struct serve_worker {
 	atomic_bool reading; /* waiting in read(2) on the session fd */
 	/* CLOCK_MONOTONIC µs when the current request began, 0 when idle. */
 	_Atomic unsigned long long busy_since;
+	/* CLOCK_MONOTONIC µs since when it waits for a request, 0 in one. */
+	_Atomic unsigned long long idle_since;
 	/* What it serves, for the stop's last word (serve_loop_note()). */
 	_Atomic unsigned int cmd;
 	_Atomic pid_t pid;
@@ -75,6 +82,8 @@ struct serve_loop {
 	_Atomic unsigned int nr_threads; /* written under lock */
 	atomic_uint nr_readers;
 	unsigned int min_threads, max_threads;
+	/* When a worker last looked for idle ones to send away (µs). */
+	_Atomic unsigned long long last_trim;
 	/* µs since when every one of max_threads workers is busy; 0: not. */
 	_Atomic unsigned long long saturated_since;
 	atomic_bool stop;

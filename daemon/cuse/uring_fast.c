@@ -170,4 +170,5 @@ const struct serve_source uring_fast_source = {
 	.process = fast_process,
 	.wake = fast_wake,
 	.worker_exit = fast_worker_exit,
+	.keep_workers = true,
 };

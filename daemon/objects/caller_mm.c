@@ -78,13 +78,19 @@
  *
  * Per call, or proved to be the same.  An identity is bound at a call and
  * never looked up by number in a cache.  pages.c keeps, per context, the
- * bindings its mappings use and lets a new call use one only when
+ * bindings its mappings use, and up to 8 more after their last mapping
+ * went (a client that maps and unmaps one buffer at a time would bind
+ * itself on every MAP otherwise), and lets a new call use one only when
  * caller_mm_serves() holds, checked during the new call: the same thread
  * (the binding's thread pidfd is alive, so the TID was not reused; without
  * PIDFD_THREAD only for the group leader, whose TID is the pidfd's), the
  * bound mm still alive (an exec or exit drops it), and the same
  * credentials (fsuid and fsgid as FUSE reports them for this request,
- * capabilities by capget(), the user namespace).  Supplementary groups
+ * capabilities by capget(), and, only when the binding holds any
+ * capability, the user namespace, by readlink() of its ns link: half
+ * what a stat() through it costs).  A kept binding is proved exactly as
+ * one in use: keeping it changes how long its descriptors live, not what
+ * may use them.  Supplementary groups
  * are not re-read (only /proc/TID/status has them, and it is slow): they
  * only serve caller_mm_open_vma(), whose result must be a file the bound
  * mm maps shared, writable for a writable open, so stale groups open
@@ -95,10 +101,35 @@
  * of the caller's own pre-exec image with credentials it had (tasks only
  * join an mm by clone(CLONE_VM) from inside it, and gain privilege only by
  * exec, which leaves it): never another user's or a setuid image's memory.
+ *
+ * Cheaper proofs considered and not taken.  PIDFD_GET_INFO (6.13+) reports
+ * ids but neither capabilities nor the mm; kcmp(KCMP_VM) compares the mms
+ * of two live tasks, and no task of the bound mm is known to live; a
+ * binding made without capabilities cannot gain one in our namespace
+ * without exec, so capget() could be skipped for it, but exec is seen only
+ * through the bound mm dying, and with the CLONE_VM case above the call of
+ * a file-capability image would then be taken for its unprivileged
+ * parent's: capget() stays.  Checking credentials only where files are
+ * opened as the caller would leave capable(CAP_IPC_LOCK), which the kernel
+ * asks at every map (the charging of its pages), to a stale answer.
+ *
+ * The file of the last shared VMA a binding opened as the caller is kept
+ * (one per binding, a counted descriptor) and a copy of it serves a later
+ * caller_mm_open_vma() only when the bound maps fd, asked again then,
+ * shows the very same mapping (range, device, inode, offset, shared,
+ * writable for a writable open) and the kept open carries the access
+ * wanted: what map_files would give after the same checks, without the
+ * credential switch and path walk (about 40 µs).  It keeps that file open
+ * until the binding goes (the context closes, or newer idle bindings push
+ * it out), after the caller may have unmapped and closed it.
+ *
  * Cost, measured on the 2-vCPU development machine: a binding about 50-60
  * µs (status and limits reads are 12 µs each, the mem, maps, pidfd opens
- * and the namespace stat 5-7 µs each), a reuse check about 12 µs; a
- * binding holds four descriptors (pidfd, thread pidfd, mem, maps), and a
+ * and the namespace stat 5-7 µs each); a reuse check is three syscalls
+ * (pidfd_send_signal, PROCMAP_QUERY, capget), five for a caller holding
+ * capabilities (with the namespace readlink), 4-7 µs there; a
+ * binding holds five descriptors (pidfd, thread pidfd, mem, maps, the last
+ * shared file it opened), and a
  * context at most 128 bindings (pages.c).
  *
  * Differences from the kernel: /proc/PID/mem uses FOLL_FORCE, so the
@@ -173,6 +204,15 @@ struct caller_mm {
 	bool no_query;		/* PROCMAP_QUERY missing: parse the text */
 	bool memlock_known;
 	uint64_t memlock;
+	/*
+	 * The file of the last shared VMA caller_mm_open_vma() opened, and
+	 * what the bound mm mapped there then (under lock); fd -1: none.
+	 */
+	struct {
+		int fd;
+		bool writable;	/* opened O_RDWR */
+		struct caller_vma v;
+	} last_vma;
 };
 
 /* ---- parsers ------------------------------------------------------------ */
@@ -399,6 +439,29 @@ static FILE *fopen_proc(pid_t pid, const char *name)
 	return f;
 }
 
+/*
+ * The inode number of tid's user namespace, 0 if unknown.  readlink() of
+ * the ns link ("user:[INO]") costs about half a stat() through it, which
+ * instantiates the namespace's nsfs inode every time.
+ */
+static uint64_t userns_ino(pid_t tid)
+{
+	char path[64], link[64], *end;
+	unsigned long long ino;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)tid);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 6 || strncmp(link, "user:[", 6))
+		return 0;
+	link[n] = 0;
+	errno = 0;
+	ino = strtoull(link + 6, &end, 10);
+	if (errno || end == link + 6 || strcmp(end, "]"))
+		return 0;
+	return ino;
+}
+
 static int errno_to_bind(int err)
 {
 	return err == EMFILE || err == ENFILE || err == ENOMEM ? -ENOMEM :
@@ -420,8 +483,6 @@ static int read_memlock(pid_t pid, uint64_t *bytes)
 int caller_mm_bind(pid_t tid, uint64_t own_userns_ino, struct caller_mm **out)
 {
 	struct caller_mm *mm;
-	struct stat st;
-	char path[64];
 	FILE *f;
 	int rc;
 
@@ -434,6 +495,7 @@ int caller_mm_bind(pid_t tid, uint64_t own_userns_ino, struct caller_mm **out)
 	atomic_init(&mm->refs, 1);
 	mm->tid = tid;
 	mm->pidfd = mm->tpidfd = mm->mem_fd = mm->maps_fd = -1;
+	mm->last_vma.fd = -1;
 	pthread_mutex_init(&mm->lock, NULL);
 
 	f = fopen_proc(tid, "status");
@@ -469,9 +531,7 @@ int caller_mm_bind(pid_t tid, uint64_t own_userns_ino, struct caller_mm **out)
 		goto err;
 	}
 	mm->tpidfd = (int)syscall(SYS_pidfd_open, tid, PIDFD_THREAD);
-	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)tid);
-	mm->own_userns = stat(path, &st) == 0 &&
-			 (uint64_t)st.st_ino == own_userns_ino;
+	mm->own_userns = own_userns_ino && userns_ino(tid) == own_userns_ino;
 	mm->memlock_known = read_memlock(tid, &mm->memlock) == 0;
 	*out = mm;
 	return 0;
@@ -494,6 +554,8 @@ void caller_mm_put(struct caller_mm *mm)
 	for (int *fd = &mm->pidfd; fd <= &mm->maps_fd; fd++)
 		if (*fd >= 0)
 			close(*fd);
+	if (mm->last_vma.fd >= 0)
+		close(mm->last_vma.fd);
 	caller_creds_fini(&mm->cr);
 	pthread_mutex_destroy(&mm->lock);
 	free(mm);
@@ -733,8 +795,6 @@ bool caller_mm_serves(struct caller_mm *mm, pid_t tid, uid_t fsuid,
 		.pid = tid,
 	};
 	struct __user_cap_data_struct caps[2];
-	struct stat st;
-	char path[64];
 
 	if (!mm || mm->tid != tid || mm->cr.fsuid != fsuid ||
 	    mm->cr.fsgid != fsgid)
@@ -760,9 +820,8 @@ bool caller_mm_serves(struct caller_mm *mm, pid_t tid, uid_t fsuid,
 	/* Without any capability, no namespace makes capable() true. */
 	if (!mm->cr.cap_eff && !mm->cr.cap_prm)
 		return true;
-	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)tid);
-	return stat(path, &st) == 0 &&
-	       ((uint64_t)st.st_ino == own_userns_ino) == mm->own_userns;
+	return (own_userns_ino && userns_ino(tid) == own_userns_ino) ==
+	       mm->own_userns;
 }
 
 /* ---- opening a shared mapping's file as the caller ---------------------- */
@@ -918,6 +977,58 @@ static int open_as_caller(struct caller_mm *mm, const char *path, bool write,
 	return rc ? rc : f;
 }
 
+static bool same_vma(const struct caller_vma *a, const struct caller_vma *b)
+{
+	return a->start == b->start && a->end == b->end &&
+	       a->pgoff == b->pgoff && a->dev == b->dev && a->ino == b->ino &&
+	       a->shared == b->shared;
+}
+
+/*
+ * The file kept from an earlier open, when the bound mm maps it over v's
+ * range still (asked now, after v was found): the same range, file and
+ * offset, shared, and writable both in the VMA and in the kept open for
+ * a writable pin.  Its copy, or -1.
+ */
+static int open_vma_kept(struct caller_mm *mm, const struct caller_vma *v,
+			 bool write)
+{
+	struct caller_vma kept, now;
+	bool writable;
+	int fd = -1;
+
+	pthread_mutex_lock(&mm->lock);
+	kept = mm->last_vma.v;
+	writable = mm->last_vma.writable;
+	if (mm->last_vma.fd >= 0 && same_vma(&kept, v) && v->shared &&
+	    (!write || writable))
+		fd = fcntl(mm->last_vma.fd, F_DUPFD_CLOEXEC, 0);
+	pthread_mutex_unlock(&mm->lock);
+	if (fd < 0)
+		return -1;
+	if (caller_mm_find_vma(mm, v->start, &now) || !same_vma(&now, &kept) ||
+	    (write && !now.write)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void open_vma_keep(struct caller_mm *mm, const struct caller_vma *v,
+			  bool write, int f)
+{
+	int copy = fcntl(f, F_DUPFD_CLOEXEC, 0), old;
+
+	pthread_mutex_lock(&mm->lock);
+	old = mm->last_vma.fd;
+	mm->last_vma.fd = copy;
+	mm->last_vma.writable = write;
+	mm->last_vma.v = *v;
+	pthread_mutex_unlock(&mm->lock);
+	if (old >= 0)
+		close(old);
+}
+
 int caller_mm_open_vma(struct caller_mm *mm, const struct caller_vma *v,
 		       bool write, int *fd)
 {
@@ -926,7 +1037,9 @@ int caller_mm_open_vma(struct caller_mm *mm, const struct caller_vma *v,
 	char path[96];
 	int f;
 
-	*fd = -1;
+	*fd = open_vma_kept(mm, v, write);
+	if (*fd >= 0)
+		return 0;
 	snprintf(path, sizeof(path), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64,
 		 (int)mm->tgid, v->start, v->end);
 	f = open_as_caller(mm, path, write, &st);
@@ -946,6 +1059,7 @@ int caller_mm_open_vma(struct caller_mm *mm, const struct caller_vma *v,
 		close(f);
 		return -ESTALE;
 	}
+	open_vma_keep(mm, &now, write, f);
 	*fd = f;
 	return 0;
 }

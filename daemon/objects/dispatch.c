@@ -382,9 +382,6 @@ static long iommufd_dispatch_locked(struct iommufd_ucmd *ucmd, unsigned int cmd)
 	return op->execute(ucmd);
 }
 
-/* Objects a request walks after it to refresh its context's figures. */
-#define IOMMUFD_FIGURES_MAX_WALK 256
-
 long iommufd_dispatch(struct iommufd_ucmd *ucmd, unsigned int cmd)
 {
 	long rc;
@@ -396,10 +393,9 @@ long iommufd_dispatch(struct iommufd_ucmd *ucmd, unsigned int cmd)
 	rc = iommufd_dispatch_locked(ucmd, cmd);
 	/*
 	 * Keep the figures the status socket shows while this context is
-	 * busy; a big context leaves that to snapshots that get the lock.
+	 * busy: a copy of counters kept as they change (stats.c).
 	 */
-	if (ucmd->ictx->objects.count <= IOMMUFD_FIGURES_MAX_WALK)
-		iommufd_ctx_figures_update(ucmd->ictx);
+	iommufd_ctx_figures_update(ucmd->ictx);
 	pthread_mutex_unlock(&ucmd->ictx->lock);
 	return rc;
 }

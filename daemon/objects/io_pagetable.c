@@ -89,6 +89,7 @@ void iopt_init_table(struct io_pagetable *iopt)
 	iopt->disable_large_pages = false;
 	iopt->num_areas = 0;
 	iopt->mapped_bytes = 0;
+	iopt->totals = NULL;
 	iopt->mem = NULL;
 	iopt->num_allowed = 0;
 }
@@ -146,6 +147,10 @@ void iopt_destroy_table(struct io_pagetable *iopt,
 		if (ops && ops->release)
 			ops->release(iopt, area, ops->arg);
 		iopt_area_free(iopt, area);
+	}
+	if (iopt->totals) {
+		iopt->totals->areas -= iopt->num_areas;
+		iopt->totals->mapped_bytes -= iopt->mapped_bytes;
 	}
 	iopt->num_areas = 0;
 	iopt->mapped_bytes = 0;
@@ -318,6 +323,10 @@ static void iopt_link_area(struct io_pagetable *iopt, struct iopt_area *area)
 	interval_tree_insert(&area->node, &iopt->area_itree);
 	iopt->num_areas++;
 	iopt->mapped_bytes += iopt_area_length(area);
+	if (iopt->totals) {
+		iopt->totals->areas++;
+		iopt->totals->mapped_bytes += iopt_area_length(area);
+	}
 }
 
 static void iopt_unlink_area(struct io_pagetable *iopt, struct iopt_area *area)
@@ -325,6 +334,10 @@ static void iopt_unlink_area(struct io_pagetable *iopt, struct iopt_area *area)
 	interval_tree_remove(&area->node, &iopt->area_itree);
 	iopt->num_areas--;
 	iopt->mapped_bytes -= iopt_area_length(area);
+	if (iopt->totals) {
+		iopt->totals->areas--;
+		iopt->totals->mapped_bytes -= iopt_area_length(area);
+	}
 }
 
 /* The kernel's iopt_insert_area(). */

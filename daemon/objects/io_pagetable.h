@@ -67,6 +67,12 @@ struct iopt_reserved {
 	void *owner;
 };
 
+/* Areas and mapped bytes over every table of a context (its figures). */
+struct iopt_totals {
+	uint64_t areas;
+	uint64_t mapped_bytes;
+};
+
 struct io_pagetable {
 	struct interval_tree_root area_itree;
 	struct interval_tree_root allowed_itree;
@@ -75,6 +81,8 @@ struct io_pagetable {
 	bool disable_large_pages;
 	size_t num_areas;
 	uint64_t mapped_bytes;
+	/* The context's sums of the two above, kept with them; NULL: none. */
+	struct iopt_totals *totals;
 	/* Charged per area and per allowed range; NULL charges nobody. */
 	struct user_mem *mem;
 	size_t num_allowed;

@@ -883,6 +883,7 @@ struct iommufd_ioas *iommufd_ioas_alloc(struct iommufd_ctx *ictx, int *err)
 	if (ioas) {
 		iopt_init_table(&ioas->iopt);
 		ioas->iopt.mem = ictx->mem;
+		ioas->iopt.totals = &ictx->iopt_totals;
 	}
 	return ioas;
 }

@@ -32,6 +32,7 @@
 #include <sys/types.h>
 
 #include "objects/id_table.h"
+#include "objects/io_pagetable.h"
 #include "objects/ucmd.h"
 #include "objects/user_limits.h"
 
@@ -128,6 +129,14 @@ struct iommufd_ctx {
 	 */
 	pthread_mutex_t figures_lock;
 	struct iommufd_ctx_stats figures;
+	/*
+	 * What the figures count, kept as objects are finalized and destroyed
+	 * and as areas come and go (ctx->lock), so that a refresh is a copy,
+	 * not a walk of the objects.
+	 */
+	uint32_t live_objects[IOMMUFD_OBJ_MAX];
+	uint32_t live_nr_objects;
+	struct iopt_totals iopt_totals;
 	/* Descriptors handed to the caller, watched for close (fd_handle.h). */
 	struct iommufd_fd_handle *fd_handles;
 	/* The opener's daemon-memory account; every object and area charges it. */
@@ -139,6 +148,12 @@ struct iommufd_ctx {
 	/* The callers whose memory the context maps (pages.c). */
 	struct iopt_source *sources;
 	unsigned int nr_sources;
+	/* Of which no pages use (kept for reuse), and their order (pages.c). */
+	unsigned int nr_idle_sources;
+	uint64_t idle_seq;
+	/* Callers bound for this context so far (for the tests). */
+	uint64_t nr_binds;
+	bool sources_closing;
 	bool told_max_sources;
 };
 
@@ -208,6 +223,9 @@ struct iommufd_object *_iommufd_object_alloc(struct iommufd_ctx *ictx,
 			ictx, sizeof(*(ptr)), type, err);                     \
 		_o ? container_of(_o, __typeof__(*(ptr)), obj) : NULL;        \
 	})
+/* The object no longer counts in the context's figures (it is going). */
+void iommufd_object_uncount(struct iommufd_ctx *ictx,
+			    struct iommufd_object *obj);
 void iommufd_object_finalize(struct iommufd_ctx *ictx,
 			     struct iommufd_object *obj);
 void iommufd_object_abort(struct iommufd_ctx *ictx, struct iommufd_object *obj);

@@ -184,6 +184,8 @@ static void iommufd_ctx_destroy(struct iommufd_ctx *ictx)
 	/* Handed-out fds go first: their objects hold users on the rest. */
 	iommufd_fd_handles_release_all(ictx);
 	iommufd_object_destroy_all(ictx);
+	/* Bindings kept for reuse: nobody can call through this file again. */
+	iopt_sources_release_idle(ictx);
 	pthread_mutex_unlock(&ictx->lock);
 	iommufd_ctx_free(ictx);
 }
@@ -262,10 +264,24 @@ void iommufd_object_finalize(struct iommufd_ctx *ictx,
 			     struct iommufd_object *obj)
 {
 	obj->finalized = true;
+	if (obj->type < IOMMUFD_OBJ_MAX) {
+		ictx->live_objects[obj->type]++;
+		ictx->live_nr_objects++;
+	}
+}
+
+void iommufd_object_uncount(struct iommufd_ctx *ictx,
+			    struct iommufd_object *obj)
+{
+	if (obj->finalized && obj->type < IOMMUFD_OBJ_MAX) {
+		ictx->live_objects[obj->type]--;
+		ictx->live_nr_objects--;
+	}
 }
 
 void iommufd_object_abort(struct iommufd_ctx *ictx, struct iommufd_object *obj)
 {
+	iommufd_object_uncount(ictx, obj);
 	id_table_remove(&ictx->objects, obj->id);
 	user_mem_uncharge(ictx->mem, obj->charged);
 	free(obj);
@@ -297,6 +313,7 @@ struct iommufd_object *iommufd_get_object(struct iommufd_ctx *ictx, uint32_t id,
 static void iommufd_object_unlink_destroy(struct iommufd_ctx *ictx,
 					  struct iommufd_object *obj)
 {
+	iommufd_object_uncount(ictx, obj);
 	id_table_remove(&ictx->objects, obj->id);
 	if (ictx->vfio_ioas && &ictx->vfio_ioas->obj == obj)
 		ictx->vfio_ioas = NULL;

@@ -123,10 +123,21 @@ struct iopt_source {
 	struct iopt_proc_account *proc; /* NULL without mm */
 	uint64_t locked_pages;	/* the MM charge when proc is NULL */
 	unsigned int fds;	/* descriptors charged to the context's user */
+	/*
+	 * No pages use it any more, but its binding stays for the next call
+	 * of the same thread (a MAP after an UNMAP), on ictx->sources, until
+	 * IOPT_MAX_IDLE_SOURCES newer idle ones push it out or the context
+	 * goes.  idle_seq orders them (larger: idle since later).
+	 */
+	bool idle;
+	uint64_t idle_seq;
 };
 
-/* What one binding holds: two pidfds, /proc/TID/mem and /proc/TID/maps. */
-#define IOPT_SOURCE_FDS 4u
+/*
+ * What one binding holds: two pidfds, /proc/TID/mem and /proc/TID/maps,
+ * and the file of the last shared mapping it opened (caller_mm.c).
+ */
+#define IOPT_SOURCE_FDS 5u
 
 /* A MAP_FILE descriptor held for a context, shared by (dev, ino, mode). */
 struct iopt_held_file {
@@ -287,10 +298,19 @@ void iopt_accounts_fini(struct iommufd_daemon *d)
 
 /*
  * Distinct callers (bindings) one context may have mappings of: each
- * holds four descriptors.  Threads of one process that map in turn each
+ * holds five descriptors.  Threads of one process that map in turn each
  * count; a thread that keeps its address space and credentials counts once.
  */
 #define IOPT_MAX_SOURCES_PER_CTX 128
+
+/*
+ * Bindings a context keeps after their last mapping went: a client that
+ * maps and unmaps in turn (the common case: one buffer at a time) would
+ * otherwise bind itself anew on every MAP, which opens five files and
+ * reads two /proc texts.  Kept idle, a binding is still only used again
+ * after caller_mm_serves() proves it may, exactly as one still in use.
+ */
+#define IOPT_MAX_IDLE_SOURCES 8
 
 struct caller_mm *iommufd_ucmd_caller_mm(struct iommufd_ucmd *ucmd)
 {
@@ -355,9 +375,39 @@ static void proc_account_put(struct iopt_accounts *a,
 	free(p);
 }
 
+/* Off the context's list and gone.  daemon->lock held. */
+static void source_free(struct iopt_accounts *a, struct iopt_source *s)
+{
+	if (s->pprev) {
+		*s->pprev = s->next;
+		if (s->next)
+			s->next->pprev = s->pprev;
+		s->ictx->nr_sources--;
+		if (s->idle)
+			s->ictx->nr_idle_sources--;
+	}
+	proc_account_put(a, s->proc);
+	if (s->fds)
+		user_fds_uncharge(s->ictx->mem, s->fds);
+	caller_mm_put(s->mm);
+	free(s);
+}
+
+/* The idle source idle the longest, or NULL.  Context lock held. */
+static struct iopt_source *source_oldest_idle(struct iommufd_ctx *ictx)
+{
+	struct iopt_source *s, *old = NULL;
+
+	for (s = ictx->sources; s; s = s->next)
+		if (s->idle && (!old || s->idle_seq < old->idle_seq))
+			old = s;
+	return old;
+}
+
 /*
- * A source for this call: the caller bound now (one binding per call, see
- * caller_mm.c for why no cache by number).  NULL for out of memory only;
+ * A source for this call: a binding of this context that provably serves
+ * the caller (one in use, or one kept idle), else the caller bound now;
+ * never one found by number alone (caller_mm.c).  NULL for out of memory only;
  * an unreachable caller (pid 0) gets a source without an address space,
  * whose user memory cannot be pinned (EFAULT).
  */
@@ -365,27 +415,55 @@ static struct iopt_source *source_new(struct iommufd_ucmd *ucmd)
 {
 	struct iommufd_ctx *ictx = ucmd->ictx;
 	struct iommufd_daemon *d = ictx->daemon;
+	struct iopt_source *s, *next;
 	struct iopt_accounts *a;
-	struct iopt_source *s;
 	int rc = -ESRCH;
 
 	/* An earlier caller's binding, if it provably serves this call too. */
-	for (s = ictx->sources; s; s = s->next) {
+	for (s = ictx->sources; s; s = next) {
+		bool serves;
+
+		next = s->next;
 		if (s->uid != ucmd->caller.uid)
 			continue;
 		/* Unreachable callers (pid 0) have nothing bound to tell apart. */
-		if (!s->mm ? !ucmd->caller.mm && !ucmd->caller.pid :
-		    ucmd->caller.mm ? s->mm == ucmd->caller.mm :
-		    caller_mm_tid(s->mm) == ucmd->caller.pid &&
-		    caller_mm_serves(s->mm, ucmd->caller.pid, ucmd->caller.uid,
-				     ucmd->caller.gid, d->own_userns_ino)) {
-			pthread_mutex_lock(&d->lock);
+		if (!s->mm)
+			serves = !ucmd->caller.mm && !ucmd->caller.pid;
+		else if (ucmd->caller.mm)
+			serves = s->mm == ucmd->caller.mm;
+		else if (caller_mm_tid(s->mm) != ucmd->caller.pid)
+			continue;
+		else
+			serves = caller_mm_serves(s->mm, ucmd->caller.pid,
+						  ucmd->caller.uid,
+						  ucmd->caller.gid,
+						  d->own_userns_ino);
+		pthread_mutex_lock(&d->lock);
+		if (serves) {
+			if (s->idle) {
+				s->idle = false;
+				ictx->nr_idle_sources--;
+			}
 			s->refs++;
 			pthread_mutex_unlock(&d->lock);
 			return s;
 		}
+		/*
+		 * This thread's number, but not provably this thread, its
+		 * address space or its credentials: an idle binding of it
+		 * can never serve again.
+		 */
+		if (s->idle && s->mm && !ucmd->caller.mm)
+			source_free(d->accounts, s);
+		pthread_mutex_unlock(&d->lock);
 	}
-	/* Each binding holds four descriptors: a bound number of them. */
+	/* Each binding holds five descriptors: a bound number of them. */
+	if (ictx->nr_sources >= IOPT_MAX_SOURCES_PER_CTX &&
+	    ictx->nr_idle_sources) {
+		pthread_mutex_lock(&d->lock);
+		source_free(d->accounts, source_oldest_idle(ictx));
+		pthread_mutex_unlock(&d->lock);
+	}
 	if (ictx->nr_sources >= IOPT_MAX_SOURCES_PER_CTX) {
 		if (!ictx->told_max_sources) {
 			ictx->told_max_sources = true;
@@ -405,6 +483,8 @@ static struct iopt_source *source_new(struct iommufd_ucmd *ucmd)
 		/* During the call: the thread waits for our reply. */
 		rc = caller_mm_bind(ucmd->caller.pid, d->own_userns_ino,
 				    &s->mm);
+	if (!rc && !ucmd->caller.mm)
+		ictx->nr_binds++;
 	/* Out of descriptors is ours to report, not an unreachable caller. */
 	if (rc == -ENOMEM) {
 		free(s);
@@ -447,19 +527,34 @@ static struct iopt_source *source_new(struct iommufd_ucmd *ucmd)
 /* Called with daemon->lock held. */
 static void source_put(struct iopt_accounts *a, struct iopt_source *s)
 {
+	struct iommufd_ctx *ictx = s->ictx;
+
 	if (--s->refs)
 		return;
-	if (s->pprev) {
-		*s->pprev = s->next;
-		if (s->next)
-			s->next->pprev = s->pprev;
-		s->ictx->nr_sources--;
+	/* Only a binding is worth keeping: it is what costs to make. */
+	if (!s->mm || !s->pprev || ictx->sources_closing) {
+		source_free(a, s);
+		return;
 	}
-	proc_account_put(a, s->proc);
-	if (s->fds)
-		user_fds_uncharge(s->ictx->mem, s->fds);
-	caller_mm_put(s->mm);
-	free(s);
+	s->idle = true;
+	s->idle_seq = ++ictx->idle_seq;
+	if (++ictx->nr_idle_sources > IOPT_MAX_IDLE_SOURCES)
+		source_free(a, source_oldest_idle(ictx));
+}
+
+void iopt_sources_release_idle(struct iommufd_ctx *ictx)
+{
+	struct iommufd_daemon *d = ictx->daemon;
+	struct iopt_source *s, *next;
+
+	pthread_mutex_lock(&d->lock);
+	ictx->sources_closing = true;
+	for (s = ictx->sources; s; s = next) {
+		next = s->next;
+		if (s->idle)
+			source_free(d->accounts, s);
+	}
+	pthread_mutex_unlock(&d->lock);
 }
 
 /* RLIMIT_MEMLOCK in pages; reads /proc, so never under daemon->lock. */

@@ -173,6 +173,11 @@ void iopt_uncharge(struct iommufd_daemon *d, struct iopt_charge *c);
 
 /* Daemon-wide accounting state (per user and per process). */
 void iopt_accounts_fini(struct iommufd_daemon *d);
+/*
+ * The context is going: frees the bindings kept after their last mapping
+ * (see IOPT_MAX_IDLE_SOURCES in pages.c) and keeps no more.  ctx->lock held.
+ */
+void iopt_sources_release_idle(struct iommufd_ctx *ictx);
 /* Pages charged to uid now, summed over every context (for tests). */
 uint64_t iopt_account_user_pages(struct iommufd_daemon *d, uid_t uid);
 

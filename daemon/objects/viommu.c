@@ -240,6 +240,7 @@ void iommufd_device_remove_vdev(struct iommufd_device *idev)
 	if (!vdev)
 		return;
 	iommufd_vdevice_destroy(&vdev->obj);
+	iommufd_object_uncount(idev->ictx, &vdev->obj);
 	vdev->obj.type = IOMMUFD_OBJ_NONE;
 	vdev->obj.finalized = false;
 	vdev->obj.users = 1;

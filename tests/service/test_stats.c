@@ -68,6 +68,81 @@ static void counts_per_context(void **state)
 	fake_env_fini(&env);
 }
 
+/* One snapshot of the fake env's context (the only one). */
+static struct iommufd_ctx_stats one_snapshot(struct fake_env *env)
+{
+	struct iommufd_ctx_stats c;
+	struct iommufd_stats st;
+
+	assert_int_equal(iommufd_stats_snapshot(&env->daemon, &st), 0);
+	assert_int_equal(st.nr_ctx, 1);
+	c = st.ctx[0];
+	iommufd_stats_free(&st);
+	return c;
+}
+
+static long map_at(struct iommufd_ctx *ictx, uint32_t ioas, void *va,
+		   uint64_t len, uint64_t iova)
+{
+	struct iommu_ioas_map cmd = {
+		.size = sizeof(cmd),
+		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE,
+		.ioas_id = ioas,
+		.user_va = (uintptr_t)va,
+		.length = len,
+		.iova = iova,
+	};
+
+	return fake_ioctl(ictx, IOMMU_IOAS_MAP, &cmd, sizeof(cmd));
+}
+
+/*
+ * The figures are counted as objects and areas come and go, not by a
+ * walk: they must match what a walk would find after maps, unmaps and
+ * destroys over two IOAS.
+ */
+static void figures_kept_as_they_change(void **state)
+{
+	static uint8_t buf[4 * 4096] __attribute__((aligned(4096)));
+	struct iommu_ioas_unmap unmap = { .size = sizeof(unmap),
+					  .length = UINT64_MAX };
+	struct iommu_destroy destroy = { .size = sizeof(destroy) };
+	struct iommufd_ctx_stats c;
+	struct fake_env env;
+	uint32_t a, b;
+
+	(void)state;
+	fake_env_init(&env, false);
+	a = ioas_alloc(env.ictx);
+	b = ioas_alloc(env.ictx);
+	assert_int_equal(map_at(env.ictx, a, buf, 4096, 1 << 20), 0);
+	assert_int_equal(map_at(env.ictx, a, buf, 2 * 4096, 2 << 20), 0);
+	assert_int_equal(map_at(env.ictx, b, buf, 4 * 4096, 1 << 20), 0);
+	c = one_snapshot(&env);
+	assert_int_equal(c.nr_objects, 2);
+	assert_int_equal(c.objects[IOMMUFD_OBJ_IOAS], 2);
+	assert_int_equal(c.areas, 3);
+	assert_int_equal(c.mapped_bytes, 7 * 4096);
+	/* A failed map changes nothing. */
+	assert_int_not_equal(map_at(env.ictx, a, buf, 4096, 1 << 20), 0);
+	unmap.ioas_id = a;
+	assert_int_equal(fake_ioctl(env.ictx, IOMMU_IOAS_UNMAP, &unmap,
+				    sizeof(unmap)), 0);
+	c = one_snapshot(&env);
+	assert_int_equal(c.areas, 1);
+	assert_int_equal(c.mapped_bytes, 4 * 4096);
+	/* Destroying an IOAS with areas takes them from the figures too. */
+	destroy.id = b;
+	assert_int_equal(fake_ioctl(env.ictx, IOMMU_DESTROY, &destroy,
+				    sizeof(destroy)), 0);
+	c = one_snapshot(&env);
+	assert_int_equal(c.nr_objects, 1);
+	assert_int_equal(c.objects[IOMMUFD_OBJ_IOAS], 1);
+	assert_int_equal(c.areas, 0);
+	assert_int_equal(c.mapped_bytes, 0);
+	fake_env_fini(&env);
+}
+
 static void *churn(void *arg)
 {
 	struct iommufd_daemon *d = arg;
@@ -222,6 +297,7 @@ int main(void)
 		cmocka_unit_test(counts_per_context),
 		cmocka_unit_test(release_during_snapshot),
 		cmocka_unit_test(busy_context_reported_stale),
+		cmocka_unit_test(figures_kept_as_they_change),
 		cmocka_unit_test(release_with_request_in_flight),
 		cmocka_unit_test(json_round_trip),
 		cmocka_unit_test(json_reader_rejects),

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <sched.h>
+#include <signal.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -259,6 +260,64 @@ static void test_bind_self_maps_text(void **state)
 	bind_self(true);
 }
 
+/*
+ * The file a binding keeps from its last open of a shared VMA serves only
+ * that very mapping: not another file mapped over the same range since,
+ * and not a writable open when it was opened read-only.
+ */
+static void test_kept_vma_file(void **state)
+{
+	int a = memfd_create("a", MFD_CLOEXEC), b = memfd_create("b", MFD_CLOEXEC);
+	struct caller_vma v;
+	struct caller_mm *mm;
+	struct stat sa, sb, st;
+	char *at;
+	int fd;
+
+	(void)state;
+	assert_true(a >= 0 && b >= 0);
+	assert_int_equal(ftruncate(a, PS), 0);
+	assert_int_equal(ftruncate(b, PS), 0);
+	assert_int_equal(fstat(a, &sa), 0);
+	assert_int_equal(fstat(b, &sb), 0);
+	at = mmap(NULL, PS, PROT_READ | PROT_WRITE, MAP_SHARED, a, 0);
+	assert_true(at != MAP_FAILED);
+	assert_int_equal(caller_mm_bind(gettid(), 0, &mm), 0);
+	/* Read-only first: kept, but no writable open comes from it. */
+	assert_int_equal(caller_mm_find_vma(mm, (uintptr_t)at, &v), 0);
+	assert_int_equal(caller_mm_open_vma(mm, &v, false, &fd), 0);
+	assert_int_equal(fcntl(fd, F_GETFL) & O_ACCMODE, O_RDONLY);
+	close(fd);
+	assert_int_equal(caller_mm_open_vma(mm, &v, true, &fd), 0);
+	assert_int_equal(fcntl(fd, F_GETFL) & O_ACCMODE, O_RDWR);
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_int_equal(st.st_ino, sa.st_ino);
+	close(fd);
+	/* Another file over the very same range. */
+	assert_true(mmap(at, PS, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+			 b, 0) == at);
+	assert_int_equal(caller_mm_find_vma(mm, (uintptr_t)at, &v), 0);
+	assert_int_equal(caller_mm_open_vma(mm, &v, true, &fd), 0);
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_int_equal(st.st_ino, sb.st_ino);
+	close(fd);
+	/* Now read-only over it: the VMA says no writing, whatever is kept. */
+	assert_int_equal(mprotect(at, PS, PROT_READ), 0);
+	assert_int_equal(caller_mm_find_vma(mm, (uintptr_t)at, &v), 0);
+	assert_false(v.write);
+	{
+		struct caller_vma w = v;
+
+		w.write = true; /* a stale lookup that still said writable */
+		assert_int_equal(caller_mm_open_vma(mm, &w, true, &fd),
+				 -ESTALE);
+	}
+	munmap(at, PS);
+	caller_mm_put(mm);
+	close(a);
+	close(b);
+}
+
 /* After exit, a binding reaches nothing, and says so. */
 static void test_bind_exited_child(void **state)
 {
@@ -499,7 +558,263 @@ static void test_bindings_per_caller(void **state)
 	assert_int_equal(fake_mock_domain(C(), ioas, NULL, NULL, NULL), 0);
 	assert_int_equal(C()->pinned_bytes, 3 * PS);
 	assert_int_equal(fake_unmap(C(), ioas, 0, UINT64_MAX, NULL), 0);
-	assert_int_equal(C()->nr_sources, 0);
+	/* Both kept for the next call, used by nothing. */
+	assert_int_equal(C()->nr_sources, 2);
+	assert_int_equal(C()->nr_idle_sources, 2);
+}
+
+/* ---- bindings kept after their last mapping ----------------------------- */
+
+/* MAP, UNMAP, MAP from one thread: bound once, the binding kept between. */
+static void test_binding_kept_after_unmap(void **state)
+{
+	uint32_t ioas = fake_ioas_new(C());
+
+	(void)state;
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(fake_map_fixed(C(), ioas, MAP_RW, area, PS,
+						MOCK_APERTURE_START), 0);
+		assert_int_equal(C()->nr_idle_sources, 0);
+		assert_int_equal(fake_unmap(C(), ioas, 0, UINT64_MAX, NULL), 0);
+		assert_int_equal(C()->nr_idle_sources, 1);
+	}
+	assert_int_equal(C()->nr_binds, 1);
+	assert_int_equal(C()->nr_sources, 1);
+}
+
+/* Bounded: the oldest idle bindings go first. */
+static void *map_unmap_from_thread(void *arg)
+{
+	uint32_t ioas = *(uint32_t *)arg;
+	pid_t saved = fake_caller_pid;
+	long rc;
+
+	fake_caller_pid = gettid();
+	rc = fake_map_fixed(C(), ioas, MAP_RW, area, PS, MOCK_APERTURE_START);
+	if (!rc)
+		rc = fake_unmap(C(), ioas, 0, UINT64_MAX, NULL);
+	fake_caller_pid = saved;
+	return (void *)rc;
+}
+
+static void test_idle_bindings_bounded(void **state)
+{
+	uint32_t ioas = fake_ioas_new(C());
+
+	(void)state;
+	for (int i = 0; i < 20; i++) {
+		pthread_t t;
+		void *rc;
+
+		assert_int_equal(pthread_create(&t, NULL, map_unmap_from_thread,
+						&ioas), 0);
+		assert_int_equal(pthread_join(t, &rc), 0);
+		assert_null(rc);
+	}
+	assert_int_equal(C()->nr_binds, 20);
+	assert_true(C()->nr_idle_sources <= 8);
+	assert_int_equal(C()->nr_sources, C()->nr_idle_sources);
+}
+
+/*
+ * A child that waits on a pipe; at the parent's word it does what step
+ * says, then waits again.  Its reads of go end when the parent closes it.
+ */
+enum child_step { STEP_EXEC, STEP_DROP_CAPS, STEP_SETUID };
+
+static pid_t stepping_child(int *go_out, enum child_step step)
+{
+	int go[2], ready[2];
+	pid_t pid;
+	char c;
+
+	assert_int_equal(pipe2(go, 0), 0);
+	assert_int_equal(pipe2(ready, O_CLOEXEC), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		struct __user_cap_header_struct h = {
+			.version = _LINUX_CAPABILITY_VERSION_3,
+		};
+		struct __user_cap_data_struct d[2] = { 0 };
+		char fd[16];
+
+		close(go[1]);
+		close(ready[0]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(1);
+		switch (step) {
+		case STEP_EXEC:
+			/* ready's write end closes at the exec. */
+			snprintf(fd, sizeof(fd), "%d", go[0]);
+			execl("/bin/sh", "sh", "-c", "read x <&$0", fd,
+			      (char *)NULL);
+			_exit(1);
+		case STEP_DROP_CAPS:
+			if (syscall(SYS_capset, &h, d))
+				_exit(1);
+			break;
+		case STEP_SETUID:
+			if (setresgid(65534, 65534, 65534) ||
+			    setresuid(65534, 65534, 65534))
+				_exit(1);
+			break;
+		}
+		if (write(ready[1], "r", 1) != 1)
+			_exit(1);
+		(void)!read(go[0], &c, 1);
+		_exit(0);
+	}
+	close(go[0]);
+	close(ready[1]);
+	*go_out = go[1];
+	/* Kept open to be read once the step is taken. */
+	*go_out |= ready[0] << 16;
+	return pid;
+}
+
+/* Tells the child to take its step and waits until it has. */
+static void child_step(int go)
+{
+	char c;
+
+	assert_int_equal(write(go & 0xffff, "s", 1), 1);
+	/* A byte (setuid, caps) or EOF (the exec closed it). */
+	assert_true(read(go >> 16, &c, 1) >= 0);
+	close(go >> 16);
+}
+
+/*
+ * Binds the child with a MAP and an UNMAP (the binding kept idle), lets it
+ * take its step, and maps again from it: the kept binding must not serve
+ * (a new one is made), and caller_mm_serves() says why not.
+ */
+static void kept_binding_refused_after(enum child_step step)
+{
+	uint32_t ioas = fake_ioas_new(C());
+	pid_t saved = fake_caller_pid, child;
+	struct caller_mm *mm;
+	int go;
+
+	if (step != STEP_EXEC && geteuid() != 0) {
+		skip();
+		return;
+	}
+	child = stepping_child(&go, step);
+	fake_caller_pid = child;
+	/* Mapped before the fork: the child has the same VA. */
+	assert_int_equal(fake_map_fixed(C(), ioas, MAP_RW, area, PS,
+					MOCK_APERTURE_START), 0);
+	assert_int_equal(fake_unmap(C(), ioas, 0, UINT64_MAX, NULL), 0);
+	assert_int_equal(C()->nr_binds, 1);
+	assert_int_equal(C()->nr_idle_sources, 1);
+	assert_int_equal(caller_mm_bind(child, env.daemon.own_userns_ino, &mm),
+			 0);
+	assert_true(caller_mm_serves(mm, child, 0, 0,
+				     env.daemon.own_userns_ino));
+	child_step(go);
+	assert_false(caller_mm_serves(mm, child, 0, 0,
+				      env.daemon.own_userns_ino));
+	caller_mm_put(mm);
+	/* The exec'd shell maps nothing at area: no domain, nothing read. */
+	assert_int_equal(fake_map_fixed(C(), ioas, MAP_RW, area, PS,
+					MOCK_APERTURE_START), 0);
+	assert_int_equal(C()->nr_binds, 2);
+	assert_int_equal(C()->nr_sources, 1);
+	assert_int_equal(fake_unmap(C(), ioas, 0, UINT64_MAX, NULL), 0);
+	fake_caller_pid = saved;
+	close(go & 0xffff);
+	assert_int_equal(waitpid(child, NULL, 0), child);
+}
+
+static void test_kept_binding_after_exec(void **state)
+{
+	(void)state;
+	kept_binding_refused_after(STEP_EXEC);
+}
+
+static void test_kept_binding_after_capset(void **state)
+{
+	(void)state;
+	kept_binding_refused_after(STEP_DROP_CAPS);
+}
+
+static void test_kept_binding_after_setuid(void **state)
+{
+	(void)state;
+	kept_binding_refused_after(STEP_SETUID);
+}
+
+/* clone3() with set_tid: a new process under a number that was used. */
+struct clone3_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack,
+		stack_size, tls, set_tid, set_tid_size, cgroup;
+};
+
+static pid_t fork_with_pid(pid_t want)
+{
+	struct clone3_args a = {
+		.exit_signal = SIGCHLD,
+		.set_tid = (uint64_t)(uintptr_t)&want,
+		.set_tid_size = 1,
+	};
+
+	return (pid_t)syscall(SYS_clone3, &a, sizeof(a));
+}
+
+/*
+ * A thread's number reused by another process after it exited: the kept
+ * binding of the number must not serve the newcomer.
+ */
+static void test_kept_binding_after_tid_reuse(void **state)
+{
+	uint32_t ioas = fake_ioas_new(C());
+	pid_t saved = fake_caller_pid, first, second;
+	int go[2];
+	char c;
+
+	(void)state;
+	assert_int_equal(pipe2(go, O_CLOEXEC), 0);
+	first = fork();
+	assert_true(first >= 0);
+	if (!first) {
+		close(go[1]);
+		(void)!read(go[0], &c, 1);
+		_exit(0);
+	}
+	fake_caller_pid = first;
+	assert_int_equal(fake_map_fixed(C(), ioas, MAP_RW, area, PS,
+					MOCK_APERTURE_START), 0);
+	assert_int_equal(fake_unmap(C(), ioas, 0, UINT64_MAX, NULL), 0);
+	assert_int_equal(C()->nr_idle_sources, 1);
+	close(go[1]);
+	assert_int_equal(waitpid(first, NULL, 0), first);
+	close(go[0]);
+	assert_int_equal(pipe2(go, O_CLOEXEC), 0);
+	second = fork_with_pid(first);
+	if (second < 0) {
+		/* set_tid needs CAP_SYS_ADMIN over the pid namespace. */
+		fake_caller_pid = saved;
+		close(go[0]);
+		close(go[1]);
+		skip();
+		return;
+	}
+	if (!second) {
+		close(go[1]);
+		(void)!read(go[0], &c, 1);
+		_exit(0);
+	}
+	assert_int_equal(second, first);
+	assert_int_equal(fake_map_fixed(C(), ioas, MAP_RW, area, PS,
+					MOCK_APERTURE_START), 0);
+	assert_int_equal(C()->nr_binds, 2);
+	assert_int_equal(C()->nr_sources, 1);
+	assert_int_equal(fake_unmap(C(), ioas, 0, UINT64_MAX, NULL), 0);
+	fake_caller_pid = saved;
+	close(go[1]);
+	assert_int_equal(waitpid(second, NULL, 0), second);
+	close(go[0]);
 }
 
 /*
@@ -598,6 +913,7 @@ int main(void)
 		cmocka_unit_test(test_bind_self),
 		cmocka_unit_test(test_bind_self_maps_text),
 		cmocka_unit_test(test_bind_exited_child),
+		cmocka_unit_test(test_kept_vma_file),
 		cmocka_unit_test(test_open_vma_other_userns),
 		cmocka_unit_test_setup_teardown(test_map_file_read_only_fd,
 						setup, teardown),
@@ -608,6 +924,18 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bindings_per_caller,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_limit_of_another_process,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_binding_kept_after_unmap,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_idle_bindings_bounded,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kept_binding_after_exec,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kept_binding_after_capset,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kept_binding_after_setuid,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kept_binding_after_tid_reuse,
 						setup, teardown),
 	};
 
