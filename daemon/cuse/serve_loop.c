@@ -231,6 +231,7 @@ static void serve_trim(struct serve_loop *loop)
 		}
 	}
 	pthread_mutex_unlock(&loop->lock);
+}
 
 /*
  * The classic source: read(2) on the session fd, one request per read.
@@ -250,7 +251,6 @@ static int session_receive(struct serve_loop *loop, struct serve_worker *w,
 		w->job = buf;
 	}
 	return fuse_session_receive_buf(loop->se, buf);
-}
 }
 
 static void session_process(struct serve_loop *loop, struct serve_worker *w)
