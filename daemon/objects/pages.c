@@ -1144,6 +1144,18 @@ static int iopt_pages_pin_dmabuf(struct iopt_pages *pages)
 	return 0;
 }
 
+/* Unmaps the daemon's view of pinned pages and forgets its segments. */
+static void pages_view_free(struct iopt_pages *pages)
+{
+	if (pages->ext->view_base)
+		munmap(pages->ext->view_base, pages->ext->view_len);
+	pages->ext->view_base = NULL;
+	pages->ext->view = NULL;
+	free(pages->ext->segs);
+	pages->ext->segs = NULL;
+	pages->ext->nr_segs = 0;
+}
+
 static int iopt_pages_do_pin(struct iopt_pages *pages, bool needs_phys)
 {
 	struct iommufd_daemon *d = pages_ictx(pages)->daemon;
@@ -1263,12 +1275,7 @@ static int iopt_pages_do_pin(struct iopt_pages *pages, bool needs_phys)
 	return 0;
 
 out_unmap:
-	munmap(pages->ext->view_base, pages->ext->view_len);
-	pages->ext->view_base = NULL;
-	pages->ext->view = NULL;
-	free(pages->ext->segs);
-	pages->ext->segs = NULL;
-	pages->ext->nr_segs = 0;
+	pages_view_free(pages);
 out:
 	if (charged) {
 		pthread_mutex_lock(&d->lock);
@@ -1284,13 +1291,7 @@ static void iopt_pages_release_pin(struct iopt_pages *pages)
 {
 	struct iommufd_daemon *d = pages_ictx(pages)->daemon;
 
-	if (pages->ext->view_base)
-		munmap(pages->ext->view_base, pages->ext->view_len);
-	pages->ext->view_base = NULL;
-	pages->ext->view = NULL;
-	free(pages->ext->segs);
-	pages->ext->segs = NULL;
-	pages->ext->nr_segs = 0;
+	pages_view_free(pages);
 	pthread_mutex_lock(&d->lock);
 	account_update(d->accounts, pages->source, pages->account_mode,
 		       pages->ext->npinned, false, 0);
