@@ -200,7 +200,7 @@ if want calls; then
 	for _ in $(seq "$rounds"); do
 		for loop in "${loops[@]}"; do
 			calls_measure "$loop" floor-none empty minimal -- $FLOOR
-			calls_measure "$loop" floor-pvm minimal -- $FLOOR --arg pvm
+			calls_measure "$loop" floor-pvm minimal -- $FLOOR --arg pvm-read
 			for t in 1 2 4; do
 				calls_measure "$loop" daemon-t$t minimal alloc-destroy -- \
 					$D --status-socket none --threads $t
@@ -329,8 +329,8 @@ plot_png=docs/bench-clients.png
 	echo "throughout on the host. The **minimal call** is IOAS_IOVA_RANGES on an"
 	echo "ID that does not exist: the daemon reads the argument and fails at once"
 	echo "with ENOENT. The **transport floor** is \`floor_server\` answering the"
-	echo "same ioctl at once, without and with a process_vm read and write of 16"
-	echo "bytes of the argument. Request loops: classic (read() on the FUSE"
+	echo "same ioctl at once, without and with a process_vm read of 16 bytes of"
+	echo "the argument (the transfer the minimal call makes). Request loops: classic (read() on the FUSE"
 	echo "device)$([ ${#loops[@]} -gt 1 ] && echo " and io_uring (FUSE-over-io_uring, one queue per CPU)")."
 	[ -n "$uring_why" ] && echo "The io_uring loop was not measured: $uring_why."
 
@@ -341,7 +341,7 @@ plot_png=docs/bench-clients.png
 		echo "Pinned, $iters calls per figure, medians. The floor server has one"
 		echo "thread: it is compared with the daemon at \`--threads 1\`."
 		echo
-		echo "| loop | floor µs | floor + process_vm µs | minimal call µs | minimal / floor | minimal / floor+pvm | goal | met |"
+		echo "| loop | floor µs | floor + process_vm read µs | minimal call µs | minimal / floor | minimal / floor+pvm | goal | met |"
 		echo "|---|---:|---:|---:|---:|---:|---:|---|"
 		for loop in classic uring; do
 			if [[ " ${loops[*]} " != *" $loop "* ]]; then

@@ -14,8 +14,10 @@
  *          bytes at arg in and out, then echo them back (two round trips)
  *   pvm    process_vm_readv()/process_vm_writev() ARG_SIZE bytes at arg in
  *          the caller (one round trip plus two cross-process copies)
+ *   pvm-read  process_vm_readv() only, as a call that fails after reading
+ *          its argument (the daemon's minimal call)
  *
- * usage: floor_server (--cuse NAME | --fuse DIR) [--arg none|retry|pvm]
+ * usage: floor_server (--cuse NAME | --fuse DIR) [--arg none|retry|pvm|pvm-read]
  *                     [--mt] [--loop classic|uring] [--debug]
  *
  * --loop uring serves with the daemon's own FUSE-over-io_uring loop
@@ -56,17 +58,18 @@
 #define IOMMU_INO 2
 #define IOMMU_NAME "iommu"
 
-enum arg_mode { ARG_NONE, ARG_RETRY, ARG_PVM };
+enum arg_mode { ARG_NONE, ARG_RETRY, ARG_PVM, ARG_PVM_READ };
 
 static enum arg_mode arg_mode = ARG_NONE;
 
 /*
- * Copy ARG_SIZE bytes from the caller's arg and write them back, the way a
- * daemon reads an iommufd struct and writes its out fields.  pid is the
- * calling thread's id as FUSE reports it, which process_vm_* accept.
+ * Copy ARG_SIZE bytes from the caller's arg and, with write_back, write them
+ * back, the way a daemon reads an iommufd struct and writes its out fields
+ * (a call that fails after reading its argument writes nothing).  pid is
+ * the calling thread's id as FUSE reports it, which process_vm_* accept.
  * Returns 0 or a negative errno.
  */
-static int pvm_bounce(pid_t pid, void *uarg)
+static int pvm_bounce(pid_t pid, void *uarg, bool write_back)
 {
 	unsigned char buf[ARG_SIZE];
 	struct iovec local = { .iov_base = buf, .iov_len = sizeof(buf) };
@@ -80,6 +83,8 @@ static int pvm_bounce(pid_t pid, void *uarg)
 		return -errno;
 	if ((size_t)n != sizeof(buf))
 		return -EFAULT; /* partial copy: arg straddles an unmapped page */
+	if (!write_back)
+		return 0;
 	n = process_vm_writev(pid, &local, 1, &remote, 1, 0);
 	if (n < 0)
 		return -errno;
@@ -114,7 +119,9 @@ static void floor_ioctl(fuse_req_t req, void *uarg, const void *in_buf,
 		return;
 	}
 	case ARG_PVM:
-		err = pvm_bounce(fuse_req_ctx(req)->pid, uarg);
+	case ARG_PVM_READ:
+		err = pvm_bounce(fuse_req_ctx(req)->pid, uarg,
+				 arg_mode == ARG_PVM);
 		if (err) {
 			fuse_reply_err(req, -err);
 			return;
@@ -311,11 +318,12 @@ static int set_signals(void)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: floor_server (--cuse NAME | --fuse DIR) [--arg none|retry|pvm] [--mt] [--debug]\n"
+		"usage: floor_server (--cuse NAME | --fuse DIR) [--arg none|retry|pvm|pvm-read] [--mt] [--debug]\n"
 		"  --cuse NAME  serve /dev/NAME through CUSE (unrestricted ioctls)\n"
 		"  --fuse DIR   mount DIR and serve DIR/" IOMMU_NAME " (restricted ioctls)\n"
 		"  --arg MODE   none: reply at once (default); retry: CUSE retry of %d bytes;\n"
-		"               pvm: process_vm_readv/writev %d bytes at arg\n"
+		"               pvm: process_vm_readv/writev %d bytes at arg;\n"
+		"               pvm-read: process_vm_readv only\n"
 		"  --mt         fuse_session_loop_mt instead of the single-threaded loop\n"
 		"  --loop L     classic: libfuse's loop (default); uring: the daemon's\n"
 		"               FUSE-over-io_uring loop (needs enable_uring=Y)\n"
@@ -427,8 +435,10 @@ int main(int argc, char **argv)
 				arg_mode = ARG_RETRY;
 			else if (!strcmp(v, "pvm"))
 				arg_mode = ARG_PVM;
+			else if (!strcmp(v, "pvm-read"))
+				arg_mode = ARG_PVM_READ;
 			else {
-				fprintf(stderr, "floor_server: --arg none|retry|pvm\n");
+				fprintf(stderr, "floor_server: --arg none|retry|pvm|pvm-read\n");
 				return 2;
 			}
 			i++;
