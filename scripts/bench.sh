@@ -257,8 +257,8 @@ if want clients; then
 			[ "$loop-$who" != uring-floor-mt ] || continue
 			dir=$(mktemp -d)
 			case $who in
-			floor-st) start_server "$loop" "$dir" "" $FLOOR --arg pvm ;;
-			floor-mt) start_server "$loop" "$dir" "" $FLOOR --arg pvm --mt ;;
+			floor-st) start_server "$loop" "$dir" "" $FLOOR --arg pvm-read ;;
+			floor-mt) start_server "$loop" "$dir" "" $FLOOR --arg pvm-read --mt ;;
 			daemon) start_server "$loop" "$dir" "" $D --status-socket none ;;
 			esac
 			servers+=("$loop-$who:$spid:$dir")
@@ -501,7 +501,7 @@ plot_png=docs/bench-clients.png
 		echo "calls/s). N client processes, each with its own context (its own open"
 		echo "of the node), make the minimal call in a loop; the latencies of all"
 		echo "are merged for p50 and p99, throughput is all calls over the wall"
-		echo "time. Floor: \`floor_server --arg pvm\` with the same clients, its"
+		echo "time. Floor: \`floor_server --arg pvm-read\` with the same clients, its"
 		echo "single-threaded or multi-threaded libfuse loop, whichever did better at"
 		echo "that count. Daemon: default options (2 workers kept, at most"
 		echo "\`--max-requests-per-user\` 4 requests of one uid served at once: every"
