@@ -198,6 +198,9 @@ bool uring_kick_stop(struct uring_kick *k, unsigned long long until_us)
 	if (!k)
 		return true;
 	pthread_mutex_lock(&k->lock);
+	/* Waited for once: a kick still out then waits in the kernel. */
+	if (k->stop)
+		until_us = 0;
 	k->stop = true;
 	pthread_cond_broadcast(&k->cv);
 	/*

@@ -672,6 +672,7 @@ bool uring_loop_wait_ready(struct uring_loop *u, unsigned int ms)
 unsigned int uring_loop_stop(struct uring_loop *u,
 			     unsigned long long deadline_us)
 {
+	unsigned long long kick_until;
 	unsigned int stuck = 0;
 
 	if (!u)
@@ -687,13 +688,11 @@ unsigned int uring_loop_stop(struct uring_loop *u,
 	 * in an entry nobody serves would keep its thread, and so the
 	 * process, waiting on our own connection (uring_kick.c).
 	 */
-	for (unsigned int i = 0; i < u->nr_queues; i++) {
-		unsigned long long until = monotonic_us() + URING_KICK_STOP_US;
-
-		if (deadline_us && until > deadline_us)
-			until = deadline_us;
-		uring_kick_stop(atomic_load(&u->queues[i].kick), until);
-	}
+	kick_until = monotonic_us() + URING_KICK_STOP_US;
+	if (deadline_us && kick_until > deadline_us)
+		kick_until = deadline_us;
+	for (unsigned int i = 0; i < u->nr_queues; i++)
+		uring_kick_stop(atomic_load(&u->queues[i].kick), kick_until);
 	for (unsigned int i = 0; i < u->nr_queues; i++) {
 		if (u->queues[i].fast_ok)
 			stuck += serve_loop_stop(&u->queues[i].fast, deadline_us);

@@ -205,7 +205,10 @@ int uring_kick_new(unsigned int cpu, bool cuse, const char *path,
 		   struct uring_kick **out);
 /* After a registration: one kick from that CPU soon (coalesced). */
 void uring_kick(struct uring_kick *k);
-/* No more kicks; waits until until_us for those inside a request. */
+/*
+ * No more kicks; the first call waits until until_us for those inside a
+ * request (all queues share one until_us).  Whether none is.
+ */
 bool uring_kick_stop(struct uring_kick *k, unsigned long long until_us);
 unsigned long long uring_kick_done(struct uring_kick *k);
 /* Drops the loop's hold; threads still inside a kick keep what they use. */
