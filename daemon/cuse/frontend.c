@@ -140,6 +140,8 @@ static void frontend_tell_loop(struct fe_session *s, const char *path)
 {
 	s->on_ring = s->uring && uring_loop_wait_ready(s->uring, 2000);
 	if (s->on_ring)
+		uring_loop_set_node(s->uring, path);
+	if (s->on_ring)
 		log_info("%s: serving with FUSE-over-io_uring", path);
 	else if (s->uring)
 		log_info("%s: the ring is not in use: serving by read(2)", path);

@@ -35,8 +35,12 @@ static int fast_register(struct uring_queue *q, struct uring_fast *f)
 {
 	struct io_uring_cqe *cqe;
 	struct uring_ent *e;
-	int rc = uring_add_ent(q, &f->ring, &e);
+	int rc;
 
+	/* Tests widen the window the kick closes (uring_kick.c). */
+	if (q->u->test_register_delay_ms && atomic_load(&q->kick))
+		usleep(q->u->test_register_delay_ms * 1000u);
+	rc = uring_add_ent(q, &f->ring, &e);
 	if (rc)
 		return rc;
 	rc = io_uring_submit(&f->ring);
@@ -52,6 +56,12 @@ static int fast_register(struct uring_queue *q, struct uring_fast *f)
 	if (!rc)
 		f->ent = e;
 	uring_report(q, rc);
+	/*
+	 * A request that came while this queue had no entry available waits
+	 * in the kernel until a commit on this queue; a kick makes one.
+	 */
+	if (!rc)
+		uring_kick(atomic_load(&q->kick));
 	return rc;
 }
 

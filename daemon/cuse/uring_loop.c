@@ -435,6 +435,38 @@ static const struct serve_source uring_source = {
 
 /* ------------------------------------------------------------- life --- */
 
+/*
+ * UIOMMUFD_TEST_URING_REGISTER_DELAY_MS (tests only, at most 5000): fast
+ * workers wait that long before each registration after the start, which
+ * makes the window uring_kick.c closes wide enough for a test to hit it
+ * every time (tests/security/uring-pending.sh).
+ */
+static unsigned int uring_test_register_delay(void)
+{
+	const char *s = getenv("UIOMMUFD_TEST_URING_REGISTER_DELAY_MS");
+	unsigned long ms;
+
+	if (!s || !*s)
+		return 0;
+	ms = strtoul(s, NULL, 10);
+	if (ms)
+		log_notice("io_uring loop: registrations wait %lu ms (a test's setting)",
+			   ms > 5000 ? 5000ul : ms);
+	return ms > 5000 ? 5000u : (unsigned int)ms;
+}
+
+void uring_loop_set_node(struct uring_loop *u, const char *path)
+{
+	for (unsigned int i = 0; u && i < u->nr_queues; i++) {
+		struct uring_kick *k;
+
+		if (atomic_load(&u->queues[i].kick) ||
+		    uring_kick_new(i, u->cuse, path, &k))
+			continue; /* without kicks, as before */
+		atomic_store(&u->queues[i].kick, k);
+	}
+}
+
 int uring_loop_possible(const char **why)
 {
 	if (!uring_knob_is_y()) {
@@ -446,6 +478,7 @@ int uring_loop_possible(const char **why)
 
 static void uring_queue_fini(struct uring_queue *q)
 {
+	uring_kick_free(atomic_exchange(&q->kick, NULL));
 	if (q->pool_ok)
 		serve_loop_fini(&q->pool);
 	if (q->fast_ok)
@@ -512,6 +545,7 @@ static int uring_thread_start(struct uring_queue *q)
 
 static void uring_stop_rings(struct uring_loop *u)
 {
+	unsigned long long kicks = 0;
 	unsigned int ents = 0;
 
 	if (u->rings_stopped)
@@ -531,11 +565,12 @@ static void uring_stop_rings(struct uring_loop *u)
 		pthread_join(q->thread, NULL);
 		q->thread_ok = false;
 		ents += q->nr_ents;
+		kicks += uring_kick_done(atomic_load(&q->kick));
 	}
 	if (u->state == URING_GO)
-		log_info("io_uring loop: %llu requests came by the ring (%u queues, %u entries)",
+		log_info("io_uring loop: %llu requests came by the ring (%u queues, %u entries, %llu kicks)",
 			 (unsigned long long)atomic_load(&u->nr_served),
-			 u->nr_queues, ents);
+			 u->nr_queues, ents, kicks);
 }
 
 void uring_loop_free(struct uring_loop *u)
@@ -570,6 +605,7 @@ int uring_loop_new(struct fuse_session *se, bool is_cuse,
 	u->se = se;
 	u->fd = fuse_session_fd(se);
 	u->cuse = is_cuse;
+	u->test_register_delay_ms = uring_test_register_delay();
 	pthread_mutex_init(&u->lock, NULL);
 	pthread_cond_init(&u->cv, NULL);
 	u->nr_queues = possible_cpus();
@@ -636,6 +672,7 @@ bool uring_loop_wait_ready(struct uring_loop *u, unsigned int ms)
 unsigned int uring_loop_stop(struct uring_loop *u,
 			     unsigned long long deadline_us)
 {
+	unsigned long long kick_until;
 	unsigned int stuck = 0;
 
 	if (!u)
@@ -646,6 +683,16 @@ unsigned int uring_loop_stop(struct uring_loop *u,
 		u->state = URING_OFF;
 	pthread_cond_broadcast(&u->cv);
 	pthread_mutex_unlock(&u->lock);
+	/*
+	 * Kicks first, while the fast workers still serve them: a kick left
+	 * in an entry nobody serves would keep its thread, and so the
+	 * process, waiting on our own connection (uring_kick.c).
+	 */
+	kick_until = monotonic_us() + URING_KICK_STOP_US;
+	if (deadline_us && kick_until > deadline_us)
+		kick_until = deadline_us;
+	for (unsigned int i = 0; i < u->nr_queues; i++)
+		uring_kick_stop(atomic_load(&u->queues[i].kick), kick_until);
 	for (unsigned int i = 0; i < u->nr_queues; i++) {
 		if (u->queues[i].fast_ok)
 			stuck += serve_loop_stop(&u->queues[i].fast, deadline_us);
@@ -701,6 +748,10 @@ unsigned int uring_loop_stuck(struct uring_loop *u,
 }
 
 #else /* !HAVE_LIBURING */
+
+void uring_loop_set_node(struct uring_loop *u, const char *path)
+{
+}
 
 int uring_loop_possible(const char **why)
 {

@@ -57,6 +57,11 @@ int uring_loop_new(struct fuse_session *se, bool is_cuse,
  * kernel may still refuse them later: then it goes on with read(2)).
  */
 bool uring_loop_wait_ready(struct uring_loop *u, unsigned int ms);
+/*
+ * The node the loop serves (a file of the FUSE mount, or the CUSE node),
+ * once it exists: kicks reach each queue through it (uring_kick.c).
+ */
+void uring_loop_set_node(struct uring_loop *u, const char *path);
 /* As serve_loop_stop(), for every queue; the ring threads end at 0. */
 unsigned int uring_loop_stop(struct uring_loop *u,
 			     unsigned long long deadline_us);

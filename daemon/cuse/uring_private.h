@@ -80,6 +80,8 @@ _Static_assert(sizeof(struct uring_cmd_req) == 24, "kernel ABI");
 #define URING_DEFAULT_MAX_PAGES 32u
 /* The ring thread looks at its stop flag at least this often. */
 #define URING_TICK_MS 1000
+/* How long the stop lets a kick inside its request come back. */
+#define URING_KICK_STOP_US (500 * 1000ull)
 /* The user_data of the eventfd read that wakes the ring thread. */
 #define URING_WAKE_TAG 0
 
@@ -131,6 +133,8 @@ struct uring_queue {
 	unsigned int nr_ents; /* under lock */
 	bool told_full; /* under lock */
 	atomic_bool exit;
+	/* Kicks after each registration (uring_kick.c); NULL until the node is known. */
+	_Atomic(struct uring_kick *) kick;
 };
 
 enum uring_state { URING_WAIT_INIT, URING_GO, URING_OFF };
@@ -152,6 +156,8 @@ struct uring_loop {
 	atomic_bool stop;
 	bool rings_stopped;
 	atomic_ullong nr_served; /* requests that came by the ring */
+	/* Tests only: ms a fast worker waits before a later registration. */
+	unsigned int test_register_delay_ms;
 };
 
 #define ENABLE_URING_KNOB "/sys/module/fuse/parameters/enable_uring"
@@ -187,6 +193,26 @@ void uring_sessions_del(struct uring_loop *u);
  * otherwise its writer will (uring_commit()).
  */
 bool uring_serve(struct fuse_session *se, struct uring_ent *e);
+
+/* uring_kick.c */
+struct uring_kick;
+/*
+ * Kicks for the queue of CPU cpu: statfs(2) on path (a file of our FUSE
+ * mount) or, with cuse, an open and close of path (our CUSE node).
+ * 0 or -ENOMEM.
+ */
+int uring_kick_new(unsigned int cpu, bool cuse, const char *path,
+		   struct uring_kick **out);
+/* After a registration: one kick from that CPU soon (coalesced). */
+void uring_kick(struct uring_kick *k);
+/*
+ * No more kicks; the first call waits until until_us for those inside a
+ * request (all queues share one until_us).  Whether none is.
+ */
+bool uring_kick_stop(struct uring_kick *k, unsigned long long until_us);
+unsigned long long uring_kick_done(struct uring_kick *k);
+/* Drops the loop's hold; threads still inside a kick keep what they use. */
+void uring_kick_free(struct uring_kick *k);
 
 /* uring_fast.c */
 extern const struct serve_source uring_fast_source;

@@ -3,19 +3,39 @@
 # a root daemon (--stop-timeout 3) left waiting on the attacker's own
 # never-answering FUSE file somewhere other than the ioctl argument, where
 # the kernel may keep it uninterruptibly, so that not even the process's
-# exit ends the wait.  The attacker (uid 1005) owns that mount (hang_fuse
+# exit ends the wait.  The attacker (a uid of its own, below) owns that mount (hang_fuse
 # --flush, which answers neither READ nor FLUSH); uid 1001 owns another one
 # with a READ of its own waiting.  Asserted:
 #  - a root client is still served while the attacker is stuck,
 #  - SIGTERM ends the daemon, exit 0, within 5 s,
-#  - the daemon aborted uid 1005's connection (one log line each) and not uid
+#  - the daemon aborted the attacker's connection (one log line each) and not uid
 #    1001's: that reader is still waiting, nothing names uid 1001.
 # Both servers are killed at the end, whatever happened.
 #   stop_fuse_test flush|access    (see sec_stop_attack.c)
 # The attacker is a uid no other test mounts FUSE as: the stop aborts every
 # connection of the stuck caller's uid with requests waiting, and other
-# tests' hang mounts (uid 1000) may be live on the same machine.
-SEC_UID=${SEC_STOP_UID:-1005}
+# tests' hang mounts (uid 1000) may be live on the same machine.  That
+# holds for other runs of these tests too (another build, another checkout,
+# run at the same time): with one fixed uid, one daemon's stop aborted the
+# other run's attacker connection, whose call then ended before its own
+# daemon could abort it ("not one log line for each aborted connection",
+# seen under load).  So each run takes a uid of its own, 1006 to 1013,
+# held by a lock for as long as the test runs.
+if [ -n "${SEC_STOP_UID:-}" ]; then
+	SEC_UID=$SEC_STOP_UID
+else
+	# Not in a subshell: the lock's fd 9 stays open in this shell.
+	for SEC_UID in $(seq 1006 1013) none; do
+		[ "$SEC_UID" = none ] && break
+		exec 9>"/tmp/uiommufd-stop-uid.$SEC_UID" 2>/dev/null || continue
+		flock -n 9 && break
+		exec 9>&-
+	done
+	if [ "$SEC_UID" = none ]; then
+		echo "SKIP: every attacker uid 1006-1013 is in use by another run"
+		exit 77
+	fi
+fi
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/cost_lib.sh"
 
