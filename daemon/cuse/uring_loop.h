@@ -27,7 +27,7 @@ enum loop_kind {
 };
 
 /* The default of --loop: one constant, chosen by measurement (BENCHMARKS.md). */
-#define LOOP_DEFAULT LOOP_CLASSIC
+#define LOOP_DEFAULT LOOP_AUTO
 
 /* "classic", "uring" or "auto"; 0 or -EINVAL. */
 int loop_kind_parse(const char *s, enum loop_kind *out);
