@@ -118,6 +118,8 @@ def fuse_mount_run(daemon_bin, wd, args, stall_bin, hang_bin):
                 p.kill()
                 p.wait()
         d.kill()
+        # hang_fuse mounted with mount(2), not fusermount3: nobody else unmounts it.
+        subprocess.run(["umount", "-l", hdir], check=False, stderr=subprocess.DEVNULL)
         if os.path.ismount(hdir):
             subprocess.run(["umount", "-l", hdir], check=False)
 
