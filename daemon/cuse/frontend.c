@@ -139,12 +139,12 @@ static void frontend_own_node(const char *path, bool chr)
 static void frontend_tell_loop(struct fe_session *s, const char *path)
 {
 	s->on_ring = s->uring && uring_loop_wait_ready(s->uring, 2000);
-	if (s->on_ring)
+	if (s->on_ring) {
 		uring_loop_set_node(s->uring, path);
-	if (s->on_ring)
 		log_info("%s: serving with FUSE-over-io_uring", path);
-	else if (s->uring)
+	} else if (s->uring) {
 		log_info("%s: the ring is not in use: serving by read(2)", path);
+	}
 }
 
 static int frontend_start_cuse(struct frontend *fe, struct fe_node *node,
