@@ -21,6 +21,7 @@
 #include "cuse/frontend.h"
 #include "cuse/serve_loop.h"
 #include "fdpass/fdpass.h"
+#include "clock.h"
 #include "log.h"
 #include "objects/iommufd_private.h"
 #include "service.h"
@@ -383,15 +384,6 @@ static int parse_args(int argc, char **argv, struct config *c)
 	return 0;
 }
 
-/* Monotonic microseconds, for the status socket's uptime. */
-static uint64_t start_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
 /*
  * The status socket starts once the node answers, so that a front end that
  * cannot start says so in its one line, and before READY=1.  Failing on a
@@ -407,7 +399,7 @@ static int start_status(struct iommufd_daemon *d, const struct config *c,
 
 	*out = NULL;
 	info->frontend = c->fe.fuse_dir ? "fuse" : "cuse";
-	info->started_us = start_us();
+	info->started_us = monotonic_us(); /* the status socket's uptime */
 	if (c->fe.fuse_dir) {
 		snprintf(nodes[0], 280, "%s/iommu", c->fe.fuse_dir);
 		if (c->fe.vfio_name)

@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 
 #define FUSECTL_DIR "/sys/fs/fuse/connections"
@@ -39,15 +40,6 @@ static pthread_mutex_t state_lock = PTHREAD_MUTEX_INITIALIZER;
 static int ctl_fd = -1; /* the fusectl directory, under state_lock */
 static unsigned int own[OWN_MAX], nr_own;
 static unsigned int done[DONE_MAX], nr_done;
-
-static unsigned long long now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (unsigned long long)ts.tv_sec * 1000000ull +
-	       (unsigned long long)ts.tv_nsec / 1000;
-}
 
 /* ---- the daemon's own mount --------------------------------------------- */
 
@@ -479,18 +471,12 @@ int fuse_abort_stuck(const struct fuse_abort_stuck *s, unsigned int n,
 
 	pthread_mutex_lock(&job->lock);
 	while (!job->finished) {
-		unsigned long long now = now_us();
+		unsigned long long now = monotonic_us();
 		struct timespec ts;
 
 		if (now >= deadline_us)
 			break;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_sec += (time_t)((deadline_us - now) / 1000000ull);
-		ts.tv_nsec += (long)((deadline_us - now) % 1000000ull * 1000);
-		if (ts.tv_nsec >= 1000000000) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000;
-		}
+		clock_deadline(CLOCK_MONOTONIC, deadline_us - now, &ts);
 		pthread_cond_timedwait(&job->cond, &job->lock, &ts);
 	}
 	rc = job->finished ? job->result : -ETIMEDOUT;

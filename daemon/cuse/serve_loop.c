@@ -84,15 +84,6 @@
 
 static _Thread_local struct serve_worker *current_worker;
 
-unsigned long long monotonic_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (unsigned long long)ts.tv_sec * 1000000ull +
-	       (unsigned long long)ts.tv_nsec / 1000;
-}
-
 static void wake_handler(int sig)
 {
 	(void)sig;
@@ -427,13 +418,7 @@ static void serve_wait_until(struct serve_loop *loop, unsigned long long until)
 
 	if (until <= now)
 		return;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ts.tv_sec += (time_t)((until - now) / 1000000ull);
-	ts.tv_nsec += (long)((until - now) % 1000000ull * 1000);
-	if (ts.tv_nsec >= 1000000000) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000;
-	}
+	clock_deadline(CLOCK_MONOTONIC, until - now, &ts);
 	pthread_cond_timedwait(&loop->changed, &loop->lock, &ts);
 }
 

@@ -13,6 +13,8 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+
+#include "clock.h"
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -139,7 +141,6 @@ void serve_loop_note_addr(uint64_t addr);
 struct fuse_abort_stuck;
 unsigned int serve_loop_stuck(struct serve_loop *loop,
 			      struct fuse_abort_stuck *out, unsigned int max);
-unsigned long long monotonic_us(void);
 /*
  * Interrupts, with a signal, every worker waiting in its source's receive()
  * (a blocking syscall); a wake for sources that wait in the kernel.  Under

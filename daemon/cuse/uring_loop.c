@@ -364,18 +364,6 @@ static void *uring_ring_main(void *arg)
 
 /* ---------------------------------------------------------- workers --- */
 
-/* *ts = now on clk + ms, for a timed wait on a condition of that clock. */
-static void time_in_ms(clockid_t clk, unsigned int ms, struct timespec *ts)
-{
-	clock_gettime(clk, ts);
-	ts->tv_sec += ms / 1000;
-	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
-}
-
 static int uring_receive(struct serve_loop *loop, struct serve_worker *w,
 			 int idle_ms)
 {
@@ -384,7 +372,8 @@ static int uring_receive(struct serve_loop *loop, struct serve_worker *w,
 	int rc = 0;
 
 	if (idle_ms >= 0)
-		time_in_ms(CLOCK_MONOTONIC, (unsigned int)idle_ms, &until);
+		clock_deadline(CLOCK_MONOTONIC, (unsigned long long)idle_ms * 1000,
+			       &until);
 	pthread_mutex_lock(&q->lock);
 	while (!q->ready && !atomic_load(&loop->stop) && rc != ETIMEDOUT)
 		rc = idle_ms < 0 ? pthread_cond_wait(&q->ready_cv, &q->lock) :
@@ -656,7 +645,7 @@ bool uring_loop_wait_ready(struct uring_loop *u, unsigned int ms)
 	struct timespec ts;
 	bool ok;
 
-	time_in_ms(CLOCK_REALTIME, ms, &ts);
+	clock_deadline(CLOCK_REALTIME, (unsigned long long)ms * 1000, &ts);
 	pthread_mutex_lock(&u->lock);
 	while ((u->state == URING_WAIT_INIT ||
 		(u->state == URING_GO && u->nr_reported < u->nr_queues)) &&

@@ -103,6 +103,7 @@
 #include <unistd.h>
 
 #include "fdpass/broker.h"
+#include "clock.h"
 #include "log.h"
 #include "objects/iommufd_private.h"
 #include "objects/caller_mm.h"
@@ -733,10 +734,7 @@ static bool fp_is_listener(int fd)
 
 static uint64_t fp_now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+	return monotonic_us() / 1000;
 }
 
 /* Sockets only: nothing here waits on a client. */
@@ -1077,13 +1075,7 @@ void fdpass_stop(struct fdpass *fp)
 	if (write(fp->stop_fd, &one, sizeof(one)) != sizeof(one))
 		log_warning("fdpass: cannot stop the thread: %m");
 	unlink(fp->path);
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += FDPASS_STOP_MS / 1000;
-	until.tv_nsec += (FDPASS_STOP_MS % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
+	clock_deadline(CLOCK_REALTIME, FDPASS_STOP_MS * 1000ull, &until);
 	/*
 	 * The poll thread never blocks on a client, so it ends at once; jobs
 	 * may be stuck in a caller's memory.  Those still running at the

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "objects/iommufd_private.h"
 #include "objects/stats.h"
@@ -53,14 +54,6 @@ static inline void freep(void *p)
 	free(*(void **)p);
 }
 #define _cleanup_free_ __attribute__((cleanup(freep)))
-
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
 
 int status_socket_default_path(char *buf, size_t len)
 {
@@ -183,7 +176,7 @@ int status_render(struct iommufd_daemon *d, const struct status_info *info,
 			json_string(w, info->nodes[i]);
 	json_array_end(w);
 	json_key(w, "uptime_s");
-	json_u64(w, (now_us() - info->started_us) / 1000000u);
+	json_u64(w, (monotonic_us() - info->started_us) / 1000000u);
 	json_key(w, "locked_bytes");
 	json_u64(w, status_locked_bytes());
 	json_object_end(w);
@@ -265,9 +258,9 @@ static bool peer_allowed(const struct status_server *s, int fd, struct ucred *cr
  */
 static void send_all(int fd, const char *buf, size_t len)
 {
-	uint64_t deadline = now_us() + 2u * STATUS_IO_TIMEOUT_MS * 1000u;
+	uint64_t deadline = monotonic_us() + 2u * STATUS_IO_TIMEOUT_MS * 1000u;
 
-	while (len && now_us() < deadline) {
+	while (len && monotonic_us() < deadline) {
 		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
 
 		if (n < 0 && errno == EINTR)
@@ -298,12 +291,12 @@ static void send_error(int fd, const char *msg)
 /* Reads one request line; the whole request must arrive within the timeout. */
 static int read_request(int fd, char *buf, size_t len)
 {
-	uint64_t deadline = now_us() + STATUS_IO_TIMEOUT_MS * 1000u;
+	uint64_t deadline = monotonic_us() + STATUS_IO_TIMEOUT_MS * 1000u;
 	size_t got = 0;
 
 	for (;;) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
-		uint64_t now = now_us();
+		uint64_t now = monotonic_us();
 		ssize_t n;
 		int r;
 
@@ -396,7 +389,7 @@ static void *status_thread(void *arg)
 	bool told = false;
 
 	for (;;) {
-		uint64_t now = now_us();
+		uint64_t now = monotonic_us();
 		bool paused = paused_until > now;
 		struct pollfd p[2] = {
 			{ .fd = paused ? -1 : s->listen_fd, .events = POLLIN },
@@ -421,7 +414,7 @@ static void *status_thread(void *arg)
 					log_warning("status socket: accept: %m; pausing accepts for %d ms at a time",
 						    STATUS_ACCEPT_PAUSE_MS);
 				told = true;
-				paused_until = now_us() + STATUS_ACCEPT_PAUSE_MS * 1000u;
+				paused_until = monotonic_us() + STATUS_ACCEPT_PAUSE_MS * 1000u;
 			}
 			continue; /* otherwise the peer went away: next one */
 		}
