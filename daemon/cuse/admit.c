@@ -81,23 +81,27 @@ static void admit_put_locked(struct admit *a, struct admit_uid **pu)
 		a->spare = u;
 }
 
+/*
+ * Takes one of u's slots if one is free and none of its requests waits
+ * (a newcomer must not overtake them); under a->lock.
+ */
+static bool admit_take_locked(const struct admit *a, struct admit_uid *u)
+{
+	if (u->active >= a->max_active || u->queued)
+		return false;
+	u->active++;
+	return true;
+}
+
 int admit_try(struct admit *a, uid_t uid)
 {
-	struct admit_uid **pu, *u;
-	int rc = 0;
+	struct admit_uid *u;
+	int rc;
 
 	pthread_mutex_lock(&a->lock);
-	u = *(pu = admit_get_locked(a, uid));
-	if (!u) {
-		/* No memory for the bookkeeping: serve, uncounted. */
-		pthread_mutex_unlock(&a->lock);
-		return 0;
-	}
-	/* Behind waiting ones too, or a newcomer would overtake them. */
-	if (u->active < a->max_active && !u->queued)
-		u->active++;
-	else
-		rc = 1;
+	u = *admit_get_locked(a, uid);
+	/* Without memory for the bookkeeping: serve, uncounted. */
+	rc = u && !admit_take_locked(a, u);
 	pthread_mutex_unlock(&a->lock);
 	return rc;
 }
@@ -113,8 +117,7 @@ int admit_queue(struct admit *a, uid_t uid, struct admit_item *item)
 		pthread_mutex_unlock(&a->lock);
 		return -EAGAIN;
 	}
-	if (u->active < a->max_active && !u->queued) {
-		u->active++;
+	if (admit_take_locked(a, u)) {
 		rc = 1;
 	} else if (u->queued >= ADMIT_MAX_QUEUED_PER_UID ||
 		   a->nr_queued >= ADMIT_MAX_QUEUED) {
