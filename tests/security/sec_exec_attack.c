@@ -44,11 +44,7 @@ static int helper(int fd, uint32_t ioas, int verdict_w, int ready_r)
 		sec_need(write(verdict_w, &v, 1) == 1, "write verdict");
 		return 4;
 	}
-	memset(buf, 0, sizeof(buf));
-	rc = sec_access_rw(fd, afd, SEC_IOVA, buf, sizeof(buf) - 1, 0);
-	leak = sec_contains(buf, sizeof(buf), SEC_SECRET_TAG,
-			    strlen(SEC_SECRET_TAG));
-	buf[strcspn(buf, "\n")] = '\0';
+	rc = sec_read_iova(fd, afd, buf, sizeof(buf), &leak);
 	sec_say(rc < 0 && !leak,
 		"after the setuid exec, ACCESS_RW of the same IOVA: %s%s%s (want EFAULT, and no secret)",
 		sec_err(rc), rc ? "" : ", read: ", rc ? "" : buf);
@@ -74,9 +70,7 @@ int main(int argc, char **argv)
 	fd = open(argv[1], O_RDWR | O_CLOEXEC);
 	sec_need(fd >= 0, argv[1]);
 	sec_need(itest_ioas_alloc(fd, &ioas) == 0, "IOAS_ALLOC");
-	p = mmap((void *)(uintptr_t)SEC_VICTIM_VA, SEC_PS, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-	sec_need(p == (void *)(uintptr_t)SEC_VICTIM_VA, "mmap at the victim's address");
+	p = sec_page_at_victim_va("mmap at the victim's address");
 	strcpy(p, SEC_OWN_BYTES);
 	errno = 0;
 	sec_need(itest_map_fixed(fd, ioas, SEC_MAP_RW, p, SEC_PS, SEC_IOVA) == 0,

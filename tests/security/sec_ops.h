@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "../integration/itest_ops.h"
@@ -133,6 +134,37 @@ static inline int sec_contains(const void *hay, size_t h, const void *needle,
 			       size_t n)
 {
 	return n && memmem(hay, h, needle, n) != NULL;
+}
+
+/*
+ * A private page at SEC_VICTIM_VA: the victim keeps its secret there, an
+ * attacker its own bytes at the same address in its own address space.
+ */
+static inline char *sec_page_at_victim_va(const char *what)
+{
+	char *p = mmap((void *)(uintptr_t)SEC_VICTIM_VA, SEC_PS,
+		       PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+
+	sec_need(p == (void *)(uintptr_t)SEC_VICTIM_VA, what);
+	return p;
+}
+
+/*
+ * ACCESS_RW read of SEC_IOVA into buf (n bytes, NUL-terminated, cut at its
+ * first newline); the ioctl's result, and in *leak whether the victim's
+ * secret came back.
+ */
+static inline long sec_read_iova(int fd, int afd, char *buf, size_t n,
+				 int *leak)
+{
+	long rc;
+
+	memset(buf, 0, n);
+	rc = sec_access_rw(fd, afd, SEC_IOVA, buf, n - 1, 0);
+	*leak = sec_contains(buf, n, SEC_SECRET_TAG, strlen(SEC_SECRET_TAG));
+	buf[strcspn(buf, "\n")] = '\0';
+	return rc;
 }
 
 #endif

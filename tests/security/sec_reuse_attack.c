@@ -18,13 +18,10 @@
 
 static void mapper(int fd, uint32_t ioas, int tell, const int hold[2])
 {
-	char *p = mmap((void *)(uintptr_t)SEC_VICTIM_VA, SEC_PS,
-		       PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	char *p = sec_page_at_victim_va("mmap at the victim's address");
 	char b = 'M';
 
 	close(hold[1]);
-	sec_need(p == (void *)(uintptr_t)SEC_VICTIM_VA, "mmap at the victim's address");
 	strcpy(p, SEC_OWN_BYTES);
 	errno = 0;
 	sec_need(itest_map_fixed(fd, ioas, SEC_MAP_RW, p, SEC_PS, SEC_IOVA) == 0,
@@ -82,11 +79,7 @@ int main(int argc, char **argv)
 		}
 		usleep(10000);
 	}
-	memset(buf, 0, sizeof(buf));
-	rc = sec_access_rw(fd, afd, SEC_IOVA, buf, sizeof(buf) - 1, 0);
-	leak = sec_contains(buf, sizeof(buf), SEC_SECRET_TAG,
-			    strlen(SEC_SECRET_TAG));
-	buf[strcspn(buf, "\n")] = '\0';
+	rc = sec_read_iova(fd, afd, buf, sizeof(buf), &leak);
 	sec_say(rc < 0 && !leak,
 		"after the mapper's exit and the reuse of its PID, ACCESS_RW: %s%s%s (want an error, and no secret)",
 		sec_err(rc), rc ? "" : ", read: ", rc ? "" : buf);

@@ -46,9 +46,7 @@ int main(int argc, char **argv)
 	alarm(60);
 	if (argc > 3 && !strcmp(argv[3], "nodump"))
 		sec_need(prctl(PR_SET_DUMPABLE, 0) == 0, "PR_SET_DUMPABLE");
-	p = mmap((void *)(uintptr_t)SEC_VICTIM_VA, SEC_PS, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-	sec_need(p == (void *)(uintptr_t)SEC_VICTIM_VA, "mmap the secret's page");
+	p = sec_page_at_victim_va("mmap the secret's page");
 	sfd = open(argv[1], O_RDONLY | O_CLOEXEC);
 	sec_need(sfd >= 0 && read(sfd, p, SEC_PS - 1) > 0, argv[1]);
 	close(sfd);
