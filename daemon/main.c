@@ -18,12 +18,12 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "cuse/frontend.h"
-#include "cuse/serve_loop.h"
+#include "frontend/frontend.h"
+#include "frontend/serve_loop.h"
 #include "fdpass/fdpass.h"
 #include "clock.h"
 #include "log.h"
-#include "objects/iommufd_private.h"
+#include "core/iommufd_private.h"
 #include "service.h"
 #include "status/status_server.h"
 

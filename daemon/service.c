@@ -12,10 +12,10 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "cuse/frontend.h"
+#include "frontend/frontend.h"
 #include "log.h"
-#include "objects/iommufd_private.h"
-#include "objects/stats.h"
+#include "core/iommufd_private.h"
+#include "core/stats.h"
 
 #if HAVE_SYSTEMD
 #include <systemd/sd-daemon.h>
@@ -192,7 +192,7 @@ int service_run(struct iommufd_daemon *d, struct frontend *fe,
 		 * worker the pool may have busy for half the period, so no
 		 * new request can be read.  One client's slow or stuck
 		 * requests never stop the pings (they hold few workers, see
-		 * cuse/serve_loop.c); a restart would cost every client.
+		 * frontend/serve_loop.c); a restart would cost every client.
 		 */
 		if (wd_usec && !frontend_stalled(fe, wd_usec / 2))
 			sd_notify(0, "WATCHDOG=1");

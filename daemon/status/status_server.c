@@ -19,8 +19,8 @@
 
 #include "clock.h"
 #include "log.h"
-#include "objects/iommufd_private.h"
-#include "objects/stats.h"
+#include "core/iommufd_private.h"
+#include "core/stats.h"
 #include "private_socket.h"
 #include "status/json.h"
 

@@ -21,7 +21,7 @@
  *                     [--mt] [--loop classic|uring] [--debug]
  *
  * --loop uring serves with the daemon's own FUSE-over-io_uring loop
- * (daemon/cuse/uring_loop.c, with the classic pool for what still comes by
+ * (daemon/frontend/uring_loop.c, with the classic pool for what still comes by
  * read(2)), so benchmarks can put both loops beside this floor; it needs
  * /sys/module/fuse/parameters/enable_uring=Y, which the caller sets.
  * classic (the default) is libfuse's own loop, the floor itself.
@@ -47,8 +47,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "cuse/serve_loop.h"
-#include "cuse/uring_loop.h"
+#include "frontend/serve_loop.h"
+#include "frontend/uring_loop.h"
 
 /* Every iommufd argument struct starts with a u32 size; 16 bytes covers the
  * small ones and is what ioctl_bench passes. */

@@ -14,7 +14,7 @@
 
 #define PS 4096u
 #define MAP_RW (IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE)
-/* The daemon's charge per area (daemon/objects/io_pagetable.h). */
+/* The daemon's charge per area (daemon/core/io_pagetable.h). */
 #define AREA_CHARGE 128u
 
 static unsigned long max_bytes, max_contexts;

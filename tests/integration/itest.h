@@ -74,7 +74,7 @@ static inline void *itest_shared_buf(size_t len)
 
 /*
  * The CUSE retry transport differs from the kernel in two documented ways
- * (see daemon/cuse/ucmd_retry.c); checks of exactly those ask this first.
+ * (see daemon/frontend/ucmd_retry.c); checks of exactly those ask this first.
  */
 static inline int itest_retry_transport(void)
 {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The status snapshot (objects/stats.c) and its JSON (status/), on the real
+ * The status snapshot (core/stats.c) and its JSON (status/), on the real
  * object layer with the fake transport: counts per context, sorted by pid;
  * contexts released while snapshots run (the snapshot's reference must keep
  * a context alive until it is done with it); a context whose lock a stuck
@@ -18,7 +18,7 @@
 
 #include "../../tools/json_read.h"
 #include "../unit/fake_ucmd.h"
-#include "objects/stats.h"
+#include "core/stats.h"
 #include "status/json.h"
 #include "status/status_server.h"
 #include "uiommufd/abi.h"

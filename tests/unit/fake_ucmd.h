@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "objects/iommufd_private.h"
+#include "core/iommufd_private.h"
 
 struct fake_env {
 	struct iommufd_daemon daemon;

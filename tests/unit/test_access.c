@@ -20,8 +20,8 @@
 #include <unistd.h>
 
 #include "fake_ops.h"
-#include "objects/fd_handle.h"
-#include "objects/ucmd_fd.h"
+#include "core/fd_handle.h"
+#include "core/ucmd_fd.h"
 #include "uiommufd/abi.h"
 #include "uiommufd/abi_test.h"
 

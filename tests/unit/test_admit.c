@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The per-uid admission of the front end (daemon/cuse/admit.c): at most
+ * The per-uid admission of the front end (daemon/frontend/admit.c): at most
  * max_active requests of one uid at once, the rest queued in order and each
  * handed the slot of a finishing request; other uids are never affected;
  * the queue is bounded and the stop drains it.
@@ -12,7 +12,7 @@
 #include <cmocka.h>
 #include <errno.h>
 
-#include "cuse/admit.h"
+#include "frontend/admit.h"
 
 struct item {
 	struct admit_item a; /* first */

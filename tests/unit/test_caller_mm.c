@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The caller's bound identity (daemon/objects/caller_mm.c): the /proc text
+ * The caller's bound identity (daemon/core/caller_mm.c): the /proc text
  * parsers on hostile input, binding this very process and reaching its
  * memory, VMAs and shared files through the binding; and the MAP_FILE
  * rules that come with it (access mode, unpinnable files, files held per
@@ -31,7 +31,7 @@
 #include <unistd.h>
 
 #include "fake_ops.h"
-#include "objects/caller_mm.h"
+#include "core/caller_mm.h"
 #include "uiommufd/abi.h"
 #include "uiommufd/abi_test.h"
 

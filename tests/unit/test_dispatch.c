@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "fake_ops.h"
-#include "objects/ioas.h"
+#include "core/ioas.h"
 #include "uiommufd/abi.h"
 #include "uiommufd/abi_test.h"
 #include "uiommufd/vfio_abi.h"

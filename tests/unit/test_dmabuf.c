@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "fake_ops.h"
-#include "objects/pages.h"
+#include "core/pages.h"
 #include "uiommufd/abi.h"
 #include "uiommufd/abi_test.h"
 

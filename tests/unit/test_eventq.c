@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "fake_ops.h"
-#include "objects/eventq.h"
+#include "core/eventq.h"
 #include "uiommufd/abi.h"
 #include "uiommufd/abi_test.h"
 

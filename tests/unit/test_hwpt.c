@@ -17,9 +17,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "backend/backend.h"
+#include "providers/domain.h"
 #include "fake_ops.h"
-#include "objects/hw_pagetable.h"
+#include "core/hw_pagetable.h"
 #include "uiommufd/abi.h"
 #include "uiommufd/abi_test.h"
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Unit tests for daemon/objects/interval_tree.c */
+/* Unit tests for daemon/core/interval_tree.c */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -11,7 +11,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "objects/interval_tree.h"
+#include "core/interval_tree.h"
 #include "tests/test_rng.h"
 
 #define U64_MAX UINT64_MAX

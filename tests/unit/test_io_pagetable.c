@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Unit tests for daemon/objects/io_pagetable.c. Expected errnos follow the
+ * Unit tests for daemon/core/io_pagetable.c. Expected errnos follow the
  * kernel's io_pagetable.c / ioas.c and tools/testing/selftests/iommu.
  */
 #include <stdarg.h>
@@ -16,7 +16,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "objects/io_pagetable.h"
+#include "core/io_pagetable.h"
 #include "tests/test_rng.h"
 
 #define PAGE IOPT_PAGE_SIZE

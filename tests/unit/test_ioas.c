@@ -18,8 +18,8 @@
 #include <unistd.h>
 
 #include "fake_ops.h"
-#include "objects/ioas.h"
-#include "objects/pages.h"
+#include "core/ioas.h"
+#include "core/pages.h"
 #include "uiommufd/abi.h"
 #include "uiommufd/abi_test.h"
 

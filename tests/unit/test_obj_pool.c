@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Unit tests for daemon/objects/obj_pool.c: objects are zeroed, distinct,
+ * Unit tests for daemon/core/obj_pool.c: objects are zeroed, distinct,
  * aligned and inside their slab; freed objects are reused; a slab whose
  * objects are all freed is unmapped, but one spare per pool stays; counts
  * are right across many slabs and threads; under ASan a freed object is
@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "objects/obj_pool.h"
+#include "core/obj_pool.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define TEST_ASAN 1

@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #include "fake_ucmd.h"
-#include "objects/ioas.h"
+#include "core/ioas.h"
 #include "uiommufd/abi.h"
 
 void __real_iommufd_ioas_destroy(struct iommufd_object *obj);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Unit tests for daemon/objects/user_limits.c and the places that charge it:
+ * Unit tests for daemon/core/user_limits.c and the places that charge it:
  * context open/close and objects (object.c), IOVA areas (io_pagetable.c).
  */
 #include <stdarg.h>
@@ -14,10 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "objects/io_pagetable.h"
-#include "objects/ioas.h"
-#include "objects/iommufd_private.h"
-#include "objects/user_limits.h"
+#include "core/io_pagetable.h"
+#include "core/ioas.h"
+#include "core/iommufd_private.h"
+#include "core/user_limits.h"
 
 static int pages_obj;
 

@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend/backend.h"
+#include "providers/domain.h"
 #include "fake_ops.h"
-#include "objects/ioas.h"
+#include "core/ioas.h"
 #include "uiommufd/abi.h"
 #include "uiommufd/vfio_abi.h"
 

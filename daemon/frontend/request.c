@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Open, release and ioctl for both front ends.  A context lives in
+ * fi->fh from open to release; the kernel sends release once the last file
+ * reference is gone, which is also what happens when a client dies, so a
+ * dead client's objects and pins go away with it.  Release only drops the
+ * file's reference on the context: a request of it still in flight (stuck
+ * in caller memory, say) keeps it, and nothing here waits for that.
+ */
+#include "frontend/request.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "frontend/serve_loop.h"
+#include "fdpass/fdpass.h"
+#include "log.h"
+#include "core/iommufd_private.h"
+
+void fe_open(fuse_req_t req, struct fe_node *node, struct fuse_file_info *fi)
+{
+	const struct fuse_ctx *fc = fuse_req_ctx(req);
+	struct iommufd_ctx *ictx;
+	int rc;
+
+	if (atomic_load(&node->fe->stopping)) {
+		fuse_reply_err(req, ENODEV);
+		return;
+	}
+	rc = iommufd_ctx_open(node->fe->daemon, fc->pid, fc->uid, node->vfio,
+			      &ictx);
+	if (rc) {
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	fi->fh = (uint64_t)(uintptr_t)ictx;
+	fi->direct_io = 1;
+	fi->nonseekable = 1;
+	log_debug("open %s by pid %d uid %u", node->path, (int)fc->pid,
+		  (unsigned int)fc->uid);
+	if (fuse_reply_open(req, fi) == -ENOENT)
+		iommufd_ctx_release(ictx); /* the opener is already gone */
+}
+
+void fe_release(fuse_req_t req, struct fuse_file_info *fi)
+{
+	struct iommufd_ctx *ictx = (struct iommufd_ctx *)(uintptr_t)fi->fh;
+
+	if (ictx)
+		iommufd_ctx_release(ictx);
+	fuse_reply_err(req, 0);
+}
+
+void fe_reply_result(fuse_req_t req, long result)
+{
+	if (result < 0)
+		fuse_reply_err(req, (int)-result);
+	else
+		fuse_reply_ioctl(req, (int)result, NULL, 0);
+}
+
+void fe_trace(const struct iommufd_ucmd *ucmd, unsigned int cmd, long result)
+{
+	if (log_max_level < LOG_DEBUG)
+		return;
+	if (result < 0)
+		log_debug("%s pid %d: %s", iommufd_cmd_name(cmd),
+			  (int)ucmd->caller.pid, strerrorname_np((int)-result));
+	else
+		log_debug("%s pid %d: %ld", iommufd_cmd_name(cmd),
+			  (int)ucmd->caller.pid, result);
+}
+
+/* One admitted ioctl; the context's reference is held for its duration. */
+static void fe_ioctl_serve(fuse_req_t req, struct fe_node *node,
+			   struct iommufd_ctx *ictx, unsigned int cmd,
+			   void *arg, const void *in_buf, size_t in_bufsz,
+			   size_t out_bufsz, bool can_retry)
+{
+	const struct fuse_ctx *fc = fuse_req_ctx(req);
+	struct iommufd_ucmd ucmd = {
+		.ictx = ictx,
+		.tr = &ucmd_pvm_transport,
+		.caller = { .pid = fc->pid, .uid = fc->uid, .gid = fc->gid },
+		.ubuffer = (uint64_t)(uintptr_t)arg,
+	};
+	long result;
+
+	if (atomic_load(&node->fe->stopping)) {
+		fuse_reply_err(req, ENODEV);
+		return;
+	}
+	serve_loop_note(cmd, fc->pid, fc->uid, (uint64_t)(uintptr_t)arg);
+	iommufd_ctx_get(ictx);
+	if (can_retry && node->fe->opt.arg_transport == ARG_TRANSPORT_RETRY) {
+		fe_ioctl_retry(req, &ucmd, cmd, in_buf, in_bufsz, out_bufsz);
+	} else {
+		result = iommufd_dispatch(&ucmd, cmd);
+		fe_trace(&ucmd, cmd, result);
+		fe_reply_result(req, result);
+	}
+	iommufd_ctx_put(ictx);
+}
+
+/* An ioctl waiting for its uid's turn: what fe_ioctl_serve() needs. */
+struct fe_deferred {
+	struct admit_item item; /* first */
+	fuse_req_t req;
+	struct fe_node *node;
+	struct iommufd_ctx *ictx; /* a reference */
+	unsigned int cmd;
+	void *arg;
+	size_t in_bufsz, out_bufsz;
+	bool can_retry;
+	unsigned char in_buf[];
+};
+
+static struct fe_deferred *fe_defer(fuse_req_t req, struct fe_node *node,
+				    struct iommufd_ctx *ictx, unsigned int cmd,
+				    void *arg, const void *in_buf,
+				    size_t in_bufsz, size_t out_bufsz,
+				    bool can_retry)
+{
+	struct fe_deferred *d = malloc(sizeof(*d) + in_bufsz);
+
+	if (!d)
+		return NULL;
+	*d = (struct fe_deferred){
+		.req = req, .node = node, .ictx = ictx, .cmd = cmd, .arg = arg,
+		.in_bufsz = in_bufsz, .out_bufsz = out_bufsz,
+		.can_retry = can_retry,
+	};
+	if (in_bufsz)
+		memcpy(d->in_buf, in_buf, in_bufsz);
+	iommufd_ctx_get(ictx);
+	return d;
+}
+
+static void fe_deferred_free(struct fe_deferred *d)
+{
+	iommufd_ctx_put(d->ictx);
+	free(d);
+}
+
+void fe_ioctl(fuse_req_t req, struct fe_node *node, unsigned int cmd,
+	      void *arg, struct fuse_file_info *fi, unsigned int flags,
+	      const void *in_buf, size_t in_bufsz, size_t out_bufsz,
+	      bool can_retry)
+{
+	const struct fuse_ctx *fc = fuse_req_ctx(req);
+	struct iommufd_ctx *ictx = (struct iommufd_ctx *)(uintptr_t)fi->fh;
+	struct frontend *fe = node->fe;
+	struct iommufd_ucmd ucmd = {
+		.ictx = ictx,
+		.tr = &ucmd_pvm_transport,
+		.caller = { .pid = fc->pid, .uid = fc->uid, .gid = fc->gid },
+		.ubuffer = (uint64_t)(uintptr_t)arg,
+	};
+	struct admit_item *next;
+	uid_t uid = fc->uid;
+	long result;
+	int refuse, rc;
+
+	if (atomic_load(&fe->stopping)) {
+		fuse_reply_err(req, ENODEV);
+		return;
+	}
+	/*
+	 * The daemon's own ioctl for a caller waiting in seccomp (fdpass.c):
+	 * one at a time from one thread, so it needs no admission.
+	 */
+	if (fdpass_claim(fc->pid, &ucmd, &refuse)) {
+		if (refuse) {
+			fuse_reply_err(req, -refuse);
+			return;
+		}
+		serve_loop_note(cmd, ucmd.caller.pid, ucmd.caller.uid,
+				ucmd.ubuffer);
+		iommufd_ctx_get(ictx);
+		result = iommufd_dispatch(&ucmd, cmd);
+		fe_trace(&ucmd, cmd, result);
+		fe_reply_result(req, result);
+		iommufd_ctx_put(ictx);
+		return;
+	}
+	/* 32-bit callers would need pointer translation we do not do. */
+	if (flags & FUSE_IOCTL_COMPAT) {
+		fuse_reply_err(req, ENOTTY);
+		return;
+	}
+	if (admit_try(&fe->admit, uid)) {
+		struct fe_deferred *d = fe_defer(req, node, ictx, cmd, arg, in_buf,
+						 in_bufsz, out_bufsz, can_retry);
+
+		if (!d) {
+			fuse_reply_err(req, ENOMEM);
+			return;
+		}
+		rc = admit_queue(&fe->admit, uid, &d->item);
+		if (rc == 0)
+			return; /* this worker is free for anybody's next request */
+		fe_deferred_free(d);
+		if (rc < 0) {
+			fuse_reply_err(req, -rc);
+			return;
+		}
+	}
+	fe_ioctl_serve(req, node, ictx, cmd, arg, in_buf, in_bufsz, out_bufsz,
+		       can_retry);
+	/* Our slot passes to the uid's next waiting request, if any. */
+	while ((next = admit_done(&fe->admit, uid))) {
+		struct fe_deferred *d = (struct fe_deferred *)next;
+
+		fe_ioctl_serve(d->req, d->node, d->ictx, d->cmd, d->arg,
+			       d->in_buf, d->in_bufsz, d->out_bufsz,
+			       d->can_retry);
+		fe_deferred_free(d);
+	}
+}
+
+void fe_ioctl_drain(struct frontend *fe)
+{
+	struct admit_item *list = admit_drain(&fe->admit);
+
+	while (list) {
+		struct fe_deferred *d = (struct fe_deferred *)list;
+
+		list = list->next;
+		fuse_reply_err(d->req, ENODEV);
+		fe_deferred_free(d);
+	}
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Glue between libfuse requests and the object layer, shared by both front ends. */
+#ifndef UIOMMUFD_REQUEST_H
+#define UIOMMUFD_REQUEST_H
+
+#define FUSE_USE_VERSION 35
+#include <fuse_lowlevel.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include "frontend/admit.h"
+#include "frontend/frontend.h"
+
+struct iommufd_daemon;
+struct iommufd_ucmd;
+
+struct fe_node {
+	struct frontend *fe;
+	bool vfio;		/* the VFIO look-alike: contexts start in compat */
+	char path[256];		/* /dev/NAME, or DIR/iommu */
+};
+
+struct frontend {
+	struct iommufd_daemon *daemon;
+	struct frontend_options opt;
+	struct fe_node iommu_node, vfio_node;
+	struct fe_session *sessions[2];
+	unsigned int nr_sessions;
+	atomic_bool stopping;
+	/* Ioctls per uid served at once, and those waiting (admit.h). */
+	struct admit admit;
+};
+
+void fe_open(fuse_req_t req, struct fe_node *node, struct fuse_file_info *fi);
+void fe_release(fuse_req_t req, struct fuse_file_info *fi);
+/*
+ * An ioctl: served now, or queued behind the caller uid's requests in
+ * flight (admit.h) and served later by the worker that finishes one.
+ */
+void fe_ioctl(fuse_req_t req, struct fe_node *node, unsigned int cmd,
+	      void *arg, struct fuse_file_info *fi, unsigned int flags,
+	      const void *in_buf, size_t in_bufsz, size_t out_bufsz,
+	      bool can_retry);
+/* The stop: answers every queued ioctl with ENODEV. */
+void fe_ioctl_drain(struct frontend *fe);
+
+/* Transports (ucmd_pvm.c, ucmd_retry.c). */
+extern const struct ucmd_transport ucmd_pvm_transport;
+int pvm_read(pid_t pid, uint64_t uptr, void *dst, size_t len);
+int pvm_write(pid_t pid, uint64_t uptr, const void *src, size_t len);
+
+/*
+ * Runs one ioctl over the CUSE retry protocol.  Replies to req itself
+ * (either a retry request or the final answer).
+ */
+void fe_ioctl_retry(fuse_req_t req, struct iommufd_ucmd *ucmd, unsigned int cmd,
+		    const void *in_buf, size_t in_bufsz, size_t out_bufsz);
+/* Sends the final reply for a dispatched ioctl that wrote nothing itself. */
+void fe_reply_result(fuse_req_t req, long result);
+void fe_trace(const struct iommufd_ucmd *ucmd, unsigned int cmd, long result);
+
+#endif
