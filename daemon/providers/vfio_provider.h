@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What a device provider (the software edu device today, a real device held
+ * through the kernel's VFIO next) gives the VFIO device layer (daemon/vfio/),
+ * and what that layer gives back.  The layer owns everything a client sees
+ * of the VFIO device ABI: the node, the open files, BIND/ATTACH/DETACH, the
+ * region offsets, the eventfds of SET_IRQS.  A provider only models the
+ * device: its regions' contents, its interrupt line, its DMA.
+ *
+ * Region and IRQ indexes are VFIO's (VFIO_PCI_BAR0_REGION_INDEX ...,
+ * VFIO_PCI_INTX_IRQ_INDEX ...).  PCI config space (VFIO_PCI_CONFIG_REGION_
+ * INDEX) is the provider's own, virtualized the way the kernel's vfio-pci
+ * presents it to userspace.
+ *
+ * Locking: every op runs with the served device's lock held, so a provider
+ * needs no lock of its own for state only its ops touch.
+ */
+#ifndef UIOMMUFD_VFIO_PROVIDER_H
+#define UIOMMUFD_VFIO_PROVIDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct served_device;
+
+struct sdev_region_desc {
+	uint64_t size;	/* 0: the region does not exist */
+	uint32_t flags; /* VFIO_REGION_INFO_FLAG_READ / _WRITE (never _MMAP) */
+};
+
+struct sdev_irq_desc {
+	uint32_t count; /* vectors; 0: the IRQ index does not exist */
+	uint32_t flags; /* VFIO_IRQ_INFO_EVENTFD, _MASKABLE, _AUTOMASKED, ... */
+};
+
+struct sdev_ops {
+	const char *kind; /* "edu": shown by uiommufdctl status */
+	/* Allocates provider state from the --device argument's options. */
+	int (*create)(struct served_device *sd, const char *options);
+	void (*destroy)(struct served_device *sd);
+
+	uint32_t device_flags; /* VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET ... */
+	uint32_t num_regions, num_irqs;
+	void (*region_desc)(struct served_device *sd, uint32_t index,
+			    struct sdev_region_desc *out);
+	void (*irq_desc)(struct served_device *sd, uint32_t index,
+			 struct sdev_irq_desc *out);
+	/*
+	 * pread/pwrite at offset off of region index (bounds already checked
+	 * against the region's size and flags by the layer).  Returns bytes
+	 * done or a negative errno, as the kernel's vfio-pci would.  A write
+	 * may start DMA (sdev_dma_rw) and raise the interrupt before it
+	 * returns.
+	 */
+	ssize_t (*region_rw)(struct served_device *sd, uint32_t index,
+			     uint64_t off, void *buf, size_t len, bool write);
+	/* VFIO_DEVICE_RESET, and the reset at open of a fresh binding. */
+	int (*reset)(struct served_device *sd);
+};
+
+/* The provider's private state (set by ops->create). */
+void *sdev_priv(struct served_device *sd);
+void sdev_set_priv(struct served_device *sd, void *priv);
+
+/*
+ * DMA by the device: len bytes at iova through the IOMMU translation of
+ * whatever the device is attached to, exactly as a real device's requests
+ * would go.  Returns 0, or -EFAULT where a real IOMMU would fault the
+ * request: the device is not bound or not attached, any byte is unmapped,
+ * or mapped without the permission the direction needs.  Nothing is
+ * transferred on failure.
+ */
+int sdev_dma_rw(struct served_device *sd, uint64_t iova, void *buf,
+		size_t len, bool write);
+
+/*
+ * The device's interrupt: an edge (MSI message, or INTx asserted) to the
+ * eventfd SET_IRQS gave the index the layer routes it to (MSI vector 0 when
+ * the client enabled MSI, else INTx, which automasks as vfio-pci's does).
+ * irq_lower deasserts INTx (the device's status was acknowledged).
+ */
+void sdev_irq_raise(struct served_device *sd);
+void sdev_irq_lower(struct served_device *sd);
+
+/* Providers, by kind (daemon/providers/<kind>/). */
+extern const struct sdev_ops edu_sdev_ops;
+
+#endif
