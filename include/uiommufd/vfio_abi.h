@@ -8,7 +8,8 @@
  * iommufd can impersonate a VFIO container: the legacy type1 ioctls are
  * translated onto a single "compat" IOAS (see IOMMU_VFIO_IOAS in abi.h).
  * The daemon serves the same thing, so it needs the container and type1
- * layouts, but not the far larger device/region/IRQ API.  Like abi.h this
+ * layouts; it also serves VFIO device cdevs of its own (--device), so the
+ * device/region/IRQ API and the cdev's BIND/ATTACH are here too.  Like abi.h this
  * is written from the documented layouts; only names and numbers are the
  * kernel's.
  *
@@ -121,13 +122,229 @@ struct vfio_group_status {
 #define VFIO_GROUP_UNSET_CONTAINER _IO(VFIO_TYPE, VFIO_BASE + 5)
 #define VFIO_GROUP_GET_DEVICE_FD   _IO(VFIO_TYPE, VFIO_BASE + 6)
 
-/*
- * Device-fd numbers only (their structs are out of scope): enough to route
- * or reject them.  BIND/ATTACH/DETACH are how a vfio cdev joins an iommufd.
+/* ------------------------------------------------------------------------
+ * Device fd (a VFIO device cdev, /dev/vfio/devices/vfioN, and the daemon's
+ * look-alike of it, daemon/vfio/device_*.c).
+ *
+ * A cdev starts unbound: BIND_IOMMUFD is the only ioctl it answers until it
+ * is bound, then ATTACH puts the device into an IOAS or HWPT of that
+ * iommufd.  Every struct starts with argsz; the kernel checks argsz >= the
+ * size up to the last field it needs (the "minsz") and ignores a longer
+ * tail, except where a field is gated by a flag.
  */
-#define VFIO_DEVICE_GET_INFO          _IO(VFIO_TYPE, VFIO_BASE + 7)
-#define VFIO_DEVICE_BIND_IOMMUFD      _IO(VFIO_TYPE, VFIO_BASE + 18)
+
+/* Info of the whole device.  minsz: through num_irqs (16 bytes). */
+struct vfio_device_info {
+	__u32 argsz;
+	__u32 flags;
+	__u32 num_regions;	/* highest region index + 1 */
+	__u32 num_irqs;		/* highest IRQ index + 1 */
+	__u32 cap_offset;	/* first capability, if FLAGS_CAPS */
+	__u32 pad;
+};
+#define VFIO_DEVICE_FLAGS_RESET    (1 << 0)	/* VFIO_DEVICE_RESET works */
+#define VFIO_DEVICE_FLAGS_PCI      (1 << 1)	/* the vfio-pci region/irq map */
+#define VFIO_DEVICE_FLAGS_PLATFORM (1 << 2)
+#define VFIO_DEVICE_FLAGS_AMBA     (1 << 3)
+#define VFIO_DEVICE_FLAGS_CCW      (1 << 4)
+#define VFIO_DEVICE_FLAGS_AP       (1 << 5)
+#define VFIO_DEVICE_FLAGS_FSL_MC   (1 << 6)
+#define VFIO_DEVICE_FLAGS_CAPS     (1 << 7)	/* cap_offset is valid */
+#define VFIO_DEVICE_FLAGS_CDX      (1 << 8)
+
+#define VFIO_DEVICE_API_PCI_STRING "vfio-pci"
+
+/* GET_INFO capability ids (5: PCIe AtomicOp completer widths). */
+#define VFIO_DEVICE_INFO_CAP_ZPCI_BASE       1
+#define VFIO_DEVICE_INFO_CAP_ZPCI_GROUP      2
+#define VFIO_DEVICE_INFO_CAP_ZPCI_UTIL       3
+#define VFIO_DEVICE_INFO_CAP_ZPCI_PFIP       4
+#define VFIO_DEVICE_INFO_CAP_PCI_ATOMIC_COMP 5
+
+struct vfio_device_info_cap_pci_atomic_comp {
+	struct vfio_info_cap_header header;
+	__u32 flags;
+	__u32 reserved;
+};
+#define VFIO_PCI_ATOMIC_COMP32  (1 << 0)
+#define VFIO_PCI_ATOMIC_COMP64  (1 << 1)
+#define VFIO_PCI_ATOMIC_COMP128 (1 << 2)
+
+#define VFIO_DEVICE_GET_INFO _IO(VFIO_TYPE, VFIO_BASE + 7)
+
+/*
+ * One region: the caller sets argsz and index.  minsz: through offset (32
+ * bytes).  `offset` is where pread/pwrite of the device fd reach the
+ * region; a size of 0 means "not implemented" (an absent BAR).  With argsz
+ * too small for the capability chain the call still succeeds with CAPS
+ * set, cap_offset 0 and argsz raised to the size needed.
+ */
+struct vfio_region_info {
+	__u32 argsz;
+	__u32 flags;
+	__u32 index;
+	__u32 cap_offset;
+	__aligned_u64 size;
+	__aligned_u64 offset;
+};
+#define VFIO_REGION_INFO_FLAG_READ  (1 << 0)
+#define VFIO_REGION_INFO_FLAG_WRITE (1 << 1)
+#define VFIO_REGION_INFO_FLAG_MMAP  (1 << 2)	/* never set by the daemon */
+#define VFIO_REGION_INFO_FLAG_CAPS  (1 << 3)
+
+#define VFIO_DEVICE_GET_REGION_INFO _IO(VFIO_TYPE, VFIO_BASE + 8)
+
+/* Region capability ids. */
+#define VFIO_REGION_INFO_CAP_SPARSE_MMAP  1
+#define VFIO_REGION_INFO_CAP_TYPE         2
+#define VFIO_REGION_INFO_CAP_MSIX_MAPPABLE 3
+
+struct vfio_region_sparse_mmap_area {
+	__aligned_u64 offset;
+	__aligned_u64 size;
+};
+
+struct vfio_region_info_cap_sparse_mmap {
+	struct vfio_info_cap_header header;
+	__u32 nr_areas;
+	__u32 reserved;
+	struct vfio_region_sparse_mmap_area areas[];
+};
+
+/* Device-specific regions (index >= VFIO_PCI_NUM_REGIONS) say what they are. */
+struct vfio_region_info_cap_type {
+	struct vfio_info_cap_header header;
+	__u32 type;
+	__u32 subtype;
+};
+
+/* One IRQ index: caller sets argsz and index.  minsz: through count. */
+struct vfio_irq_info {
+	__u32 argsz;
+	__u32 flags;
+	__u32 index;
+	__u32 count;	/* vectors; 0: the index is not implemented */
+};
+#define VFIO_IRQ_INFO_EVENTFD    (1 << 0)	/* SET_IRQS DATA_EVENTFD works */
+#define VFIO_IRQ_INFO_MASKABLE   (1 << 1)	/* ACTION_MASK/UNMASK work */
+#define VFIO_IRQ_INFO_AUTOMASKED (1 << 2)	/* level: masked when signalled */
+#define VFIO_IRQ_INFO_NORESIZE   (1 << 3)	/* vectors enabled as one set */
+
+#define VFIO_DEVICE_GET_IRQ_INFO _IO(VFIO_TYPE, VFIO_BASE + 9)
+
+/*
+ * Set signalling of vectors [start, start + count) of one IRQ index.
+ * Exactly one DATA_ and one ACTION_ flag.  data[] holds count u8 (BOOL) or
+ * count s32 eventfd numbers (EVENTFD; -1 tears a vector down); argsz must
+ * cover them.  DATA_NONE + ACTION_TRIGGER + count 0 disables the index.
+ */
+struct vfio_irq_set {
+	__u32 argsz;
+	__u32 flags;
+	__u32 index;
+	__u32 start;
+	__u32 count;
+	__u8 data[];
+};
+#define VFIO_IRQ_SET_DATA_NONE      (1 << 0)
+#define VFIO_IRQ_SET_DATA_BOOL      (1 << 1)
+#define VFIO_IRQ_SET_DATA_EVENTFD   (1 << 2)
+#define VFIO_IRQ_SET_ACTION_MASK    (1 << 3)	/* user -> device: mask */
+#define VFIO_IRQ_SET_ACTION_UNMASK  (1 << 4)	/* user -> device: unmask */
+#define VFIO_IRQ_SET_ACTION_TRIGGER (1 << 5)	/* device -> user: signal */
+
+#define VFIO_IRQ_SET_DATA_TYPE_MASK \
+	(VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_DATA_BOOL | \
+	 VFIO_IRQ_SET_DATA_EVENTFD)
+#define VFIO_IRQ_SET_ACTION_TYPE_MASK \
+	(VFIO_IRQ_SET_ACTION_MASK | VFIO_IRQ_SET_ACTION_UNMASK | \
+	 VFIO_IRQ_SET_ACTION_TRIGGER)
+
+#define VFIO_DEVICE_SET_IRQS _IO(VFIO_TYPE, VFIO_BASE + 10)
+
+/* No argument. */
+#define VFIO_DEVICE_RESET _IO(VFIO_TYPE, VFIO_BASE + 11)
+
+/* vfio-pci's fixed region and IRQ indexes (a fixed user ABI). */
+enum {
+	VFIO_PCI_BAR0_REGION_INDEX,
+	VFIO_PCI_BAR1_REGION_INDEX,
+	VFIO_PCI_BAR2_REGION_INDEX,
+	VFIO_PCI_BAR3_REGION_INDEX,
+	VFIO_PCI_BAR4_REGION_INDEX,
+	VFIO_PCI_BAR5_REGION_INDEX,
+	VFIO_PCI_ROM_REGION_INDEX,
+	VFIO_PCI_CONFIG_REGION_INDEX,
+	VFIO_PCI_VGA_REGION_INDEX,
+	VFIO_PCI_NUM_REGIONS = 9
+};
+
+enum {
+	VFIO_PCI_INTX_IRQ_INDEX,
+	VFIO_PCI_MSI_IRQ_INDEX,
+	VFIO_PCI_MSIX_IRQ_INDEX,
+	VFIO_PCI_ERR_IRQ_INDEX,
+	VFIO_PCI_REQ_IRQ_INDEX,
+	VFIO_PCI_NUM_IRQS
+};
+
+/*
+ * Where vfio-pci puts region `index` in the device fd's file offsets: the
+ * index in the bits above 40 (not uapi in the kernel, but every client
+ * must use the `offset` GET_REGION_INFO reports, and that is what it is).
+ */
+#define UIOMMUFD_VFIO_PCI_OFFSET_SHIFT 40
+#define UIOMMUFD_VFIO_PCI_INDEX_TO_OFFSET(index) \
+	((__u64)(index) << UIOMMUFD_VFIO_PCI_OFFSET_SHIFT)
+#define UIOMMUFD_VFIO_PCI_OFFSET_TO_INDEX(off) \
+	((off) >> UIOMMUFD_VFIO_PCI_OFFSET_SHIFT)
+#define UIOMMUFD_VFIO_PCI_OFFSET_MASK \
+	(((__u64)1 << UIOMMUFD_VFIO_PCI_OFFSET_SHIFT) - 1)
+
+#define VFIO_DEVICE_FEATURE _IO(VFIO_TYPE, VFIO_BASE + 17)
+
+/*
+ * Bind a cdev to an iommufd (the fd number in the caller's table).
+ * out_devid is the device object's id in that iommufd.  minsz: through
+ * out_devid (16 bytes); token_uuid_ptr (a 16-byte VF token, only for
+ * SR-IOV VFs) is read only with FLAG_TOKEN, which also requires argsz to
+ * cover it.  Unbinding is closing the device fd.
+ */
+struct vfio_device_bind_iommufd {
+	__u32 argsz;
+	__u32 flags;
+	__s32 iommufd;
+	__u32 out_devid;
+	__aligned_u64 token_uuid_ptr;
+};
+#define VFIO_DEVICE_BIND_FLAG_TOKEN (1 << 0)
+
+#define VFIO_DEVICE_BIND_IOMMUFD _IO(VFIO_TYPE, VFIO_BASE + 18)
+
+/*
+ * Attach the bound device (or one PASID of it, with FLAG PASID) to an IOAS
+ * or HWPT id; on return pt_id is the HWPT actually attached (an automatic
+ * one for an IOAS).  Attaching while attached replaces.  minsz: through
+ * pt_id; pasid is read only with the flag (argsz must then cover it).
+ */
+struct vfio_device_attach_iommufd_pt {
+	__u32 argsz;
+	__u32 flags;
+	__u32 pt_id;
+	__u32 pasid;
+};
+#define VFIO_DEVICE_ATTACH_PASID (1 << 0)
+
 #define VFIO_DEVICE_ATTACH_IOMMUFD_PT _IO(VFIO_TYPE, VFIO_BASE + 19)
+
+/* Back to blocking DMA.  minsz: through flags. */
+struct vfio_device_detach_iommufd_pt {
+	__u32 argsz;
+	__u32 flags;
+	__u32 pasid;
+};
+#define VFIO_DEVICE_DETACH_PASID (1 << 0)
+
 #define VFIO_DEVICE_DETACH_IOMMUFD_PT _IO(VFIO_TYPE, VFIO_BASE + 20)
 
 /* ------------------------------------------------------------------------
@@ -278,6 +495,36 @@ _Static_assert(sizeof(struct vfio_iommu_type1_dma_unmap) == 24,
 	       "vfio_iommu_type1_dma_unmap");
 _Static_assert(sizeof(struct vfio_iommu_type1_dirty_bitmap) == 8,
 	       "vfio_iommu_type1_dirty_bitmap");
+_Static_assert(sizeof(struct vfio_device_info) == 24, "vfio_device_info");
+_Static_assert(sizeof(struct vfio_device_info_cap_pci_atomic_comp) == 16,
+	       "vfio_device_info_cap_pci_atomic_comp");
+_Static_assert(sizeof(struct vfio_region_info) == 32, "vfio_region_info");
+_Static_assert(__builtin_offsetof(struct vfio_region_info, size) == 16,
+	       "vfio_region_info.size");
+_Static_assert(__builtin_offsetof(struct vfio_region_info, offset) == 24,
+	       "vfio_region_info.offset");
+_Static_assert(sizeof(struct vfio_region_sparse_mmap_area) == 16,
+	       "vfio_region_sparse_mmap_area");
+_Static_assert(sizeof(struct vfio_region_info_cap_sparse_mmap) == 16,
+	       "vfio_region_info_cap_sparse_mmap");
+_Static_assert(sizeof(struct vfio_region_info_cap_type) == 16,
+	       "vfio_region_info_cap_type");
+_Static_assert(sizeof(struct vfio_irq_info) == 16, "vfio_irq_info");
+_Static_assert(sizeof(struct vfio_irq_set) == 20, "vfio_irq_set");
+_Static_assert(__builtin_offsetof(struct vfio_irq_set, data) == 20,
+	       "vfio_irq_set.data");
+_Static_assert(sizeof(struct vfio_device_bind_iommufd) == 24,
+	       "vfio_device_bind_iommufd");
+_Static_assert(__builtin_offsetof(struct vfio_device_bind_iommufd,
+				  token_uuid_ptr) == 16,
+	       "vfio_device_bind_iommufd.token_uuid_ptr");
+_Static_assert(sizeof(struct vfio_device_attach_iommufd_pt) == 16,
+	       "vfio_device_attach_iommufd_pt");
+_Static_assert(sizeof(struct vfio_device_detach_iommufd_pt) == 12,
+	       "vfio_device_detach_iommufd_pt");
+_Static_assert(VFIO_DEVICE_BIND_IOMMUFD == 0x3b76, "BIND_IOMMUFD number");
+_Static_assert(VFIO_DEVICE_GET_INFO == 0x3b6b, "GET_INFO number");
+_Static_assert(VFIO_PCI_CONFIG_REGION_INDEX == 7, "config region index");
 
 #endif /* conflicting kernel header */
 #endif /* UIOMMUFD_VFIO_ABI_H */
