@@ -3,7 +3,7 @@
 # client_edu against the kernel's own /dev/iommu and vfio-pci with QEMU's
 # edu device behind the emulated Intel IOMMU: the reference the daemon's
 # software edu is held to.  Then the same client killed mid-DMA, and a new
-# one that binds the device again.  Skips (77) where the kernel has no
+# one that binds the device again, and the README's demo.  Skips (77) where the kernel has no
 # iommufd or the device cdev does not appear.
 [ -e /dev/iommu ] || { echo "SKIP: this kernel has no /dev/iommu"; exit 77; }
 set -- $(vfio-bind 1234:11e8)
@@ -32,5 +32,7 @@ wait $pid 2>/dev/null
 echo "=== after a client killed mid-DMA"
 ./client_edu /dev/iommu $dev >/tmp/again.out 2>&1 || { fail=1; cat /tmp/again.out; }
 tail -1 /tmp/again.out
+echo "=== the README's demo against the kernel"
+./demo_client /dev/iommu $dev || fail=1
 [ $fail -eq 0 ] && echo "edu-ref: ok"
 exit $fail
