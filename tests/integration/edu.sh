@@ -15,6 +15,9 @@ daemon=$1 client=$2 ctl=$3 demo=$4
 if [ ! -c /dev/fuse ] || ! command -v fusermount3 >/dev/null; then
 	echo "SKIP: no /dev/fuse or fusermount3 on this machine"; exit 77
 fi
+if ! "$daemon" --help 2>&1 | grep -q -- '--device'; then
+	echo "SKIP: this daemon has no --device (the VFIO device layer is not built in)"; exit 77
+fi
 dir=$(mktemp -d "${TMPDIR:-/tmp}/uiommufd-edu.XXXXXX")
 run=$(mktemp -d "${TMPDIR:-/tmp}/uiommufd-edu-run.XXXXXX")
 log=$run/daemon.log

@@ -83,6 +83,8 @@ run_round() {
 }
 
 [ -c /dev/cuse ] || { echo "SKIP: the guest has no /dev/cuse"; exit 77; }
+./uiommufd --help 2>&1 | grep -q -- '--device' ||
+	{ echo "SKIP: this daemon has no --device (no VFIO device layer)"; exit 77; }
 run_round pvm
 run_round retry
 [ $fail -eq 0 ] && echo "edu-cuse: ok"
