@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "core/fd_handle.h"
+#include "core/own_files.h"
 #include "core/iommufd_private.h"
 #include "uiommufd/vfio_abi.h"
 
