@@ -23,6 +23,7 @@
 #include "fdpass/fdpass.h"
 #include "clock.h"
 #include "log.h"
+#include "vfio/device.h"
 #include "core/iommufd_private.h"
 #include "service.h"
 #include "status/status_server.h"
@@ -48,6 +49,12 @@ static void usage(FILE *f)
 		"                       (CUSE: /dev/NAME, default vfio/vfio; FUSE: DIR/vfio)\n"
 		"                       with the same --mode, --owner and --group\n"
 		"  --vfio-compat-default  every new context starts with a compat IOAS\n"
+		"  --device KIND[,name=NAME][,OPTS]  serve a device through a VFIO\n"
+		"                       device cdev look-alike (CUSE: /dev/NAME, default\n"
+		"                       vfio/devices/uvfioN; FUSE: DIR/devices/NAME,\n"
+		"                       default uvfioN) with the same --mode, --owner\n"
+		"                       and --group; KIND: edu (a software PCI device\n"
+		"                       with QEMU edu's registers); repeatable, up to 64\n"
 		"Requests:\n"
 		"  --arg-transport T    CUSE only: how ioctl arguments are read and\n"
 		"                       written: 'pvm' (process_vm_readv/writev, default)\n"
@@ -109,7 +116,7 @@ enum {
 	OPT_STATUS_SOCKET, OPT_STATUS_GROUP, OPT_CONFIG, OPT_STOP_TIMEOUT,
 	OPT_FDPASS_SOCKET, OPT_MAX_USER_MEMORY, OPT_MAX_CONTEXTS_PER_USER,
 	OPT_MAX_THREADS, OPT_MAX_REQUESTS_PER_USER,
-	OPT_MAX_ARG_BYTES, OPT_LOOP,
+	OPT_MAX_ARG_BYTES, OPT_LOOP, OPT_DEVICE,
 };
 
 static const struct option long_options[] = {
@@ -121,6 +128,7 @@ static const struct option long_options[] = {
 	{ "group", required_argument, NULL, OPT_GROUP },
 	{ "vfio-node", optional_argument, NULL, OPT_VFIO_NODE },
 	{ "vfio-compat-default", no_argument, NULL, OPT_VFIO_DEFAULT },
+	{ "device", required_argument, NULL, OPT_DEVICE },
 	{ "arg-transport", required_argument, NULL, OPT_ARG_TRANSPORT },
 	{ "threads", required_argument, NULL, OPT_THREADS },
 	{ "max-threads", required_argument, NULL, OPT_MAX_THREADS },
@@ -188,6 +196,9 @@ struct config {
 	int log_level;
 	bool test_interface;
 	bool vfio_compat_default;
+	/* --device arguments, in order. */
+	const char *devices[SERVED_DEVICES_MAX];
+	unsigned int nr_devices;
 	unsigned long max_objects;
 	uint64_t max_user_memory;
 	unsigned int max_contexts_per_user;
@@ -273,6 +284,12 @@ static int parse_args(int argc, char **argv, struct config *c)
 			break;
 		case OPT_VFIO_DEFAULT:
 			c->vfio_compat_default = true;
+			break;
+		case OPT_DEVICE:
+			if (c->nr_devices == SERVED_DEVICES_MAX)
+				return log_error_errno(-EINVAL, "at most %d --device",
+						       SERVED_DEVICES_MAX);
+			c->devices[c->nr_devices++] = optarg;
 			break;
 		case OPT_ARG_TRANSPORT:
 			if (!strcmp(optarg, "pvm"))
@@ -436,6 +453,40 @@ static int start_status(struct iommufd_daemon *d, const struct config *c,
 	return rc;
 }
 
+/* The --device list, in order: DIR/devices/uvfio0, uvfio1, ... */
+static int create_served_devices(struct iommufd_daemon *d,
+				 const struct config *c)
+{
+	if (!c->nr_devices)
+		return 0;
+	d->served = calloc(c->nr_devices, sizeof(*d->served));
+	if (!d->served)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < c->nr_devices; i++) {
+		int rc = served_device_create(d, c->devices[i], i,
+					      !c->fe.fuse_dir, &d->served[i]);
+
+		if (rc)
+			return rc;
+		d->nr_served++;
+		for (unsigned int j = 0; j < i; j++)
+			if (!strcmp(served_device_name(d->served[j]),
+				    served_device_name(d->served[i])))
+				return log_error_errno(-EINVAL, "--device: two devices named %s",
+						       served_device_name(d->served[i]));
+	}
+	return 0;
+}
+
+static void destroy_served_devices(struct iommufd_daemon *d)
+{
+	for (unsigned int i = 0; i < d->nr_served; i++)
+		served_device_destroy(d->served[i]);
+	free(d->served);
+	d->served = NULL;
+	d->nr_served = 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct config c = {
@@ -499,9 +550,15 @@ int main(int argc, char **argv)
 	daemon.user_limits.max_fds = c.max_fds_per_user;
 	daemon.test_interface = c.test_interface;
 	daemon.vfio_compat_default = c.vfio_compat_default;
+	if (create_served_devices(&daemon, &c)) {
+		destroy_served_devices(&daemon);
+		iommufd_daemon_fini(&daemon);
+		return 1;
+	}
 
 	rc = frontend_start(&daemon, &c.fe, &fe);
 	if (rc) {
+		destroy_served_devices(&daemon);
 		iommufd_daemon_fini(&daemon);
 		return 1;
 	}
@@ -546,6 +603,8 @@ int main(int argc, char **argv)
 		 */
 		_exit(rc ? 1 : 0);
 	}
+	/* Every device file is closed by now (the front end is gone). */
+	destroy_served_devices(&daemon);
 	locked = status_locked_bytes();
 	if (locked)
 		log_warning("stopped with %llu bytes still locked",

@@ -55,6 +55,16 @@ static int mock_attach_rid(struct iommufd_device *idev,
 	uint64_t vdev_id = 0;
 	int rc;
 
+	/*
+	 * A domain of the other IOMMU driver (mock vs the served device's
+	 * software IOMMU): the iommu core's domain ops check says EINVAL.
+	 */
+	if (hwpt->obj.type == IOMMUFD_OBJ_HWPT_NESTED) {
+		if (idev->sdev)
+			return -EINVAL;
+	} else if (to_hwpt_paging(hwpt)->mock == !!idev->sdev) {
+		return -EINVAL;
+	}
 	if (hwpt->domain && hwpt->domain->dirty_ops &&
 	    !iommufd_device_dirty_capable(idev))
 		return -EINVAL;
@@ -121,6 +131,9 @@ static int hwpt_attach_device(struct iommufd_hw_pagetable *hwpt,
 		return mock_attach_rid(idev, hwpt);
 	/* iommu_attach_device_pasid(): beyond the device's PASID width. */
 	if (idev->max_pasids && pasid >= idev->max_pasids)
+		return -EINVAL;
+	/* The served device's IOMMU has no PASID support at all. */
+	if (idev->sdev)
 		return -EINVAL;
 	return mock_set_dev_pasid(idev, pasid, false);
 }
@@ -371,6 +384,22 @@ struct iommufd_device *iommufd_device_bind(struct iommufd_ctx *ictx,
 	return idev;
 }
 
+struct iommufd_device *iommufd_device_bind_served(struct iommufd_ctx *ictx,
+						  struct served_device *sdev,
+						  int *err)
+{
+	struct iommufd_device *idev;
+
+	idev = iommufd_object_alloc(ictx, idev, IOMMUFD_OBJ_DEVICE, err);
+	if (!idev)
+		return NULL;
+	idev->ictx = ictx;
+	idev->sdev = sdev;
+	iommufd_object_get_user(&idev->obj);
+	iommufd_object_finalize(ictx, &idev->obj);
+	return idev;
+}
+
 void iommufd_device_unbind(struct iommufd_device *idev)
 {
 	iommufd_object_destroy_user(idev->ictx, &idev->obj);
@@ -414,6 +443,48 @@ struct iommufd_device *iommufd_get_device(struct iommufd_ucmd *ucmd,
 /* Bytes of zeroes written per step when clearing the caller's buffer. */
 #define HW_INFO_ZERO_CHUNK 4096u
 
+/* Writes len zero bytes at uptr, as clear_user(). */
+static int hw_info_clear(struct iommufd_ucmd *ucmd, uint64_t uptr, uint64_t len)
+{
+	static const uint8_t zeroes[HW_INFO_ZERO_CHUNK];
+
+	for (uint64_t off = 0; off < len;) {
+		uint64_t n = len - off;
+		int rc;
+
+		if (n > sizeof(zeroes))
+			n = sizeof(zeroes);
+		rc = ucmd_copy_to_user(ucmd, uptr + off, zeroes, n);
+		if (rc)
+			return rc;
+		off += n;
+	}
+	return 0;
+}
+
+/*
+ * iommufd_get_hw_info() for a device whose IOMMU driver has no hw_info op
+ * (the served device's software IOMMU): type NONE, no data (the whole
+ * buffer zeroed, data_len 0), whatever in_data_type asked for; no dirty
+ * tracking, no PASID; ATS is not supported (the v7.3 bit the mock sets too).
+ */
+static int served_get_hw_info(struct iommufd_ucmd *ucmd,
+			      struct iommufd_device *idev)
+{
+	struct iommu_hw_info *cmd = ucmd->cmd;
+	int rc;
+
+	(void)idev;
+	cmd->out_data_type = IOMMU_HW_INFO_TYPE_NONE;
+	rc = hw_info_clear(ucmd, cmd->data_uptr, cmd->data_len);
+	if (rc)
+		return rc;
+	cmd->data_len = 0;
+	cmd->out_capabilities = IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED;
+	cmd->out_max_pasid_log2 = 0;
+	return iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+}
+
 /* Mirrors iommufd_get_hw_info() with mock_domain_hw_info(). */
 int iommufd_get_hw_info(struct iommufd_ucmd *ucmd)
 {
@@ -436,6 +507,8 @@ int iommufd_get_hw_info(struct iommufd_ucmd *ucmd)
 	idev = iommufd_get_device(ucmd, cmd->dev_id, &rc);
 	if (!idev)
 		return rc;
+	if (idev->sdev)
+		return served_get_hw_info(ucmd, idev);
 	if (cmd->in_data_type != IOMMU_HW_INFO_TYPE_DEFAULT &&
 	    cmd->in_data_type != IOMMU_HW_INFO_TYPE_SELFTEST)
 		return -EOPNOTSUPP;

@@ -1,9 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Devices bound to a context and their attachments to HWPTs; mirrors the
- * kernel's drivers/iommu/iommufd/device.c.  Every device is a mock device
- * of the self-test interface (the kernel's struct mock_dev), in a group of
- * its own, so the kernel's per-group attach table is kept per device here.
+ * kernel's drivers/iommu/iommufd/device.c.  A device is of one of two
+ * kinds, each in a group of its own, so the kernel's per-group attach table
+ * is kept per device here:
+ *  - a mock device of the self-test interface (the kernel's struct
+ *    mock_dev, sdev == NULL), behind the mock IOMMU driver;
+ *  - a served device (sdev != NULL): a device of the daemon's VFIO device
+ *    layer (daemon/vfio/device_*.c) bound by VFIO_DEVICE_BIND_IOMMUFD,
+ *    behind a plain software IOMMU: 4 KiB pages, a 48-bit aperture, no
+ *    dirty tracking, no nesting, no PASID, no driver-specific HW info.
+ * Attach, replace, detach and destroy follow the same rules for both; a
+ * device attaches only to domains of its own IOMMU driver (EINVAL).
  *
  * A device holds a users count on every HWPT it is attached to (one per
  * PASID).  The binding (the SELFTEST object) holds one on the device, so
@@ -30,9 +38,13 @@ struct iommufd_device_attach {
 /* A resource a client controls: PASID attachments per device. */
 #define IOMMUFD_DEVICE_MAX_ATTACH 4096u
 
+struct served_device;
+
 struct iommufd_device {
 	struct iommufd_object obj;
 	struct iommufd_ctx *ictx;
+	/* The served device (daemon/vfio/), NULL for a mock device. */
+	struct served_device *sdev;
 	/* The mock device: MOCK_FLAGS_DEVICE_* and what follows from them. */
 	uint32_t dev_flags;
 	uint32_t max_pasids;
@@ -54,6 +66,13 @@ struct iommufd_device {
 /* iommufd_device_bind() of a new mock device: finalized, busy while bound. */
 struct iommufd_device *iommufd_device_bind(struct iommufd_ctx *ictx,
 					   uint32_t dev_flags, int *err);
+/*
+ * iommufd_device_bind() of a served device (VFIO_DEVICE_BIND_IOMMUFD):
+ * finalized, busy while bound.  With ictx->lock held.
+ */
+struct iommufd_device *iommufd_device_bind_served(struct iommufd_ctx *ictx,
+						  struct served_device *sdev,
+						  int *err);
 /* iommufd_device_unbind(): detaches everything, then destroys the device. */
 void iommufd_device_unbind(struct iommufd_device *idev);
 
@@ -86,9 +105,13 @@ struct iommufd_device *iommufd_get_device(struct iommufd_ucmd *ucmd,
 /* Whether idev supports dirty tracking (IOMMU_CAP_DIRTY_TRACKING). */
 static inline bool iommufd_device_dirty_capable(const struct iommufd_device *idev)
 {
-	return !(idev->dev_flags & MOCK_FLAGS_DEVICE_NO_DIRTY);
+	return !idev->sdev && !(idev->dev_flags & MOCK_FLAGS_DEVICE_NO_DIRTY);
 }
 
 int iommufd_get_hw_info(struct iommufd_ucmd *ucmd);
+
+/* The served device's software IOMMU: its page sizes and aperture. */
+#define SERVED_IOMMU_PGSIZE_BITMAP 4096ull
+#define SERVED_IOMMU_APERTURE_LAST ((1ull << 48) - 1)
 
 #endif

@@ -117,6 +117,29 @@ static int mock_domain_alloc_paging_flags(struct iommufd_device *idev,
 	return 0;
 }
 
+/*
+ * The served device's software IOMMU (core/device.h): one page size, a
+ * 48-bit aperture, no dirty tracking, no nesting, no driver data.  PASID
+ * capable domains are refused too: the device has no PASID.
+ */
+static int served_domain_alloc_paging_flags(uint32_t flags,
+					    const struct iommu_user_data *user_data,
+					    struct iommufd_hwpt_paging *hwpt)
+{
+	struct iommufd_domain *domain;
+
+	if (flags || (user_data && user_data->type != IOMMU_HWPT_DATA_NONE))
+		return -EOPNOTSUPP;
+	domain = emulated_domain_alloc(SERVED_IOMMU_PGSIZE_BITMAP, 0,
+				       SERVED_IOMMU_APERTURE_LAST);
+	if (!domain)
+		return -ENOMEM;
+	domain->leaf_pgsizes = SERVED_IOMMU_PGSIZE_BITMAP;
+	hwpt->common.domain = domain;
+	hwpt->mock = false;
+	return 0;
+}
+
 /* ---- HWPT objects ----------------------------------------------------- */
 
 /* iommufd_object_alloc() for the HWPT kinds, whose header is common.obj. */
@@ -236,9 +259,14 @@ iommufd_hwpt_paging_alloc(struct iommufd_ctx *ictx, struct iommufd_ioas *ioas,
 	iommufd_object_get_user(&ioas->obj);
 	hwpt_paging->ioas = ioas;
 
-	rc = mock_domain_alloc_paging_flags(idev,
-					    flags & ~IOMMU_HWPT_FAULT_ID_VALID,
-					    user_data, hwpt_paging);
+	if (idev->sdev)
+		rc = served_domain_alloc_paging_flags(
+			flags & ~IOMMU_HWPT_FAULT_ID_VALID, user_data,
+			hwpt_paging);
+	else
+		rc = mock_domain_alloc_paging_flags(
+			idev, flags & ~IOMMU_HWPT_FAULT_ID_VALID, user_data,
+			hwpt_paging);
 	if (rc)
 		goto out_abort;
 	/* The kernel fills large-page-free IOAS in CPU pages (see backend.h). */

@@ -83,6 +83,7 @@ enum iopt_pages_account_mode {
 };
 
 struct iommufd_daemon;
+struct served_device;
 struct iommufd_fd_handle;
 struct iommufd_ioas;
 struct iopt_accounts;
@@ -113,6 +114,12 @@ struct iommufd_ctx {
 	bool is_vfio_node;
 	/* Bytes pinned for this context now; kept by the pages layer. */
 	uint64_t pinned_bytes;
+	/*
+	 * A number no other context of this daemon has (1..INT_MAX, wraps
+	 * only after 2^31 opens): how a VFIO device bind names the context
+	 * of an iommufd file (daemon/vfio/device_ident.c).
+	 */
+	uint32_t serial;
 	/* Who opened it, for the status socket and logs. */
 	pid_t opener_pid;
 	uid_t opener_uid;
@@ -181,6 +188,18 @@ struct iommufd_daemon {
 	uint64_t own_userns_ino;
 	/* Pin accounting per user and per process (core/pages.c). */
 	struct iopt_accounts *accounts;
+	/* The next context's serial (atomic). */
+	atomic_uint next_serial;
+	/* Devices served through VFIO device nodes (daemon/vfio/device.h). */
+	struct served_device **served;
+	unsigned int nr_served;
+	/*
+	 * Maps a copy of a caller's fd to the context of that iommufd file
+	 * (a new reference), or the kernel's iommufd_ctx_from_fd() errno.
+	 * NULL: daemon/vfio/device_ident.c's; unit tests plug in their own.
+	 */
+	int (*ctx_from_file)(struct iommufd_daemon *d, int fd,
+			     struct iommufd_ctx **out);
 };
 
 #define IOMMUFD_DEFAULT_MAX_ARG_BYTES (16ull << 20)

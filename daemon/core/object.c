@@ -120,6 +120,7 @@ int iommufd_ctx_open(struct iommufd_daemon *d, pid_t pid, uid_t uid,
 	id_table_init(&ictx->objects, d->max_objects);
 	ictx->opener_pid = pid;
 	ictx->opener_uid = uid;
+	ictx->serial = ((atomic_fetch_add(&d->next_serial, 1) + 1) & 0x7fffffffu) ?: 1;
 	ictx->is_vfio_node = vfio_node;
 	ictx->account_mode = IOPT_PAGES_ACCOUNT_USER;
 	/* /dev/vfio/vfio users expect VFIO's per-process rlimit accounting. */

@@ -41,6 +41,61 @@ static const struct cuse_lowlevel_ops cuse_ops = {
 	.ioctl = cuse_ioctl,
 };
 
+/* A VFIO device node (device_node.c). */
+static void cuse_dev_open(fuse_req_t req, struct fuse_file_info *fi)
+{
+	fe_dev_open(req, fuse_req_userdata(req), fi);
+}
+
+static void cuse_dev_release(fuse_req_t req, struct fuse_file_info *fi)
+{
+	fe_dev_release(req, fi);
+}
+
+static void cuse_dev_ioctl(fuse_req_t req, int cmd, void *arg,
+			   struct fuse_file_info *fi, unsigned int flags,
+			   const void *in_buf, size_t in_bufsz, size_t out_bufsz)
+{
+	(void)in_buf;
+	(void)in_bufsz;
+	(void)out_bufsz;
+	fe_dev_ioctl(req, fuse_req_userdata(req), (unsigned int)cmd, arg, fi,
+		     flags);
+}
+
+/* CUSE's off counts from 0 in each call: the caller's own pos comes first. */
+static void cuse_dev_read(fuse_req_t req, size_t size, off_t off,
+			  struct fuse_file_info *fi)
+{
+	uint64_t pos;
+
+	if (fe_dev_cuse_offset(fuse_req_ctx(req)->pid, (uint64_t)off, &pos)) {
+		fuse_reply_err(req, EINVAL);
+		return;
+	}
+	fe_dev_read(req, size, pos, fi);
+}
+
+static void cuse_dev_write(fuse_req_t req, const char *buf, size_t size,
+			   off_t off, struct fuse_file_info *fi)
+{
+	uint64_t pos;
+
+	if (fe_dev_cuse_offset(fuse_req_ctx(req)->pid, (uint64_t)off, &pos)) {
+		fuse_reply_err(req, EINVAL);
+		return;
+	}
+	fe_dev_write(req, buf, size, pos, fi);
+}
+
+static const struct cuse_lowlevel_ops cuse_dev_ops = {
+	.open = cuse_dev_open,
+	.release = cuse_dev_release,
+	.read = cuse_dev_read,
+	.write = cuse_dev_write,
+	.ioctl = cuse_dev_ioctl,
+};
+
 int cuse_session_new(struct frontend *fe, struct fe_node *node,
 		     const char *name, struct fe_session **out)
 {
@@ -69,7 +124,8 @@ int cuse_session_new(struct frontend *fe, struct fe_node *node,
 	if (!s)
 		return -ENOMEM;
 	s->node = node;
-	s->se = cuse_lowlevel_new(&args, &ci, &cuse_ops, node);
+	s->se = cuse_lowlevel_new(&args, &ci, node->sdev ? &cuse_dev_ops : &cuse_ops,
+				  node);
 	/* cuse_lowlevel_new() may copy args onto the heap (fuse_opt_add_arg). */
 	fuse_opt_free_args(&args);
 	if (!s->se) {

@@ -181,6 +181,18 @@ int frontend_start(struct iommufd_daemon *d, const struct frontend_options *o,
 	if (!fe->opt.threads)
 		fe->opt.threads = 1;
 	fe->vfio_node.vfio = true;
+	if (d->nr_served) {
+		fe->dev_nodes = calloc(d->nr_served, sizeof(*fe->dev_nodes));
+		if (!fe->dev_nodes) {
+			free(fe);
+			return -ENOMEM;
+		}
+		for (unsigned int i = 0; i < d->nr_served; i++) {
+			fe->dev_nodes[i].fe = fe;
+			fe->dev_nodes[i].sdev = d->served[i];
+		}
+		fe->nr_dev_nodes = d->nr_served;
+	}
 
 	if (o->fuse_dir) {
 		/* Resolved before mounting: after, that would ask ourselves. */
@@ -212,6 +224,16 @@ int frontend_start(struct iommufd_daemon *d, const struct frontend_options *o,
 		if (!rc && o->vfio_name)
 			rc = frontend_start_cuse(fe, &fe->vfio_node, o->vfio_name,
 						 o->mode);
+		/* One CUSE device per served device, same access as the rest. */
+		for (unsigned int i = 0; !rc && i < fe->nr_dev_nodes; i++) {
+			struct fe_node *n = &fe->dev_nodes[i];
+
+			rc = frontend_start_cuse(fe, n,
+						 served_device_name(n->sdev),
+						 o->mode);
+			if (!rc)
+				served_device_set_path(n->sdev, n->path);
+		}
 		if (!rc)
 			fuse_abort_init(NULL);
 	}
@@ -329,6 +351,7 @@ unsigned int frontend_stop_until(struct frontend *fe,
 		/* No request can arrive any more: release what clients still hold. */
 		iommufd_ctx_release_all(d);
 		admit_fini(&fe->admit);
+		free(fe->dev_nodes);
 		free(fe);
 		return 0;
 	}

@@ -17,7 +17,16 @@
 
 #include "log.h"
 
-enum { INO_ROOT = 1, INO_IOMMU = 2, INO_VFIO = 3 };
+enum { INO_ROOT = 1, INO_IOMMU = 2, INO_VFIO = 3, INO_DEVICES = 4,
+       INO_DEV0 = 16 /* DIR/devices/NAME of served device i: INO_DEV0 + i */ };
+
+/* The node of a device file, or NULL. */
+static struct fe_node *fuse_dev_node(struct frontend *fe, fuse_ino_t ino)
+{
+	if (ino < INO_DEV0 || ino - INO_DEV0 >= fe->nr_dev_nodes)
+		return NULL;
+	return &fe->dev_nodes[ino - INO_DEV0];
+}
 
 static struct fe_node *fuse_node(struct frontend *fe, fuse_ino_t ino)
 {
@@ -34,12 +43,12 @@ static int fuse_fill_attr(struct frontend *fe, fuse_ino_t ino, struct stat *st)
 	st->st_ino = ino;
 	st->st_uid = fe->opt.owner != (uid_t)-1 ? fe->opt.owner : getuid();
 	st->st_gid = fe->opt.group != (gid_t)-1 ? fe->opt.group : getgid();
-	if (ino == INO_ROOT) {
+	if (ino == INO_ROOT || (ino == INO_DEVICES && fe->nr_dev_nodes)) {
 		st->st_mode = S_IFDIR | 0755;
 		st->st_nlink = 2;
 		return 0;
 	}
-	if (!fuse_node(fe, ino))
+	if (!fuse_node(fe, ino) && !fuse_dev_node(fe, ino))
 		return -ENOENT;
 	/* Both files serve the full ABI: same mode, owner and group. */
 	st->st_mode = S_IFREG | fe->opt.mode;
@@ -68,6 +77,12 @@ static void ff_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		e.ino = INO_IOMMU;
 	else if (parent == INO_ROOT && !strcmp(name, "vfio") && fe->opt.vfio_name)
 		e.ino = INO_VFIO;
+	else if (parent == INO_ROOT && !strcmp(name, "devices") && fe->nr_dev_nodes)
+		e.ino = INO_DEVICES;
+	else if (parent == INO_DEVICES)
+		for (unsigned int i = 0; i < fe->nr_dev_nodes; i++)
+			if (!strcmp(name, served_device_name(fe->dev_nodes[i].sdev)))
+				e.ino = INO_DEV0 + i;
 	if (!e.ino || fuse_fill_attr(fe, e.ino, &e.attr)) {
 		fuse_reply_err(req, ENOENT);
 		return;
@@ -75,16 +90,50 @@ static void ff_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	fuse_reply_entry(req, &e);
 }
 
+/* DIR/devices: ".", "..", then one file per served device. */
+static void ff_readdir_devices(fuse_req_t req, struct frontend *fe,
+			       size_t size, off_t off)
+{
+	char *buf = malloc(size ? size : 1);
+	size_t used = 0;
+
+	if (!buf) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	for (off_t i = off; i < (off_t)fe->nr_dev_nodes + 2; i++) {
+		struct stat st = { .st_mode = i < 2 ? S_IFDIR : S_IFREG };
+		const char *name = i == 0 ? "." : i == 1 ? ".." :
+				   served_device_name(fe->dev_nodes[i - 2].sdev);
+		size_t n;
+
+		st.st_ino = i == 0 ? INO_DEVICES : i == 1 ? INO_ROOT :
+				     INO_DEV0 + (fuse_ino_t)(i - 2);
+		n = fuse_add_direntry(req, buf + used, size - used, name, &st,
+				      i + 1);
+		if (n > size - used)
+			break;
+		used += n;
+	}
+	fuse_reply_buf(req, buf, used);
+	free(buf);
+}
+
 static void ff_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		       struct fuse_file_info *fi)
 {
 	struct frontend *fe = fuse_req_userdata(req);
-	static const char *const names[] = { ".", "..", "iommu", "vfio" };
-	static const fuse_ino_t inos[] = { INO_ROOT, INO_ROOT, INO_IOMMU, INO_VFIO };
+	static const char *const names[] = { ".", "..", "iommu", "vfio", "devices" };
+	static const fuse_ino_t inos[] = { INO_ROOT, INO_ROOT, INO_IOMMU, INO_VFIO,
+					   INO_DEVICES };
 	char buf[512];
 	size_t used = 0;
 
 	(void)fi;
+	if (ino == INO_DEVICES && fe->nr_dev_nodes) {
+		ff_readdir_devices(req, fe, size, off);
+		return;
+	}
 	if (ino != INO_ROOT) {
 		fuse_reply_err(req, ENOTDIR);
 		return;
@@ -95,7 +144,10 @@ static void ff_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 
 		if (inos[i] == INO_VFIO && !fe->opt.vfio_name)
 			continue;
-		st.st_mode = inos[i] == INO_ROOT ? S_IFDIR : S_IFREG;
+		if (inos[i] == INO_DEVICES && !fe->nr_dev_nodes)
+			continue;
+		st.st_mode = inos[i] == INO_ROOT || inos[i] == INO_DEVICES ?
+				     S_IFDIR : S_IFREG;
 		n = fuse_add_direntry(req, buf + used, sizeof(buf) - used,
 				      names[i], &st, i + 1);
 		if (n > sizeof(buf) - used || used + n > size)
@@ -107,10 +159,16 @@ static void ff_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 
 static void ff_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct fe_node *node = fuse_node(fuse_req_userdata(req), ino);
+	struct frontend *fe = fuse_req_userdata(req);
+	struct fe_node *node = fuse_node(fe, ino);
 
+	if (fuse_dev_node(fe, ino)) {
+		fe_dev_open(req, fuse_dev_node(fe, ino), fi);
+		return;
+	}
 	if (!node) {
-		fuse_reply_err(req, ino == INO_ROOT ? EISDIR : ENOENT);
+		fuse_reply_err(req, ino == INO_ROOT || ino == INO_DEVICES ?
+					    EISDIR : ENOENT);
 		return;
 	}
 	fe_open(req, node, fi);
@@ -118,16 +176,43 @@ static void ff_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 
 static void ff_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	(void)ino;
-	fe_release(req, fi);
+	if (fuse_dev_node(fuse_req_userdata(req), ino))
+		fe_dev_release(req, fi);
+	else
+		fe_release(req, fi);
+}
+
+static void ff_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		    struct fuse_file_info *fi)
+{
+	if (!fuse_dev_node(fuse_req_userdata(req), ino)) {
+		fuse_reply_err(req, EINVAL);
+		return;
+	}
+	fe_dev_read(req, size, (uint64_t)off, fi);
+}
+
+static void ff_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
+		     size_t size, off_t off, struct fuse_file_info *fi)
+{
+	if (!fuse_dev_node(fuse_req_userdata(req), ino)) {
+		fuse_reply_err(req, EINVAL);
+		return;
+	}
+	fe_dev_write(req, buf, size, (uint64_t)off, fi);
 }
 
 static void ff_ioctl(fuse_req_t req, fuse_ino_t ino, unsigned int cmd,
 		     void *arg, struct fuse_file_info *fi, unsigned int flags,
 		     const void *in_buf, size_t in_bufsz, size_t out_bufsz)
 {
-	struct fe_node *node = fuse_node(fuse_req_userdata(req), ino);
+	struct frontend *fe = fuse_req_userdata(req);
+	struct fe_node *node = fuse_node(fe, ino);
 
+	if (fuse_dev_node(fe, ino)) {
+		fe_dev_ioctl(req, fuse_dev_node(fe, ino), cmd, arg, fi, flags);
+		return;
+	}
 	if (!node) {
 		fuse_reply_err(req, ENOTTY);
 		return;
@@ -142,6 +227,8 @@ static const struct fuse_lowlevel_ops fuse_file_ops = {
 	.readdir = ff_readdir,
 	.open = ff_open,
 	.release = ff_release,
+	.read = ff_read,
+	.write = ff_write,
 	.ioctl = ff_ioctl,
 };
 
@@ -167,6 +254,13 @@ int fuse_file_session_new(struct frontend *fe, const char *dir,
 		snprintf(fe->vfio_node.path, sizeof(fe->vfio_node.path), "%s/vfio", dir);
 		fe->vfio_node.fe = fe;
 		fe->vfio_node.vfio = true;
+	}
+	for (unsigned int i = 0; i < fe->nr_dev_nodes; i++) {
+		struct fe_node *n = &fe->dev_nodes[i];
+
+		snprintf(n->path, sizeof(n->path), "%s/devices/%s", dir,
+			 served_device_name(n->sdev));
+		served_device_set_path(n->sdev, n->path);
 	}
 	s = calloc(1, sizeof(*s));
 	if (!s)

@@ -168,6 +168,15 @@ void fe_ioctl(fuse_req_t req, struct fe_node *node, unsigned int cmd,
 		return;
 	}
 	/*
+	 * The daemon asking which context this file is (vfio/device_ident.c):
+	 * answered at once, before any lock or queue, so that it never waits.
+	 */
+	if (cmd == UIOMMUFD_IOC_CTX_SERIAL && vfio_ident_secret() &&
+	    (uint64_t)(uintptr_t)arg == vfio_ident_secret()) {
+		fuse_reply_ioctl(req, (int)ictx->serial, NULL, 0);
+		return;
+	}
+	/*
 	 * The daemon's own ioctl for a caller waiting in seccomp (fdpass.c):
 	 * one at a time from one thread, so it needs no admission.
 	 */

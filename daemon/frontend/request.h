@@ -10,6 +10,7 @@
 
 #include "frontend/admit.h"
 #include "frontend/frontend.h"
+#include "vfio/device.h"
 
 struct iommufd_daemon;
 struct iommufd_ucmd;
@@ -18,13 +19,18 @@ struct fe_node {
 	struct frontend *fe;
 	bool vfio;		/* the VFIO look-alike: contexts start in compat */
 	char path[256];		/* /dev/NAME, or DIR/iommu */
+	/* A VFIO device node (device_node.c): files are device files. */
+	struct served_device *sdev;
 };
 
 struct frontend {
 	struct iommufd_daemon *daemon;
 	struct frontend_options opt;
 	struct fe_node iommu_node, vfio_node;
-	struct fe_session *sessions[2];
+	/* One per served device (daemon->served), in that order. */
+	struct fe_node *dev_nodes;
+	unsigned int nr_dev_nodes;
+	struct fe_session *sessions[2 + SERVED_DEVICES_MAX];
 	unsigned int nr_sessions;
 	atomic_bool stopping;
 	/* Ioctls per uid served at once, and those waiting (admit.h). */
@@ -41,6 +47,25 @@ void fe_ioctl(fuse_req_t req, struct fe_node *node, unsigned int cmd,
 	      void *arg, struct fuse_file_info *fi, unsigned int flags,
 	      const void *in_buf, size_t in_bufsz, size_t out_bufsz,
 	      bool can_retry);
+/* VFIO device nodes (device_node.c); fi->fh is the device file. */
+void fe_dev_open(fuse_req_t req, struct fe_node *node,
+		 struct fuse_file_info *fi);
+void fe_dev_release(fuse_req_t req, struct fuse_file_info *fi);
+void fe_dev_ioctl(fuse_req_t req, struct fe_node *node, unsigned int cmd,
+		  void *arg, struct fuse_file_info *fi, unsigned int flags);
+/* off: the file offset (FUSE), or the caller's from its syscall (CUSE). */
+void fe_dev_read(fuse_req_t req, size_t size, uint64_t off,
+		 struct fuse_file_info *fi);
+void fe_dev_write(fuse_req_t req, const char *buf, size_t size, uint64_t off,
+		  struct fuse_file_info *fi);
+/*
+ * CUSE passes no file offset to read/write: the position the calling
+ * thread gave its pread/pwrite (its /proc/TID/syscall), plus off (bytes
+ * of the same call already served).  0 or -EINVAL when the thread is in
+ * no pread/pwrite/read/write call of its own (io_uring, aio).
+ */
+int fe_dev_cuse_offset(pid_t tid, uint64_t off, uint64_t *out);
+
 /* The stop: answers every queued ioctl with ENODEV. */
 void fe_ioctl_drain(struct frontend *fe);
 

@@ -86,6 +86,8 @@ struct iommufd_domain *emulated_domain_alloc(uint64_t pgsize_bitmap,
 bool emulated_domain_lookup(struct iommufd_domain *domain, uint64_t iova,
 			    struct iopt_pages **pages, uint64_t *start_byte,
 			    uint64_t *contig);
+/* The IOMMU_* protection iova is mapped with, -1 when unmapped. */
+int emulated_domain_prot(struct iommufd_domain *domain, uint64_t iova);
 /* Number of IOVA ranges mapped (for tests). */
 size_t emulated_domain_nr_mappings(struct iommufd_domain *domain);
 

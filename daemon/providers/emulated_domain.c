@@ -263,6 +263,17 @@ bool emulated_domain_lookup(struct iommufd_domain *domain, uint64_t iova,
 	return true;
 }
 
+int emulated_domain_prot(struct iommufd_domain *domain, uint64_t iova)
+{
+	struct interval_tree_node *node;
+
+	if (domain->ops != &emulated_ops)
+		return -1;
+	node = interval_tree_iter_first(&to_emulated(domain)->itree, iova, iova);
+	return node ? interval_tree_entry(node, struct emulated_map, node)->iommu_prot :
+		      -1;
+}
+
 size_t emulated_domain_nr_mappings(struct iommufd_domain *domain)
 {
 	return domain->ops == &emulated_ops ? to_emulated(domain)->nr : 0;

@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * VFIO_DEVICE_BIND_IOMMUFD, ATTACH_IOMMUFD_PT and DETACH_IOMMUFD_PT of a
+ * served device, and its unbind; mirrors the kernel's device_cdev.c and
+ * vfio/iommufd.c (the "physical" ops vfio-pci uses).
+ *
+ * A binding holds a reference on its context, as the kernel's holds the
+ * iommufd file: closing the iommufd first keeps the context (and the
+ * device's attachment, mappings and pins) until the device file closes.
+ * The device object lives in the context's table and is busy while bound
+ * (IOMMU_DESTROY says EBUSY); unbind detaches it and destroys it, and an
+ * auto domain goes with its last attachment, which unpins what only that
+ * domain pinned.
+ */
+#include "vfio/device_priv.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "core/device.h"
+#include "core/fd_handle.h"
+#include "core/hw_pagetable.h"
+#include "core/iommufd_private.h"
+#include "core/own_files.h"
+#include "uiommufd/vfio_abi.h"
+
+/* The kernel's iommufd_ctx_from_fd() on the caller's fd number. */
+static int ctx_from_caller_fd(struct served_device *sd,
+			      struct iommufd_ucmd *ucmd, int fd,
+			      struct iommufd_ctx **out)
+{
+	struct iommufd_daemon *d = sd->daemon;
+	int copy = iommufd_ucmd_get_fd(ucmd, fd);
+	int rc;
+
+	if (copy < 0)
+		return copy == -ENOMEM ? -ENOMEM : -EBADF;
+	rc = d->ctx_from_file ? d->ctx_from_file(d, copy, out) :
+				vfio_ident_ctx_from_file(d, copy, out);
+	/* A copy of our own node must not be closed on this thread. */
+	caller_fd_close(copy);
+	return rc;
+}
+
+long sdev_ioctl_bind(struct vfio_device_file *df, struct iommufd_ucmd *ucmd)
+{
+	const size_t minsz = offsetofend(struct vfio_device_bind_iommufd,
+					 out_devid);
+	struct served_device *sd = df->sd;
+	struct vfio_device_bind_iommufd bind;
+	struct iommufd_device *idev;
+	struct iommufd_ctx *ictx;
+	uint32_t user_size;
+	int rc;
+
+	rc = ucmd_copy_from_user(ucmd, &user_size, ucmd->ubuffer,
+				 sizeof(user_size));
+	if (rc)
+		return rc;
+	if (user_size < minsz)
+		return -EINVAL;
+	rc = ucmd_copy_struct_from_user(ucmd, &bind, sizeof(bind),
+					ucmd->ubuffer, user_size);
+	if (rc)
+		return rc;
+	if (bind.iommufd < 0 || bind.flags & ~VFIO_DEVICE_BIND_FLAG_TOKEN)
+		return -EINVAL;
+	/* One file cannot bind twice. */
+	if (df->access_granted)
+		return -EINVAL;
+	/* vfio_df_check_token(): no VF token exists for these devices. */
+	if (bind.flags & VFIO_DEVICE_BIND_FLAG_TOKEN)
+		return -EINVAL;
+	rc = ctx_from_caller_fd(sd, ucmd, bind.iommufd, &ictx);
+	if (rc)
+		return rc;
+	/* vfio_df_open(): a cdev device is opened by one file at a time. */
+	if (sd->bound) {
+		iommufd_ctx_put(ictx);
+		return -EINVAL;
+	}
+
+	pthread_mutex_lock(&ictx->lock);
+	idev = iommufd_device_bind_served(ictx, sd, &rc);
+	if (idev)
+		iommufd_ctx_figures_update(ictx);
+	pthread_mutex_unlock(&ictx->lock);
+	if (!idev) {
+		iommufd_ctx_put(ictx);
+		return rc;
+	}
+	/* A fresh binding starts from a reset device, as the first open. */
+	if (sd->ops->reset)
+		(void)sd->ops->reset(sd);
+	sd->ictx = ictx;
+	sd->idev = idev;
+	sd->devid = idev->obj.id;
+	sd->bound = df;
+	sd->attached = false;
+	sd->bind_pid = ucmd->caller.pid;
+	sd->bind_uid = ucmd->caller.uid;
+	rc = ucmd_copy_to_user(ucmd,
+			       ucmd->ubuffer +
+				       offsetof(struct vfio_device_bind_iommufd,
+						out_devid),
+			       &sd->devid, sizeof(sd->devid));
+	if (rc) {
+		sdev_unbind(sd);
+		return rc;
+	}
+	df->access_granted = true;
+	return 0;
+}
+
+void sdev_unbind(struct served_device *sd)
+{
+	struct iommufd_ctx *ictx = sd->ictx;
+
+	if (!ictx)
+		return;
+	/* Interrupts stop first: nothing may signal a client that is gone. */
+	sdev_irqs_teardown(sd);
+	if (sd->ops->reset)
+		(void)sd->ops->reset(sd);
+	pthread_mutex_lock(&ictx->lock);
+	if (sd->attached)
+		iommufd_device_detach(sd->idev, IOMMU_NO_PASID);
+	iommufd_device_unbind(sd->idev);
+	iommufd_ctx_figures_update(ictx);
+	pthread_mutex_unlock(&ictx->lock);
+	if (sd->bound)
+		sd->bound->access_granted = false;
+	sd->bound = NULL;
+	sd->idev = NULL;
+	sd->ictx = NULL;
+	sd->devid = 0;
+	sd->attached = false;
+	sd->pt_id = 0;
+	sd->bind_pid = 0;
+	sd->bind_uid = 0;
+	/* The last reference tears the context down (sd->lock -> ctx->lock). */
+	iommufd_ctx_put(ictx);
+}
+
+long sdev_ioctl_attach(struct served_device *sd, struct iommufd_ucmd *ucmd)
+{
+	const size_t minsz = offsetofend(struct vfio_device_attach_iommufd_pt,
+					 pt_id);
+	struct vfio_device_attach_iommufd_pt attach = { 0 };
+	struct iommufd_ctx *ictx = sd->ictx;
+	uint32_t pt_id;
+	int rc;
+
+	rc = ucmd_copy_from_user(ucmd, &attach, ucmd->ubuffer, minsz);
+	if (rc)
+		return rc;
+	if (attach.argsz < minsz)
+		return -EINVAL;
+	if (attach.flags & ~VFIO_DEVICE_ATTACH_PASID)
+		return -EINVAL;
+	if (attach.flags & VFIO_DEVICE_ATTACH_PASID) {
+		/*
+		 * vfio-pci has pasid_attach_ioas: the argsz and copy rules
+		 * apply, then the IOMMU refuses (the device has no PASID).
+		 */
+		if (attach.argsz < sizeof(attach))
+			return -EINVAL;
+		rc = ucmd_copy_from_user(ucmd, &attach.pasid,
+					 ucmd->ubuffer + minsz,
+					 sizeof(attach.pasid));
+		if (rc)
+			return rc;
+	}
+
+	pt_id = attach.pt_id;
+	pthread_mutex_lock(&ictx->lock);
+	if (attach.flags & VFIO_DEVICE_ATTACH_PASID) {
+		/* A PASID of IOMMU_NO_PASID included: the IOMMU says EINVAL. */
+		rc = -EINVAL;
+	} else if (sd->attached) {
+		rc = iommufd_device_replace(sd->idev, IOMMU_NO_PASID, &pt_id);
+	} else {
+		rc = iommufd_device_attach(sd->idev, IOMMU_NO_PASID, &pt_id);
+	}
+	if (!rc) {
+		sd->attached = true;
+		sd->pt_id = pt_id;
+	}
+	iommufd_ctx_figures_update(ictx);
+	pthread_mutex_unlock(&ictx->lock);
+	if (rc)
+		return rc;
+	rc = ucmd_copy_to_user(ucmd,
+			       ucmd->ubuffer +
+				       offsetof(struct vfio_device_attach_iommufd_pt,
+						pt_id),
+			       &pt_id, sizeof(pt_id));
+	if (rc) {
+		/* vfio_df_ioctl_attach_pt(): out_detach. */
+		pthread_mutex_lock(&ictx->lock);
+		iommufd_device_detach(sd->idev, IOMMU_NO_PASID);
+		iommufd_ctx_figures_update(ictx);
+		pthread_mutex_unlock(&ictx->lock);
+		sd->attached = false;
+		sd->pt_id = 0;
+	}
+	return rc;
+}
+
+long sdev_ioctl_detach(struct served_device *sd, struct iommufd_ucmd *ucmd)
+{
+	const size_t minsz = offsetofend(struct vfio_device_detach_iommufd_pt,
+					 flags);
+	struct vfio_device_detach_iommufd_pt detach = { 0 };
+	struct iommufd_ctx *ictx = sd->ictx;
+	int rc;
+
+	rc = ucmd_copy_from_user(ucmd, &detach, ucmd->ubuffer, minsz);
+	if (rc)
+		return rc;
+	if (detach.argsz < minsz)
+		return -EINVAL;
+	if (detach.flags & ~VFIO_DEVICE_DETACH_PASID)
+		return -EINVAL;
+	if (detach.flags & VFIO_DEVICE_DETACH_PASID) {
+		if (detach.argsz < sizeof(detach))
+			return -EINVAL;
+		rc = ucmd_copy_from_user(ucmd, &detach.pasid,
+					 ucmd->ubuffer + minsz,
+					 sizeof(detach.pasid));
+		/* No PASID was ever attached: nothing to do, 0 as there. */
+		return rc;
+	}
+	/* vfio_iommufd_physical_detach_ioas(): not attached is a no-op. */
+	if (!sd->attached)
+		return 0;
+	pthread_mutex_lock(&ictx->lock);
+	iommufd_device_detach(sd->idev, IOMMU_NO_PASID);
+	iommufd_ctx_figures_update(ictx);
+	pthread_mutex_unlock(&ictx->lock);
+	sd->attached = false;
+	sd->pt_id = 0;
+	return 0;
+}
+
+struct iommufd_ctx *iommufd_ctx_get_by_serial(struct iommufd_daemon *d,
+					      uint32_t serial)
+{
+	struct iommufd_ctx *found = NULL;
+
+	pthread_mutex_lock(&d->lock);
+	for (struct iommufd_ctx *c = d->contexts; c; c = c->next) {
+		if (c->serial != serial)
+			continue;
+		if (iommufd_ctx_tryget(c))
+			found = c;
+		break;
+	}
+	pthread_mutex_unlock(&d->lock);
+	return found;
+}
+
+void served_device_status_get(struct served_device *sd,
+			      struct served_device_status *st)
+{
+	*st = (struct served_device_status){ .kind = sd->ops->kind };
+	/* Set before serving began, never changed since. */
+	snprintf(st->path, sizeof(st->path), "%s", sd->path);
+	if (pthread_mutex_trylock(&sd->lock)) {
+		/* Busy (a DMA, a bind waiting for its answer): say so. */
+		st->stale = true;
+		return;
+	}
+	st->open_files = sd->open_files;
+	st->bound = sd->ictx != NULL;
+	st->bind_pid = sd->bind_pid;
+	st->bind_uid = sd->bind_uid;
+	st->devid = sd->devid;
+	st->attached = sd->attached;
+	st->pt_id = sd->pt_id;
+	if (sd->ictx) {
+		pthread_mutex_lock(&sd->ictx->figures_lock);
+		st->ctx_pinned_bytes = sd->ictx->figures.pinned_bytes;
+		pthread_mutex_unlock(&sd->ictx->figures_lock);
+	}
+	pthread_mutex_unlock(&sd->lock);
+}

@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Interrupts of a served device: VFIO_DEVICE_GET_IRQ_INFO and SET_IRQS
+ * (vfio_pci_ioctl_get_irq_info(), vfio_set_irqs_validate_and_prepare(),
+ * vfio_pci_set_irqs_ioctl() and the INTx/MSI/ERR/REQ handlers of
+ * vfio_pci_intrs.c), and the line the provider raises.
+ *
+ * Eventfds come from the caller's fd table (a copy through the caller's
+ * pidfd); the daemon keeps its copy until the vector is torn down (-1,
+ * count 0, unbind).  At most SDEV_MAX_MSI MSI vectors, one INTx, one ERR
+ * and one REQ eventfd per device.
+ *
+ * Signalling writes 1 to the eventfd.  The kernel's eventfd_signal()
+ * saturates instead of blocking; a write(2) blocks when the counter is
+ * full, so the daemon writes only when poll says it would not block (a
+ * client that fills its own counter loses interrupts, as it would lose
+ * count with the kernel).
+ */
+#include "vfio/device_priv.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/fd_handle.h"
+#include "core/own_files.h"
+#include "core/iommufd_private.h"
+#include "uiommufd/vfio_abi.h"
+
+void sdev_irqs_init(struct served_device *sd)
+{
+	sd->irq_type = SDEV_IRQ_NONE;
+	sd->intx_fd = sd->err_fd = sd->req_fd = -1;
+	for (unsigned int i = 0; i < SDEV_MAX_MSI; i++)
+		sd->msi_fds[i] = -1;
+}
+
+static void fd_drop(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+static void eventfd_signal_fd(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+	uint64_t one = 1;
+
+	if (fd < 0 || poll(&p, 1, 0) != 1 || !(p.revents & POLLOUT))
+		return;
+	if (write(fd, &one, sizeof(one)) != sizeof(one))
+		return; /* nothing to tell anybody: the client's counter */
+}
+
+static void intx_disable(struct served_device *sd)
+{
+	fd_drop(&sd->intx_fd);
+	sd->intx_masked = false;
+	sd->irq_type = SDEV_IRQ_NONE;
+}
+
+static void msi_disable(struct served_device *sd)
+{
+	for (unsigned int i = 0; i < SDEV_MAX_MSI; i++)
+		fd_drop(&sd->msi_fds[i]);
+	sd->msi_nvec = 0;
+	sd->irq_type = SDEV_IRQ_NONE;
+}
+
+void sdev_irqs_teardown(struct served_device *sd)
+{
+	intx_disable(sd);
+	msi_disable(sd);
+	fd_drop(&sd->err_fd);
+	fd_drop(&sd->req_fd);
+	sd->intx_asserted = false;
+}
+
+/* The vectors of an index (vfio_pci_get_irq_count()). */
+static uint32_t irq_count(struct served_device *sd, uint32_t index)
+{
+	struct sdev_irq_desc desc = { 0 };
+
+	if (index >= sd->ops->num_irqs || !sd->ops->irq_desc)
+		return 0;
+	sd->ops->irq_desc(sd, index, &desc);
+	if (index == VFIO_PCI_MSI_IRQ_INDEX && desc.count > SDEV_MAX_MSI)
+		desc.count = SDEV_MAX_MSI;
+	return desc.count;
+}
+
+long sdev_ioctl_get_irq_info(struct served_device *sd,
+			     struct iommufd_ucmd *ucmd)
+{
+	const size_t minsz = offsetofend(struct vfio_irq_info, count);
+	struct vfio_irq_info info;
+	int rc;
+
+	rc = ucmd_copy_from_user(ucmd, &info, ucmd->ubuffer, minsz);
+	if (rc)
+		return rc;
+	if (info.argsz < minsz || info.index >= VFIO_PCI_NUM_IRQS ||
+	    info.index >= sd->ops->num_irqs)
+		return -EINVAL;
+	/* ERR exists only for PCIe devices: a provider gives it a count. */
+	if (info.index == VFIO_PCI_ERR_IRQ_INDEX &&
+	    !irq_count(sd, VFIO_PCI_ERR_IRQ_INDEX))
+		return -EINVAL;
+	info.flags = VFIO_IRQ_INFO_EVENTFD;
+	info.count = irq_count(sd, info.index);
+	if (info.index == VFIO_PCI_INTX_IRQ_INDEX)
+		info.flags |= VFIO_IRQ_INFO_MASKABLE | VFIO_IRQ_INFO_AUTOMASKED;
+	else
+		info.flags |= VFIO_IRQ_INFO_NORESIZE; /* no dynamic MSI-X */
+	return ucmd_copy_to_user(ucmd, ucmd->ubuffer, &info, minsz);
+}
+
+/*
+ * eventfd_ctx_fdget() on the caller's fd: EBADF when it is not open there,
+ * EINVAL when it is no eventfd.  *out is the daemon's copy.
+ */
+static int eventfd_from_caller(struct iommufd_ucmd *ucmd, int fd, int *out)
+{
+	char path[64], target[64];
+	ssize_t n;
+	int copy = iommufd_ucmd_get_fd(ucmd, fd);
+
+	if (copy < 0)
+		return copy == -ENOMEM ? -ENOMEM : -EBADF;
+	/* The fd table's own link: no question to any filesystem. */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", copy);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0 || (size_t)n != strlen("anon_inode:[eventfd]") ||
+	    memcmp(target, "anon_inode:[eventfd]", (size_t)n)) {
+		caller_fd_close(copy);
+		return -EINVAL;
+	}
+	*out = copy;
+	return 0;
+}
+
+static void intx_send(struct served_device *sd)
+{
+	/* vfio_send_intx_eventfd(): the line masks itself (AUTOMASKED). */
+	if (sd->intx_masked)
+		return;
+	sd->intx_masked = true;
+	eventfd_signal_fd(sd->intx_fd);
+}
+
+static void intx_unmask(struct served_device *sd)
+{
+	sd->intx_masked = false;
+	/* Still asserted: a level interrupt fires again at once. */
+	if (sd->intx_asserted)
+		intx_send(sd);
+}
+
+static int set_intx(struct served_device *sd, struct iommufd_ucmd *ucmd,
+		    uint32_t action, uint32_t dtype, uint32_t start,
+		    uint32_t count, const uint8_t *data)
+{
+	bool is_intx = sd->irq_type == VFIO_PCI_INTX_IRQ_INDEX;
+	bool none = sd->irq_type == SDEV_IRQ_NONE;
+	int32_t fd;
+	int copy, rc;
+
+	switch (action) {
+	case VFIO_IRQ_SET_ACTION_MASK:
+	case VFIO_IRQ_SET_ACTION_UNMASK:
+		if (!is_intx || start != 0 || count != 1)
+			return -EINVAL;
+		if (dtype == VFIO_IRQ_SET_DATA_EVENTFD)
+			/* An unmask irqfd the daemon does not serve (docs). */
+			return -ENOTTY;
+		if (dtype == VFIO_IRQ_SET_DATA_BOOL && !data[0])
+			return 0;
+		if (action == VFIO_IRQ_SET_ACTION_MASK)
+			sd->intx_masked = true;
+		else
+			intx_unmask(sd);
+		return 0;
+	default: /* TRIGGER */
+		break;
+	}
+	if (is_intx && !count && dtype == VFIO_IRQ_SET_DATA_NONE) {
+		intx_disable(sd);
+		return 0;
+	}
+	if (!(is_intx || none) || start != 0 || count != 1)
+		return -EINVAL;
+	if (dtype == VFIO_IRQ_SET_DATA_EVENTFD) {
+		memcpy(&fd, data, sizeof(fd));
+		copy = -1;
+		if (fd >= 0) {
+			rc = eventfd_from_caller(ucmd, fd, &copy);
+			if (rc)
+				return rc;
+		}
+		if (is_intx) {
+			/* vfio_intx_set_signal(): swap (or drop) the trigger. */
+			fd_drop(&sd->intx_fd);
+			sd->intx_fd = copy;
+			return 0;
+		}
+		/* vfio_intx_enable(): a -1 enables INTx with no trigger. */
+		sd->intx_fd = copy;
+		sd->intx_masked = false;
+		sd->irq_type = VFIO_PCI_INTX_IRQ_INDEX;
+		if (sd->intx_asserted)
+			intx_send(sd);
+		return 0;
+	}
+	if (!is_intx)
+		return -EINVAL;
+	if (dtype == VFIO_IRQ_SET_DATA_NONE ||
+	    (dtype == VFIO_IRQ_SET_DATA_BOOL && data[0]))
+		intx_send(sd);
+	return 0;
+}
+
+static int set_msi(struct served_device *sd, struct iommufd_ucmd *ucmd,
+		   uint32_t action, uint32_t dtype, uint32_t start,
+		   uint32_t count, const uint8_t *data)
+{
+	bool is_msi = sd->irq_type == VFIO_PCI_MSI_IRQ_INDEX;
+	int copies[SDEV_MAX_MSI];
+	int rc = 0;
+
+	/* vfio_pci_set_irqs_ioctl(): no MSI masking ("need masking support"). */
+	if (action != VFIO_IRQ_SET_ACTION_TRIGGER)
+		return -ENOTTY;
+	if (is_msi && !count && dtype == VFIO_IRQ_SET_DATA_NONE) {
+		msi_disable(sd);
+		return 0;
+	}
+	if (!(is_msi || sd->irq_type == SDEV_IRQ_NONE))
+		return -EINVAL;
+	if (dtype == VFIO_IRQ_SET_DATA_EVENTFD) {
+		uint32_t nvec = is_msi ? sd->msi_nvec : start + count;
+
+		/* vfio_msi_set_block(): inside the vectors enabled. */
+		if (start + count > nvec || nvec > SDEV_MAX_MSI)
+			return -EINVAL;
+		/* All or nothing: every fd is checked before any changes. */
+		for (uint32_t i = 0; i < count; i++) {
+			int32_t fd;
+
+			memcpy(&fd, data + i * sizeof(fd), sizeof(fd));
+			copies[i] = -1;
+			if (fd >= 0)
+				rc = eventfd_from_caller(ucmd, fd, &copies[i]);
+			if (rc) {
+				while (i--)
+					fd_drop(&copies[i]);
+				/* A fresh enable fails whole (vfio_msi_disable). */
+				return rc;
+			}
+		}
+		for (uint32_t i = 0; i < count; i++) {
+			fd_drop(&sd->msi_fds[start + i]);
+			sd->msi_fds[start + i] = copies[i];
+		}
+		if (!is_msi) {
+			sd->msi_nvec = nvec;
+			sd->irq_type = VFIO_PCI_MSI_IRQ_INDEX;
+		}
+		return 0;
+	}
+	if (!is_msi)
+		return -EINVAL;
+	for (uint32_t i = start; i < start + count && i < sd->msi_nvec; i++)
+		if (dtype == VFIO_IRQ_SET_DATA_NONE || data[i - start])
+			eventfd_signal_fd(sd->msi_fds[i]);
+	return 0;
+}
+
+/* vfio_pci_set_ctx_trigger_single() for ERR and REQ. */
+static int set_single(struct iommufd_ucmd *ucmd, int *slot, uint32_t action,
+		      uint32_t dtype, uint32_t start, uint32_t count,
+		      const uint8_t *data)
+{
+	int32_t fd;
+	int copy, rc;
+
+	if (action != VFIO_IRQ_SET_ACTION_TRIGGER)
+		return -ENOTTY;
+	if (start != 0 || count > 1)
+		return -EINVAL;
+	switch (dtype) {
+	case VFIO_IRQ_SET_DATA_NONE:
+		if (*slot < 0)
+			return -EINVAL;
+		if (count)
+			eventfd_signal_fd(*slot);
+		else
+			fd_drop(slot);
+		return 0;
+	case VFIO_IRQ_SET_DATA_BOOL:
+		if (!count)
+			return -EINVAL;
+		if (data[0])
+			eventfd_signal_fd(*slot);
+		return 0;
+	default:
+		if (!count)
+			return -EINVAL;
+		memcpy(&fd, data, sizeof(fd));
+		if (fd == -1) {
+			fd_drop(slot);
+			return 0;
+		}
+		if (fd < 0)
+			return -EINVAL;
+		rc = eventfd_from_caller(ucmd, fd, &copy);
+		if (rc)
+			return rc;
+		fd_drop(slot);
+		*slot = copy;
+		return 0;
+	}
+}
+
+long sdev_ioctl_set_irqs(struct served_device *sd, struct iommufd_ucmd *ucmd)
+{
+	const size_t minsz = offsetofend(struct vfio_irq_set, count);
+	uint8_t data[SDEV_MAX_MSI * sizeof(int32_t)];
+	struct vfio_irq_set hdr;
+	uint32_t max, action, dtype;
+	size_t size = 0;
+	int rc;
+
+	rc = ucmd_copy_from_user(ucmd, &hdr, ucmd->ubuffer, minsz);
+	if (rc)
+		return rc;
+	/* vfio_set_irqs_validate_and_prepare(). */
+	if (hdr.argsz < minsz || hdr.index >= VFIO_PCI_NUM_IRQS ||
+	    hdr.count >= UINT32_MAX - hdr.start ||
+	    hdr.flags & ~(VFIO_IRQ_SET_DATA_TYPE_MASK |
+			  VFIO_IRQ_SET_ACTION_TYPE_MASK))
+		return -EINVAL;
+	max = irq_count(sd, hdr.index);
+	if (hdr.start >= max || hdr.start + hdr.count > max)
+		return -EINVAL;
+	dtype = hdr.flags & VFIO_IRQ_SET_DATA_TYPE_MASK;
+	switch (dtype) {
+	case VFIO_IRQ_SET_DATA_NONE:
+		break;
+	case VFIO_IRQ_SET_DATA_BOOL:
+		size = 1;
+		break;
+	case VFIO_IRQ_SET_DATA_EVENTFD:
+		size = sizeof(int32_t);
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (size) {
+		if (hdr.argsz - minsz < (uint64_t)hdr.count * size)
+			return -EINVAL;
+		/* max <= SDEV_MAX_MSI for every index: data fits. */
+		if ((uint64_t)hdr.count * size > sizeof(data))
+			return -EINVAL;
+		rc = ucmd_copy_from_user(ucmd, data, ucmd->ubuffer + minsz,
+					 hdr.count * size);
+		if (rc)
+			return rc;
+	}
+	action = hdr.flags & VFIO_IRQ_SET_ACTION_TYPE_MASK;
+	if (action != VFIO_IRQ_SET_ACTION_MASK &&
+	    action != VFIO_IRQ_SET_ACTION_UNMASK &&
+	    action != VFIO_IRQ_SET_ACTION_TRIGGER)
+		return -ENOTTY;
+	switch (hdr.index) {
+	case VFIO_PCI_INTX_IRQ_INDEX:
+		return set_intx(sd, ucmd, action, dtype, hdr.start, hdr.count,
+				data);
+	case VFIO_PCI_MSI_IRQ_INDEX:
+		return set_msi(sd, ucmd, action, dtype, hdr.start, hdr.count,
+			       data);
+	case VFIO_PCI_ERR_IRQ_INDEX:
+		return set_single(ucmd, &sd->err_fd, action, dtype, hdr.start,
+				  hdr.count, data);
+	case VFIO_PCI_REQ_IRQ_INDEX:
+		return set_single(ucmd, &sd->req_fd, action, dtype, hdr.start,
+				  hdr.count, data);
+	default: /* MSI-X: no vectors, refused above */
+		return -ENOTTY;
+	}
+}
+
+void sdev_irq_raise(struct served_device *sd)
+{
+	if (sd->irq_type == VFIO_PCI_MSI_IRQ_INDEX) {
+		eventfd_signal_fd(sd->msi_fds[0]);
+		return;
+	}
+	sd->intx_asserted = true;
+	if (sd->irq_type == VFIO_PCI_INTX_IRQ_INDEX)
+		intx_send(sd);
+}
+
+void sdev_irq_lower(struct served_device *sd)
+{
+	sd->intx_asserted = false;
+}
