@@ -143,14 +143,24 @@ int fe_dev_cuse_offset(pid_t tid, uint64_t off, uint64_t *out)
 	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -EINVAL;
-	n = read(fd, line, sizeof(line) - 1);
-	close(fd);
-	if (n <= 0)
-		return -EINVAL;
-	line[n] = 0;
+	/*
+	 * The caller may not be asleep yet when its request arrives (woken,
+	 * the daemon preempted it: seen on one vCPU): the file then says
+	 * "running".  It sleeps within a few scheduling rounds.
+	 */
+	for (int tries = 0;; tries++) {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return -EINVAL;
+		n = read(fd, line, sizeof(line) - 1);
+		close(fd);
+		if (n <= 0)
+			return -EINVAL;
+		line[n] = 0;
+		if (strncmp(line, "running", 7) || tries == 1000)
+			break;
+		usleep(tries < 10 ? 0 : 100);
+	}
 	/* "nr arg1 .. arg6 sp pc", the arguments in hex. */
 	if (sscanf(line, "%ld %llx %llx %llx %llx %llx %llx", &nr, &a[1], &a[2],
 		   &a[3], &a[4], &a[5], &a[6]) != 7)
