@@ -4,7 +4,8 @@
 # against /dev/iommu and /dev/vfio/devices/uvfio0, once per CUSE argument
 # transport; then a client killed in the middle of its DMA loop, after
 # which `uiommufdctl status --json` must show no client, pin or binding and
-# the next client must bind; then the demo.  The same client_edu passes
+# the next client must bind; then the demo (those two with the default
+# transport only).  The same client_edu passes
 # against the kernel's own iommufd and vfio-pci (edu-ref.sh).
 fail=0
 sock=/run/uiommufd/status.sock
@@ -22,7 +23,8 @@ wait_for() {
 # The status totals and devices, as one line of JSON text to grep.
 leftovers() {
 	j=$(./uiommufdctl --socket $sock status --json | tr -d ' \n')
-	t=$(echo "$j" | grep -o '"totals":{[^}]*}')
+	# totals is the last member; its objects come first, its counts after
+	t=$(echo "$j" | sed 's/.*"totals"://')
 	for k in clients ioas areas mapped_bytes pinned_bytes; do
 		echo "$t" | grep -q "\"$k\":0[,}]" || echo "$k"
 	done
@@ -43,6 +45,8 @@ run_round() {
 	wait_for $sock 20
 	echo "=== client_edu, $transport transport"
 	./client_edu /dev/iommu $dev || fail=1
+	# the rest does not depend on the transport: once is enough under TCG
+	[ "$transport" = pvm ] || { stop_daemon; return; }
 
 	echo "=== a client killed mid-DMA, $transport transport"
 	./client_edu /dev/iommu $dev loop >/tmp/loop.out 2>&1 &
@@ -75,7 +79,10 @@ run_round() {
 
 	echo "=== the demo, $transport transport"
 	./demo_client /dev/iommu $dev -- ./uiommufdctl --socket $sock status || fail=1
+	stop_daemon
+}
 
+stop_daemon() {
 	kill -TERM $dpid
 	wait $dpid || { echo "FAIL: daemon exited $? ($transport)"; fail=1; }
 	[ -e $dev ] && { echo "FAIL: $dev still there after the daemon stopped"; fail=1; }
