@@ -595,7 +595,7 @@ plot_png=docs/bench-clients.png
 	if want edu; then
 		# the better round: more round trips per second
 		ed() { awk -v l="$1" '$1 == "RESULT" && $2 == l && (!k++ || $3 > best) {
-			best = $3; o = $3 " " $4 } END { print o }' "$out/edu.txt"; }
+			best = $3; o = $3 " " $4 " " $5 } END { print o }' "$out/edu.txt"; }
 		echo
 		echo "## edu DMA round trips (software edu device, \`--device edu\`)"
 		echo
@@ -606,13 +606,15 @@ plot_png=docs/bench-clients.png
 		echo "command, the command read back), each a pread/pwrite round trip; the"
 		echo "DMA itself is a copy through the IOAS's pinned pages."
 		echo
-		echo "| loop | 4 KiB round trips/s | µs each | 64 KiB round trips/s | µs each | one BAR read, µs |"
-		echo "|---|---:|---:|---:|---:|---:|"
+		echo "Rates are 1 / the median round trip; the mean is beside it."
+		echo
+		echo "| loop | 4 KiB round trips/s | median µs | mean µs | 64 KiB round trips/s | median µs | mean µs | one BAR read, median µs |"
+		echo "|---|---:|---:|---:|---:|---:|---:|---:|"
 		for loop in "${loops[@]}"; do
-			read -r r4 u4 <<<"$(ed "$loop-edu_rt_4k")"
-			read -r r64 u64 <<<"$(ed "$loop-edu_rt_64k")"
-			read -r _ ub <<<"$(ed "$loop-edu_bar_read")"
-			echo "| $loop | ${r4:--} | ${u4:--} | ${r64:--} | ${u64:--} | ${ub:--} |"
+			read -r r4 u4 m4 <<<"$(ed "$loop-edu_rt_4k")"
+			read -r r64 u64 m64 <<<"$(ed "$loop-edu_rt_64k")"
+			read -r _ ub _ <<<"$(ed "$loop-edu_bar_read")"
+			echo "| $loop | ${r4:--} | ${u4:--} | ${m4:--} | ${r64:--} | ${u64:--} | ${m64:--} | ${ub:--} |"
 		done
 	fi
 
