@@ -27,6 +27,7 @@
 #define IOVA_MSG 0x100000
 #define IOVA_BUF 0x200000
 #define MSG_LEN 64
+#define UNTOUCHED "(page 2 after the unmap: untouched)"
 
 static int fail(const char *what, int err)
 {
@@ -71,6 +72,7 @@ int main(int argc, char **argv)
 	long page = sysconf(_SC_PAGESIZE);
 	char **cmd = NULL;
 	uint8_t *mem;
+	char *msg, *page2;	/* the two pages, as strings */
 	uint32_t id;
 	int fd, mfd, rc;
 
@@ -111,8 +113,10 @@ int main(int argc, char **argv)
 	mem = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
 	if (mem == MAP_FAILED)
 		return fail("mmap", 0);
-	snprintf((char *)mem, MSG_LEN, "hello from page 1, carried by the device");
-	strcpy((char *)mem + page, "(nothing yet)");
+	msg = (char *)mem;
+	page2 = (char *)mem + page;
+	snprintf(msg, MSG_LEN, "hello from page 1, carried by the device");
+	strcpy(page2, "(nothing yet)");
 	if ((rc = map(fd, alloc.out_ioas_id, mem, page, IOVA_MSG)) ||
 	    (rc = map(fd, alloc.out_ioas_id, mem + page, page, IOVA_BUF)))
 		return fail("IOMMU_IOAS_MAP", rc);
@@ -122,8 +126,8 @@ int main(int argc, char **argv)
 	    (rc = edu_dma(&dev, IOVA_BUF, 0, MSG_LEN, true, false)))
 		return fail("edu DMA", rc);
 	printf("device DMA: IOVA %#x -> its buffer -> IOVA %#x\n", IOVA_MSG, IOVA_BUF);
-	printf("page 2 now reads: \"%s\"\n", (char *)mem + page);
-	if (strcmp((char *)mem + page, (char *)mem)) {
+	printf("page 2 now reads: \"%s\"\n", page2);
+	if (strcmp(page2, msg)) {
 		fprintf(stderr, "demo: the device's DMA did not arrive\n");
 		return 1;
 	}
@@ -138,16 +142,16 @@ int main(int argc, char **argv)
 	unmap.length = page;
 	if (ioctl(fd, IOMMU_IOAS_UNMAP, &unmap))
 		return fail("IOMMU_IOAS_UNMAP", 0);
-	strcpy((char *)mem + page, "(page 2 after the unmap: untouched)");
+	strcpy(page2, UNTOUCHED);
 	printf("IOMMU_IOAS_UNMAP: IOVA %#x unmapped\n", IOVA_BUF);
 	if ((rc = edu_dma(&dev, IOVA_BUF, 0, MSG_LEN, true, false)))
 		return fail("edu DMA", rc);
-	printf("device DMA to IOVA %#x again: blocked by the IOMMU; page 2 reads \"%s\"\n",
-	       IOVA_BUF, (char *)mem + page);
-	if (strcmp((char *)mem + page, "(page 2 after the unmap: untouched)")) {
+	if (strcmp(page2, UNTOUCHED)) {
 		fprintf(stderr, "demo: the device wrote an unmapped IOVA\n");
 		return 1;
 	}
+	printf("device DMA to IOVA %#x again: blocked by the IOMMU; page 2 still reads \"%s\"\n",
+	       IOVA_BUF, UNTOUCHED);
 	close(dev.fd);
 	close(fd);
 	printf("closed: the device is unbound, the IOAS and its pins are gone\n");
