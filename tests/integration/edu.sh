@@ -56,8 +56,8 @@ s = json.load(sys.stdin)
 t = s["totals"]
 left = [k for k in ("clients", "ioas", "areas", "mapped_bytes", "pinned_bytes") if t.get(k)]
 for d in s.get("devices", []):
-	if d.get("bound") or d.get("attached") or d.get("pinned_bytes"):
-		left.append("device %s bound" % d.get("path", "?"))
+	if d.get("bound") or d.get("open_files"):
+		left.append("device %s bound or open" % d.get("node", "?"))
 if left:
 	print("left behind: " + ", ".join(left))
 	sys.exit(1)
