@@ -16,8 +16,10 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "core/device.h"
 #include "core/fd_handle.h"
 #include "core/hw_pagetable.h"
@@ -25,15 +27,31 @@
 #include "core/own_files.h"
 #include "uiommufd/vfio_abi.h"
 
-/* The kernel's iommufd_ctx_from_fd() on the caller's fd number. */
+/*
+ * The kernel's iommufd_ctx_from_fd() on the caller's fd number, without
+ * sd->lock (it may take IDENT_DEADLINE_MS).  The caller's fd is first
+ * looked at through /proc/TID/fd (statx, no FUSE request): a file that is
+ * not one of ours never enters the daemon's fd table, so no close of a
+ * client's FUSE file (whose FLUSH may never be answered) ever happens here.
+ */
 static int ctx_from_caller_fd(struct served_device *sd,
 			      struct iommufd_ucmd *ucmd, int fd,
 			      struct iommufd_ctx **out)
 {
 	struct iommufd_daemon *d = sd->daemon;
-	int copy = iommufd_ucmd_get_fd(ucmd, fd);
-	int rc;
+	char path[64];
+	int copy, rc;
 
+	if (!d->ctx_from_file) {
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d",
+			 (int)ucmd->caller.pid, fd);
+		rc = own_file_path(path);
+		if (rc < 0)
+			return -EBADF;
+		if (!rc)
+			return -EBADFD;
+	}
+	copy = iommufd_ucmd_get_fd(ucmd, fd);
 	if (copy < 0)
 		return copy == -ENOMEM ? -ENOMEM : -EBADF;
 	rc = d->ctx_from_file ? d->ctx_from_file(d, copy, out) :
@@ -43,13 +61,15 @@ static int ctx_from_caller_fd(struct served_device *sd,
 	return rc;
 }
 
+static long sdev_bind_locked(struct vfio_device_file *df,
+			     struct iommufd_ucmd *ucmd, struct iommufd_ctx *ictx);
+
 long sdev_ioctl_bind(struct vfio_device_file *df, struct iommufd_ucmd *ucmd)
 {
 	const size_t minsz = offsetofend(struct vfio_device_bind_iommufd,
 					 out_devid);
 	struct served_device *sd = df->sd;
 	struct vfio_device_bind_iommufd bind;
-	struct iommufd_device *idev;
 	struct iommufd_ctx *ictx;
 	uint32_t user_size;
 	int rc;
@@ -67,16 +87,46 @@ long sdev_ioctl_bind(struct vfio_device_file *df, struct iommufd_ucmd *ucmd)
 	if (bind.iommufd < 0 || bind.flags & ~VFIO_DEVICE_BIND_FLAG_TOKEN)
 		return -EINVAL;
 	/* One file cannot bind twice. */
-	if (df->access_granted)
-		return -EINVAL;
+	pthread_mutex_lock(&sd->lock);
+	rc = df->access_granted ? -EINVAL : 0;
+	pthread_mutex_unlock(&sd->lock);
+	if (rc)
+		return rc;
 	/* vfio_df_check_token(): no VF token exists for these devices. */
 	if (bind.flags & VFIO_DEVICE_BIND_FLAG_TOKEN)
 		return -EINVAL;
 	rc = ctx_from_caller_fd(sd, ucmd, bind.iommufd, &ictx);
 	if (rc)
 		return rc;
-	/* vfio_df_open(): a cdev device is opened by one file at a time. */
+	pthread_mutex_lock(&sd->lock);
+	rc = sdev_bind_locked(df, ucmd, ictx);
+	pthread_mutex_unlock(&sd->lock);
+	return rc;
+}
+
+/* The rest of BIND, under sd->lock; consumes the ictx reference. */
+static long sdev_bind_locked(struct vfio_device_file *df,
+			     struct iommufd_ucmd *ucmd, struct iommufd_ctx *ictx)
+{
+	struct served_device *sd = df->sd;
+	struct iommufd_device *idev;
+	int rc;
+
+	/*
+	 * vfio_df_open(): a cdev device is opened by one file at a time.  A
+	 * binding whose file is already closed may still await its RELEASE
+	 * (SDEV_BIND_WAIT_US): give it that long.
+	 */
 	if (sd->bound) {
+		struct timespec until;
+
+		clock_deadline(CLOCK_MONOTONIC, SDEV_BIND_WAIT_US, &until);
+		while (sd->bound && !df->access_granted &&
+		       pthread_cond_timedwait(&sd->unbound, &sd->lock, &until) !=
+			       ETIMEDOUT)
+			;
+	}
+	if (sd->bound || df->access_granted) {
 		iommufd_ctx_put(ictx);
 		return -EINVAL;
 	}
@@ -139,6 +189,7 @@ void sdev_unbind(struct served_device *sd)
 	sd->pt_id = 0;
 	sd->bind_pid = 0;
 	sd->bind_uid = 0;
+	pthread_cond_broadcast(&sd->unbound);
 	/* The last reference tears the context down (sd->lock -> ctx->lock). */
 	iommufd_ctx_put(ictx);
 }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/iommufd_private.h"
 #include "log.h"
@@ -52,6 +53,14 @@ int served_device_create_ops(struct iommufd_daemon *d,
 	if (!sd)
 		return -ENOMEM;
 	pthread_mutex_init(&sd->lock, NULL);
+	{
+		pthread_condattr_t ca;
+
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&sd->unbound, &ca);
+		pthread_condattr_destroy(&ca);
+	}
 	sd->daemon = d;
 	sd->ops = ops;
 	snprintf(sd->name, sizeof(sd->name), "%s", name);
@@ -59,6 +68,7 @@ int served_device_create_ops(struct iommufd_daemon *d,
 	sdev_irqs_init(sd);
 	rc = ops->create ? ops->create(sd, options ? options : "") : 0;
 	if (rc) {
+		pthread_cond_destroy(&sd->unbound);
 		pthread_mutex_destroy(&sd->lock);
 		free(sd);
 		return rc;
@@ -137,6 +147,7 @@ void served_device_destroy(struct served_device *sd)
 	if (sd->ops->destroy)
 		sd->ops->destroy(sd);
 	pthread_mutex_unlock(&sd->lock);
+	pthread_cond_destroy(&sd->unbound);
 	pthread_mutex_destroy(&sd->lock);
 	free(sd);
 }
@@ -216,11 +227,10 @@ long vfio_device_file_ioctl(struct vfio_device_file *df,
 	struct served_device *sd = df->sd;
 	long rc;
 
+	/* Takes sd->lock itself: finding the iommufd's context may take time. */
+	if (cmd == VFIO_DEVICE_BIND_IOMMUFD)
+		return sdev_ioctl_bind(df, ucmd);
 	pthread_mutex_lock(&sd->lock);
-	if (cmd == VFIO_DEVICE_BIND_IOMMUFD) {
-		rc = sdev_ioctl_bind(df, ucmd);
-		goto out;
-	}
 	/* Before BIND (or on a file that did not bind): EINVAL for all. */
 	if (!df->access_granted) {
 		rc = -EINVAL;
