@@ -14,7 +14,7 @@
 #                  per-call cost of IOAS_MAP of both in the same run
 # --build DIR      measure the daemon and tools of this meson build
 #                  (default: build/, set up and built here if needed)
-# --only SECTIONS  comma-separated subset of calls,map,areas,clients,vm: the
+# --only SECTIONS  comma-separated subset of calls,map,areas,clients,edu,vm: the
 #                  tables are printed and BENCHMARKS.md is left alone
 # --rounds N       interleaved rounds of every compared figure (default 2)
 #
@@ -54,13 +54,14 @@ iters=$([ $quick = 1 ] && echo 5000 || echo 30000)
 cost_iters=$([ $quick = 1 ] && echo 2000 || echo 10000)
 client_secs=$([ $quick = 1 ] && echo 1 || echo 3)
 client_counts="1 2 4 8 16"
+edu_secs=$([ $quick = 1 ] && echo 1 || echo 3)
 if [ "$B" = build ]; then
 	[ -d build ] || meson setup build >/dev/null
 	ninja -C build >/dev/null
 fi
 D=$B/daemon/uiommufd
 FLOOR=$B/tests/bench/floor_server
-for f in "$D" "$FLOOR" $B/tests/bench/{ioctl_bench,ioas_bench,map_cost,clients_bench}; do
+for f in "$D" "$FLOOR" $B/tests/bench/{ioctl_bench,ioas_bench,map_cost,clients_bench,edu_bench}; do
 	[ -x "$f" ] || { echo "bench.sh: $f missing (build it)"; exit 1; }
 done
 out=$(mktemp -d)
@@ -275,6 +276,22 @@ if want clients; then
 	for sv in "${servers[@]}"; do
 		spid=${sv#*:} spid=${spid%%:*}
 		stop_server "${sv##*:}"; rmdir "${sv##*:}"
+	done
+fi
+
+# ------------------------------------------------------------- edu DMA ----
+# The software edu device (--device edu) on the FUSE file, pinned, per loop:
+# DMA round trips RAM -> device -> RAM per second, 4 KiB and 64 KiB.
+if want edu; then
+	echo "host: edu DMA round trips, software edu, FUSE file, ${edu_secs} s each, loops: ${loops[*]}"
+	for _ in $(seq "$rounds"); do
+		for loop in "${loops[@]}"; do
+			dir=$(mktemp -d)
+			start_server "$loop" "$dir" "$pin" $D --status-socket none --device edu
+			$pin $B/tests/bench/edu_bench "$dir/iommu" "$dir/devices/uvfio0" \
+				--secs "$edu_secs" | sed "s/^RESULT /RESULT $loop-/" >> "$out/edu.txt"
+			stop_server "$dir"; rmdir "$dir"
+		done
 	done
 fi
 
@@ -572,6 +589,30 @@ plot_png=docs/bench-clients.png
 			rm=-
 			[ "$r" = - ] || rm="$(ratio "$med" "$(awk -v a="$gmin" 'BEGIN{print 2*a}')")x"
 			echo "| $what | $med | $m | $r | $rm |"
+		done
+	fi
+
+	if want edu; then
+		# the better round: more round trips per second
+		ed() { awk -v l="$1" '$1 == "RESULT" && $2 == l && (!k++ || $3 > best) {
+			best = $3; o = $3 " " $4 } END { print o }' "$out/edu.txt"; }
+		echo
+		echo "## edu DMA round trips (software edu device, \`--device edu\`)"
+		echo
+		echo "Pinned, FUSE file, better of $rounds rounds of ${edu_secs} s. A round trip moves"
+		echo "the bytes RAM -> device -> RAM through an IOAS (tests/bench/edu_bench.c):"
+		echo "4 KiB is one transfer each way of the device's whole buffer, 64 KiB"
+		echo "sixteen. A transfer is five BAR0 accesses (source, destination, count,"
+		echo "command, the command read back), each a pread/pwrite round trip; the"
+		echo "DMA itself is a copy through the IOAS's pinned pages."
+		echo
+		echo "| loop | 4 KiB round trips/s | µs each | 64 KiB round trips/s | µs each | one BAR read, µs |"
+		echo "|---|---:|---:|---:|---:|---:|"
+		for loop in "${loops[@]}"; do
+			read -r r4 u4 <<<"$(ed "$loop-edu_rt_4k")"
+			read -r r64 u64 <<<"$(ed "$loop-edu_rt_64k")"
+			read -r _ ub <<<"$(ed "$loop-edu_bar_read")"
+			echo "| $loop | ${r4:--} | ${u4:--} | ${r64:--} | ${u64:--} | ${ub:--} |"
 		done
 	fi
 

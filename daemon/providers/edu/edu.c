@@ -242,6 +242,11 @@ static ssize_t edu_region_rw(struct served_device *sd, uint32_t index,
 	return -EINVAL;
 }
 
+/*
+ * BAR0 and config space; every other BAR and the ROM exist with size 0, as
+ * vfio-pci answers them.  The VGA region does not exist (vfio-pci says
+ * EINVAL for it, where an absent BAR gets size 0).
+ */
 static void edu_region_desc(struct served_device *sd, uint32_t index,
 			    struct sdev_region_desc *out)
 {
@@ -259,8 +264,9 @@ static void edu_region_desc(struct served_device *sd, uint32_t index,
 
 /*
  * As vfio-pci counts QEMU's edu: one INTx line (pin A), one MSI vector
- * (its capability has no multiple-message support), no MSI-X, no error
- * interrupt (not PCIe), the request interrupt.
+ * (its capability has no multiple-message support), no MSI-X (an index
+ * with no vectors), no error interrupt (not PCIe: the index does not
+ * exist, flags 0), the request interrupt.
  */
 static void edu_irq_desc(struct served_device *sd, uint32_t index,
 			 struct sdev_irq_desc *out)
@@ -278,8 +284,11 @@ static void edu_irq_desc(struct served_device *sd, uint32_t index,
 		out->flags |= VFIO_IRQ_INFO_NORESIZE;
 		break;
 	case VFIO_PCI_MSIX_IRQ_INDEX:
-	case VFIO_PCI_ERR_IRQ_INDEX:
 		out->flags |= VFIO_IRQ_INFO_NORESIZE;
+		break;
+	case VFIO_PCI_ERR_IRQ_INDEX:
+		/* PCIe only: vfio-pci says EINVAL for this index (flags 0) */
+		out->flags = 0;
 		break;
 	case VFIO_PCI_REQ_IRQ_INDEX:
 		out->count = 1;

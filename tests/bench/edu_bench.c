@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * edu DMA round trips per second through a VFIO device cdev bound to an
+ * iommufd (the daemon's software edu, --device edu):
+ *   edu_bench IOMMUFD DEVICE [--secs S]
+ * A round trip of a size moves that many bytes RAM -> device -> RAM
+ * through an IOAS: 4 KiB is one transfer each way of the device's whole
+ * buffer, 64 KiB sixteen of them each way.  A transfer is what a driver
+ * does: write source, destination, count and command to BAR0, read the
+ * command back until it completes (the software device completes in the
+ * write: one read), five pread/pwrite calls.  Prints
+ *   RESULT edu_rt_<size> <round trips/s> <us per round trip>
+ *   RESULT edu_bar_read <reads/s> <us per read>
+ * the last being one BAR0 register read, the unit all of this costs.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "edu_ops.h"
+
+#define IOVA_SRC 0x100000
+#define IOVA_DST 0x1000000
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void die(const char *what, int err)
+{
+	fprintf(stderr, "edu_bench: %s: %s\n", what, strerror(err < 0 ? -err : errno));
+	exit(1);
+}
+
+static int map(int fd, uint32_t ioas, void *va, size_t len, uint64_t iova)
+{
+	struct iommu_ioas_map m = {
+		.size = sizeof(m), .ioas_id = ioas, .user_va = (uintptr_t)va,
+		.length = len, .iova = iova,
+		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+			 IOMMU_IOAS_MAP_WRITEABLE,
+	};
+
+	return edu_ioctl(fd, IOMMU_IOAS_MAP, &m);
+}
+
+static int roundtrip(struct edu_handle *d, size_t len)
+{
+	for (size_t off = 0; off < len; off += EDU_BUF_SIZE) {
+		int rc = edu_dma(d, IOVA_SRC + off, 0, EDU_BUF_SIZE, false, false);
+
+		if (!rc)
+			rc = edu_dma(d, IOVA_DST + off, 0, EDU_BUF_SIZE, true, false);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
+	static const size_t sizes[] = { 4096, 65536 };
+	struct edu_handle dev;
+	double secs = 2, t0, t;
+	uint8_t *src, *dst;
+	uint32_t v;
+	int fd, rc;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: %s IOMMUFD DEVICE [--secs S]\n", argv[0]);
+		return 2;
+	}
+	if (argc > 4 && !strcmp(argv[3], "--secs"))
+		secs = atof(argv[4]);
+	fd = open(argv[1], O_RDWR | O_CLOEXEC);
+	dev.fd = open(argv[2], O_RDWR | O_CLOEXEC);
+	if (fd < 0 || dev.fd < 0)
+		die("open", 0);
+	if (ioctl(fd, IOMMU_IOAS_ALLOC, &alloc))
+		die("IOAS_ALLOC", 0);
+	if ((rc = edu_bind_attach(&dev, fd, alloc.out_ioas_id)) ||
+	    (rc = edu_command(&dev, PCI_CMD_MEMORY | PCI_CMD_MASTER, 0)))
+		die("bind/attach", rc);
+	src = mmap(NULL, 65536, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	dst = mmap(NULL, 65536, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (src == MAP_FAILED || dst == MAP_FAILED)
+		die("mmap", 0);
+	for (int i = 0; i < 65536; i++)
+		src[i] = (uint8_t)(i * 31 + 7);
+	if ((rc = map(fd, alloc.out_ioas_id, src, 65536, IOVA_SRC)) ||
+	    (rc = map(fd, alloc.out_ioas_id, dst, 65536, IOVA_DST)))
+		die("IOAS_MAP", rc);
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		unsigned long n = 0;
+
+		memset(dst, 0, 65536);
+		t0 = now_s();
+		do {
+			if ((rc = roundtrip(&dev, sizes[i])))
+				die("DMA", rc);
+			n++;
+			t = now_s();
+		} while (t - t0 < secs);
+		if (memcmp(src, dst, sizes[i]))
+			die("the bytes did not come back", -EIO);
+		printf("RESULT edu_rt_%zuk %.0f %.2f\n", sizes[i] / 1024,
+		       n / (t - t0), (t - t0) * 1e6 / n);
+	}
+	{
+		unsigned long n = 0;
+
+		t0 = now_s();
+		do {
+			for (int k = 0; k < 100; k++)
+				if ((rc = edu_read32(&dev, EDU_ID_REG, &v)))
+					die("BAR read", rc);
+			n += 100;
+			t = now_s();
+		} while (t - t0 < secs / 2);
+		printf("RESULT edu_bar_read %.0f %.2f\n", n / (t - t0), (t - t0) * 1e6 / n);
+	}
+	close(dev.fd);
+	close(fd);
+	return 0;
+}
