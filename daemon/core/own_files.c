@@ -67,7 +67,7 @@ int own_file_path(const char *path)
 	struct statx stx;
 
 	if (statx(AT_FDCWD, path, AT_STATX_DONT_SYNC, STATX_TYPE, &stx))
-		return -ENOENT;
+		return -errno;
 	return own_stx(&stx);
 }
 

@@ -27,7 +27,9 @@ bool own_file(int fd);
 /*
  * The same for the file a path names, magic links of /proc/PID/fd
  * followed (so a caller's fd is looked at without a reference to it
- * entering our fd table).  -ENOENT when nothing is there, else 1 or 0.
+ * entering our fd table).  1 or 0, or statx's -errno: -ENOENT when
+ * nothing is there, -EACCES for another user's FUSE mount without
+ * allow_other (which is never ours).
  */
 int own_file_path(const char *path);
 /*

@@ -46,9 +46,9 @@ static int ctx_from_caller_fd(struct served_device *sd,
 		snprintf(path, sizeof(path), "/proc/%d/fd/%d",
 			 (int)ucmd->caller.pid, fd);
 		rc = own_file_path(path);
-		if (rc < 0)
+		if (rc == -ENOENT)
 			return -EBADF;
-		if (!rc)
+		if (rc <= 0)
 			return -EBADFD;
 	}
 	copy = iommufd_ucmd_get_fd(ucmd, fd);
@@ -71,7 +71,7 @@ long sdev_ioctl_bind(struct vfio_device_file *df, struct iommufd_ucmd *ucmd)
 	struct served_device *sd = df->sd;
 	struct vfio_device_bind_iommufd bind;
 	struct iommufd_ctx *ictx;
-	uint32_t user_size;
+	uint32_t user_size, devid;
 	int rc;
 
 	rc = ucmd_copy_from_user(ucmd, &user_size, ucmd->ubuffer,
@@ -100,7 +100,23 @@ long sdev_ioctl_bind(struct vfio_device_file *df, struct iommufd_ucmd *ucmd)
 		return rc;
 	pthread_mutex_lock(&sd->lock);
 	rc = sdev_bind_locked(df, ucmd, ictx);
+	devid = sd->devid;
 	pthread_mutex_unlock(&sd->lock);
+	if (rc)
+		return rc;
+	/* The answer is written without the lock (see device_file.c). */
+	rc = ucmd_copy_to_user(ucmd,
+			       ucmd->ubuffer +
+				       offsetof(struct vfio_device_bind_iommufd,
+						out_devid),
+			       &devid, sizeof(devid));
+	if (rc) {
+		/* vfio_df_ioctl_bind_iommufd(): out_close_device. */
+		pthread_mutex_lock(&sd->lock);
+		if (sd->bound == df)
+			sdev_unbind(sd);
+		pthread_mutex_unlock(&sd->lock);
+	}
 	return rc;
 }
 
@@ -150,15 +166,6 @@ static long sdev_bind_locked(struct vfio_device_file *df,
 	sd->attached = false;
 	sd->bind_pid = ucmd->caller.pid;
 	sd->bind_uid = ucmd->caller.uid;
-	rc = ucmd_copy_to_user(ucmd,
-			       ucmd->ubuffer +
-				       offsetof(struct vfio_device_bind_iommufd,
-						out_devid),
-			       &sd->devid, sizeof(sd->devid));
-	if (rc) {
-		sdev_unbind(sd);
-		return rc;
-	}
 	df->access_granted = true;
 	return 0;
 }
@@ -199,7 +206,7 @@ long sdev_ioctl_attach(struct served_device *sd, struct iommufd_ucmd *ucmd)
 	const size_t minsz = offsetofend(struct vfio_device_attach_iommufd_pt,
 					 pt_id);
 	struct vfio_device_attach_iommufd_pt attach = { 0 };
-	struct iommufd_ctx *ictx = sd->ictx;
+	struct iommufd_ctx *ictx;
 	uint32_t pt_id;
 	int rc;
 
@@ -224,6 +231,8 @@ long sdev_ioctl_attach(struct served_device *sd, struct iommufd_ucmd *ucmd)
 			return rc;
 	}
 
+	pthread_mutex_lock(&sd->lock);
+	ictx = sd->ictx;
 	pt_id = attach.pt_id;
 	pthread_mutex_lock(&ictx->lock);
 	if (attach.flags & VFIO_DEVICE_ATTACH_PASID) {
@@ -240,21 +249,27 @@ long sdev_ioctl_attach(struct served_device *sd, struct iommufd_ucmd *ucmd)
 	}
 	iommufd_ctx_figures_update(ictx);
 	pthread_mutex_unlock(&ictx->lock);
+	pthread_mutex_unlock(&sd->lock);
 	if (rc)
 		return rc;
+	/* The answer is written without the lock (see device_file.c). */
 	rc = ucmd_copy_to_user(ucmd,
 			       ucmd->ubuffer +
 				       offsetof(struct vfio_device_attach_iommufd_pt,
 						pt_id),
 			       &pt_id, sizeof(pt_id));
 	if (rc) {
-		/* vfio_df_ioctl_attach_pt(): out_detach. */
-		pthread_mutex_lock(&ictx->lock);
-		iommufd_device_detach(sd->idev, IOMMU_NO_PASID);
-		iommufd_ctx_figures_update(ictx);
-		pthread_mutex_unlock(&ictx->lock);
-		sd->attached = false;
-		sd->pt_id = 0;
+		/* vfio_df_ioctl_attach_pt(): out_detach, if still ours. */
+		pthread_mutex_lock(&sd->lock);
+		if (sd->ictx == ictx && sd->attached && sd->pt_id == pt_id) {
+			pthread_mutex_lock(&ictx->lock);
+			iommufd_device_detach(sd->idev, IOMMU_NO_PASID);
+			iommufd_ctx_figures_update(ictx);
+			pthread_mutex_unlock(&ictx->lock);
+			sd->attached = false;
+			sd->pt_id = 0;
+		}
+		pthread_mutex_unlock(&sd->lock);
 	}
 	return rc;
 }
@@ -264,7 +279,7 @@ long sdev_ioctl_detach(struct served_device *sd, struct iommufd_ucmd *ucmd)
 	const size_t minsz = offsetofend(struct vfio_device_detach_iommufd_pt,
 					 flags);
 	struct vfio_device_detach_iommufd_pt detach = { 0 };
-	struct iommufd_ctx *ictx = sd->ictx;
+	struct iommufd_ctx *ictx;
 	int rc;
 
 	rc = ucmd_copy_from_user(ucmd, &detach, ucmd->ubuffer, minsz);
@@ -284,14 +299,17 @@ long sdev_ioctl_detach(struct served_device *sd, struct iommufd_ucmd *ucmd)
 		return rc;
 	}
 	/* vfio_iommufd_physical_detach_ioas(): not attached is a no-op. */
-	if (!sd->attached)
-		return 0;
-	pthread_mutex_lock(&ictx->lock);
-	iommufd_device_detach(sd->idev, IOMMU_NO_PASID);
-	iommufd_ctx_figures_update(ictx);
-	pthread_mutex_unlock(&ictx->lock);
-	sd->attached = false;
-	sd->pt_id = 0;
+	pthread_mutex_lock(&sd->lock);
+	ictx = sd->ictx;
+	if (sd->attached) {
+		pthread_mutex_lock(&ictx->lock);
+		iommufd_device_detach(sd->idev, IOMMU_NO_PASID);
+		iommufd_ctx_figures_update(ictx);
+		pthread_mutex_unlock(&ictx->lock);
+		sd->attached = false;
+		sd->pt_id = 0;
+	}
+	pthread_mutex_unlock(&sd->lock);
 	return 0;
 }
 

@@ -216,60 +216,63 @@ void vfio_device_file_release(struct vfio_device_file *df)
 
 static long sdev_ioctl_reset(struct served_device *sd)
 {
+	long rc;
+
 	if (!(sd->ops->device_flags & VFIO_DEVICE_FLAGS_RESET) || !sd->ops->reset)
 		return -EINVAL;
-	return sd->ops->reset(sd);
+	pthread_mutex_lock(&sd->lock);
+	rc = sd->ops->reset(sd);
+	pthread_mutex_unlock(&sd->lock);
+	return rc;
 }
 
+/*
+ * Every handler reads the caller's struct before it takes sd->lock and
+ * writes the answer after it let go: caller memory may never answer (a
+ * page of the client's own FUSE file), and a worker stuck there must not
+ * hold the device the next client will use.
+ */
 long vfio_device_file_ioctl(struct vfio_device_file *df,
 			    struct iommufd_ucmd *ucmd, unsigned int cmd)
 {
 	struct served_device *sd = df->sd;
-	long rc;
+	bool granted;
 
-	/* Takes sd->lock itself: finding the iommufd's context may take time. */
 	if (cmd == VFIO_DEVICE_BIND_IOMMUFD)
 		return sdev_ioctl_bind(df, ucmd);
+	/*
+	 * Before BIND (or on a file that did not bind): EINVAL for all.  Once
+	 * granted it stays so until release, which no ioctl of the file can
+	 * overlap.
+	 */
 	pthread_mutex_lock(&sd->lock);
-	/* Before BIND (or on a file that did not bind): EINVAL for all. */
-	if (!df->access_granted) {
-		rc = -EINVAL;
-		goto out;
-	}
+	granted = df->access_granted;
+	pthread_mutex_unlock(&sd->lock);
+	if (!granted)
+		return -EINVAL;
 	switch (cmd) {
 	case VFIO_DEVICE_ATTACH_IOMMUFD_PT:
-		rc = sdev_ioctl_attach(sd, ucmd);
-		break;
+		return sdev_ioctl_attach(sd, ucmd);
 	case VFIO_DEVICE_DETACH_IOMMUFD_PT:
-		rc = sdev_ioctl_detach(sd, ucmd);
-		break;
+		return sdev_ioctl_detach(sd, ucmd);
 	case VFIO_DEVICE_GET_REGION_INFO:
-		rc = sdev_ioctl_get_region_info(sd, ucmd);
-		break;
+		return sdev_ioctl_get_region_info(sd, ucmd);
 	case VFIO_DEVICE_GET_INFO:
-		rc = sdev_ioctl_get_info(sd, ucmd);
-		break;
+		return sdev_ioctl_get_info(sd, ucmd);
 	case VFIO_DEVICE_GET_IRQ_INFO:
-		rc = sdev_ioctl_get_irq_info(sd, ucmd);
-		break;
+		return sdev_ioctl_get_irq_info(sd, ucmd);
 	case VFIO_DEVICE_SET_IRQS:
-		rc = sdev_ioctl_set_irqs(sd, ucmd);
-		break;
+		return sdev_ioctl_set_irqs(sd, ucmd);
 	case VFIO_DEVICE_RESET:
-		rc = sdev_ioctl_reset(sd);
-		break;
+		return sdev_ioctl_reset(sd);
 	/*
 	 * VFIO_DEVICE_FEATURE: vfio_ioctl_device_feature() answers the
 	 * features vfio-pci has; none of them exist here (no migration, no
 	 * low power, no VF token, no dma-buf): its ENOTTY for an unknown one.
 	 */
 	default:
-		rc = -ENOTTY;
-		break;
+		return -ENOTTY;
 	}
-out:
-	pthread_mutex_unlock(&sd->lock);
-	return rc;
 }
 
 ssize_t vfio_device_file_rw(struct vfio_device_file *df, uint64_t off,
