@@ -92,9 +92,17 @@ long sdev_ioctl_bind(struct vfio_device_file *df, struct iommufd_ucmd *ucmd)
 	pthread_mutex_unlock(&sd->lock);
 	if (rc)
 		return rc;
-	/* vfio_df_check_token(): no VF token exists for these devices. */
-	if (bind.flags & VFIO_DEVICE_BIND_FLAG_TOKEN)
-		return -EINVAL;
+	/*
+	 * vfio_df_check_token() with vfio-pci's match_token_uuid: the token
+	 * is read, then refused (the device is no SR-IOV PF or VF).
+	 */
+	if (bind.flags & VFIO_DEVICE_BIND_FLAG_TOKEN) {
+		uint8_t uuid[16];
+
+		rc = ucmd_copy_from_user(ucmd, uuid, bind.token_uuid_ptr,
+					 sizeof(uuid));
+		return rc ? rc : -EINVAL;
+	}
 	rc = ctx_from_caller_fd(sd, ucmd, bind.iommufd, &ictx);
 	if (rc)
 		return rc;

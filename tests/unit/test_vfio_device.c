@@ -249,11 +249,23 @@ static void test_bind_flags_and_fd(void **state)
 	b.flags = 2;
 	assert_int_equal(dev_ioctl(df, VFIO_DEVICE_BIND_IOMMUFD, &b, sizeof(b)),
 			 -EINVAL);
-	/* No VF token: the flag is EINVAL, before the fd is looked at. */
+	/*
+	 * No VF token: the token is read (EFAULT), then refused (EINVAL),
+	 * before the fd is looked at.
+	 */
 	b.flags = VFIO_DEVICE_BIND_FLAG_TOKEN;
 	b.iommufd = 100000;
+	b.token_uuid_ptr = 0x1000;
 	assert_int_equal(dev_ioctl(df, VFIO_DEVICE_BIND_IOMMUFD, &b, sizeof(b)),
-			 -EINVAL);
+			 -EFAULT);
+	{
+		uint8_t uuid[16] = { 1 };
+
+		fake_user_add(uuid, sizeof(uuid));
+		b.token_uuid_ptr = (uintptr_t)uuid;
+		assert_int_equal(dev_ioctl(df, VFIO_DEVICE_BIND_IOMMUFD, &b,
+					   sizeof(b)), -EINVAL);
+	}
 	vfio_device_file_release(df);
 }
 
@@ -556,6 +568,13 @@ static void test_intx_automask(void **state)
 	assert_int_equal(set_irqs(df, VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_UNMASK,
 				  0, 0, 1, NULL, 0, 0), 0);
 	assert_int_equal(efd_take(efd), 0);
+	/* The loopback trigger signals even while masked, and masks nothing. */
+	assert_int_equal(set_irqs(df, VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_MASK,
+				  0, 0, 1, NULL, 0, 0), 0);
+	assert_int_equal(set_irqs(df, NONE_TRIG, 0, 0, 1, NULL, 0, 0), 0);
+	assert_int_equal(efd_take(efd), 1);
+	assert_int_equal(set_irqs(df, VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_UNMASK,
+				  0, 0, 1, NULL, 0, 0), 0);
 	/* An unmask eventfd (irqfd) is not served. */
 	assert_int_equal(set_irqs(df, VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_UNMASK,
 				  0, 0, 1, &fd, 4, 0), -ENOTTY);
