@@ -204,6 +204,38 @@ static void print_row(const char *pid, const char *uid, const char *comm,
 	       jv_get_u64(c, "areas", 0), mapped, pinned, objects);
 }
 
+/* The served devices (--device), when the daemon has any. */
+static void print_devices(const struct jv *devs)
+{
+	if (!devs || devs->type != JV_ARRAY || !devs->n)
+		return;
+	printf("\n%-32s %-6s %5s %8s %6s %5s %6s %10s\n", "DEVICE", "KIND",
+	       "FILES", "BINDER", "UID", "DEVID", "PT", "PINNED");
+	for (size_t i = 0; i < devs->n; i++) {
+		const struct jv *v = &devs->items[i];
+		const struct jv *bound = jv_get(v, "bound");
+		const struct jv *busy = jv_get(v, "busy");
+		char node[288], kind[16], pid[16] = "-", uid[16] = "-", devid[16] = "-",
+		     pt[16] = "-", pinned[32] = "-";
+
+		sanitize(jv_get_str(v, "node", "?"), node, sizeof(node));
+		sanitize(jv_get_str(v, "kind", "?"), kind, sizeof(kind));
+		if (busy && busy->type == JV_BOOL && busy->boolean)
+			snprintf(pid, sizeof(pid), "busy");
+		if (bound && bound->type == JV_BOOL && bound->boolean) {
+			snprintf(pid, sizeof(pid), "%" PRIu64, jv_get_u64(v, "pid", 0));
+			snprintf(uid, sizeof(uid), "%" PRIu64, jv_get_u64(v, "uid", 0));
+			snprintf(devid, sizeof(devid), "%" PRIu64, jv_get_u64(v, "devid", 0));
+			if (jv_get(v, "pt_id"))
+				snprintf(pt, sizeof(pt), "%" PRIu64, jv_get_u64(v, "pt_id", 0));
+			format_bytes(jv_get_u64(v, "pinned_bytes", 0), pinned,
+				     sizeof(pinned));
+		}
+		printf("%-32s %-6s %5" PRIu64 " %8s %6s %5s %6s %10s\n", node, kind,
+		       jv_get_u64(v, "open_files", 0), pid, uid, devid, pt, pinned);
+	}
+}
+
 static int print_table(const struct jv *root)
 {
 	const struct jv *d = jv_get(root, "daemon");
@@ -244,6 +276,7 @@ static int print_table(const struct jv *root)
 	if (omitted)
 		printf("(%" PRIu64 " more contexts are counted in the total but not listed)\n",
 		       omitted);
+	print_devices(jv_get(root, "devices"));
 	return 0;
 }
 

@@ -48,16 +48,34 @@ void own_files_add_chr(unsigned int major, unsigned int minor)
 	own_add(major, minor, true);
 }
 
+static bool own_stx(const struct statx *stx);
+
 bool own_file(int fd)
 {
-	unsigned int n = atomic_load(&nr_own);
 	struct statx stx;
 
-	if (!n)
+	if (!atomic_load(&nr_own))
 		return false;
 	/* DONT_SYNC: no GETATTR to whatever FUSE server holds this file. */
 	if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_TYPE, &stx))
 		return false;
+	return own_stx(&stx);
+}
+
+int own_file_path(const char *path)
+{
+	struct statx stx;
+
+	if (statx(AT_FDCWD, path, AT_STATX_DONT_SYNC, STATX_TYPE, &stx))
+		return -errno;
+	return own_stx(&stx);
+}
+
+static bool own_stx(const struct statx *stxp)
+{
+	const struct statx stx = *stxp;
+	unsigned int n = atomic_load(&nr_own);
+
 	for (unsigned int i = 0; i < n; i++) {
 		if (own[i].chr && S_ISCHR(stx.stx_mode) &&
 		    stx.stx_rdev_major == own[i].major &&

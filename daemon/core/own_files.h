@@ -25,6 +25,14 @@ void own_files_add_chr(unsigned int major, unsigned int minor);
 /* Whether fd is one of them. */
 bool own_file(int fd);
 /*
+ * The same for the file a path names, magic links of /proc/PID/fd
+ * followed (so a caller's fd is looked at without a reference to it
+ * entering our fd table).  1 or 0, or statx's -errno: -ENOENT when
+ * nothing is there, -EACCES for another user's FUSE mount without
+ * allow_other (which is never ours).
+ */
+int own_file_path(const char *path);
+/*
  * Closes a copy of a caller's fd: at once, or, for one of our own files,
  * on the closing thread (never on the caller's serving thread).
  */

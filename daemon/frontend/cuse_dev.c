@@ -73,7 +73,7 @@ static void cuse_dev_read(fuse_req_t req, size_t size, off_t off,
 		fuse_reply_err(req, EINVAL);
 		return;
 	}
-	fe_dev_read(req, size, pos, fi);
+	fe_dev_read(req, fuse_req_userdata(req), size, pos, fi);
 }
 
 static void cuse_dev_write(fuse_req_t req, const char *buf, size_t size,
@@ -85,7 +85,7 @@ static void cuse_dev_write(fuse_req_t req, const char *buf, size_t size,
 		fuse_reply_err(req, EINVAL);
 		return;
 	}
-	fe_dev_write(req, buf, size, pos, fi);
+	fe_dev_write(req, fuse_req_userdata(req), buf, size, pos, fi);
 }
 
 static const struct cuse_lowlevel_ops cuse_dev_ops = {

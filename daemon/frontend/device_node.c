@@ -66,14 +66,6 @@ void fe_dev_release(fuse_req_t req, struct fuse_file_info *fi)
 void fe_dev_ioctl(fuse_req_t req, struct fe_node *node, unsigned int cmd,
 		  void *arg, struct fuse_file_info *fi, unsigned int flags)
 {
-	const struct fuse_ctx *fc = fuse_req_ctx(req);
-	struct iommufd_ucmd ucmd = {
-		.tr = &ucmd_pvm_transport,
-		.caller = { .pid = fc->pid, .uid = fc->uid, .gid = fc->gid },
-		.ubuffer = (uint64_t)(uintptr_t)arg,
-	};
-	long result;
-
 	if (atomic_load(&node->fe->stopping)) {
 		fuse_reply_err(req, ENODEV);
 		return;
@@ -81,7 +73,7 @@ void fe_dev_ioctl(fuse_req_t req, struct fe_node *node, unsigned int cmd,
 	/*
 	 * The daemon's own question "which context?" through a device file
 	 * (a client passed a device fd as its iommufd): no context, at once,
-	 * without the device's lock, which the asking BIND holds.
+	 * before any queue or lock.
 	 */
 	if (cmd == UIOMMUFD_IOC_CTX_SERIAL &&
 	    (uint64_t)(uintptr_t)arg == vfio_ident_secret()) {
@@ -92,14 +84,42 @@ void fe_dev_ioctl(fuse_req_t req, struct fe_node *node, unsigned int cmd,
 		fuse_reply_err(req, ENOTTY);
 		return;
 	}
+	fe_dev_admit_ioctl(req, node, dev_file(fi), cmd, arg);
+}
+
+void fe_dev_ioctl_serve(fuse_req_t req, struct vfio_device_file *df,
+			unsigned int cmd, void *arg)
+{
+	const struct fuse_ctx *fc = fuse_req_ctx(req);
+	struct iommufd_ucmd ucmd = {
+		.tr = &ucmd_pvm_transport,
+		.caller = { .pid = fc->pid, .uid = fc->uid, .gid = fc->gid },
+		.ubuffer = (uint64_t)(uintptr_t)arg,
+	};
+	long result;
+
 	serve_loop_note(cmd, fc->pid, fc->uid, ucmd.ubuffer);
-	result = vfio_device_file_ioctl(dev_file(fi), &ucmd, cmd);
+	result = vfio_device_file_ioctl(df, &ucmd, cmd);
 	fe_trace(&ucmd, cmd, result);
 	fe_reply_result(req, result);
 }
 
-void fe_dev_read(fuse_req_t req, size_t size, uint64_t off,
-		 struct fuse_file_info *fi)
+void fe_dev_read(fuse_req_t req, struct fe_node *node, size_t size,
+		 uint64_t off, struct fuse_file_info *fi)
+{
+	fe_dev_admit_rw(req, node, dev_file(fi), NULL, size, off, false);
+}
+
+void fe_dev_write(fuse_req_t req, struct fe_node *node, const char *buf,
+		  size_t size, uint64_t off, struct fuse_file_info *fi)
+{
+	if (size > DEV_RW_MAX)
+		size = DEV_RW_MAX;
+	fe_dev_admit_rw(req, node, dev_file(fi), buf, size, off, true);
+}
+
+void fe_dev_read_serve(fuse_req_t req, struct vfio_device_file *df,
+		       size_t size, uint64_t off)
 {
 	void *buf;
 	ssize_t n;
@@ -111,7 +131,7 @@ void fe_dev_read(fuse_req_t req, size_t size, uint64_t off,
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	n = vfio_device_file_rw(dev_file(fi), off, buf, size, false);
+	n = vfio_device_file_rw(df, off, buf, size, false);
 	if (n < 0)
 		fuse_reply_err(req, (int)-n);
 	else
@@ -119,15 +139,12 @@ void fe_dev_read(fuse_req_t req, size_t size, uint64_t off,
 	free(buf);
 }
 
-void fe_dev_write(fuse_req_t req, const char *buf, size_t size, uint64_t off,
-		  struct fuse_file_info *fi)
+void fe_dev_write_serve(fuse_req_t req, struct vfio_device_file *df,
+			const void *buf, size_t size, uint64_t off)
 {
-	ssize_t n;
+	/* region_rw takes a plain pointer; a write never changes buf. */
+	ssize_t n = vfio_device_file_rw(df, off, (void *)buf, size, true);
 
-	if (size > DEV_RW_MAX)
-		size = DEV_RW_MAX;
-	/* The layer may not write to buf, but region_rw takes a plain pointer. */
-	n = vfio_device_file_rw(dev_file(fi), off, (void *)buf, size, true);
 	if (n < 0)
 		fuse_reply_err(req, (int)-n);
 	else

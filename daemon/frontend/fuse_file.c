@@ -189,7 +189,8 @@ static void ff_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		fuse_reply_err(req, EINVAL);
 		return;
 	}
-	fe_dev_read(req, size, (uint64_t)off, fi);
+	fe_dev_read(req, fuse_dev_node(fuse_req_userdata(req), ino), size,
+		    (uint64_t)off, fi);
 }
 
 static void ff_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
@@ -199,7 +200,8 @@ static void ff_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 		fuse_reply_err(req, EINVAL);
 		return;
 	}
-	fe_dev_write(req, buf, size, (uint64_t)off, fi);
+	fe_dev_write(req, fuse_dev_node(fuse_req_userdata(req), ino), buf,
+		     size, (uint64_t)off, fi);
 }
 
 static void ff_ioctl(fuse_req_t req, fuse_ino_t ino, unsigned int cmd,

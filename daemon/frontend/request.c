@@ -73,6 +73,31 @@ void fe_trace(const struct iommufd_ucmd *ucmd, unsigned int cmd, long result)
 			  (int)ucmd->caller.pid, result);
 }
 
+/*
+ * A request that takes a per-uid admission slot (admit.h): an ioctl of an
+ * iommufd node, or an ioctl, read or write of a VFIO device node.  Served
+ * at once, or queued behind the caller uid's requests in flight and
+ * served later by the worker that finishes one.
+ */
+enum fe_op { FE_OP_IOCTL, FE_OP_DEV_IOCTL, FE_OP_DEV_READ, FE_OP_DEV_WRITE };
+
+struct fe_deferred {
+	struct admit_item item; /* first */
+	enum fe_op op;
+	fuse_req_t req;
+	struct fe_node *node;
+	struct iommufd_ctx *ictx; /* a reference (FE_OP_IOCTL) */
+	struct vfio_device_file *df; /* the device file (FE_OP_DEV_*) */
+	unsigned int cmd, flags;
+	void *arg;
+	uint64_t off; /* reads and writes */
+	size_t size;
+	const void *in_buf; /* in_copy when queued, else the request's */
+	size_t in_bufsz, out_bufsz;
+	bool can_retry;
+	unsigned char in_copy[];
+};
+
 /* One admitted ioctl; the context's reference is held for its duration. */
 static void fe_ioctl_serve(fuse_req_t req, struct fe_node *node,
 			   struct iommufd_ctx *ictx, unsigned int cmd,
@@ -104,44 +129,109 @@ static void fe_ioctl_serve(fuse_req_t req, struct fe_node *node,
 	iommufd_ctx_put(ictx);
 }
 
-/* An ioctl waiting for its uid's turn: what fe_ioctl_serve() needs. */
-struct fe_deferred {
-	struct admit_item item; /* first */
-	fuse_req_t req;
-	struct fe_node *node;
-	struct iommufd_ctx *ictx; /* a reference */
-	unsigned int cmd;
-	void *arg;
-	size_t in_bufsz, out_bufsz;
-	bool can_retry;
-	unsigned char in_buf[];
-};
-
-static struct fe_deferred *fe_defer(fuse_req_t req, struct fe_node *node,
-				    struct iommufd_ctx *ictx, unsigned int cmd,
-				    void *arg, const void *in_buf,
-				    size_t in_bufsz, size_t out_bufsz,
-				    bool can_retry)
+static void fe_serve(struct fe_deferred *d)
 {
-	struct fe_deferred *d = malloc(sizeof(*d) + in_bufsz);
+	if (d->op != FE_OP_IOCTL && atomic_load(&d->node->fe->stopping)) {
+		fuse_reply_err(d->req, ENODEV);
+		return;
+	}
+	switch (d->op) {
+	case FE_OP_IOCTL:
+		fe_ioctl_serve(d->req, d->node, d->ictx, d->cmd, d->arg,
+			       d->in_buf, d->in_bufsz, d->out_bufsz,
+			       d->can_retry);
+		break;
+	case FE_OP_DEV_IOCTL:
+		fe_dev_ioctl_serve(d->req, d->df, d->cmd, d->arg);
+		break;
+	case FE_OP_DEV_READ:
+		fe_dev_read_serve(d->req, d->df, d->size, d->off);
+		break;
+	case FE_OP_DEV_WRITE:
+		fe_dev_write_serve(d->req, d->df, d->in_buf, d->size, d->off);
+		break;
+	}
+}
 
-	if (!d)
+/* A copy of *d to keep in the uid's queue, or NULL. */
+static struct fe_deferred *fe_defer(const struct fe_deferred *d)
+{
+	struct fe_deferred *q = malloc(sizeof(*q) + d->in_bufsz);
+
+	if (!q)
 		return NULL;
-	*d = (struct fe_deferred){
-		.req = req, .node = node, .ictx = ictx, .cmd = cmd, .arg = arg,
-		.in_bufsz = in_bufsz, .out_bufsz = out_bufsz,
-		.can_retry = can_retry,
-	};
-	if (in_bufsz)
-		memcpy(d->in_buf, in_buf, in_bufsz);
-	iommufd_ctx_get(ictx);
-	return d;
+	*q = *d;
+	if (d->in_bufsz)
+		memcpy(q->in_copy, d->in_buf, d->in_bufsz);
+	q->in_buf = q->in_copy;
+	if (q->ictx)
+		iommufd_ctx_get(q->ictx);
+	return q;
 }
 
 static void fe_deferred_free(struct fe_deferred *d)
 {
-	iommufd_ctx_put(d->ictx);
+	if (d->ictx)
+		iommufd_ctx_put(d->ictx);
 	free(d);
+}
+
+/* Serves d now, or queues it behind the uid's requests in flight. */
+static void fe_admitted(struct fe_deferred *d, uid_t uid)
+{
+	struct frontend *fe = d->node->fe;
+	struct admit_item *next;
+	int rc;
+
+	if (admit_try(&fe->admit, uid)) {
+		struct fe_deferred *q = fe_defer(d);
+
+		if (!q) {
+			fuse_reply_err(d->req, ENOMEM);
+			return;
+		}
+		rc = admit_queue(&fe->admit, uid, &q->item);
+		if (rc == 0)
+			return; /* this worker is free for anybody's next request */
+		fe_deferred_free(q);
+		if (rc < 0) {
+			fuse_reply_err(d->req, -rc);
+			return;
+		}
+	}
+	fe_serve(d);
+	/* Our slot passes to the uid's next waiting request, if any. */
+	while ((next = admit_done(&fe->admit, uid))) {
+		struct fe_deferred *q = (struct fe_deferred *)next;
+
+		fe_serve(q);
+		fe_deferred_free(q);
+	}
+}
+
+void fe_dev_admit_ioctl(fuse_req_t req, struct fe_node *node,
+			struct vfio_device_file *df, unsigned int cmd,
+			void *arg)
+{
+	struct fe_deferred d = {
+		.op = FE_OP_DEV_IOCTL, .req = req, .node = node, .df = df,
+		.cmd = cmd, .arg = arg,
+	};
+
+	fe_admitted(&d, fuse_req_ctx(req)->uid);
+}
+
+void fe_dev_admit_rw(fuse_req_t req, struct fe_node *node,
+		     struct vfio_device_file *df, const void *buf, size_t size,
+		     uint64_t off, bool write)
+{
+	struct fe_deferred d = {
+		.op = write ? FE_OP_DEV_WRITE : FE_OP_DEV_READ, .req = req,
+		.node = node, .df = df, .off = off, .size = size,
+		.in_buf = buf, .in_bufsz = write ? size : 0,
+	};
+
+	fe_admitted(&d, fuse_req_ctx(req)->uid);
 }
 
 void fe_ioctl(fuse_req_t req, struct fe_node *node, unsigned int cmd,
@@ -158,10 +248,13 @@ void fe_ioctl(fuse_req_t req, struct fe_node *node, unsigned int cmd,
 		.caller = { .pid = fc->pid, .uid = fc->uid, .gid = fc->gid },
 		.ubuffer = (uint64_t)(uintptr_t)arg,
 	};
-	struct admit_item *next;
-	uid_t uid = fc->uid;
+	struct fe_deferred d = {
+		.op = FE_OP_IOCTL, .req = req, .node = node, .ictx = ictx,
+		.cmd = cmd, .arg = arg, .in_buf = in_buf, .in_bufsz = in_bufsz,
+		.out_bufsz = out_bufsz, .can_retry = can_retry,
+	};
 	long result;
-	int refuse, rc;
+	int refuse;
 
 	if (atomic_load(&fe->stopping)) {
 		fuse_reply_err(req, ENODEV);
@@ -199,34 +292,7 @@ void fe_ioctl(fuse_req_t req, struct fe_node *node, unsigned int cmd,
 		fuse_reply_err(req, ENOTTY);
 		return;
 	}
-	if (admit_try(&fe->admit, uid)) {
-		struct fe_deferred *d = fe_defer(req, node, ictx, cmd, arg, in_buf,
-						 in_bufsz, out_bufsz, can_retry);
-
-		if (!d) {
-			fuse_reply_err(req, ENOMEM);
-			return;
-		}
-		rc = admit_queue(&fe->admit, uid, &d->item);
-		if (rc == 0)
-			return; /* this worker is free for anybody's next request */
-		fe_deferred_free(d);
-		if (rc < 0) {
-			fuse_reply_err(req, -rc);
-			return;
-		}
-	}
-	fe_ioctl_serve(req, node, ictx, cmd, arg, in_buf, in_bufsz, out_bufsz,
-		       can_retry);
-	/* Our slot passes to the uid's next waiting request, if any. */
-	while ((next = admit_done(&fe->admit, uid))) {
-		struct fe_deferred *d = (struct fe_deferred *)next;
-
-		fe_ioctl_serve(d->req, d->node, d->ictx, d->cmd, d->arg,
-			       d->in_buf, d->in_bufsz, d->out_bufsz,
-			       d->can_retry);
-		fe_deferred_free(d);
-	}
+	fe_admitted(&d, fc->uid);
 }
 
 void fe_ioctl_drain(struct frontend *fe)

@@ -47,6 +47,23 @@ void fe_ioctl(fuse_req_t req, struct fe_node *node, unsigned int cmd,
 	      void *arg, struct fuse_file_info *fi, unsigned int flags,
 	      const void *in_buf, size_t in_bufsz, size_t out_bufsz,
 	      bool can_retry);
+/*
+ * Device requests take a per-uid admission slot like ioctls (request.c):
+ * served now or queued; the _serve functions (device_node.c) do the work.
+ */
+void fe_dev_admit_ioctl(fuse_req_t req, struct fe_node *node,
+			struct vfio_device_file *df, unsigned int cmd,
+			void *arg);
+void fe_dev_admit_rw(fuse_req_t req, struct fe_node *node,
+		     struct vfio_device_file *df, const void *buf, size_t size,
+		     uint64_t off, bool write);
+void fe_dev_ioctl_serve(fuse_req_t req, struct vfio_device_file *df,
+			unsigned int cmd, void *arg);
+void fe_dev_read_serve(fuse_req_t req, struct vfio_device_file *df,
+		       size_t size, uint64_t off);
+void fe_dev_write_serve(fuse_req_t req, struct vfio_device_file *df,
+			const void *buf, size_t size, uint64_t off);
+
 /* VFIO device nodes (device_node.c); fi->fh is the device file. */
 void fe_dev_open(fuse_req_t req, struct fe_node *node,
 		 struct fuse_file_info *fi);
@@ -54,10 +71,10 @@ void fe_dev_release(fuse_req_t req, struct fuse_file_info *fi);
 void fe_dev_ioctl(fuse_req_t req, struct fe_node *node, unsigned int cmd,
 		  void *arg, struct fuse_file_info *fi, unsigned int flags);
 /* off: the file offset (FUSE), or the caller's from its syscall (CUSE). */
-void fe_dev_read(fuse_req_t req, size_t size, uint64_t off,
-		 struct fuse_file_info *fi);
-void fe_dev_write(fuse_req_t req, const char *buf, size_t size, uint64_t off,
-		  struct fuse_file_info *fi);
+void fe_dev_read(fuse_req_t req, struct fe_node *node, size_t size,
+		 uint64_t off, struct fuse_file_info *fi);
+void fe_dev_write(fuse_req_t req, struct fe_node *node, const char *buf,
+		  size_t size, uint64_t off, struct fuse_file_info *fi);
 /*
  * CUSE passes no file offset to read/write: the position the calling
  * thread gave its pread/pwrite (its /proc/TID/syscall), plus off (bytes

@@ -23,6 +23,7 @@
 #include "core/stats.h"
 #include "private_socket.h"
 #include "status/json.h"
+#include "status/status_devices.h"
 
 #define STATUS_REQUEST_MAX 256
 #define STATUS_REPLY_MAX (16u << 20)
@@ -216,6 +217,7 @@ int status_render(struct iommufd_daemon *d, const struct status_info *info,
 	json_u64(w, clients);
 	render_sum(w, &total);
 	json_object_end(w);
+	status_render_devices(d, w);
 	json_object_end(w);
 	iommufd_stats_free(&st);
 	return 0;

@@ -16,8 +16,10 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "core/device.h"
 #include "core/fd_handle.h"
 #include "core/hw_pagetable.h"
@@ -25,15 +27,31 @@
 #include "core/own_files.h"
 #include "uiommufd/vfio_abi.h"
 
-/* The kernel's iommufd_ctx_from_fd() on the caller's fd number. */
+/*
+ * The kernel's iommufd_ctx_from_fd() on the caller's fd number, without
+ * sd->lock (it may take IDENT_DEADLINE_MS).  The caller's fd is first
+ * looked at through /proc/TID/fd (statx, no FUSE request): a file that is
+ * not one of ours never enters the daemon's fd table, so no close of a
+ * client's FUSE file (whose FLUSH may never be answered) ever happens here.
+ */
 static int ctx_from_caller_fd(struct served_device *sd,
 			      struct iommufd_ucmd *ucmd, int fd,
 			      struct iommufd_ctx **out)
 {
 	struct iommufd_daemon *d = sd->daemon;
-	int copy = iommufd_ucmd_get_fd(ucmd, fd);
-	int rc;
+	char path[64];
+	int copy, rc;
 
+	if (!d->ctx_from_file) {
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d",
+			 (int)ucmd->caller.pid, fd);
+		rc = own_file_path(path);
+		if (rc == -ENOENT)
+			return -EBADF;
+		if (rc <= 0)
+			return -EBADFD;
+	}
+	copy = iommufd_ucmd_get_fd(ucmd, fd);
 	if (copy < 0)
 		return copy == -ENOMEM ? -ENOMEM : -EBADF;
 	rc = d->ctx_from_file ? d->ctx_from_file(d, copy, out) :
@@ -43,15 +61,17 @@ static int ctx_from_caller_fd(struct served_device *sd,
 	return rc;
 }
 
+static long sdev_bind_locked(struct vfio_device_file *df,
+			     struct iommufd_ucmd *ucmd, struct iommufd_ctx *ictx);
+
 long sdev_ioctl_bind(struct vfio_device_file *df, struct iommufd_ucmd *ucmd)
 {
 	const size_t minsz = offsetofend(struct vfio_device_bind_iommufd,
 					 out_devid);
 	struct served_device *sd = df->sd;
 	struct vfio_device_bind_iommufd bind;
-	struct iommufd_device *idev;
 	struct iommufd_ctx *ictx;
-	uint32_t user_size;
+	uint32_t user_size, devid;
 	int rc;
 
 	rc = ucmd_copy_from_user(ucmd, &user_size, ucmd->ubuffer,
@@ -67,16 +87,70 @@ long sdev_ioctl_bind(struct vfio_device_file *df, struct iommufd_ucmd *ucmd)
 	if (bind.iommufd < 0 || bind.flags & ~VFIO_DEVICE_BIND_FLAG_TOKEN)
 		return -EINVAL;
 	/* One file cannot bind twice. */
-	if (df->access_granted)
-		return -EINVAL;
-	/* vfio_df_check_token(): no VF token exists for these devices. */
-	if (bind.flags & VFIO_DEVICE_BIND_FLAG_TOKEN)
-		return -EINVAL;
+	pthread_mutex_lock(&sd->lock);
+	rc = df->access_granted ? -EINVAL : 0;
+	pthread_mutex_unlock(&sd->lock);
+	if (rc)
+		return rc;
+	/*
+	 * vfio_df_check_token() with vfio-pci's match_token_uuid: the token
+	 * is read, then refused (the device is no SR-IOV PF or VF).
+	 */
+	if (bind.flags & VFIO_DEVICE_BIND_FLAG_TOKEN) {
+		uint8_t uuid[16];
+
+		rc = ucmd_copy_from_user(ucmd, uuid, bind.token_uuid_ptr,
+					 sizeof(uuid));
+		return rc ? rc : -EINVAL;
+	}
 	rc = ctx_from_caller_fd(sd, ucmd, bind.iommufd, &ictx);
 	if (rc)
 		return rc;
-	/* vfio_df_open(): a cdev device is opened by one file at a time. */
+	pthread_mutex_lock(&sd->lock);
+	rc = sdev_bind_locked(df, ucmd, ictx);
+	devid = sd->devid;
+	pthread_mutex_unlock(&sd->lock);
+	if (rc)
+		return rc;
+	/* The answer is written without the lock (see device_file.c). */
+	rc = ucmd_copy_to_user(ucmd,
+			       ucmd->ubuffer +
+				       offsetof(struct vfio_device_bind_iommufd,
+						out_devid),
+			       &devid, sizeof(devid));
+	if (rc) {
+		/* vfio_df_ioctl_bind_iommufd(): out_close_device. */
+		pthread_mutex_lock(&sd->lock);
+		if (sd->bound == df)
+			sdev_unbind(sd);
+		pthread_mutex_unlock(&sd->lock);
+	}
+	return rc;
+}
+
+/* The rest of BIND, under sd->lock; consumes the ictx reference. */
+static long sdev_bind_locked(struct vfio_device_file *df,
+			     struct iommufd_ucmd *ucmd, struct iommufd_ctx *ictx)
+{
+	struct served_device *sd = df->sd;
+	struct iommufd_device *idev;
+	int rc;
+
+	/*
+	 * vfio_df_open(): a cdev device is opened by one file at a time.  A
+	 * binding whose file is already closed may still await its RELEASE
+	 * (SDEV_BIND_WAIT_US): give it that long.
+	 */
 	if (sd->bound) {
+		struct timespec until;
+
+		clock_deadline(CLOCK_MONOTONIC, SDEV_BIND_WAIT_US, &until);
+		while (sd->bound && !df->access_granted &&
+		       pthread_cond_timedwait(&sd->unbound, &sd->lock, &until) !=
+			       ETIMEDOUT)
+			;
+	}
+	if (sd->bound || df->access_granted) {
 		iommufd_ctx_put(ictx);
 		return -EINVAL;
 	}
@@ -100,15 +174,6 @@ long sdev_ioctl_bind(struct vfio_device_file *df, struct iommufd_ucmd *ucmd)
 	sd->attached = false;
 	sd->bind_pid = ucmd->caller.pid;
 	sd->bind_uid = ucmd->caller.uid;
-	rc = ucmd_copy_to_user(ucmd,
-			       ucmd->ubuffer +
-				       offsetof(struct vfio_device_bind_iommufd,
-						out_devid),
-			       &sd->devid, sizeof(sd->devid));
-	if (rc) {
-		sdev_unbind(sd);
-		return rc;
-	}
 	df->access_granted = true;
 	return 0;
 }
@@ -139,6 +204,7 @@ void sdev_unbind(struct served_device *sd)
 	sd->pt_id = 0;
 	sd->bind_pid = 0;
 	sd->bind_uid = 0;
+	pthread_cond_broadcast(&sd->unbound);
 	/* The last reference tears the context down (sd->lock -> ctx->lock). */
 	iommufd_ctx_put(ictx);
 }
@@ -148,7 +214,7 @@ long sdev_ioctl_attach(struct served_device *sd, struct iommufd_ucmd *ucmd)
 	const size_t minsz = offsetofend(struct vfio_device_attach_iommufd_pt,
 					 pt_id);
 	struct vfio_device_attach_iommufd_pt attach = { 0 };
-	struct iommufd_ctx *ictx = sd->ictx;
+	struct iommufd_ctx *ictx;
 	uint32_t pt_id;
 	int rc;
 
@@ -173,6 +239,8 @@ long sdev_ioctl_attach(struct served_device *sd, struct iommufd_ucmd *ucmd)
 			return rc;
 	}
 
+	pthread_mutex_lock(&sd->lock);
+	ictx = sd->ictx;
 	pt_id = attach.pt_id;
 	pthread_mutex_lock(&ictx->lock);
 	if (attach.flags & VFIO_DEVICE_ATTACH_PASID) {
@@ -189,21 +257,27 @@ long sdev_ioctl_attach(struct served_device *sd, struct iommufd_ucmd *ucmd)
 	}
 	iommufd_ctx_figures_update(ictx);
 	pthread_mutex_unlock(&ictx->lock);
+	pthread_mutex_unlock(&sd->lock);
 	if (rc)
 		return rc;
+	/* The answer is written without the lock (see device_file.c). */
 	rc = ucmd_copy_to_user(ucmd,
 			       ucmd->ubuffer +
 				       offsetof(struct vfio_device_attach_iommufd_pt,
 						pt_id),
 			       &pt_id, sizeof(pt_id));
 	if (rc) {
-		/* vfio_df_ioctl_attach_pt(): out_detach. */
-		pthread_mutex_lock(&ictx->lock);
-		iommufd_device_detach(sd->idev, IOMMU_NO_PASID);
-		iommufd_ctx_figures_update(ictx);
-		pthread_mutex_unlock(&ictx->lock);
-		sd->attached = false;
-		sd->pt_id = 0;
+		/* vfio_df_ioctl_attach_pt(): out_detach, if still ours. */
+		pthread_mutex_lock(&sd->lock);
+		if (sd->ictx == ictx && sd->attached && sd->pt_id == pt_id) {
+			pthread_mutex_lock(&ictx->lock);
+			iommufd_device_detach(sd->idev, IOMMU_NO_PASID);
+			iommufd_ctx_figures_update(ictx);
+			pthread_mutex_unlock(&ictx->lock);
+			sd->attached = false;
+			sd->pt_id = 0;
+		}
+		pthread_mutex_unlock(&sd->lock);
 	}
 	return rc;
 }
@@ -213,7 +287,7 @@ long sdev_ioctl_detach(struct served_device *sd, struct iommufd_ucmd *ucmd)
 	const size_t minsz = offsetofend(struct vfio_device_detach_iommufd_pt,
 					 flags);
 	struct vfio_device_detach_iommufd_pt detach = { 0 };
-	struct iommufd_ctx *ictx = sd->ictx;
+	struct iommufd_ctx *ictx;
 	int rc;
 
 	rc = ucmd_copy_from_user(ucmd, &detach, ucmd->ubuffer, minsz);
@@ -233,14 +307,17 @@ long sdev_ioctl_detach(struct served_device *sd, struct iommufd_ucmd *ucmd)
 		return rc;
 	}
 	/* vfio_iommufd_physical_detach_ioas(): not attached is a no-op. */
-	if (!sd->attached)
-		return 0;
-	pthread_mutex_lock(&ictx->lock);
-	iommufd_device_detach(sd->idev, IOMMU_NO_PASID);
-	iommufd_ctx_figures_update(ictx);
-	pthread_mutex_unlock(&ictx->lock);
-	sd->attached = false;
-	sd->pt_id = 0;
+	pthread_mutex_lock(&sd->lock);
+	ictx = sd->ictx;
+	if (sd->attached) {
+		pthread_mutex_lock(&ictx->lock);
+		iommufd_device_detach(sd->idev, IOMMU_NO_PASID);
+		iommufd_ctx_figures_update(ictx);
+		pthread_mutex_unlock(&ictx->lock);
+		sd->attached = false;
+		sd->pt_id = 0;
+	}
+	pthread_mutex_unlock(&sd->lock);
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/iommufd_private.h"
 #include "log.h"
@@ -52,6 +53,14 @@ int served_device_create_ops(struct iommufd_daemon *d,
 	if (!sd)
 		return -ENOMEM;
 	pthread_mutex_init(&sd->lock, NULL);
+	{
+		pthread_condattr_t ca;
+
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&sd->unbound, &ca);
+		pthread_condattr_destroy(&ca);
+	}
 	sd->daemon = d;
 	sd->ops = ops;
 	snprintf(sd->name, sizeof(sd->name), "%s", name);
@@ -59,6 +68,7 @@ int served_device_create_ops(struct iommufd_daemon *d,
 	sdev_irqs_init(sd);
 	rc = ops->create ? ops->create(sd, options ? options : "") : 0;
 	if (rc) {
+		pthread_cond_destroy(&sd->unbound);
 		pthread_mutex_destroy(&sd->lock);
 		free(sd);
 		return rc;
@@ -137,6 +147,7 @@ void served_device_destroy(struct served_device *sd)
 	if (sd->ops->destroy)
 		sd->ops->destroy(sd);
 	pthread_mutex_unlock(&sd->lock);
+	pthread_cond_destroy(&sd->unbound);
 	pthread_mutex_destroy(&sd->lock);
 	free(sd);
 }
@@ -205,61 +216,63 @@ void vfio_device_file_release(struct vfio_device_file *df)
 
 static long sdev_ioctl_reset(struct served_device *sd)
 {
+	long rc;
+
 	if (!(sd->ops->device_flags & VFIO_DEVICE_FLAGS_RESET) || !sd->ops->reset)
 		return -EINVAL;
-	return sd->ops->reset(sd);
+	pthread_mutex_lock(&sd->lock);
+	rc = sd->ops->reset(sd);
+	pthread_mutex_unlock(&sd->lock);
+	return rc;
 }
 
+/*
+ * Every handler reads the caller's struct before it takes sd->lock and
+ * writes the answer after it let go: caller memory may never answer (a
+ * page of the client's own FUSE file), and a worker stuck there must not
+ * hold the device the next client will use.
+ */
 long vfio_device_file_ioctl(struct vfio_device_file *df,
 			    struct iommufd_ucmd *ucmd, unsigned int cmd)
 {
 	struct served_device *sd = df->sd;
-	long rc;
+	bool granted;
 
+	if (cmd == VFIO_DEVICE_BIND_IOMMUFD)
+		return sdev_ioctl_bind(df, ucmd);
+	/*
+	 * Before BIND (or on a file that did not bind): EINVAL for all.  Once
+	 * granted it stays so until release, which no ioctl of the file can
+	 * overlap.
+	 */
 	pthread_mutex_lock(&sd->lock);
-	if (cmd == VFIO_DEVICE_BIND_IOMMUFD) {
-		rc = sdev_ioctl_bind(df, ucmd);
-		goto out;
-	}
-	/* Before BIND (or on a file that did not bind): EINVAL for all. */
-	if (!df->access_granted) {
-		rc = -EINVAL;
-		goto out;
-	}
+	granted = df->access_granted;
+	pthread_mutex_unlock(&sd->lock);
+	if (!granted)
+		return -EINVAL;
 	switch (cmd) {
 	case VFIO_DEVICE_ATTACH_IOMMUFD_PT:
-		rc = sdev_ioctl_attach(sd, ucmd);
-		break;
+		return sdev_ioctl_attach(sd, ucmd);
 	case VFIO_DEVICE_DETACH_IOMMUFD_PT:
-		rc = sdev_ioctl_detach(sd, ucmd);
-		break;
+		return sdev_ioctl_detach(sd, ucmd);
 	case VFIO_DEVICE_GET_REGION_INFO:
-		rc = sdev_ioctl_get_region_info(sd, ucmd);
-		break;
+		return sdev_ioctl_get_region_info(sd, ucmd);
 	case VFIO_DEVICE_GET_INFO:
-		rc = sdev_ioctl_get_info(sd, ucmd);
-		break;
+		return sdev_ioctl_get_info(sd, ucmd);
 	case VFIO_DEVICE_GET_IRQ_INFO:
-		rc = sdev_ioctl_get_irq_info(sd, ucmd);
-		break;
+		return sdev_ioctl_get_irq_info(sd, ucmd);
 	case VFIO_DEVICE_SET_IRQS:
-		rc = sdev_ioctl_set_irqs(sd, ucmd);
-		break;
+		return sdev_ioctl_set_irqs(sd, ucmd);
 	case VFIO_DEVICE_RESET:
-		rc = sdev_ioctl_reset(sd);
-		break;
+		return sdev_ioctl_reset(sd);
 	/*
 	 * VFIO_DEVICE_FEATURE: vfio_ioctl_device_feature() answers the
 	 * features vfio-pci has; none of them exist here (no migration, no
 	 * low power, no VF token, no dma-buf): its ENOTTY for an unknown one.
 	 */
 	default:
-		rc = -ENOTTY;
-		break;
+		return -ENOTTY;
 	}
-out:
-	pthread_mutex_unlock(&sd->lock);
-	return rc;
 }
 
 ssize_t vfio_device_file_rw(struct vfio_device_file *df, uint64_t off,

@@ -106,12 +106,13 @@ long sdev_ioctl_get_irq_info(struct served_device *sd,
 	if (info.argsz < minsz || info.index >= VFIO_PCI_NUM_IRQS ||
 	    info.index >= sd->ops->num_irqs)
 		return -EINVAL;
+	pthread_mutex_lock(&sd->lock);
+	info.count = irq_count(sd, info.index);
+	pthread_mutex_unlock(&sd->lock);
 	/* ERR exists only for PCIe devices: a provider gives it a count. */
-	if (info.index == VFIO_PCI_ERR_IRQ_INDEX &&
-	    !irq_count(sd, VFIO_PCI_ERR_IRQ_INDEX))
+	if (info.index == VFIO_PCI_ERR_IRQ_INDEX && !info.count)
 		return -EINVAL;
 	info.flags = VFIO_IRQ_INFO_EVENTFD;
-	info.count = irq_count(sd, info.index);
 	if (info.index == VFIO_PCI_INTX_IRQ_INDEX)
 		info.flags |= VFIO_IRQ_INFO_MASKABLE | VFIO_IRQ_INFO_AUTOMASKED;
 	else
@@ -119,23 +120,42 @@ long sdev_ioctl_get_irq_info(struct served_device *sd,
 	return ucmd_copy_to_user(ucmd, ucmd->ubuffer, &info, minsz);
 }
 
+/* 1: an eventfd, 0: something else, -ENOENT: no such fd (readlink only). */
+static int link_is_eventfd(const char *path)
+{
+	static const char want[] = "anon_inode:[eventfd]";
+	char target[64];
+	ssize_t n = readlink(path, target, sizeof(target) - 1);
+
+	if (n < 0)
+		return errno == ENOENT ? -ENOENT : 0;
+	return n == (ssize_t)strlen(want) && !memcmp(target, want, (size_t)n);
+}
+
 /*
  * eventfd_ctx_fdget() on the caller's fd: EBADF when it is not open there,
- * EINVAL when it is no eventfd.  *out is the daemon's copy.
+ * EINVAL when it is no eventfd.  *out is the daemon's copy.  The caller's
+ * file is looked at through /proc/TID/fd first (readlink, no request to
+ * any filesystem), so that no other file of the client (one on its own
+ * FUSE mount, whose FLUSH may never be answered) enters our fd table.
  */
 static int eventfd_from_caller(struct iommufd_ucmd *ucmd, int fd, int *out)
 {
-	char path[64], target[64];
-	ssize_t n;
-	int copy = iommufd_ucmd_get_fd(ucmd, fd);
+	char path[64];
+	int copy, rc;
 
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)ucmd->caller.pid, fd);
+	rc = link_is_eventfd(path);
+	if (rc < 0)
+		return -EBADF;
+	if (!rc)
+		return -EINVAL;
+	copy = iommufd_ucmd_get_fd(ucmd, fd);
 	if (copy < 0)
 		return copy == -ENOMEM ? -ENOMEM : -EBADF;
-	/* The fd table's own link: no question to any filesystem. */
+	/* Swapped since (dup2): check the copy itself too. */
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", copy);
-	n = readlink(path, target, sizeof(target) - 1);
-	if (n < 0 || (size_t)n != strlen("anon_inode:[eventfd]") ||
-	    memcmp(target, "anon_inode:[eventfd]", (size_t)n)) {
+	if (link_is_eventfd(path) != 1) {
 		caller_fd_close(copy);
 		return -EINVAL;
 	}
@@ -217,9 +237,14 @@ static int set_intx(struct served_device *sd, struct iommufd_ucmd *ucmd,
 	}
 	if (!is_intx)
 		return -EINVAL;
+	/*
+	 * The loopback trigger signals whatever the mask says and masks
+	 * nothing (vfio_send_intx_eventfd() is called directly, not from the
+	 * interrupt handler that automasks); measured in the reference guest.
+	 */
 	if (dtype == VFIO_IRQ_SET_DATA_NONE ||
 	    (dtype == VFIO_IRQ_SET_DATA_BOOL && data[0]))
-		intx_send(sd);
+		eventfd_signal_fd(sd->intx_fd);
 	return 0;
 }
 
@@ -343,12 +368,16 @@ long sdev_ioctl_set_irqs(struct served_device *sd, struct iommufd_ucmd *ucmd)
 	    hdr.flags & ~(VFIO_IRQ_SET_DATA_TYPE_MASK |
 			  VFIO_IRQ_SET_ACTION_TYPE_MASK))
 		return -EINVAL;
+	/* The data is read before the lock (see device_file.c). */
+	pthread_mutex_lock(&sd->lock);
 	max = irq_count(sd, hdr.index);
+	pthread_mutex_unlock(&sd->lock);
 	if (hdr.start >= max || hdr.start + hdr.count > max)
 		return -EINVAL;
 	dtype = hdr.flags & VFIO_IRQ_SET_DATA_TYPE_MASK;
 	switch (dtype) {
 	case VFIO_IRQ_SET_DATA_NONE:
+		size = 0;
 		break;
 	case VFIO_IRQ_SET_DATA_BOOL:
 		size = 1;
@@ -375,22 +404,30 @@ long sdev_ioctl_set_irqs(struct served_device *sd, struct iommufd_ucmd *ucmd)
 	    action != VFIO_IRQ_SET_ACTION_UNMASK &&
 	    action != VFIO_IRQ_SET_ACTION_TRIGGER)
 		return -ENOTTY;
+	pthread_mutex_lock(&sd->lock);
 	switch (hdr.index) {
 	case VFIO_PCI_INTX_IRQ_INDEX:
-		return set_intx(sd, ucmd, action, dtype, hdr.start, hdr.count,
-				data);
+		rc = set_intx(sd, ucmd, action, dtype, hdr.start, hdr.count,
+			      data);
+		break;
 	case VFIO_PCI_MSI_IRQ_INDEX:
-		return set_msi(sd, ucmd, action, dtype, hdr.start, hdr.count,
-			       data);
+		rc = set_msi(sd, ucmd, action, dtype, hdr.start, hdr.count,
+			     data);
+		break;
 	case VFIO_PCI_ERR_IRQ_INDEX:
-		return set_single(ucmd, &sd->err_fd, action, dtype, hdr.start,
-				  hdr.count, data);
+		rc = set_single(ucmd, &sd->err_fd, action, dtype, hdr.start,
+				hdr.count, data);
+		break;
 	case VFIO_PCI_REQ_IRQ_INDEX:
-		return set_single(ucmd, &sd->req_fd, action, dtype, hdr.start,
-				  hdr.count, data);
+		rc = set_single(ucmd, &sd->req_fd, action, dtype, hdr.start,
+				hdr.count, data);
+		break;
 	default: /* MSI-X: no vectors, refused above */
-		return -ENOTTY;
+		rc = -ENOTTY;
+		break;
 	}
+	pthread_mutex_unlock(&sd->lock);
+	return rc;
 }
 
 void sdev_irq_raise(struct served_device *sd)

@@ -21,8 +21,17 @@
 
 enum sdev_irq_type { SDEV_IRQ_NONE = -1 }; /* else a VFIO_PCI_*_IRQ_INDEX */
 
+/*
+ * How long a BIND waits for another file's binding to go.  A FUSE file's
+ * RELEASE is sent after close() returned (the kernel queues it), so a
+ * client that closes its device fd and binds a new one at once would
+ * otherwise find the device still bound; CUSE releases synchronously.
+ */
+#define SDEV_BIND_WAIT_US 500000ull
+
 struct served_device {
 	pthread_mutex_t lock;
+	pthread_cond_t unbound; /* signalled under lock when a binding goes */
 	struct iommufd_daemon *daemon;
 	const struct sdev_ops *ops;
 	void *priv;
@@ -57,7 +66,7 @@ struct vfio_device_file {
 	uid_t opener_uid;
 };
 
-/* device_bind.c */
+/* device_bind.c; BIND takes sd->lock itself, the rest run under it. */
 long sdev_ioctl_bind(struct vfio_device_file *df, struct iommufd_ucmd *ucmd);
 long sdev_ioctl_attach(struct served_device *sd, struct iommufd_ucmd *ucmd);
 long sdev_ioctl_detach(struct served_device *sd, struct iommufd_ucmd *ucmd);

@@ -71,7 +71,9 @@ long sdev_ioctl_get_region_info(struct served_device *sd,
 		return rc;
 	if (info.argsz < minsz)
 		return -EINVAL;
+	pthread_mutex_lock(&sd->lock);
 	rc = region_describe(sd, info.index, &desc);
+	pthread_mutex_unlock(&sd->lock);
 	if (rc)
 		return rc;
 	info.offset = UIOMMUFD_VFIO_PCI_INDEX_TO_OFFSET(info.index);

@@ -90,6 +90,15 @@ void fake_env_fini(struct fake_env *env)
 	fake_user_reset();
 }
 
+void fake_ucmd_prepare(struct iommufd_ucmd *ucmd, uint64_t arg)
+{
+	*ucmd = (struct iommufd_ucmd){
+		.tr = fake_install_fd ? &fake_transport_fd : &fake_transport,
+		.caller = { .pid = fake_caller_pid, .uid = 0, .gid = 0 },
+		.ubuffer = arg,
+	};
+}
+
 long fake_ioctl_ptr(struct iommufd_ctx *ictx, unsigned int cmd, uint64_t arg)
 {
 	struct iommufd_ucmd ucmd = {

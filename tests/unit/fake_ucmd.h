@@ -40,6 +40,11 @@ void fake_env_fini(struct fake_env *env);
 /* Runs one ioctl with arg pointing at buf (registered for len bytes). */
 long fake_ioctl(struct iommufd_ctx *ictx, unsigned int cmd, void *buf,
 		size_t len);
+/*
+ * A ucmd on the fake transport for a handler outside the dispatcher (the
+ * VFIO device layer); arg as for fake_ioctl_ptr().
+ */
+void fake_ucmd_prepare(struct iommufd_ucmd *ucmd, uint64_t arg);
 /* Same, with arg as a raw pointer value (which may be unregistered). */
 long fake_ioctl_ptr(struct iommufd_ctx *ictx, unsigned int cmd, uint64_t arg);
 

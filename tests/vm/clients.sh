@@ -29,7 +29,7 @@ vfio_name=vfio/vfio
 run_round() {
 	transport=$1
 	export UIOMMUFD_ARG_TRANSPORT=$transport
-	./uiommufd --cuse --mode 0666 --arg-transport "$transport" --test-interface \
+	./uiommufd --cuse --mode 0666 --arg-transport "$transport" --test-interface --device edu \
 		--vfio-node=$vfio_name --status-socket none \
 		--fdpass-socket /run/uiommufd/fdpass.sock ${UIOMMUFD_ARGS:-} 2>/tmp/daemon.log &
 	dpid=$!
