@@ -227,6 +227,32 @@ static long sdev_ioctl_reset(struct served_device *sd)
 }
 
 /*
+ * vfio_ioctl_device_feature()'s checks, then its ENOTTY: no feature exists
+ * here (no migration or dirty logging, no low power, no VF token, no
+ * dma-buf).
+ */
+static long sdev_ioctl_feature(struct iommufd_ucmd *ucmd)
+{
+	const size_t minsz = offsetofend(struct vfio_device_feature, flags);
+	struct vfio_device_feature f;
+	int rc;
+
+	rc = ucmd_copy_from_user(ucmd, &f, ucmd->ubuffer, minsz);
+	if (rc)
+		return rc;
+	if (f.argsz < minsz)
+		return -EINVAL;
+	if (f.flags & ~(VFIO_DEVICE_FEATURE_MASK | VFIO_DEVICE_FEATURE_SET |
+			VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_PROBE))
+		return -EINVAL;
+	if (!(f.flags & VFIO_DEVICE_FEATURE_PROBE) &&
+	    (f.flags & VFIO_DEVICE_FEATURE_SET) &&
+	    (f.flags & VFIO_DEVICE_FEATURE_GET))
+		return -EINVAL;
+	return -ENOTTY;
+}
+
+/*
  * Every handler reads the caller's struct before it takes sd->lock and
  * writes the answer after it let go: caller memory may never answer (a
  * page of the client's own FUSE file), and a worker stuck there must not
@@ -265,11 +291,8 @@ long vfio_device_file_ioctl(struct vfio_device_file *df,
 		return sdev_ioctl_set_irqs(sd, ucmd);
 	case VFIO_DEVICE_RESET:
 		return sdev_ioctl_reset(sd);
-	/*
-	 * VFIO_DEVICE_FEATURE: vfio_ioctl_device_feature() answers the
-	 * features vfio-pci has; none of them exist here (no migration, no
-	 * low power, no VF token, no dma-buf): its ENOTTY for an unknown one.
-	 */
+	case VFIO_DEVICE_FEATURE:
+		return sdev_ioctl_feature(ucmd);
 	default:
 		return -ENOTTY;
 	}

@@ -301,6 +301,20 @@ enum {
 #define UIOMMUFD_VFIO_PCI_OFFSET_MASK \
 	(((__u64)1 << UIOMMUFD_VFIO_PCI_OFFSET_SHIFT) - 1)
 
+/*
+ * Get, set or probe one device feature (its number in the low 16 bits of
+ * flags).  minsz: through flags; GET and SET together only with PROBE.
+ */
+struct vfio_device_feature {
+	__u32 argsz;
+	__u32 flags;
+	__u8 data[];
+};
+#define VFIO_DEVICE_FEATURE_MASK  (0xffff)
+#define VFIO_DEVICE_FEATURE_GET   (1 << 16)
+#define VFIO_DEVICE_FEATURE_SET   (1 << 17)
+#define VFIO_DEVICE_FEATURE_PROBE (1 << 18)
+
 #define VFIO_DEVICE_FEATURE _IO(VFIO_TYPE, VFIO_BASE + 17)
 
 /*
@@ -510,6 +524,7 @@ _Static_assert(sizeof(struct vfio_region_info_cap_sparse_mmap) == 16,
 _Static_assert(sizeof(struct vfio_region_info_cap_type) == 16,
 	       "vfio_region_info_cap_type");
 _Static_assert(sizeof(struct vfio_irq_info) == 16, "vfio_irq_info");
+_Static_assert(sizeof(struct vfio_device_feature) == 8, "vfio_device_feature");
 _Static_assert(sizeof(struct vfio_irq_set) == 20, "vfio_irq_set");
 _Static_assert(__builtin_offsetof(struct vfio_irq_set, data) == 20,
 	       "vfio_irq_set.data");

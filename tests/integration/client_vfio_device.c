@@ -189,6 +189,20 @@ static void info_rules(void)
 	CHECK(irq.flags == (VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_NORESIZE));
 	/* Unknown command of a bound device: vfio-pci's ENOTTY. */
 	CHECK_RC(itest_ioctl(dev, 0x3b00 | 0x7e, NULL), -ENOTTY);
+	{
+		struct vfio_device_feature f = { .argsz = 7 };
+
+		CHECK_RC(itest_ioctl(dev, VFIO_DEVICE_FEATURE, &f), -EINVAL);
+		f.argsz = sizeof(f);
+		f.flags = 1u << 19;
+		CHECK_RC(itest_ioctl(dev, VFIO_DEVICE_FEATURE, &f), -EINVAL);
+		/* GET and SET together without PROBE. */
+		f.flags = VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_SET | 1;
+		CHECK_RC(itest_ioctl(dev, VFIO_DEVICE_FEATURE, &f), -EINVAL);
+		/* Feature 0xffff exists nowhere. */
+		f.flags = VFIO_DEVICE_FEATURE_PROBE | VFIO_DEVICE_FEATURE_GET | 0xffff;
+		CHECK_RC(itest_ioctl(dev, VFIO_DEVICE_FEATURE, &f), -ENOTTY);
+	}
 	close(dev);
 	close(ictx);
 }

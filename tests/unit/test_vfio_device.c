@@ -421,6 +421,23 @@ static void test_reset(void **state)
 	assert_int_equal(dev_ioctl(df, VFIO_DEVICE_RESET, NULL, 0), 0);
 	assert_int_equal(resets, 1);
 	assert_int_equal(dev_ioctl(df, 0x3b7e, NULL, 0), -ENOTTY);
+	/* VFIO_DEVICE_FEATURE: the argument checks, then no such feature. */
+	{
+		struct vfio_device_feature f = { .argsz = 7 };
+
+		assert_int_equal(dev_ioctl(df, VFIO_DEVICE_FEATURE, &f, sizeof(f)),
+				 -EINVAL);
+		f.argsz = sizeof(f);
+		f.flags = 1u << 19;
+		assert_int_equal(dev_ioctl(df, VFIO_DEVICE_FEATURE, &f, sizeof(f)),
+				 -EINVAL);
+		f.flags = VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_SET | 1;
+		assert_int_equal(dev_ioctl(df, VFIO_DEVICE_FEATURE, &f, sizeof(f)),
+				 -EINVAL);
+		f.flags = VFIO_DEVICE_FEATURE_PROBE | VFIO_DEVICE_FEATURE_GET | 1;
+		assert_int_equal(dev_ioctl(df, VFIO_DEVICE_FEATURE, &f, sizeof(f)),
+				 -ENOTTY);
+	}
 	vfio_device_file_release(df);
 	/* A device without FLAGS_RESET: EINVAL. */
 	assert_int_equal(served_device_create_ops(&env.daemon, &fake_noreset_ops,
