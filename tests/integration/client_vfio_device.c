@@ -249,7 +249,8 @@ static long set_irqs(int dev, uint32_t flags, uint32_t index, uint32_t start,
 	s->index = index;
 	s->start = start;
 	s->count = count;
-	memcpy(s->data, data, data_len);
+	if (data_len)
+		memcpy(s->data, data, data_len);
 	return itest_ioctl(dev, VFIO_DEVICE_SET_IRQS, s);
 }
 
