@@ -19,6 +19,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +57,8 @@ static int expect(const char *what, long got, long want)
 	return got == want;
 }
 
+static pid_t foreign_pid;
+
 /* An fd number that this process does not have but a child has its iommufd at. */
 static int foreign_fd_number(const char *node)
 {
@@ -75,6 +78,7 @@ static int foreign_fd_number(const char *node)
 		pause();
 		_exit(0);
 	}
+	foreign_pid = pid;
 	if (read(p[0], &n, sizeof(n)) != sizeof(n))
 		n = -1;
 	close(p[0]);
@@ -103,6 +107,10 @@ static int forge(const char *dev_path, const char *node, const char *bait)
 	ok &= expect("bind to a memfd", bind_to(dev, mfd), -EBADFD);
 	ok &= expect("bind to another process's iommufd number",
 		     foreign >= 0 ? bind_to(dev, foreign) : -1, -EBADF);
+	if (foreign_pid > 0) {
+		kill(foreign_pid, SIGKILL);
+		waitpid(foreign_pid, NULL, 0);
+	}
 	ok &= expect("bind to the device itself", bind_to(dev, dev), -EBADFD);
 	ictx = open_or_die(node, O_RDWR);
 	ok &= expect("bind to our own iommufd", bind_to(dev, ictx), 0);
