@@ -38,3 +38,15 @@ uiommufd_install_packages() {
 	DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
+
+# The selftest suite: what scripts/kernel-selftest.sh needs to fetch Debian's
+# linux-source-VERSION with apt, unpack it and build the kernel's iommufd
+# self-test (make headers and the test's -lcap).
+uiommufd_selftest_packages=(
+	make gcc xz-utils libcap-dev debian-archive-keyring
+	util-linux fuse3
+)
+
+uiommufd_install_selftest_deps() {
+	uiommufd_install_packages "${uiommufd_selftest_packages[@]}"
+}
