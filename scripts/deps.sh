@@ -9,6 +9,8 @@ uiommufd_packages=(
 	scdoc                                     # man pages
 	qemu-system-x86 busybox-static kmod       # the vm suite (shared/vm/run-vm)
 	util-linux python3 systemd procps         # setpriv, service tests, systemd-analyze
+	libjson-c-dev                             # the status socket's JSON (daemon, uiommufdctl)
+	libseccomp-dev                            # uiommufd-exec's filter, the daemon's notifications
 )
 uiommufd_bench_packages=(
 	gnuplot-nox                               # bench.sh's many-clients plot
