@@ -58,7 +58,8 @@ static void usage(FILE *f)
  * The filter: ioctl(2) with a trapped command number goes to the listener,
  * everything else is allowed, other architectures included (this is no
  * sandbox).  ioctl's cmd is an unsigned int to the kernel, so only the low
- * word of args[1] is compared, whatever the caller put in the high word.
+ * word of args[1] is compared, whatever the caller put in the high word: a
+ * mask, since libseccomp 2.5's SCMP_A1_32 still wants the high word 0.
  */
 static scmp_filter_ctx build_filter(void)
 {
@@ -70,7 +71,8 @@ static scmp_filter_ctx build_filter(void)
 		goto fail;
 	for (size_t i = 0; i < sizeof(trapped_cmds) / sizeof(trapped_cmds[0]); i++)
 		if (seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(ioctl), 1,
-				     SCMP_A1_32(SCMP_CMP_EQ, trapped_cmds[i])))
+				     SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu,
+					     trapped_cmds[i])))
 			goto fail;
 	return ctx;
 fail:
