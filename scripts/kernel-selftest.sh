@@ -61,12 +61,16 @@ mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$vdir/debs"
 printf '%s\n' "$sources" > "$apt/sources.list"
 A=(-o Dir::Etc::SourceList="$apt/sources.list" -o Dir::Etc::SourceParts=/dev/null
    -o Dir::State::Lists="$apt/lists" -o Dir::Cache="$apt/cache"
-   -o APT::Sandbox::User=root -o Debug::NoLocking=1)
+   -o APT::Sandbox::User=root)
 
 # the index is refreshed at most once a day; offline, a cached deb is used
-if [ -z "$(find "$apt/lists" -maxdepth 1 -name '*Packages*' -mtime -1 2>/dev/null)" ]; then
-	apt-get "${A[@]}" -qq update >"$vdir/update.log" 2>&1 ||
+if [ -z "$(find "$apt/updated" -mtime -1 2>/dev/null)" ]; then
+	if apt-get "${A[@]}" -qq update >"$vdir/update.log" 2>&1 &&
+	   ! grep -q '^[WE]:' "$vdir/update.log"; then
+		touch "$apt/updated"
+	else
 		echo "apt-get update failed (see $vdir/update.log); trying the cache"
+	fi
 fi
 pkgver=$(apt-cache "${A[@]}" policy "$pkg" 2>/dev/null | awk '/Candidate:/ { print $2 }')
 deb=
