@@ -991,14 +991,15 @@ int fdpass_start(struct iommufd_daemon *d, const char *socket_path,
 	if (!fp)
 		return -ENOMEM;
 	/*
-	 * Level 5 is user notification.  The call also makes libseccomp probe
-	 * the kernel, without which its seccomp_notify_*() refuse to work.
+	 * libseccomp's seccomp_notify_*() work only once it has found user
+	 * notification (API level 5) by probing the kernel with seccomp(2).  A
+	 * service manager's syscall filter may refuse that probe (systemd's
+	 * @system-service has no seccomp) although the notification ioctls
+	 * work: the level is then set, since every listener the daemon serves
+	 * was made by this kernel (the broker checks it is one).
 	 */
-	if (seccomp_api_get() < 5) {
-		free(fp);
-		return log_error_errno(-EOPNOTSUPP,
-				       "fdpass: this kernel has no seccomp user notification");
-	}
+	if (seccomp_api_get() < 5 && seccomp_api_set(5))
+		log_debug("fdpass: libseccomp refused API level 5");
 	fp->d = d;
 	fp->sock = fp->stop_fd = fp->broker = fp->wake_fd = -1;
 	fp->queue_tail = &fp->queue;
