@@ -158,6 +158,9 @@ cleanup() {
 trap cleanup EXIT
 # the *_hugepage variants and huge_map need huge pages before they reach us
 [ "$hp_prev" -lt 64 ] && echo 64 > /proc/sys/vm/nr_hugepages
+hp=$(cat /proc/sys/vm/nr_hugepages)
+[ "$hp" -ge 64 ] ||
+	echo "note: only $hp huge pages could be reserved (memory in use): *_hugepage cases may fail in mmap"
 
 "$daemon" --fuse "$mnt" --test-interface --vfio-node --status-socket none \
 	--fdpass-socket "$rundir/fdpass.sock" 2>"$work/daemon.log" &
