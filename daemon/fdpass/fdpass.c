@@ -702,15 +702,16 @@ static void fp_serve_listener(struct fdpass *fp, unsigned int i, short revents)
 		struct seccomp_notif n;
 		uint8_t pad[512];
 	} req;
+	int rc;
 
 	if (revents & POLLIN) {
 		memset(&req, 0, sizeof(req));
-		int rc = seccomp_notify_receive(listener, &req.n);
-
+		rc = seccomp_notify_receive(listener, &req.n);
 		if (rc) {
 			/* ENOENT: the task was interrupted first; fine. */
 			if (rc != -ECANCELED || (errno != ENOENT && errno != EINTR)) {
-				log_debug("fdpass: dropping a listener: %m");
+				log_debug("fdpass: dropping a listener: %s",
+					  strerror(rc == -ECANCELED ? errno : -rc));
 				fp_drop_listener(fp, i);
 			}
 			return;
