@@ -9,6 +9,8 @@ uiommufd_packages=(
 	scdoc                                     # man pages
 	qemu-system-x86 busybox-static kmod       # the vm suite (shared/vm/run-vm)
 	util-linux python3 systemd procps         # setpriv, service tests, systemd-analyze
+	libjson-c-dev                             # the status socket's JSON (daemon, uiommufdctl)
+	libseccomp-dev                            # uiommufd-exec's filter, the daemon's notifications
 )
 uiommufd_bench_packages=(
 	gnuplot-nox                               # bench.sh's many-clients plot
@@ -37,4 +39,16 @@ uiommufd_install_packages() {
 	echo "installing: ${missing[*]}"
 	DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# The selftest suite: what scripts/kernel-selftest.sh needs to fetch Debian's
+# linux-source-VERSION with apt, unpack it and build the kernel's iommufd
+# self-test (make headers and the test's -lcap).
+uiommufd_selftest_packages=(
+	make gcc xz-utils libcap-dev debian-archive-keyring
+	util-linux fuse3
+)
+
+uiommufd_install_selftest_deps() {
+	uiommufd_install_packages "${uiommufd_selftest_packages[@]}"
 }

@@ -8,6 +8,7 @@ set -eu
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
 uiommufd_install_deps
+uiommufd_install_selftest_deps   # the selftest suite (kernel-selftest.sh)
 
 status=0 passed=0 failed=0 skipped=0
 run_suites() {
@@ -29,6 +30,9 @@ suites=()
 run_suites build
 # Sanitizer build: the host suites again (the guest runs the plain build).
 suites=(--no-suite vm)
+# The kernel's self-test gives each case 30 s; under the sanitizers on a
+# small machine some cases need more, so it runs in the plain build only.
+suites+=(--no-suite selftest)
 run_suites build-asan -Db_sanitize=address,undefined -Db_lundef=false
 
 [ $status -eq 0 ] || failed=$((failed > 0 ? failed : 1))
