@@ -1,0 +1,110 @@
+#!/bin/bash
+# Shared part of the reliability tests, on top of the security tests'
+# harness (a root daemon on a FUSE file, unprivileged clients):
+#   . rel_lib.sh; rel_init "$@"; sec_start_daemon [OPTION]...
+# Arguments from meson: DAEMON EXEC CTL PROGDIR (PROGDIR holds rel_client;
+# sec_probe is found next to it in ../security).
+# What "back to baseline" means here: no context, nothing mapped or pinned,
+# every per-user account (daemon memory, contexts, descriptors, pinned
+# pages) at 0 in `uiommufdctl status --json`, no locked memory in the
+# daemon (VmLck), its descriptors exactly as many as at the baseline and its
+# resident set within REL_RSS_SLACK_KB of it (malloc keeps freed arenas; a
+# leak of a few hundred bytes per client over a long run shows anyway).
+REL_DIR=$(dirname "$0")
+. "$REL_DIR/../security/lib.sh"
+. "$REL_DIR/../security/cost_lib.sh"
+
+rel_init() {
+	sec_init "$@"
+	sec_cost_init
+	REL_CLIENT=$SEC_PROGS/rel_client
+	# sec_probe (sec_daemon_answers) lives with the security tests.
+	[ -x "$SEC_PROGS/sec_probe" ] || SEC_PROGS_PROBE=$SEC_PROGS/../security/sec_probe
+	[ -x "$REL_CLIENT" ] || sec_skip "no rel_client in $SEC_PROGS"
+	command -v python3 >/dev/null || sec_skip "no python3 (reads the status JSON)"
+	REL_RSS_SLACK_KB=${REL_RSS_SLACK_KB:-8192}
+	sec_sanitized && REL_RSS_SLACK_KB=$((REL_RSS_SLACK_KB * 6))
+}
+
+# A root client's IOAS_ALLOC+DESTROY within SECONDS.
+rel_probe_within() {
+	sec_within "$1" "${SEC_PROGS_PROBE:-$SEC_PROGS/sec_probe}" "$SEC_NODE"
+}
+
+rel_status_json() {
+	timeout -s KILL 5 "$SEC_CTL" --socket "$SEC_STATUS" status --json 2>/dev/null
+}
+
+# One line "contexts=N mapped=B pinned=B users=N user_contexts=N
+# user_bytes=B user_fds=N pin_users=N pin_user_pages=N pin_procs=N
+# pin_proc_pages=N", or nothing when the status socket does not answer.
+rel_accounts() {
+	rel_status_json | python3 -c '
+import json, sys
+j = json.load(sys.stdin)
+t = j["totals"]; a = j.get("accounts", {})
+f = [("contexts", t["contexts"] + j.get("contexts_omitted", 0)),
+     ("mapped", t["mapped_bytes"]), ("pinned", t["pinned_bytes"])]
+for k in ("users", "user_contexts", "user_bytes", "user_fds", "pin_users",
+          "pin_user_pages", "pin_procs", "pin_proc_pages"):
+    f.append((k, a.get(k, "missing")))
+print(" ".join("%s=%s" % kv for kv in f))' 2>/dev/null
+}
+
+# Whether every figure of rel_accounts is 0.
+rel_accounts_zero() {
+	local line
+	line=$(rel_accounts) && [ -n "$line" ] || return 1
+	REL_ACCOUNTS=$line
+	! grep -qE '=([1-9]|missing)' <<<"$line"
+}
+
+# rel_wait_clean SECONDS: until the accounts are all 0 (REL_ACCOUNTS holds
+# the last reading).
+rel_wait_clean() {
+	local end=$((SECONDS + $1))
+	while ! rel_accounts_zero; do
+		[ "$SECONDS" -ge "$end" ] && return 1
+		sleep 0.2
+	done
+}
+
+rel_vmlck_kb() { awk '/^VmLck:/ { print $2 }' "/proc/$SEC_PID/status"; }
+rel_threads() { ls "/proc/$SEC_PID/task" | wc -l; }
+
+# The daemon's state now: "fds=N rss_kb=N vmlck_kb=N threads=N".
+rel_daemon_state() {
+	echo "fds=$(sec_fd_count) rss_kb=$(sec_rss_kb) vmlck_kb=$(rel_vmlck_kb) threads=$(rel_threads)"
+}
+
+# rel_baseline: remember the daemon's descriptors and RSS (call once the
+# accounts are 0 after a warm-up that grew the worker pool).
+rel_baseline() {
+	REL_BASE_FDS=$(sec_fd_count)
+	REL_BASE_RSS=$(sec_rss_kb)
+	echo "baseline: $(rel_daemon_state)"
+}
+
+# rel_check_clean WHAT SECONDS: the accounts drain to 0 within SECONDS, and
+# then the daemon holds no locked memory, its baseline's descriptors and
+# about its baseline's RSS.  Fails the test (sec_fail) otherwise.
+rel_check_clean() {
+	local what=$1 fds rss vmlck
+	if rel_wait_clean "$2"; then
+		sec_ok "$what: every context, pin and per-user account at 0 ($REL_ACCOUNTS)"
+	else
+		sec_fail "$what: the accounts did not drain within $2 s: ${REL_ACCOUNTS:-no status answer}"
+	fi
+	fds=$(sec_fd_count) rss=$(sec_rss_kb) vmlck=$(rel_vmlck_kb)
+	echo "after $what: $(rel_daemon_state)"
+	[ "$vmlck" -eq 0 ] && sec_ok "$what: VmLck 0" ||
+		sec_fail "$what: the daemon still has $vmlck kB locked"
+	[ "$fds" -eq "$REL_BASE_FDS" ] &&
+		sec_ok "$what: $fds descriptors, as at the baseline" ||
+		sec_fail "$what: $fds descriptors, $REL_BASE_FDS at the baseline"
+	if [ "$rss" -le $((REL_BASE_RSS + REL_RSS_SLACK_KB)) ]; then
+		sec_ok "$what: RSS $rss kB, baseline $REL_BASE_RSS kB (+$((rss - REL_BASE_RSS)))"
+	else
+		sec_fail "$what: RSS $rss kB, more than $REL_RSS_SLACK_KB kB over the baseline's $REL_BASE_RSS kB"
+	fi
+}
