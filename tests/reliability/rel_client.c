@@ -300,6 +300,7 @@ static const char *errname(int e)
 	case ENOENT: return "ENOENT";
 	case ENOMEM: return "ENOMEM";
 	case EINVAL: return "EINVAL";
+	case EBADFD: return "EBADFD";
 	default: return strerrorname_np(e) ? strerrorname_np(e) : "?";
 	}
 }
@@ -390,6 +391,8 @@ static bool kernel_errno(unsigned long cmd, int e)
 	case EOPNOTSUPP: case ENOMEM: case ENOSPC: case EBUSY: case EEXIST:
 	case EPERM: case EACCES: case EOVERFLOW: case ERANGE: case EDEADLK:
 	case EBADF: case ENODEV: case ENXIO: case EAGAIN: case ESRCH:
+	/* An alignment an area breaks; not an access fd (self-test). */
+	case EADDRINUSE: case EBADFD:
 		return true;
 	case EIO:
 		return cmd == IOMMU_TEST_CMD;
