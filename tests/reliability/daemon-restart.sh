@@ -6,7 +6,8 @@
 # error and none may hang: the call under way, a later call on the same fd
 # and a new open each fail with ECONNABORTED, ENOTCONN or ENODEV (what the
 # kernel's FUSE gives; this host gives ECONNABORTED for the calls in
-# flight and ENOTCONN after).  A daemon started again on the same directory
+# flight, now and then for a call on the same fd racing the abort, and
+# ENOTCONN after).  A daemon started again on the same directory
 # (over the dead mount the killed one left) serves new clients, and a
 # storm of killed pinning clients leaves it clean.  ROUNDS rounds.
 # Size: REL_RESTART_ROUNDS (3), REL_RESTART_CLIENTS (8), REL_RESTART_MIB (16).
@@ -42,15 +43,17 @@ for round in $(seq "$rounds"); do
 	wait "$SEC_PID" 2>/dev/null
 	SEC_PID=
 	hung=0
+	# A hang detector, not a speed bound: a client is either aborted
+	# at once or stuck for good.
 	for p in "${pids[@]}"; do
-		for _ in $(seq 200); do
+		for _ in $(seq 400); do
 			kill -0 "$p" 2>/dev/null || break
 			sleep 0.05
 		done
 		kill -0 "$p" 2>/dev/null && hung=$((hung + 1))
 	done
-	[ "$hung" -eq 0 ] && sec_ok "round $round: all $nclients clients returned within 10 s of the daemon's death" ||
-		sec_fail "round $round: $hung of $nclients clients still in the daemon's node 10 s after its death"
+	[ "$hung" -eq 0 ] && sec_ok "round $round: all $nclients clients returned within 20 s of the daemon's death" ||
+		sec_fail "round $round: $hung of $nclients clients still in the daemon's node 20 s after its death"
 	for i in $(seq "$nclients"); do
 		line=$(grep '^hold first=' "$SEC_DIR/hold.$i")
 		if [ -z "$line" ]; then
@@ -58,7 +61,7 @@ for round in $(seq "$rounds"); do
 			continue
 		fi
 		seen["${line#hold }"]=1
-		grep -qE '^hold first=(ECONNABORTED|ENOTCONN|ENODEV) op=[A-Z_]+ later=(ENOTCONN|ENODEV) open=(ENOTCONN|ENODEV) close=0$' <<<"$line" ||
+		grep -qE '^hold first=(ECONNABORTED|ENOTCONN|ENODEV) op=[A-Z_]+ later=(ECONNABORTED|ENOTCONN|ENODEV) open=(ENOTCONN|ENODEV) close=0$' <<<"$line" ||
 			sec_fail "round $round: client $i: $line"
 	done
 	rm -f "$SEC_DIR"/hold.*

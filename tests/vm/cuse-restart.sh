@@ -47,7 +47,7 @@ for i in $(seq $N); do
 	done
 	line=$(grep '^hold first=' /tmp/hold.$i)
 	echo "client $i: ${line:-$(tail -1 /tmp/hold.$i)}"
-	echo "$line" | grep -qE '^hold first=(ECONNABORTED|ENOTCONN|ENODEV) op=[A-Z_]+ later=(ENOTCONN|ENODEV) open=(ENOTCONN|ENODEV|ENOENT) close=0$' ||
+	echo "$line" | grep -qE '^hold first=(ECONNABORTED|ENOTCONN|ENODEV) op=[A-Z_]+ later=(ECONNABORTED|ENOTCONN|ENODEV) open=(ENOTCONN|ENODEV|ENOENT) close=0$' ||
 		{ echo "FAIL: client $i did not get the dead daemon's errors"; fail=1; }
 done
 j=0
