@@ -15,6 +15,7 @@ build=${UIOMMUFD_BUILD:-build}
 nice -n 10 ninja -C "$build" >/dev/null || exit 1
 out=build-reliability
 mkdir -p "$out"
+printf '*\n' >"$out/.gitignore"
 args=("$build/daemon/uiommufd" "$build/tools/uiommufd-exec"
       "$build/tools/uiommufdctl" "$PWD/$build/tests/reliability")
 run() {

@@ -283,6 +283,7 @@ static int storm(int argc, char **argv)
 	       failed, crashed, stuck, (unsigned long long)sh->maps_done,
 	       (unsigned long long)(sh->maps_done ? sh->map_us_sum / sh->maps_done : 0),
 	       (double)(now_us() - t_begin) / 1e6);
+	free(run);
 	return failed || crashed || stuck ? 1 : 0;
 }
 
