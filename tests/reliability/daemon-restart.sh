@@ -21,7 +21,7 @@ uid0=${REL_UID0:-2000}
 declare -A seen
 
 for round in $(seq "$rounds"); do
-	sec_start_daemon --max-requests-per-user 4
+	rel_start_daemon --max-requests-per-user 4
 	rel_probe_within 5 || sec_fail "round $round: a new daemon does not serve"
 	pids=()
 	for i in $(seq "$nclients"); do
@@ -70,7 +70,7 @@ echo "what the clients saw (first call, its op, a later call, a new open, close)
 for k in "${!seen[@]}"; do echo "  $k"; done
 
 # The last restart serves, and cleans up after killed pinning clients.
-sec_start_daemon
+rel_start_daemon
 rel_probe_within 5 && sec_ok "a daemon started over the dead mount serves" ||
 	sec_fail "a daemon started over the dead mount does not serve"
 rel_wait_clean 10 || sec_fail "a fresh daemon's accounts are not 0: $REL_ACCOUNTS"

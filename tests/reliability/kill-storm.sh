@@ -21,7 +21,7 @@ mib=${REL_STORM_MIB:-64}
 seed=${REL_SEED:-1}
 uid0=${REL_UID0:-2000}
 
-sec_start_daemon
+rel_start_daemon
 rel_probe_within 5 || sec_fail "root IOAS_ALLOC before the storm"
 
 # storm WHAT MIB MEMLOCK: one storm and its checks.

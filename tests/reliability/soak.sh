@@ -18,7 +18,7 @@ nuids=${REL_SOAK_UIDS:-4}
 seed=${REL_SEED:-1}
 uid0=${REL_UID0:-2000}
 
-sec_start_daemon --vfio-node
+rel_start_daemon --vfio-node
 rel_probe_within 5 || sec_fail "root IOAS_ALLOC before the soak"
 # Warm-up: a short soak of the same width grows the worker pool.
 warm=$((ops / 10 < 200 ? 200 : ops / 10))
