@@ -1667,6 +1667,23 @@ uint64_t iopt_account_user_pages(struct iommufd_daemon *d, uid_t uid)
 	return n;
 }
 
+void iopt_account_totals(struct iommufd_daemon *d, struct iopt_account_totals *t)
+{
+	memset(t, 0, sizeof(*t));
+	pthread_mutex_lock(&d->lock);
+	if (d->accounts) {
+		for (struct iopt_user_account *u = d->accounts->users; u; u = u->next) {
+			t->users++;
+			t->user_pages += u->locked_pages;
+		}
+		for (struct iopt_proc_account *p = d->accounts->procs; p; p = p->next) {
+			t->procs++;
+			t->proc_pages += p->locked_pages;
+		}
+	}
+	pthread_mutex_unlock(&d->lock);
+}
+
 pid_t iopt_caller_tgid(struct iommufd_ucmd *ucmd)
 {
 	if (ucmd->caller.mm)
