@@ -27,6 +27,7 @@
 #include "core/fd_handle.h"
 #include "core/ioas.h"
 #include "core/pages.h"
+#include "clock.h"
 #include "fault/fault.h"
 #include "log.h"
 #include "uiommufd/abi_fault.h"
@@ -53,7 +54,12 @@ struct fault_slot {
 };
 
 static pthread_mutex_t fault_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t fault_released = PTHREAD_COND_INITIALIZER;
 static struct fault_slot fault_slots[FAULT_SLOTS];
+/* The sweeping thread, alone served until fault_owner_until (µs). */
+static pid_t fault_owner;
+static uint64_t fault_owner_until;
+#define FAULT_OWNER_US 2000000u
 
 __attribute__((constructor)) static void fault_announce(void)
 {
@@ -97,6 +103,42 @@ static struct fault_slot *fault_slot_find(struct iommufd_ctx *ictx, pid_t tid,
 	return free_slot;
 }
 
+/*
+ * Another thread sweeps: wait until it is done, without our context's
+ * lock (a forked sweeper may share the context).  fault_lock held.
+ */
+static void fault_wait_owner(struct iommufd_ucmd *ucmd)
+{
+	bool unlocked = false;
+
+	while (fault_owner && fault_owner != ucmd->caller.pid) {
+		uint64_t now = monotonic_us();
+		struct timespec ts;
+
+		if (now >= fault_owner_until) {
+			fault_owner = 0;
+			break;
+		}
+		if (!unlocked) {
+			pthread_mutex_unlock(&ucmd->ictx->lock);
+			unlocked = true;
+		}
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 50 * 1000 * 1000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&fault_released, &fault_lock, &ts);
+	}
+	if (unlocked) {
+		/* Lock order: ctx->lock before fault_lock. */
+		pthread_mutex_unlock(&fault_lock);
+		pthread_mutex_lock(&ucmd->ictx->lock);
+		pthread_mutex_lock(&fault_lock);
+	}
+}
+
 long fault_dispatch(struct iommufd_ucmd *ucmd, unsigned int cmd,
 		    fault_dispatch_fn fn)
 {
@@ -106,6 +148,9 @@ long fault_dispatch(struct iommufd_ucmd *ucmd, unsigned int cmd,
 	bool armed = false;
 	long rc;
 
+	pthread_mutex_lock(&fault_lock);
+	fault_wait_owner(ucmd);
+	pthread_mutex_unlock(&fault_lock);
 	if (cmd == UIOMMUFD_FAULT_CMD)
 		return fault_ctl(ucmd);
 	pthread_mutex_lock(&fault_lock);
@@ -304,7 +349,20 @@ long fault_ctl(struct iommufd_ucmd *ucmd)
 		return rc;
 	if (cmd.size != sizeof(cmd))
 		return -EINVAL;
+	pthread_mutex_lock(&fault_lock);
+	if (cmd.op == UIOMMUFD_FAULT_RELEASE) {
+		if (fault_owner == ucmd->caller.pid)
+			fault_owner = 0;
+		pthread_cond_broadcast(&fault_released);
+	} else if (cmd.op == UIOMMUFD_FAULT_ARM ||
+		   cmd.op == UIOMMUFD_FAULT_SNAPSHOT) {
+		fault_owner = ucmd->caller.pid;
+		fault_owner_until = monotonic_us() + FAULT_OWNER_US;
+	}
+	pthread_mutex_unlock(&fault_lock);
 	switch (cmd.op) {
+	case UIOMMUFD_FAULT_RELEASE:
+		return 0;
 	case UIOMMUFD_FAULT_ARM:
 		pthread_mutex_lock(&fault_lock);
 		s = fault_slot_find(ucmd->ictx, ucmd->caller.pid, true);

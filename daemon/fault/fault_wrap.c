@@ -306,11 +306,16 @@ ssize_t __wrap_process_vm_readv(pid_t pid, const struct iovec *l,
 	return __real_process_vm_readv(pid, l, nl, r, nr, flags);
 }
 
+/*
+ * Not a failure point: it writes the reply, after the command took
+ * effect, as the kernel's copy_to_user() does (a failed MAP keeps its
+ * mapping there too, and iommufd_fail_nth never fails a user copy).
+ * Failing it would sweep the client's own memory, not the daemon.
+ */
 ssize_t __wrap_process_vm_writev(pid_t pid, const struct iovec *l,
 				 unsigned long nl, const struct iovec *r,
 				 unsigned long nr, unsigned long flags)
 {
-	FAULT_POINT("process_vm_writev", ENOMEM, -1);
 	return __real_process_vm_writev(pid, l, nl, r, nr, flags);
 }
 

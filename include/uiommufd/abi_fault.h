@@ -30,6 +30,13 @@ enum uiommufd_fault_op {
 	 * are dropped first, so that two snapshots compare exactly.
 	 */
 	UIOMMUFD_FAULT_SNAPSHOT = 3,
+	/*
+	 * ARM and SNAPSHOT also make the calling thread the only one whose
+	 * ioctls the daemon serves (others wait) until RELEASE, or until
+	 * two seconds pass without any of its fault ioctls: a sweep needs
+	 * the daemon-wide figures (heap, descriptors) to be its own.
+	 */
+	UIOMMUFD_FAULT_RELEASE = 4,
 };
 
 struct uiommufd_fault_cmd {

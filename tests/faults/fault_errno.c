@@ -14,7 +14,11 @@
  *          the accounting of pinned pages against RLIMIT_MEMLOCK.
  *          DESTROY, IOVA_RANGES, UNMAP, SET_DIRTY_TRACKING, INVALIDATE and
  *          NOIOMMU_GET_PA allocate nothing in the kernel: ENOMEM there is
- *          a finding.
+ *          a finding.  One difference is accepted: OPTION's SET and
+ *          NOIOMMU_GET_PA ask capable(), which the daemon answers from
+ *          the caller's /proc files; when it cannot read them it says
+ *          ENOMEM (its own shortage), not EPERM, which would tell a
+ *          privileged caller it lacks the right for good.
  *  EMFILE  commands that install a new descriptor (get_unused_fd_flags()):
  *          FAULT_QUEUE_ALLOC, VEVENTQ_ALLOC, the self-test's CREATE_ACCESS
  *          and DMABUF_GET.
@@ -61,7 +65,7 @@ static const struct cmd_rule rules[] = {
 	{ IOMMU_DESTROY, "DESTROY", F_EFAULT },
 	{ IOMMU_IOAS_ALLOC, "IOAS_ALLOC", ALLOC },
 	{ IOMMU_IOAS_IOVA_RANGES, "IOAS_IOVA_RANGES", F_EFAULT },
-	{ IOMMU_OPTION, "OPTION", F_EFAULT },
+	{ IOMMU_OPTION, "OPTION", F_EFAULT | F_ENOMEM },
 	{ IOMMU_IOAS_ALLOW_IOVAS, "IOAS_ALLOW_IOVAS", ALLOC },
 	{ IOMMU_IOAS_COPY, "IOAS_COPY", PIN },
 	{ IOMMU_IOAS_MAP, "IOAS_MAP", PIN },
@@ -79,7 +83,7 @@ static const struct cmd_rule rules[] = {
 	{ IOMMU_VDEVICE_ALLOC, "VDEVICE_ALLOC", ALLOC },
 	{ IOMMU_VEVENTQ_ALLOC, "VEVENTQ_ALLOC", ALLOC | F_EMFILE },
 	{ IOMMU_HW_QUEUE_ALLOC, "HW_QUEUE_ALLOC", PIN },
-	{ IOMMU_IOAS_NOIOMMU_GET_PA, "IOAS_NOIOMMU_GET_PA", F_EFAULT },
+	{ IOMMU_IOAS_NOIOMMU_GET_PA, "IOAS_NOIOMMU_GET_PA", F_EFAULT | F_ENOMEM },
 	{ IOMMU_TEST_CMD, "TEST_CMD", ALLOC }, /* refined by op below */
 	{ VFIO_GET_API_VERSION, "VFIO_GET_API_VERSION", 0 },
 	{ VFIO_CHECK_EXTENSION, "VFIO_CHECK_EXTENSION", 0 },

@@ -15,9 +15,10 @@
  * The first N whose failure does not fire ran the call unharmed: that is
  * the client's call, and its result goes back to the client.
  *
- * A mismatch is confirmed by sweeping the same N twice more (a client's
- * other processes, closes and threads change the daemon-wide figures
- * while we look; a leak repeats every time).
+ * While a sweep runs the daemon serves no other thread (the control
+ * ioctl's exclusivity).  Growth of the heap or descriptors is confirmed
+ * by sweeping the same N twice more (a close by another process is
+ * released while we look; a leak repeats every time).
  *
  * The daemon's node is any FUSE file (the daemon serves the only one a
  * test client opens).  Environment: UIOMMUFD_FAULT_LOG (a file
@@ -222,8 +223,12 @@ static enum verdict sweep_point(int fd, unsigned long req, void *arg,
 			return V_ERROR;
 		if (!a.res.out_fired || a.rc >= 0) {
 			*final = a;
-			if (a.res.out_fired)
+			if (a.res.out_fired) {
 				nr_absorbed++;
+				shim_log("ABSORBED %s point %lu (%s): the call "
+					 "succeeded\n", fault_cmd_name(req),
+					 (unsigned long)n, a.res.out_what);
+			}
 			return V_DONE;
 		}
 		nr_points++;
@@ -269,13 +274,21 @@ static int sweep(int fd, unsigned long req, void *arg)
 	for (n = 1; n <= max_n; n++) {
 		enum verdict v = V_MISMATCH;
 
-		for (int t = 0; t < CONFIRM_TRIES && v == V_MISMATCH; t++)
+		/*
+		 * Only growth is confirmed: a changed state is final (the
+		 * call cannot be repeated on the state it left).
+		 */
+		for (int t = 0; t < CONFIRM_TRIES && v == V_MISMATCH &&
+				(t == 0 || strcmp(why, "state changed")); t++)
 			v = sweep_point(fd, req, arg, saved, saved_len, n,
 					&final, why, sizeof(why));
 		if (v == V_DONE)
 			break;
 		if (v == V_ERROR && !final.res.out_fired) {
 			/* Not a fault build, or the node went away: plain call. */
+			struct uiommufd_fault_cmd rel = { .op = UIOMMUFD_FAULT_RELEASE };
+
+			fault_cmd(fd, &rel);
 			if (saved_len)
 				safe_copy(saved, arg, saved_len, true);
 			return real_ioctl(fd, req, arg);
@@ -313,6 +326,11 @@ static int sweep(int fd, unsigned long req, void *arg)
 			 "for it (the call itself: rc %d %s)\n", name, odd_what[i],
 			 strerrorname_np(odd_err[i]), final.rc,
 			 final.rc < 0 ? strerrorname_np(final.err) : "ok");
+	}
+	{
+		struct uiommufd_fault_cmd rel = { .op = UIOMMUFD_FAULT_RELEASE };
+
+		fault_cmd(fd, &rel);
 	}
 	errno = final.err;
 	return final.rc;
