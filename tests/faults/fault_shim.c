@@ -172,6 +172,18 @@ static bool strict_same(const char *a, const char *b)
 	return la == strict_len(b) && !memcmp(a, b, la);
 }
 
+/* The context's part: up to the "user" line. */
+static bool ctx_same(const char *a, const char *b)
+{
+	const char *ua = strstr(a, "\nuser "), *ub = strstr(b, "\nuser ");
+	size_t la = ua ? (size_t)(ua - a) : strlen(a);
+
+	return ub && la == (size_t)(ub - b) && !memcmp(a, b, la);
+}
+
+/* Which snapshot differs from snap[0] (1 or 2); 2 vs 1 for growth. */
+static int diff_pair;
+
 static void log_diff(const char *what, const char *a, const char *b)
 {
 	shim_log("  %s before:\n%s\n  %s after:\n%s\n", what, a, what, b);
@@ -239,10 +251,18 @@ static enum verdict sweep_point(int fd, unsigned long req, void *arg,
 			return V_ERROR;
 		}
 		if (!strict_same(snap[0], snap[rep + 1])) {
-			snprintf(why, why_len, "state changed");
+			/*
+			 * The context's own part is the call's doing; the
+			 * user's and daemon's may be another file's release.
+			 */
+			snprintf(why, why_len, ctx_same(snap[0], snap[rep + 1]) ?
+				 "user or daemon-wide state changed" :
+				 "state changed");
+			diff_pair = rep + 1;
 			return V_MISMATCH;
 		}
 	}
+	diff_pair = 0;
 	if (strcmp(snap[1], snap[2])) {
 		snprintf(why, why_len, "heap bytes or descriptors grow with "
 			 "each failure");
@@ -299,11 +319,10 @@ static int sweep(int fd, unsigned long req, void *arg)
 				 name, (unsigned long)n, final.res.out_what,
 				 strerrorname_np(final.res.out_errno), why,
 				 final.rc, strerrorname_np(final.err));
-			if (v == V_MISMATCH) {
-				size_t k = strcmp(why, "state changed") ? 2 : 1;
-
-				log_diff("state", snap[k - 1], snap[k]);
-			}
+			if (v == V_MISMATCH && diff_pair)
+				log_diff("state", snap[0], snap[diff_pair]);
+			else if (v == V_MISMATCH)
+				log_diff("state", snap[1], snap[2]);
 			if (v == V_ERROR)
 				break;
 		}

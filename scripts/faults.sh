@@ -1,0 +1,63 @@
+#!/bin/bash
+# The whole fault-injection sweep (tests/faults/fault_shim.c): builds
+# build-fault with -Dfault_injection=true, then runs each integration
+# client against that daemon with every ioctl swept (every call, not the
+# first few per command that the 'faults' suite sweeps in CI).
+#   scripts/faults.sh [CLIENT...]            default: every integration client
+#   UIOMMUFD_FAULT_PER_CMD=K scripts/faults.sh   the first K calls per command only
+#   UIOMMUFD_SELFTEST_DIR=DIR scripts/faults.sh selftest
+#       also the kernel's own iommufd self-test, DIR holding its built
+#       'iommufd' binary (a kernel tree you fetched yourself; optional)
+# Prints one line per client (calls swept, failure points, seconds) and
+# every finding; exits non-zero if any client failed or anything was found.
+set -u
+cd "$(dirname "$0")/.."
+[ -f build-fault/build.ninja ] ||
+	meson setup build-fault -Dfault_injection=true >/dev/null || exit 1
+nice -n 10 ninja -C build-fault >/dev/null || exit 1
+b=$PWD/build-fault
+export UIOMMUFD_EXEC=$b/tools/uiommufd-exec
+export FAULT_SHIM=$b/tests/faults/libfault_shim.so
+export UIOMMUFD_FAULT_PER_CMD=${UIOMMUFD_FAULT_PER_CMD:-0}
+summary=$(mktemp); export FAULT_SUMMARY_FILE=$summary
+trap 'rm -f "$summary"' EXIT
+
+daemon_args() {
+	case $1 in
+	fuzz) echo --daemon-arg --test-interface --daemon-arg --vfio-node ;;
+	vfio) echo --daemon-arg --vfio-node --daemon-arg --test-interface ;;
+	ioas|hwpt) echo --daemon-arg --test-interface ;;
+	access|eventq|dmabuf) echo --daemon-arg --test-interface --fdpass ;;
+	selftest) echo --daemon-arg --test-interface --daemon-arg --vfio-node --fdpass ;;
+	esac
+}
+
+clients=("$@")
+[ ${#clients[@]} -gt 0 ] || clients=(core ioas vfio hwpt access eventq dmabuf fuzz)
+status=0 t0=$(date +%s)
+for c in "${clients[@]}"; do
+	if [ "$c" = selftest ]; then
+		# The kernel's harness runs each case in a child; it opens
+		# /dev/iommu, so the node is bound there in a private mount
+		# namespace, as the conformance runs do.
+		dir=${UIOMMUFD_SELFTEST_DIR:-}
+		if [ -z "$dir" ] || [ ! -x "$dir/iommufd" ]; then
+			echo "selftest: skipped (set UIOMMUFD_SELFTEST_DIR to a built tools/testing/selftests/iommu)"
+			continue
+		fi
+		export FAULT_CLIENT=$PWD/tests/faults/selftest-client.sh SELFTEST_DIR=$dir
+	else
+		export FAULT_CLIENT=$b/tests/integration/client_$c
+	fi
+	extra=()
+	[ "$c" = vfio ] && extra=(vfio)
+	# shellcheck disable=SC2046
+	nice -n 10 tests/integration/with-daemon.sh $(daemon_args "$c") \
+		"$b/daemon/uiommufd" tests/faults/preload.sh "${extra[@]}" \
+		>"$b/faults-$c.log" 2>&1 || status=1
+	grep -E '^fault sweep' "$b/faults-$c.log"
+	grep -A3 -E '^(findings|FINDING)' "$b/faults-$c.log" | head -40
+done
+awk '{ s += $6; p += $8 } END { printf "total: %d calls swept, %d failure points\n", s, p }' "$summary"
+echo "$(( $(date +%s) - t0 )) s; logs in build-fault/faults-*.log"
+exit $status
