@@ -24,7 +24,8 @@ trap 'rm -f "$summary"' EXIT
 
 daemon_args() {
 	case $1 in
-	fuzz) echo --daemon-arg --test-interface --daemon-arg --vfio-node ;;
+	# its six processes wait for each other's sweeps inside the daemon
+	fuzz) echo --daemon-arg --test-interface --daemon-arg --vfio-node --daemon-arg --max-requests-per-user=64 --daemon-arg --max-threads=64 ;;
 	vfio) echo --daemon-arg --vfio-node --daemon-arg --test-interface ;;
 	ioas|hwpt) echo --daemon-arg --test-interface ;;
 	access|eventq|dmabuf) echo --daemon-arg --test-interface --fdpass ;;

@@ -59,6 +59,13 @@ static struct fault_slot fault_slots[FAULT_SLOTS];
 /* The sweeping thread, alone served until fault_owner_until (µs). */
 static pid_t fault_owner;
 static uint64_t fault_owner_until;
+/*
+ * Threads waiting for the owner, and the last owner, which may not sweep
+ * again before one of them ran (else one client starves the others).
+ */
+static unsigned int fault_waiters;
+static pid_t fault_barred;
+static uint64_t fault_barred_until;
 #define FAULT_OWNER_US 2000000u
 
 __attribute__((constructor)) static void fault_announce(void)
@@ -109,17 +116,21 @@ static struct fault_slot *fault_slot_find(struct iommufd_ctx *ictx, pid_t tid,
  */
 static void fault_wait_owner(struct iommufd_ucmd *ucmd)
 {
+	pid_t me = ucmd->caller.pid;
 	bool unlocked = false;
 
-	while (fault_owner && fault_owner != ucmd->caller.pid) {
+	for (;;) {
 		uint64_t now = monotonic_us();
 		struct timespec ts;
 
-		if (now >= fault_owner_until) {
+		if (fault_owner && now >= fault_owner_until)
 			fault_owner = 0;
+		if (fault_barred && (now >= fault_barred_until || !fault_waiters))
+			fault_barred = 0;
+		if (!(fault_owner && fault_owner != me) && fault_barred != me)
 			break;
-		}
 		if (!unlocked) {
+			fault_waiters++;
 			pthread_mutex_unlock(&ucmd->ictx->lock);
 			unlocked = true;
 		}
@@ -132,6 +143,9 @@ static void fault_wait_owner(struct iommufd_ucmd *ucmd)
 		pthread_cond_timedwait(&fault_released, &fault_lock, &ts);
 	}
 	if (unlocked) {
+		fault_waiters--;
+		if (fault_barred != me)
+			fault_barred = 0;
 		/* Lock order: ctx->lock before fault_lock. */
 		pthread_mutex_unlock(&fault_lock);
 		pthread_mutex_lock(&ucmd->ictx->lock);
@@ -351,8 +365,13 @@ long fault_ctl(struct iommufd_ucmd *ucmd)
 		return -EINVAL;
 	pthread_mutex_lock(&fault_lock);
 	if (cmd.op == UIOMMUFD_FAULT_RELEASE) {
-		if (fault_owner == ucmd->caller.pid)
+		if (fault_owner == ucmd->caller.pid) {
 			fault_owner = 0;
+			if (fault_waiters) {
+				fault_barred = ucmd->caller.pid;
+				fault_barred_until = monotonic_us() + 100000;
+			}
+		}
 		pthread_cond_broadcast(&fault_released);
 	} else if (cmd.op == UIOMMUFD_FAULT_ARM ||
 		   cmd.op == UIOMMUFD_FAULT_SNAPSHOT) {
