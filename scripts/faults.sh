@@ -5,6 +5,7 @@
 # first few per command that the 'faults' suite sweeps in CI).
 #   scripts/faults.sh [CLIENT...]            default: every integration client
 #   UIOMMUFD_FAULT_PER_CMD=K scripts/faults.sh   the first K calls per command only
+#   UIOMMUFD_FUZZ_CALLS=N                    calls per fuzz process (default 1000)
 #   UIOMMUFD_SELFTEST_DIR=DIR scripts/faults.sh selftest
 #       also the kernel's own iommufd self-test, DIR holding its built
 #       'iommufd' binary (a kernel tree you fetched yourself; optional)
@@ -19,6 +20,9 @@ b=$PWD/build-fault
 export UIOMMUFD_EXEC=$b/tools/uiommufd-exec
 export FAULT_SHIM=$b/tests/faults/libfault_shim.so
 export UIOMMUFD_FAULT_PER_CMD=${UIOMMUFD_FAULT_PER_CMD:-0}
+# Each of the fuzz client's 6 processes makes 20,000 calls by default:
+# every one of them swept would take hours.
+export UIOMMUFD_FUZZ_CALLS=${UIOMMUFD_FUZZ_CALLS:-1000}
 summary=$(mktemp); export FAULT_SUMMARY_FILE=$summary
 trap 'rm -f "$summary"' EXIT
 
