@@ -153,10 +153,11 @@ static void fault_wait_owner(struct iommufd_ucmd *ucmd)
 	}
 }
 
+static long fault_ctl(struct iommufd_ucmd *ucmd);
+
 long fault_dispatch(struct iommufd_ucmd *ucmd, unsigned int cmd,
 		    fault_dispatch_fn fn)
 {
-	long fault_ctl(struct iommufd_ucmd *ucmd);
 	struct fault_slot *s;
 	uint64_t nth = 0;
 	bool armed = false;
@@ -350,8 +351,7 @@ static long fault_snapshot(struct iommufd_ucmd *ucmd,
 	return rc;
 }
 
-long fault_ctl(struct iommufd_ucmd *ucmd);
-long fault_ctl(struct iommufd_ucmd *ucmd)
+static long fault_ctl(struct iommufd_ucmd *ucmd)
 {
 	struct uiommufd_fault_cmd cmd;
 	struct fault_slot *s;
