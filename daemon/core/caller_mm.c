@@ -268,10 +268,11 @@ int caller_parse_status(FILE *f, struct caller_creds *cr)
 	unsigned int found = 0;
 	char *line = NULL;
 	size_t sz = 0;
-	int rc = 0;
+	ssize_t got = 0;
+	int rc = 0, err;
 
 	memset(cr, 0, sizeof(*cr));
-	while (!rc && found != ALL && getline(&line, &sz, f) > 0) {
+	while (!rc && found != ALL && (got = getline(&line, &sz, f)) > 0) {
 		unsigned long v[4];
 
 		if (!strncmp(line, "Tgid:", 5)) {
@@ -302,9 +303,11 @@ int caller_parse_status(FILE *f, struct caller_creds *cr)
 			found |= eff ? CAP : PRM;
 		}
 	}
+	err = got < 0 ? errno : 0;
 	free(line);
+	/* getline() out of memory is the daemon's shortage, not the file's. */
 	if (!rc && found != ALL)
-		rc = -EIO;
+		rc = err == ENOMEM ? -ENOMEM : -EIO;
 	if (rc)
 		caller_creds_fini(cr);
 	return rc;

@@ -7,6 +7,8 @@ set -u
 log=$(mktemp "${TMPDIR:-/tmp}/uiommufd-fault.XXXXXX")
 trap 'rm -f "$log"' EXIT
 start=$(date +%s)
+# A sanitizer build's client loads its runtime after the shim: fine here.
+export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
 UIOMMUFD_FAULT_LOG=$log LD_PRELOAD=$FAULT_SHIM "$FAULT_CLIENT" "$@"
 rc=$?
 awk -v s="$start" -v e="$(date +%s)" -v c="$(basename "$FAULT_CLIENT")" '
