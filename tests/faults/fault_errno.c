@@ -113,8 +113,8 @@ const char *fault_cmd_name(unsigned long req)
 	return buf;
 }
 
-/* The self-test op, read without faulting (the pointer may be bad). */
-static unsigned int test_op_allowed(const void *arg)
+/* The self-test op, read without faulting (the pointer may be bad); 0: unreadable. */
+static uint32_t test_op(const void *arg)
 {
 	struct iommu_test_cmd c = { 0 };
 	struct iovec local = { .iov_base = &c, .iov_len = offsetofend(struct iommu_test_cmd, op) };
@@ -122,8 +122,24 @@ static unsigned int test_op_allowed(const void *arg)
 
 	if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) !=
 	    (ssize_t)local.iov_len)
-		return ALLOC;
-	switch (c.op) {
+		return 0;
+	return c.op;
+}
+
+bool fault_cmd_best_effort(unsigned long req, const void *arg)
+{
+	uint32_t op;
+
+	if (req != IOMMU_TEST_CMD)
+		return false;
+	op = test_op(arg);
+	return op == IOMMU_TEST_OP_TRIGGER_IOPF ||
+	       op == IOMMU_TEST_OP_TRIGGER_VEVENT;
+}
+
+static unsigned int test_op_allowed(const void *arg)
+{
+	switch (test_op(arg)) {
 	case IOMMU_TEST_OP_CREATE_ACCESS:
 	case IOMMU_TEST_OP_DMABUF_GET:
 		return ALLOC | F_EMFILE;

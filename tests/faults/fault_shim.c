@@ -418,7 +418,8 @@ int ioctl(int fd, unsigned long req, ...)
 		shim_init();
 	if (shim_off || req == UIOMMUFD_FAULT_CMD || _IOC_TYPE(req) != ';' ||
 	    fstatfs(fd, &st) || st.f_type != FUSE_FS_MAGIC ||
-	    (per_cmd && seen[_IOC_NR(req)]++ >= per_cmd)) {
+	    (per_cmd && seen[_IOC_NR(req)]++ >= per_cmd) ||
+	    fault_cmd_best_effort(req, arg)) {
 		pthread_mutex_unlock(&shim_lock);
 		return real_ioctl ? real_ioctl(fd, req, arg) :
 				    (errno = ENOSYS, -1);
