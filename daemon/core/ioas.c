@@ -712,7 +712,7 @@ int iommufd_ioas_noiommu_get_pa(struct iommufd_ucmd *ucmd)
 	int rc;
 
 	/* Raw DMA to physical memory: the caller's own CAP_SYS_RAWIO. */
-	rc = iommufd_caller_capable(ucmd, CAP_SYS_RAWIO);
+	rc = iommufd_caller_capable_rc(ucmd, CAP_SYS_RAWIO);
 	if (rc <= 0)
 		return rc ? rc : -EPERM;
 	if (cmd->flags || cmd->__reserved)

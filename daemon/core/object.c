@@ -370,7 +370,7 @@ void iommufd_object_destroy_all(struct iommufd_ctx *ictx)
 	}
 }
 
-int iommufd_caller_capable(const struct iommufd_ucmd *ucmd, int cap)
+int iommufd_caller_capable_rc(const struct iommufd_ucmd *ucmd, int cap)
 {
 	struct proc_status st;
 	uint64_t ns;
@@ -393,4 +393,9 @@ int iommufd_caller_capable(const struct iommufd_ucmd *ucmd, int cap)
 	if (proc_status_read(ucmd->caller.pid, &st))
 		return -ENOMEM;
 	return (st.cap_eff >> cap) & 1;
+}
+
+bool iommufd_caller_capable(const struct iommufd_ucmd *ucmd, int cap)
+{
+	return iommufd_caller_capable_rc(ucmd, cap) > 0;
 }

@@ -33,7 +33,7 @@ static int iommufd_option_rlimit_mode(struct iommufd_ucmd *ucmd,
 	}
 	if (cmd->op != IOMMU_OPTION_OP_SET)
 		return -EOPNOTSUPP;
-	rc = iommufd_caller_capable(ucmd, CAP_SYS_RESOURCE);
+	rc = iommufd_caller_capable_rc(ucmd, CAP_SYS_RESOURCE);
 	if (rc <= 0)
 		return rc ? rc : -EPERM;
 	if (ictx->objects.count)

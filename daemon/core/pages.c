@@ -501,7 +501,7 @@ static struct iopt_source *source_new(struct iommufd_ucmd *ucmd)
 	}
 	/* The kernel's capable(CAP_IPC_LOCK) in iopt_alloc_pages(). */
 	s->cap_ipc_lock = s->mm ? caller_mm_capable(s->mm, CAP_IPC_LOCK) :
-				  iommufd_caller_capable(ucmd, CAP_IPC_LOCK) > 0;
+				  iommufd_caller_capable(ucmd, CAP_IPC_LOCK);
 	if (s->mm) {
 		pthread_mutex_lock(&d->lock);
 		a = iopt_accounts(d);
