@@ -292,6 +292,16 @@ static enum verdict sweep_point(int fd, unsigned long req, void *arg,
 		}
 	}
 	diff_pair = 0;
+	/*
+	 * An fd-passing job frees its listener copy and itself after waking
+	 * the caller; on a loaded machine that can take a while: growth is
+	 * looked at again after a pause before it counts.
+	 */
+	if (strcmp(snap[1], snap[2])) {
+		usleep(20000);
+		if (take_snapshot(fd, snap[2]))
+			return V_ERROR;
+	}
 	if (strcmp(snap[1], snap[2])) {
 		long long h1 = 0, h2 = 0;
 		unsigned int f1 = 0, f2 = 0;
