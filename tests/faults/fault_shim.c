@@ -335,6 +335,7 @@ static int sweep(int fd, unsigned long req, void *arg)
 	unsigned int nr_odd = 0;
 	char odd_what[8][48];
 	char why[128];
+	unsigned long points_before = nr_points;
 	uint64_t n;
 
 	/* Each failure may have written to the struct: give each the same. */
@@ -408,6 +409,8 @@ static int sweep(int fd, unsigned long req, void *arg)
 
 		fault_cmd(fd, &rel);
 	}
+	/* Per call, not only at exit: a process may end by _exit(). */
+	shim_log("SWEPT %s %lu\n", name, nr_points - points_before);
 	errno = final.err;
 	return final.rc;
 }

@@ -12,10 +12,12 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
 UIOMMUFD_FAULT_LOG=$log LD_PRELOAD=$FAULT_SHIM "$FAULT_CLIENT" "$@"
 rc=$?
 awk -v s="$start" -v e="$(date +%s)" -v c="$(basename "$FAULT_CLIENT")" '
-	/^SUMMARY/ { sw += $5; pt += $7; ab += $9 }
+	/^SWEPT/ { sw++; pt += $NF }
+	/^ABSORBED/ { ab++ }
 	END { printf "fault sweep %s: %d calls swept, %d failure points, %d absorbed, %d s\n", c, sw, pt, ab, e - s }' "$log"
 if [ -n "${FAULT_SUMMARY_FILE:-}" ]; then
-	grep '^SUMMARY' "$log" | sed "s|^|$(basename "$FAULT_CLIENT") |" >>"$FAULT_SUMMARY_FILE"
+	awk -v c="$(basename "$FAULT_CLIENT")" '/^SWEPT/ { sw++; pt += $NF }
+		END { print c, "SUMMARY", "pid", 0, "swept", sw + 0, "points", pt + 0 }' "$log" >>"$FAULT_SUMMARY_FILE"
 fi
 if grep -q '^FINDING' "$log"; then
 	echo "findings:"; grep -A400 '^FINDING' "$log" | head -600
