@@ -26,10 +26,13 @@ export UIOMMUFD_FUZZ_CALLS=${UIOMMUFD_FUZZ_CALLS:-1000}
 summary=$(mktemp); export FAULT_SUMMARY_FILE=$summary
 trap 'rm -f "$summary"' EXIT
 
+many='--daemon-arg --max-requests-per-user=64 --daemon-arg --max-threads=64'
 daemon_args() {
 	case $1 in
-	# its six processes wait for each other's sweeps inside the daemon
-	fuzz) echo --daemon-arg --test-interface --daemon-arg --vfio-node --daemon-arg --max-requests-per-user=64 --daemon-arg --max-threads=64 ;;
+	# their threads and processes wait for each other's sweeps inside
+	# the daemon, beyond the default per-user and worker bounds
+	fuzz) echo --daemon-arg --test-interface --daemon-arg --vfio-node $many ;;
+	core) echo $many ;;
 	vfio) echo --daemon-arg --vfio-node --daemon-arg --test-interface ;;
 	ioas|hwpt) echo --daemon-arg --test-interface ;;
 	access|eventq|dmabuf) echo --daemon-arg --test-interface --fdpass ;;
