@@ -34,6 +34,10 @@ suites=(--no-suite vm)
 # small machine some cases need more, so it runs in the plain build only.
 suites+=(--no-suite selftest)
 run_suites build-asan -Db_sanitize=address,undefined -Db_lundef=false
+# Fault-injection build (never a release): the 'faults' sweep only, on the
+# first calls of each command (scripts/faults.sh sweeps every call).
+suites=(--suite faults)
+run_suites build-fault -Dfault_injection=true
 
 [ $status -eq 0 ] || failed=$((failed > 0 ? failed : 1))
 echo "$passed passed, $failed failed, $skipped skipped"

@@ -819,7 +819,13 @@ struct iopt_pages *iopt_alloc_file_pages(struct iommufd_ucmd *ucmd, int fd,
 		return NULL;
 	}
 	/* dma_buf_get() before fget(), as iopt_map_file_pages() does. */
-	dmabuf = iommufd_dmabuf_find(ucmd->ictx, dfd);
+	dmabuf = iommufd_dmabuf_find(ucmd->ictx, dfd, &rc);
+	if (rc) {
+		caller_fd_close(dfd);
+		*err = rc;
+		iopt_put_pages(pages);
+		return NULL;
+	}
 	if (dmabuf) {
 		caller_fd_close(dfd);
 		rc = iopt_alloc_dmabuf_pages(pages, dmabuf, start, length);
