@@ -20,7 +20,8 @@
 # Exit: the guest test's status; 77 where QEMU, debootstrap, root (for a
 # first rootfs), the kernel package or the packaging tools are not at hand;
 # 1 when the guest did not report (time limit $UIOMMUFD_SYSTEMD_VM_TIMEOUT,
-# default 800 s, or a crash).
+# default 1800 s, or a crash).  On an idle 2-CPU machine the guest part
+# takes a few minutes; on a crowded one much longer.
 set -u
 [ $# -eq 6 ] || { echo "usage: $0 DEB_OUT UIOMMUFD UIOMMUFDCTL UNIT_FILE SVC_CLIENT DEMO_CLIENT"; exit 99; }
 deb_out=$1 daemon=$2 ctl=$3 unit=$4 svc_client=$5 demo_client=$6
@@ -35,7 +36,7 @@ for t in qemu-system-x86_64 qemu-img mke2fs; do
 done
 cache=${UIOMMUFD_SYSTEMD_VM_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/uiommufd-systemd-vm}
 mkdir -p "$cache" || skip "cannot create the cache $cache"
-limit=${UIOMMUFD_SYSTEMD_VM_TIMEOUT:-800}
+limit=${UIOMMUFD_SYSTEMD_VM_TIMEOUT:-1800}
 
 # The kernel: the vm suite's fetcher when the tree has it, else ours.
 if [ -x "$here/debian-kernel.sh" ]; then
@@ -67,7 +68,7 @@ cp "$root/tests/service/unit_real.sh" "$t/unit_real.sh"
 cp "$deb" "$t/" || exit 99
 cp "$daemon" "$ctl" "$svc_client" "$demo_client" "$t/bin/" || exit 99
 cp "$unit" "$t/bin/uiommufd.service" || exit 99
-mke2fs -q -t ext2 -L uiommufd-test -d "$t" "$tmp/test.img" 64M || exit 99
+mke2fs -q -F -t ext2 -L uiommufd-test -d "$t" "$tmp/test.img" 64M > /dev/null || exit 99
 # The root disk stays as cached: the guest writes to an overlay.
 qemu-img create -q -f qcow2 -F raw -b "$img/root.img" "$tmp/root.qcow2" || exit 99
 
@@ -83,7 +84,7 @@ timeout -k 10 "$limit" nice -n 10 qemu-system-x86_64 -machine q35 -accel $accel 
 	-append "console=ttyS0 panic=-1 oops=panic loglevel=4 systemd.show_status=error" \
 	-drive "file=$tmp/root.qcow2,if=virtio,format=qcow2" \
 	-drive "file=$tmp/test.img,if=virtio,format=raw,readonly=on" \
-	-nic none < /dev/null 2>&1 | tr -d '\r' | tee "$log"
+	-nic none < /dev/null 2>&1 | sed -u 's/\r$//' | tee "$log"
 wall=$(( $(date +%s) - t0 ))
 
 status=$(sed -n "s/^=== vmtest exit $nonce \([0-9]\{1,\}\) .*/\1/p" "$log" | tail -1)

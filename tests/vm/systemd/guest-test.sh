@@ -28,12 +28,15 @@ die() {
 	journalctl -u uiommufd --no-pager -n 40
 	exit 1
 }
-# wait_for SECS CMD...: until CMD succeeds (the guest is emulated and slow:
-# generous bounds, never a timing assertion)
+# wait_for SECS CMD...: until CMD succeeds, checking once a second (each
+# check costs emulated CPU); the bounds are generous, never a timing
+# assertion
 wait_for() {
-	local n=$(($1 * 5)); shift
-	while [ $n -gt 0 ]; do "$@" && return 0; sleep 0.2; n=$((n - 1)); done
-	return 1
+	local end=$(($(date +%s) + $1)); shift
+	until "$@"; do
+		[ "$(date +%s)" -lt $end ] || return 1
+		sleep 1
+	done
 }
 prop() { systemctl show -P "$1" uiommufd.service; }
 echo "guest: Linux $(uname -r), PID 1 is $(cat /proc/1/comm), $(systemctl is-system-running)"

@@ -94,7 +94,7 @@ install -m 0644 "$here/vmtest.service" "$stage/etc/systemd/system/vmtest.service
 ln -sf /etc/systemd/system/vmtest.service "$stage/etc/systemd/system/multi-user.target.wants/vmtest.service"
 
 # The root disk: 2 GiB sparse, filled from the tree by mke2fs itself.
-nice -n 10 mke2fs -q -t ext4 -L uiommufd-root -d "$stage" "$img/root.img" 2G || exit 1
+nice -n 10 mke2fs -q -t ext4 -L uiommufd-root -d "$stage" "$img/root.img" 2G > /dev/null || exit 1
 
 # The initramfs: static busybox, the modules for virtio disks and ext4 in
 # the order modprobe would load them, and an init that mounts the disk and
@@ -130,4 +130,6 @@ chmod 0755 "$ird/init"
 cp "$kdir/vmlinuz" "$img/vmlinuz" && echo "$rel" > "$img/release" || exit 1
 rm -rf "$stage" "$ird"
 touch "$img/.done"
+# images of older recipes are not used again
+for old in "$cache"/image-*; do [ "$old" = "$img" ] || rm -rf "$old"; done
 echo "$img"
