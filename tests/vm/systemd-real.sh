@@ -87,9 +87,10 @@ timeout -k 10 "$limit" nice -n 10 qemu-system-x86_64 -machine q35 -accel $accel 
 	-nic none < /dev/null 2>&1 | sed -u 's/\r$//' | tee "$log"
 wall=$(( $(date +%s) - t0 ))
 
-status=$(sed -n "s/^=== vmtest exit $nonce \([0-9]\{1,\}\) .*/\1/p" "$log" | tail -1)
+# systemd puts "[uptime] vmtest-run[pid]: " before the runner's lines
+status=$(sed -n "s/.*=== vmtest exit $nonce \([0-9]\{1,\}\) .*/\1/p" "$log" | tail -1)
 if [ -z "$status" ]; then
-	grep -q "^=== vmtest up $nonce" "$log" && booted=" (the test had started)" || booted=
+	grep -q "=== vmtest up $nonce" "$log" && booted=" (the test had started)" || booted=
 	say "FAIL: the guest did not report a status after ${wall} s$booted"
 	exit 1
 fi

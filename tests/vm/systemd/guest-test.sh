@@ -129,7 +129,7 @@ cpid=$!
 exec 7> /tmp/client.in
 wait_for 30 grep -q '^ready' /tmp/client.out || { cat /tmp/client.out; die "svc_client not ready"; }
 held=$(vmlck "$mpid")
-pinned=$(uiommufdctl status --json | tr -d ' \n' | sed -n 's/.*"totals":{[^}]*"pinned_bytes":\([0-9]*\).*/\1/p')
+pinned=$(uiommufdctl status --json | tr -d ' \n' | sed -n 's/.*"totals":{.*"pinned_bytes":\([0-9]*\).*/\1/p')
 echo "     $(head -1 /tmp/client.out); daemon VmLck $base -> $held, pinned ${pinned:-?}"
 [ "${pinned:-0}" -gt 0 ] || bad "the client's mapping is not pinned (pinned_bytes ${pinned:-none})"
 [ "$held" -gt "$base" ] || bad "the daemon's locked memory did not grow with the pins"
