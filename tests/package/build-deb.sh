@@ -54,4 +54,6 @@ mkdir -p "$dest" || exit 1
 cp "$work"/*.deb "$work"/*.buildinfo "$work"/*.changes "$dest/" || exit 1
 cp "$work/log" "$dest/build.log"
 [ -f "$deb" ] || { echo "FAIL: no $deb after the build (built: $(ls "$work"))"; exit 1; }
+# packages of older sources are not asked for again
+for d in "$out"/*/; do [ "${d%/}" = "$dest" ] || rm -rf "${d%/}"; done
 echo "$deb"
