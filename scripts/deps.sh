@@ -20,6 +20,18 @@ uiommufd_install_deps() {
 	uiommufd_install_packages "${uiommufd_packages[@]}"
 }
 
+# uiommufd_install_pkg_deps: what the 'package' test (dpkg-buildpackage,
+# lintian) and the VM test vm-systemd (debootstrap a Debian 12 rootfs, make
+# its disk image, boot it with systemd) need beyond uiommufd_install_deps.
+uiommufd_pkg_packages=(
+	dpkg-dev debhelper lintian                # tests/package: build and check the .deb
+	debootstrap e2fsprogs qemu-utils          # tests/vm/systemd-real.sh: rootfs, mke2fs -d, qemu-img
+)
+
+uiommufd_install_pkg_deps() {
+	uiommufd_install_packages "${uiommufd_pkg_packages[@]}"
+}
+
 uiommufd_install_bench_deps() {
 	uiommufd_install_packages "${uiommufd_bench_packages[@]}"
 }
