@@ -480,6 +480,16 @@ static void run_record(struct run *r)
 		reg = ARG_MAX - (uint64_t)(s - (uint8_t *)h.arg);
 	if (r->arg_dirty < reg + (uint64_t)(s - (uint8_t *)h.arg))
 		r->arg_dirty = reg + (uint64_t)(s - (uint8_t *)h.arg);
+	/*
+	 * What the CUSE retry front end asks first: the plan for the bytes
+	 * it holds (none, or at least the size word).
+	 */
+	{
+		struct ucmd_plan plan;
+
+		iommufd_dispatch_plan(&r->env.daemon, cmd, s, reg >= 4 ? reg : 0,
+				      &plan);
+	}
 	rc = fake_ioctl(r->ctx[ci], cmd, s, reg);
 	if (h.trace)
 		fprintf(stderr, "ctx %u %s size %u reachable %llu: %ld\n", ci,
@@ -531,11 +541,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* libFuzzer's own files come and go between inputs, not during one. */
 	h.fd_floor = lowest_free_fd();
 
-	if (ftruncate(h.memfd, BUF_LEN))
+	/*
+	 * Zero pages for every input, freed rather than cleared: only the
+	 * pages an input touches cost a fault.
+	 */
+	if (ftruncate(h.memfd, 0) || ftruncate(h.memfd, BUF_LEN))
 		die("memfd size");
-	memset(h.shared, 0, BUF_LEN);
-	memset(h.priv, 0, BUF_LEN);
-	memset(h.mfd_buf, 0, BUF_LEN);
+	if (madvise(h.shared, BUF_LEN, MADV_REMOVE) ||
+	    madvise(h.priv, BUF_LEN, MADV_DONTNEED))
+		die("madvise");
 
 	fake_env_init(&r.env, !(h0 & 1));
 	r.env.daemon.vfio_compat_default = h0 & 2;

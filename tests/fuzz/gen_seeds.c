@@ -355,6 +355,63 @@ static void story_files(const char *dir)
 	write_seed(dir, "story-files", &s);
 }
 
+/*
+ * Events: a fault queue on a nested HWPT the device is attached to, then a
+ * page fault; a vEVENTQ on a vIOMMU whose nested HWPT the device uses.
+ */
+static void story_events(const char *dir)
+{
+	struct iommu_hwpt_alloc parent = {
+		.flags = IOMMU_HWPT_ALLOC_NEST_PARENT,
+	};
+	struct iommu_hwpt_alloc nested = {
+		.flags = IOMMU_HWPT_FAULT_ID_VALID,
+		.data_type = IOMMU_HWPT_DATA_SELFTEST,
+		.data_len = sizeof(struct iommu_hwpt_selftest),
+	};
+	struct iommu_hwpt_alloc on_viommu = {
+		.data_type = IOMMU_HWPT_DATA_SELFTEST,
+		.data_len = sizeof(struct iommu_hwpt_selftest),
+	};
+	struct iommu_viommu_alloc viommu = { .type = IOMMU_VIOMMU_TYPE_SELFTEST };
+	struct iommu_vdevice_alloc vdev = { .virt_id = 0x42 };
+	struct iommu_veventq_alloc veventq = {
+		.type = IOMMU_VEVENTQ_TYPE_SELFTEST, .veventq_depth = 1,
+	};
+	struct iommu_fault_alloc fault = { 0 };
+	struct iommu_test_cmd iopf = { .trigger_iopf = { .grpid = 1,
+							 .perm = 1 } };
+	struct iommu_test_cmd replace = { 0 }, vevent = { 0 };
+	struct seed s;
+
+	prefix(&s, 0, 0);
+	REC(&s, "HWPT_ALLOC", 0, M(ID(3), ID(0), OUT, PTR_NULL, ID_RAW),
+	    parent);					/* 4 */
+	REC(&s, "FAULT_QUEUE_ALLOC", REC_INSTALL, M(OUT, OUT), fault); /* 5 */
+	REC(&s, "HWPT_ALLOC", 0, M(ID(3), ID(4), OUT, PTR_SHARED(0), ID(5)),
+	    nested);					/* 6 */
+	test_rec(&s, "TEST_MOCK_DOMAIN_REPLACE", 0,
+		 (const uint8_t[]){ ID(1), ID(6) }, &replace);
+	test_rec(&s, "TEST_TRIGGER_IOPF", 0, (const uint8_t[]){ ID(1), ID(3) },
+		 &iopf);
+	test_rec(&s, "TEST_TRIGGER_IOPF", 0, (const uint8_t[]){ ID(1), ID(3) },
+		 &iopf);
+	REC(&s, "VIOMMU_ALLOC", 0, M(ID(3), ID(4), OUT, PTR_NULL), viommu); /* 7 */
+	REC(&s, "VDEVICE_ALLOC", 0, M(ID(7), ID(3), OUT), vdev);	/* 8 */
+	REC(&s, "HWPT_ALLOC", 0, M(ID(3), ID(7), OUT, PTR_SHARED(0), ID_RAW),
+	    on_viommu);					/* 9 */
+	test_rec(&s, "TEST_MOCK_DOMAIN_REPLACE", 0,
+		 (const uint8_t[]){ ID(1), ID(9) }, &replace);
+	REC(&s, "VEVENTQ_ALLOC", REC_INSTALL, M(ID(7), OUT, OUT), veventq);
+	test_rec(&s, "TEST_TRIGGER_VEVENT", 0,
+		 (const uint8_t[]){ ID(1), ID(3) }, &vevent);
+	test_rec(&s, "TEST_TRIGGER_VEVENT", 0,
+		 (const uint8_t[]){ ID(1), ID(3) }, &vevent);
+	test_rec(&s, "TEST_TRIGGER_VEVENT", 0,
+		 (const uint8_t[]){ ID(1), ID(3) }, &vevent);
+	write_seed(dir, "story-events", &s);
+}
+
 /* Two contexts, one unreachable: IDs of one are not the other's. */
 static void story_contexts(const char *dir)
 {
@@ -385,5 +442,6 @@ int main(int argc, char **argv)
 	story_vfio(argv[1]);
 	story_files(argv[1]);
 	story_contexts(argv[1]);
+	story_events(argv[1]);
 	return 0;
 }
