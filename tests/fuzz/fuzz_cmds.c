@@ -187,6 +187,8 @@ const struct fuzz_cmd fuzz_cmds[] = {
 	{ "REOPEN", 0, 0, FC_PSEUDO, FP_REOPEN, { { 0, 0 } } },
 	{ "REMAP_PRIVATE", 0, 0, FC_PSEUDO, FP_REMAP_PRIVATE, { { 0, 0 } } },
 	{ "TRUNCATE_MEMFD", 0, 0, FC_PSEUDO, FP_TRUNCATE_MEMFD, { { 0, 0 } } },
+	/* Arrays behind pointers: IOVA ranges, driver data, bitmaps. */
+	{ "FILL", 0, 64, FC_PSEUDO, FP_FILL, { { 0, 0 } } },
 
 	/*
 	 * VFIO DEVICE ABI: the daemon's device file (daemon/vfio/device_*.c)

@@ -16,6 +16,7 @@
  *                   bit 6 the caller can receive fds (uiommufd-exec);
  *                   bit 7 a non-zero byte in a tail past the struct
  *           byte 2: the size parameter
+ *           (a harness action, FC_PSEUDO, has only its size bytes now)
  *           one byte per field of the command (struct fuzz_field), saying
  *           how its value is chosen (fuzz_dispatch.c, fix_field())
  *           the struct's bytes (size bytes; missing ones are zero)
@@ -62,6 +63,7 @@ enum fuzz_pseudo {
 	FP_REOPEN = 1,	/* release the record's context and open a new one */
 	FP_REMAP_PRIVATE, /* new pages under the private buffer (same VA) */
 	FP_TRUNCATE_MEMFD, /* shrink the memfd behind the MAP_FILE buffer */
+	FP_FILL,	   /* write the record's bytes into a caller buffer */
 };
 
 struct fuzz_cmd {

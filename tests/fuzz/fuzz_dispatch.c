@@ -360,10 +360,28 @@ static void close_ctx(struct run *r, unsigned int i)
 	r->ctx[i] = NULL;
 }
 
+/* FP_FILL: param's low 2 bits the buffer, the rest its page. */
+static void fill(struct run *r, uint8_t param, const void *bytes, size_t n)
+{
+	static const uint64_t at[] = { OFF_SHARED, OFF_PRIVATE, OFF_MEMFD,
+				       OFF_SHARED };
+	uint64_t off = (param >> 2) * PAGE;
+
+	if ((param & 3) == 2 && off + n > r->memfd_len)
+		return; /* past the truncated memfd's end: no page there */
+	memcpy(h.resv + at[param & 3] + off, bytes, n);
+}
+
 static void pseudo(struct run *r, const struct fuzz_cmd *c, unsigned int ci,
 		   uint8_t param)
 {
+	uint8_t bytes[64];
+
+	take(r, bytes, c->size);
 	switch (c->test_op) {
+	case FP_FILL:
+		fill(r, param, bytes, c->size);
+		break;
 	case FP_REOPEN:
 		close_ctx(r, ci);
 		open_ctx(r, ci, param & 1, param & 2);

@@ -47,6 +47,7 @@ struct seed {
 #define LEN_ALL 228                    /* UINT64_MAX */
 
 #define REC_INSTALL FUZZ_REC_INSTALL_FD
+#define PAGE_SIZE_4K 4096
 
 static void hdr(struct seed *s, uint8_t h0, uint8_t h1)
 {
@@ -57,6 +58,8 @@ static void hdr(struct seed *s, uint8_t h0, uint8_t h1)
 
 static void put(struct seed *s, const void *p, size_t n)
 {
+	if (!n)
+		return;
 	if (s->len + n > sizeof(s->b))
 		abort();
 	memcpy(s->b + s->len, p, n);
@@ -81,8 +84,13 @@ static void rec(struct seed *s, const char *name, uint8_t b1, uint8_t param,
 	put(s, &b0, 1);
 	put(s, &b1, 1);
 	put(s, &param, 1);
-	if (c->flags & FC_PSEUDO)
+	if (c->flags & FC_PSEUDO) {
+		if (st_len > c->size)
+			abort();
+		put(s, st, st_len);
+		put(s, zero, c->size - st_len);
 		return;
+	}
 	if (modes)
 		put(s, modes, fuzz_nr_fields(c));
 	else
@@ -119,6 +127,13 @@ static void prefix(struct seed *s, uint8_t h0, uint8_t h1)
 		 (const uint8_t[]){ ID(0), OUT, OUT, OUT }, &md);
 	REC(s, "IOAS_MAP", 0,
 	    M(ID(0), PTR_SHARED(0), LEN_PAGES(4), IOVA_APERTURE(0)), map);
+}
+
+/* FILL: n bytes at page pg of buffer buf (0 shared, 1 private, 2 memfd). */
+static void fill(struct seed *s, unsigned int buf, unsigned int pg,
+		 const void *p, size_t n)
+{
+	rec(s, "FILL", 0, (uint8_t)(pg << 2 | buf), NULL, p, n);
 }
 
 static void write_seed(const char *dir, const char *name, const struct seed *s)
@@ -201,6 +216,29 @@ static void story_map_unmap_copy(const char *dir)
 	REC(&s, "IOAS_UNMAP", 0, M(ID(0), IOVA_POOL(0), LEN_PAGES(4)), unmap);
 	REC(&s, "IOAS_UNMAP", 0, M(ID(4), IOVA_RAW, LEN_ALL), unmap);
 	write_seed(dir, "story-map-copy-unmap", &s);
+
+	/* allowed ranges, then the IOAS's ranges read back */
+	{
+		struct iommu_iova_range ranges[2] = {
+			{ .start = 0x1000000, .last = 0x1ffffff },
+			{ .start = 0x4000000, .last = 0x7fffffff },
+		};
+		struct iommu_ioas_allow_iovas allow = { .num_iovas = 2 };
+		struct iommu_ioas_iova_ranges get = { .num_iovas = 4 };
+		struct iommu_test_cmd reserve = { .add_reserved = {
+			.start = 0x2000000, .length = 0x100000 } };
+
+		hdr(&s, 0, 0);
+		REC(&s, "IOAS_ALLOC", 0, M(OUT), alloc);
+		fill(&s, 1, 3, ranges, sizeof(ranges));
+		REC(&s, "IOAS_ALLOW_IOVAS", 0, M(ID(0), PTR_PRIVATE(3)), allow);
+		test_rec(&s, "TEST_ADD_RESERVED", 0,
+			 (const uint8_t[]){ ID(0), IOVA_RAW, LEN_RAW }, &reserve);
+		REC(&s, "IOAS_IOVA_RANGES", 0, M(ID(0), PTR_PRIVATE(5)), get);
+		REC(&s, "IOAS_MAP", 0,
+		    M(ID(0), PTR_SHARED(0), LEN_PAGES(16), IOVA_RAW), map);
+		write_seed(dir, "story-allow-iovas", &s);
+	}
 }
 
 static void story_access(const char *dir)
@@ -267,8 +305,9 @@ static void story_nesting(const char *dir)
 	prefix(&s, 0, 0);
 	REC(&s, "HWPT_ALLOC", 0, M(ID(3), ID(0), OUT, PTR_NULL, ID_RAW),
 	    parent); /* pool 4: the nest parent */
+	fill(&s, 0, 16, &data, sizeof(data));
 	REC(&s, "HWPT_ALLOC", 0, M(ID(3), ID(4), OUT, PTR_SHARED(16), ID_RAW),
-	    nested); /* pool 5: nested (data: zeroes, iotlb 0) */
+	    nested); /* pool 5: nested */
 	test_rec(&s, "TEST_MOCK_DOMAIN_REPLACE", 0,
 		 (const uint8_t[]){ ID(1), ID(4) }, &replace);
 	REC(&s, "VIOMMU_ALLOC", 0, M(ID(3), ID(4), OUT, PTR_NULL), viommu);
@@ -276,6 +315,8 @@ static void story_nesting(const char *dir)
 	REC(&s, "VEVENTQ_ALLOC", REC_INSTALL, M(ID(6), OUT, OUT), veventq);
 	test_rec(&s, "TEST_TRIGGER_VEVENT", 0,
 		 (const uint8_t[]){ ID(1), ID(3) }, &vevent);
+	fill(&s, 0, 20, &(struct iommu_hwpt_invalidate_selftest){
+		.flags = 0, .iotlb_id = 2 }, 8);
 	REC(&s, "HWPT_INVALIDATE", 0, M(ID(5), PTR_SHARED(20)), inv);
 	REC(&s, "HW_QUEUE_ALLOC", 0, M(ID(6), OUT, IOVA_APERTURE(0),
 				     LEN_PAGES(1)), hwq);
@@ -412,6 +453,41 @@ static void story_events(const char *dir)
 	write_seed(dir, "story-events", &s);
 }
 
+/* Dirty tracking: a tracking HWPT, pages made dirty, the bitmap read. */
+static void story_dirty(const char *dir)
+{
+	struct iommu_hwpt_alloc hwpt = {
+		.flags = IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
+	};
+	struct iommu_hwpt_set_dirty_tracking on = {
+		.flags = IOMMU_HWPT_DIRTY_TRACKING_ENABLE,
+	};
+	struct iommu_test_cmd replace = { 0 };
+	struct iommu_test_cmd dirty = { .dirty = { .page_size = PAGE_SIZE_4K } };
+	struct iommu_hwpt_get_dirty_bitmap get = { .page_size = PAGE_SIZE_4K };
+	struct seed s;
+
+	prefix(&s, 0, 0);
+	REC(&s, "HWPT_ALLOC", 0, M(ID(3), ID(0), OUT, PTR_NULL, ID_RAW),
+	    hwpt);					/* 4 */
+	test_rec(&s, "TEST_MOCK_DOMAIN_REPLACE", 0,
+		 (const uint8_t[]){ ID(1), ID(4) }, &replace);
+	REC(&s, "HWPT_SET_DIRTY_TRACKING", 0, M(ID(4)), on);
+	/* the bitmap of pages to dirty: the shared buffer's page 8 */
+	fill(&s, 0, 8, (const uint8_t[]){ 0x0b }, 1);
+	test_rec(&s, "TEST_DIRTY", 0,
+		 (const uint8_t[]){ ID(4), IOVA_APERTURE(0), LEN_PAGES(4),
+				    PTR_SHARED(8) }, &dirty);
+	REC(&s, "HWPT_GET_DIRTY_BITMAP", 0,
+	    M(ID(4), IOVA_APERTURE(0), LEN_PAGES(4), PTR_SHARED(9)), get);
+	get.flags = IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR;
+	REC(&s, "HWPT_GET_DIRTY_BITMAP", 0,
+	    M(ID(4), IOVA_APERTURE(1), LEN_PAGES(2), PTR_PRIVATE(9)), get);
+	on.flags = 0;
+	REC(&s, "HWPT_SET_DIRTY_TRACKING", 0, M(ID(4)), on);
+	write_seed(dir, "story-dirty", &s);
+}
+
 /* Two contexts, one unreachable: IDs of one are not the other's. */
 static void story_contexts(const char *dir)
 {
@@ -443,5 +519,6 @@ int main(int argc, char **argv)
 	story_files(argv[1]);
 	story_contexts(argv[1]);
 	story_events(argv[1]);
+	story_dirty(argv[1]);
 	return 0;
 }
