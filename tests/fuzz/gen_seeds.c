@@ -488,6 +488,38 @@ static void story_dirty(const char *dir)
 	write_seed(dir, "story-dirty", &s);
 }
 
+/* A pinned memfd shrinks; then the daemon reads and writes its lost pages. */
+static void story_truncate_pinned(const char *dir)
+{
+	struct iommu_ioas_map_file mf = {
+		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+			 IOMMU_IOAS_MAP_WRITEABLE,
+	};
+	struct iommu_test_cmd check = { 0 };
+	struct iommu_test_cmd create = { 0 };
+	struct iommu_test_cmd rw = { .access_rw = {
+		.flags = MOCK_ACCESS_RW_WRITE } };
+	struct seed s;
+
+	prefix(&s, 0, 0);
+	REC(&s, "IOAS_MAP_FILE", 0,
+	    M(ID(0), FD_MEMFD, 0, LEN_PAGES(4), IOVA_APERTURE(32)), mf);
+	rec(&s, "TRUNCATE_MEMFD", 0, 1, NULL, NULL, 0);
+	test_rec(&s, "TEST_MD_CHECK_MAP", 0,
+		 (const uint8_t[]){ ID(2), IOVA_APERTURE(32), LEN_PAGES(4),
+				    PTR_SHARED(0) }, &check);
+	test_rec(&s, "TEST_CREATE_ACCESS", REC_INSTALL,
+		 (const uint8_t[]){ ID(0), OUT }, &create);
+	test_rec(&s, "TEST_ACCESS_RW", REC_INSTALL,
+		 (const uint8_t[]){ FD_POOL(0), IOVA_APERTURE(34), LEN_PAGES(1),
+				    PTR_PRIVATE(0) }, &rw);
+	rw.access_rw.flags = 0;
+	test_rec(&s, "TEST_ACCESS_RW", REC_INSTALL,
+		 (const uint8_t[]){ FD_POOL(0), IOVA_APERTURE(35), LEN_PAGES(1),
+				    PTR_PRIVATE(0) }, &rw);
+	write_seed(dir, "story-truncate-pinned", &s);
+}
+
 /* Two contexts, one unreachable: IDs of one are not the other's. */
 static void story_contexts(const char *dir)
 {
@@ -520,5 +552,6 @@ int main(int argc, char **argv)
 	story_contexts(argv[1]);
 	story_events(argv[1]);
 	story_dirty(argv[1]);
+	story_truncate_pinned(argv[1]);
 	return 0;
 }
