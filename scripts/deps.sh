@@ -2,7 +2,8 @@
 # Installs the Debian 12 packages uiommufd needs to build, run and test,
 # skipping any that are already there.  Sourced by the other scripts.
 # uiommufd_install_deps installs those; uiommufd_install_bench_deps only
-# what scripts/bench.sh needs beyond them (not needed to build or test).
+# what scripts/bench.sh needs beyond them (not needed to build or test);
+# uiommufd_install_fuzz_deps what the fuzz build needs (scripts/fuzz.sh).
 uiommufd_packages=(
 	gcc meson ninja-build pkg-config          # build
 	libfuse3-dev fuse3 libsystemd-dev liburing-dev libcmocka-dev
@@ -14,6 +15,11 @@ uiommufd_packages=(
 )
 uiommufd_bench_packages=(
 	gnuplot-nox                               # bench.sh's many-clients plot
+)
+# scripts/fuzz.sh and the fuzz suite: clang (14 on Debian 12) with libFuzzer
+# and the sanitizer runtimes.
+uiommufd_fuzz_packages=(
+	clang libclang-rt-14-dev
 )
 
 uiommufd_install_deps() {
@@ -34,6 +40,10 @@ uiommufd_install_pkg_deps() {
 
 uiommufd_install_bench_deps() {
 	uiommufd_install_packages "${uiommufd_bench_packages[@]}"
+}
+
+uiommufd_install_fuzz_deps() {
+	uiommufd_install_packages "${uiommufd_fuzz_packages[@]}"
 }
 
 # uiommufd_install_packages PACKAGE...: apt-get install those not installed

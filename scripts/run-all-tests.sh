@@ -40,6 +40,19 @@ run_suites build-asan -Db_sanitize=address,undefined -Db_lundef=false
 suites=(--suite faults)
 run_suites build-fault -Dfault_injection=true
 
+# Fuzz build (clang, libFuzzer, ASan + UBSan): the 'fuzz' suite, a bounded
+# run (UIOMMUFD_FUZZ_SECONDS, default 60) of tests/fuzz on its seed corpus.
+uiommufd_install_fuzz_deps || true
+if command -v clang >/dev/null &&
+	[ -f "$(clang -print-file-name=libclang_rt.fuzzer-x86_64.a)" ]; then
+	suites=(--suite fuzz)
+	CC=clang run_suites build-fuzz -Dfuzz=true \
+		-Db_sanitize=address,undefined -Db_lundef=false
+else
+	echo "fuzz: SKIP (clang with libFuzzer, libclang-rt-14-dev, is not installed)"
+	skipped=$((skipped + 1))
+fi
+
 [ $status -eq 0 ] || failed=$((failed > 0 ? failed : 1))
 echo "$passed passed, $failed failed, $skipped skipped"
 exit $status

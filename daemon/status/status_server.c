@@ -45,13 +45,6 @@ struct status_server {
 	bool thread_started;
 };
 
-static inline void closep(int *fd)
-{
-	if (*fd >= 0)
-		close(*fd);
-}
-#define _cleanup_close_ __attribute__((cleanup(closep)))
-
 static inline void freep(void *p)
 {
 	free(*(void **)p);
