@@ -629,7 +629,7 @@ plot_png=docs/bench-clients.png
 	echo "* A daemon ioctl costs one FUSE/CUSE round trip plus its process_vm"
 	echo "  calls: one read (size word and struct fetched together) and, when"
 	echo "  there is a reply, one write. The minimal call reads and does not"
-	echo "  write; the host floor makes the same one read (\\`--arg pvm-read\\`),"
+	echo '  write; the host floor makes the same one read (`--arg pvm-read`),'
 	echo "  so its ratio is the daemon's own work. The guest floor reads and"
 	echo "  writes 16 bytes."
 	echo "* Misses, and what bounds them: a 4 KiB MAP without a domain is the"
@@ -642,7 +642,7 @@ plot_png=docs/bench-clients.png
 	echo "  grows with the count for the floor as much as for the daemon."
 	echo "* Loops: the io_uring loop hands a request to the queue of the caller's"
 	echo "  CPU; the classic loop to whichever worker reads first, often on the"
-	echo "  other vCPU. The default, \\`--loop auto\\`, takes the ring where the"
+	echo '  other vCPU. The default, `--loop auto`, takes the ring where the'
 	echo "  kernel offers it (enable_uring Y) and the classic loop otherwise."
 	echo "* One worker thread is quickest when everything shares one CPU; the"
 	echo "  default is 2, so that one slow request (pinning a large map) does not"
