@@ -11,6 +11,7 @@
 #   -j JOBS  parallel make jobs (default $UIOMMUFD_KERNEL_JOBS or 2)
 #   -f       rebuild even when the cache already has this source version
 #            built with this config fragment
+#   -c       configure and check the fragment only (no build)
 #
 # No Debian kernel enables CONFIG_IOMMUFD, so the config is x86_64_defconfig
 # with tests/vm/kernel-iommufd.config merged on top (everything the suite
@@ -38,13 +39,14 @@ me=build-test-kernel
 say() { echo "$me: $*" >&2; }
 die() { say "ERROR: $*"; exit 1; }
 
-jobs=${UIOMMUFD_KERNEL_JOBS:-2} force=
-while getopts j:fh opt; do
+jobs=${UIOMMUFD_KERNEL_JOBS:-2} force= config_only=
+while getopts j:fch opt; do
 	case $opt in
 	j) jobs=$OPTARG ;;
 	f) force=1 ;;
+	c) config_only=1 ;;
 	h) sed -n '4,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-	*) die "usage: $me [-j JOBS] [-f] [VERSION]" ;;
+	*) die "usage: $me [-j JOBS] [-f] [-c] [VERSION]" ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -53,11 +55,9 @@ series=${1:-6.12}
 [[ $jobs =~ ^[1-9][0-9]*$ ]] || die "-j wants a number: $jobs"
 pkg=linux-source-$series
 
-for t in gcc make bc bison flex xz dpkg-deb apt-get flock; do
-	command -v "$t" >/dev/null || die "$t missing (scripts/deps.sh: uiommufd_install_kernel_build_deps)"
-done
-[ -e /usr/include/libelf.h ] || die "libelf-dev missing (scripts/deps.sh: uiommufd_install_kernel_build_deps)"
-[ -e /usr/include/openssl/ssl.h ] || die "libssl-dev missing (scripts/deps.sh: uiommufd_install_kernel_build_deps)"
+. "$root/scripts/deps.sh"
+uiommufd_install_kernel_build_deps >&2 ||
+	die "the kernel build needs: ${uiommufd_kernel_build_packages[*]} (scripts/deps.sh: uiommufd_install_kernel_build_deps)"
 
 # ---------------------------------------------------- find the package --
 # The machine's own apt first; then private lists of the suites that carry
@@ -80,12 +80,12 @@ exec 9>"$kcache/$series.lock"
 flock -n 9 || { say "another build of $series is running; waiting"; flock 9; }
 
 stamp="$pkg $ver $(sha256sum < "$fragment" | cut -c1-16)"
-if [ -z "$force" ] && [ -f "$out/.done" ] && [ "$(cat "$out/.done")" = "$stamp" ]; then
+if [ -z "$force$config_only" ] && [ -f "$out/.done" ] && [ "$(cat "$out/.done")" = "$stamp" ]; then
 	say "already built: $stamp"
 	echo "$out/bzImage"
 	exit 0
 fi
-rm -f "$out/.done"
+[ -n "$config_only" ] || rm -f "$out/.done"
 
 # --------------------------------------------------- fetch and unpack --
 deb=$(ls "$kcache/debs/${pkg}_${ver//:/%3a}"_*.deb 2>/dev/null | head -1) || true
@@ -137,6 +137,7 @@ if [ ${#lost[@]} -gt 0 ]; then
 	die "the config fragment does not apply to $pkg $ver; fix tests/vm/kernel-iommufd.config"
 fi
 say "config: x86_64_defconfig + $(grep -c '^CONFIG_\|^# CONFIG_' "$fragment") fragment options, all kept"
+[ -z "$config_only" ] || { echo "$build/.config"; exit 0; }
 
 # -------------------------------------------------------------- build --
 say "building $pkg $ver with make -j$jobs at nice 19 (log: $out/build.log)"

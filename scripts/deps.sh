@@ -38,3 +38,17 @@ uiommufd_install_packages() {
 	DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
+
+# The vm suite's host side (tests/vm/run-vm): QEMU, the guest's busybox,
+# kmod for depmod/modprobe on the unpacked Debian kernel, xz for its vmlinux.
+uiommufd_vm_packages=(qemu-system-x86 busybox-static kmod xz-utils)
+uiommufd_install_vm_deps() {
+	uiommufd_install_packages "${uiommufd_vm_packages[@]}"
+}
+
+# What scripts/build-test-kernel.sh needs to build a kernel from Debian's
+# linux-source-* package (not needed by the other tests).
+uiommufd_kernel_build_packages=(gcc make bc bison flex libelf-dev libssl-dev xz-utils)
+uiommufd_install_kernel_build_deps() {
+	uiommufd_install_packages "${uiommufd_kernel_build_packages[@]}"
+}

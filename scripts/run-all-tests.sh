@@ -8,6 +8,7 @@ set -eu
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
 uiommufd_install_deps
+uiommufd_install_vm_deps
 
 status=0 passed=0 failed=0 skipped=0
 run_suites() {
