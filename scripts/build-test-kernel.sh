@@ -125,6 +125,8 @@ while IFS= read -r line; do
 	*) continue ;;
 	esac
 	grep -qxF -- "$line" "$build/.config" && continue
+	# off also when its dependencies are unmet and Kconfig leaves it out
+	[[ $line == '# '* ]] && ! grep -qE "^$sym=" "$build/.config" && continue
 	if ! grep -rqE --include='Kconfig*' "^[[:space:]]*(menu)?config ${sym#CONFIG_}\$" "$src"; then
 		absent+=("$sym")
 		continue
@@ -142,7 +144,11 @@ say "config: x86_64_defconfig + $(grep -c '^CONFIG_\|^# CONFIG_' "$fragment") fr
 # -------------------------------------------------------------- build --
 say "building $pkg $ver with make -j$jobs at nice 19 (log: $out/build.log)"
 t0=$(date +%s)
-if ! nice -n 19 make -C "$src" O="$build" -j"$jobs" bzImage > "$out/build.log" 2>&1; then
+# in the background so that a signal to this script stops make too
+nice -n 19 make -C "$src" O="$build" -j"$jobs" bzImage > "$out/build.log" 2>&1 &
+mpid=$!
+trap 'kill "$mpid" 2>/dev/null; wait "$mpid"; say "stopped"; exit 1' TERM INT HUP
+if ! wait "$mpid"; then
 	tail -30 "$out/build.log" >&2
 	die "make failed; see $out/build.log"
 fi

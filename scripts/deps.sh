@@ -7,7 +7,7 @@ uiommufd_packages=(
 	gcc meson ninja-build pkg-config          # build
 	libfuse3-dev fuse3 libsystemd-dev liburing-dev libcmocka-dev
 	scdoc                                     # man pages
-	qemu-system-x86 busybox-static kmod       # the vm suite (shared/vm/run-vm)
+	qemu-system-x86 busybox-static kmod       # the vm suite (tests/vm/run-vm)
 	util-linux python3 systemd procps         # setpriv, service tests, systemd-analyze
 )
 uiommufd_bench_packages=(
