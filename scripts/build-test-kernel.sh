@@ -63,11 +63,11 @@ uiommufd_install_kernel_build_deps >&2 ||
 # The machine's own apt first; then private lists of the suites that carry
 # linux-source packages newer than the release's.
 apt_opts= ver=
-ver=$(apt-cache show --no-all-versions "$pkg" 2>/dev/null | sed -n 's/^Version: //p' | head -1)
+ver=$(apt-cache show --no-all-versions "$pkg" 2>/dev/null | sed -n 's/^Version: //p' | head -1) || true
 if [ -z "$ver" ]; then
 	for suite in ${UIOMMUFD_KERNEL_SUITES:-bookworm-backports trixie-backports}; do
 		opts=$(dk_apt_opts "$suite") || continue
-		ver=$(apt-cache $opts show --no-all-versions "$pkg" 2>/dev/null | sed -n 's/^Version: //p' | head -1)
+		ver=$(apt-cache $opts show --no-all-versions "$pkg" 2>/dev/null | sed -n 's/^Version: //p' | head -1) || true
 		[ -n "$ver" ] && { apt_opts=$opts; say "$pkg $ver from $suite (private source list)"; break; }
 	done
 fi

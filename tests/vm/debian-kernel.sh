@@ -196,7 +196,7 @@ dk_test_kernel() {
 	[ -n "$k" ] && { echo "$k"; return 0; }
 	k=$root/../shared/vm/ref-kernel/bzImage
 	[ -f "$k" ] && { (cd -- "${k%/*}" && echo "$(pwd -P)/bzImage"); return 0; }
-	dk_say "no kernel with iommufd: build one with '$root/scripts/build-test-kernel.sh 6.12' (about 20 min on 2 CPUs) or set UIOMMUFD_TEST_KERNEL"
+	dk_say "no kernel with iommufd: build one with '$root/scripts/build-test-kernel.sh 6.12' or set UIOMMUFD_TEST_KERNEL"
 	return 77
 }
 
