@@ -88,7 +88,7 @@ dk_bzimage_to_vmlinux() {
 # package, fetching and unpacking it on first use.  Returns 77 when apt
 # cannot name or fetch it.
 dk_image() {
-	local want=${1:-${UIOMMUFD_VM_KERNEL_PKG:-}} pkg ver dir cache rel img
+	local want=${1:-${UIOMMUFD_VM_KERNEL_PKG:-}} pkg ver dir cache
 	cache=$(dk_vm_cache)
 	mkdir -p "$cache" || return 1
 	pkg=${want%%=*} ver=
@@ -103,10 +103,7 @@ dk_image() {
 	fi
 	if [ -z "$ver" ]; then
 		# apt has no lists (fresh container, offline): the newest complete entry
-		dir=$(ls -1dt "$cache"/linux-image-*/ 2>/dev/null | while read -r d; do
-			[ -f "$d/.done" ] && [[ $(basename "$d") == "${pkg:-linux-image-}"* ]] &&
-				{ echo "${d%/}"; break; }
-		done)
+		dir=$(dk_newest_cached "$pkg")
 		if [ -z "$dir" ]; then
 			dk_say "apt knows no ${pkg:-linux-image-amd64} package: run apt-get update (as root) or set UIOMMUFD_VM_KERNEL_PKG"
 			return 77
@@ -117,15 +114,47 @@ dk_image() {
 	fi
 	dir=$cache/${pkg}_${ver//:/%}
 	[ -f "$dir/.done" ] && { echo "$dir"; return 0; }
+	local rc
+	dk_fetch_image "$pkg" "$ver" "$dir"
+	rc=$?
+	if [ $rc -eq 77 ]; then
+		# a newer package than the mirror serves, or no network: an older
+		# kernel from the cache still runs the suite
+		local old
+		old=$(dk_newest_cached "${1:+$pkg}")
+		[ -n "$old" ] || return 77
+		dk_say "using the cached $(basename "$old") instead"
+		dir=$old
+	elif [ $rc -ne 0 ]; then
+		return $rc
+	fi
+	echo "$dir"
+}
+
+# dk_newest_cached [PKG]: the newest complete Debian kernel in the cache
+dk_newest_cached() {
+	local d
+	ls -1dt "$(dk_vm_cache)"/linux-image-*/ 2>/dev/null | while read -r d; do
+		[ -f "$d/.done" ] && [[ $(basename "$d") == "${1:-linux-image-}"* ]] &&
+			{ echo "${d%/}"; break; }
+	done
+}
+
+# dk_fetch_image PKG VERSION DIR: download, unpack and index one kernel
+# package into DIR (77: apt could not download it)
+dk_fetch_image() {
+	local pkg=$1 ver=$2 dir=$3 cache
+	cache=$(dk_vm_cache)
 	(
 		flock 9
 		[ -f "$dir/.done" ] && exit 0
 		dk_say "fetching $pkg $ver (once; cached in $dir)"
 		rm -rf "$dir.part" && mkdir -p "$dir.part/x" || exit 1
 		(cd "$dir.part" && apt-get -qq -o APT::Sandbox::User=root download "$pkg=$ver" >&2) ||
-			{ dk_say "apt-get download $pkg=$ver failed"; exit 77; }
+			{ dk_say "apt-get download $pkg=$ver failed"; rm -rf "$dir.part"; exit 77; }
 		mv "$dir.part"/*.deb "$dir.part/pkg.deb" &&
 			dpkg-deb -x "$dir.part/pkg.deb" "$dir.part/x" || exit 1
+		local img rel
 		img=$(ls "$dir.part"/x/boot/vmlinuz-* 2>/dev/null | head -1)
 		[ -n "$img" ] || { dk_say "$pkg has no /boot/vmlinuz-*"; exit 1; }
 		rel=${img##*/vmlinuz-}
@@ -151,8 +180,7 @@ dk_image() {
 		rm -rf "$dir.part/x"
 		touch "$dir.part/.done"
 		rm -rf "$dir" && mv "$dir.part" "$dir"
-	) 9>"$cache/.lock" || return $?
-	echo "$dir"
+	) 9>"$cache/.lock"
 }
 
 # dk_module_file DIR PATH: make sure module PATH (relative to
