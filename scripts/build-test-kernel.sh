@@ -29,6 +29,9 @@
 # libelf-dev libssl-dev xz-utils (scripts/deps.sh:
 # uiommufd_install_kernel_build_deps).
 set -euo pipefail
+# One compound command: bash reads it whole before running it, so editing
+# this file during a (long) build does not change the running one.
+{
 
 here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
 root=$(cd -- "$here/.." && pwd -P)
@@ -160,3 +163,5 @@ echo "$pkg $ver" > "$out/source-version"
 echo "$stamp" > "$out/.done"
 say "built Linux $(cat "$out/release") in $(( $(date +%s) - t0 )) s"
 echo "$out/bzImage"
+exit 0
+}
