@@ -167,8 +167,9 @@ dk_fetch_image() {
 		local mods=$dir.part/x/lib/modules/$rel
 		[ -d "$mods" ] || mods=$dir.part/x/usr/lib/modules/$rel
 		[ -d "$mods" ] || { dk_say "$pkg has no modules for $rel"; exit 1; }
-		# the indexes plus the module families the suite loads; any other
-		# module is unpacked from pkg.deb when a run asks for it
+		# the indexes of the whole tree plus the module families the suite
+		# loads; any other module is unpacked from pkg.deb when asked for
+		depmod -b "${mods%/lib/modules/*}" "$rel" || { dk_say "depmod failed"; exit 1; }
 		local keep=$dir.part/root/lib/modules/$rel sub
 		mkdir -p "$keep" && cp "$mods"/modules.* "$keep/" || exit 1
 		for sub in kernel/fs/fuse kernel/drivers/vfio kernel/drivers/iommu kernel/virt/lib; do
@@ -176,27 +177,65 @@ dk_fetch_image() {
 			mkdir -p "$keep/${sub%/*}" && cp -a "$mods/$sub" "$keep/$sub" || exit 1
 		done
 		[[ $mods == */usr/lib/* ]] && echo usr/lib > "$dir.part/modprefix"
-		depmod -b "$dir.part/root" "$rel" || { dk_say "depmod failed"; exit 1; }
 		rm -rf "$dir.part/x"
 		touch "$dir.part/.done"
 		rm -rf "$dir" && mv "$dir.part" "$dir"
 	) 9>"$cache/.lock"
 }
 
-# dk_module_file DIR PATH: make sure module PATH (relative to
-# root/lib/modules/REL/ of image DIR) is in the cache, unpacking it from
-# pkg.deb when it was not kept.
-dk_module_file() {
-	local dir=$1 rel path=$2 prefix=lib
-	[ -f "$dir/root/lib/modules/$(cat "$dir/release")/$path" ] && return 0
+# dk_module_files DIR PATH...: unpack module PATHs (relative to
+# root/lib/modules/REL/ of image DIR) from its pkg.deb into the cache, in one
+# pass over the package
+dk_module_files() {
+	local dir=$1 rel prefix=lib p members=()
+	shift
 	rel=$(cat "$dir/release")
 	[ -f "$dir/modprefix" ] && prefix=$(cat "$dir/modprefix")
+	for p in "$@"; do
+		[ -f "$dir/root/lib/modules/$rel/$p" ] || members+=("./$prefix/modules/$rel/$p")
+	done
+	[ ${#members[@]} -gt 0 ] || return 0
 	(
 		flock 9
 		dpkg-deb --fsys-tarfile "$dir/pkg.deb" |
-			tar -x -C "$dir/root" --transform="s,^\\./$prefix/,./lib/," \
-				"./$prefix/modules/$rel/$path"
+			tar -x -C "$dir/root" --transform="s,^\\./$prefix/,./lib/," "${members[@]}"
 	) 9>"$(dk_vm_cache)/.lock"
+}
+
+# dk_ensure_modules DIR MODULE...: unpack from pkg.deb of image DIR every
+# module file MODULEs need (their modules.dep closure and soft
+# dependencies) that the cache did not keep: kmod's modprobe wants the
+# files of the whole closure present before it resolves anything.
+dk_ensure_modules() {
+	local dir=$1 rel md want=() n line p name pending
+	shift
+	rel=$(cat "$dir/release")
+	md=$dir/root/lib/modules/$rel
+	declare -A done=()
+	pending=" $* "
+	while [ -n "${pending// }" ]; do
+		set -- $pending
+		pending=
+		for n in "$@"; do
+			n=${n//-/_}
+			[ -n "${done[$n]:-}" ] && continue
+			done[$n]=1
+			# 'kernel/x/NAME.ko[.xz]: dep dep ...' (names with - or _)
+			line=$(awk -v n="$n" -F: '{ b = $1; sub(/.*\//, "", b); sub(/\.ko.*/, "", b);
+				gsub(/-/, "_", b); if (b == n) { print; exit } }' "$md/modules.dep")
+			[ -n "$line" ] || continue      # built in, or unknown: modprobe says
+			for p in ${line/:/ }; do
+				[ -f "$md/$p" ] || want+=("$p")
+			done
+			# soft dependencies: 'softdep NAME pre: a b post: c'
+			for name in $(awk -v n="$n" '$1 == "softdep" { m = $2; gsub(/-/, "_", m);
+				if (m == n) for (i = 3; i <= NF; i++) if ($i !~ /:$/) print $i }' \
+				"$md/modules.softdep" 2>/dev/null); do
+				pending+=" $name"
+			done
+		done
+	done
+	[ ${#want[@]} -eq 0 ] || dk_module_files "$dir" "${want[@]}"
 }
 
 # dk_built_kernels: the bzImages scripts/build-test-kernel.sh left in its
