@@ -82,7 +82,8 @@ mkdir -p "$out" "$kcache/debs"
 exec 9>"$kcache/$series.lock"
 flock -n 9 || { say "another build of $series is running; waiting"; flock 9; }
 
-stamp="$pkg $ver $(sha256sum < "$fragment" | cut -c1-16)"
+# the options, not the comments, decide whether a built kernel is current
+stamp="$pkg $ver $(grep -E '^(CONFIG_|# CONFIG_)' "$fragment" | sha256sum | cut -c1-16)"
 if [ -z "$force$config_only" ] && [ -f "$out/.done" ] && [ "$(cat "$out/.done")" = "$stamp" ]; then
 	say "already built: $stamp"
 	echo "$out/bzImage"
