@@ -8,7 +8,7 @@ uiommufd_packages=(
 	gcc meson ninja-build pkg-config          # build
 	libfuse3-dev fuse3 libsystemd-dev liburing-dev libcmocka-dev
 	scdoc                                     # man pages
-	qemu-system-x86 busybox-static kmod       # the vm suite (shared/vm/run-vm)
+	qemu-system-x86 busybox-static kmod       # the vm suite (tests/vm/run-vm)
 	util-linux python3 systemd procps         # setpriv, service tests, systemd-analyze
 	libjson-c-dev                             # the status socket's JSON (daemon, uiommufdctl)
 	libseccomp-dev                            # uiommufd-exec's filter, the daemon's notifications
@@ -73,4 +73,18 @@ uiommufd_selftest_packages=(
 
 uiommufd_install_selftest_deps() {
 	uiommufd_install_packages "${uiommufd_selftest_packages[@]}"
+}
+
+# The vm suite's host side (tests/vm/run-vm): QEMU, the guest's busybox,
+# kmod for depmod/modprobe on the unpacked Debian kernel, xz for its vmlinux.
+uiommufd_vm_packages=(qemu-system-x86 busybox-static kmod xz-utils)
+uiommufd_install_vm_deps() {
+	uiommufd_install_packages "${uiommufd_vm_packages[@]}"
+}
+
+# What scripts/build-test-kernel.sh needs to build a kernel from Debian's
+# linux-source-* package (not needed by the other tests).
+uiommufd_kernel_build_packages=(gcc make bc bison flex libelf-dev libssl-dev xz-utils)
+uiommufd_install_kernel_build_deps() {
+	uiommufd_install_packages "${uiommufd_kernel_build_packages[@]}"
 }

@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 uiommufd_install_deps
 uiommufd_install_selftest_deps   # the selftest suite (kernel-selftest.sh)
 uiommufd_install_pkg_deps       # the package suite and vm-systemd
+uiommufd_install_vm_deps
 
 status=0 passed=0 failed=0 skipped=0
 run_suites() {

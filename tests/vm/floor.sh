@@ -8,7 +8,7 @@
 # with -o); fails if any server does not come up or exit cleanly, or any
 # ioctl fails.
 #
-# Timing under TCG is emulated (see shared/vm/README.md): compare the modes
+# Timing under TCG is emulated (see docs/testing.md): compare the modes
 # with each other, not with host figures.
 
 N=${FLOOR_ITERS:-1000}

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# run-vm-suite.sh: run one guest script under shared/vm/run-vm as a meson test.
+# run-vm-suite.sh: run one guest script under the project's VM runner
+# (tests/vm/run-vm) as a meson test.
 #
 #   run-vm-suite.sh [options] GUEST_SCRIPT [FILE[=GUESTPATH]]...
 #
@@ -9,11 +10,13 @@
 #               $UIOMMUFD_VM_TIMEOUT or 240: below meson's 300 so run-vm can
 #               stop QEMU and say so before meson kills us)
 #   -o OUTDIR   copy what the guest script leaves under /out to OUTDIR
-#   -R          boot the reference kernel (Linux 6.19, everything built in:
-#               $UIOMMUFD_VM_REF_KERNEL or shared/vm/ref-kernel/bzImage)
-#               instead of Debian's; skip (77) where it is not
+#   -R          boot a kernel with the kernel's own iommufd (everything built
+#               in) instead of Debian's: $UIOMMUFD_TEST_KERNEL, else the
+#               newest one scripts/build-test-kernel.sh cached, else
+#               ../shared/vm/ref-kernel/bzImage; skip (77) with the command
+#               that builds one when there is none
 #   -c N, -m MB, -d N, -M MODS, -A ARGS, -E VAR=VAL, -v
-#               passed to run-vm unchanged (see shared/vm/README.md)
+#               passed to run-vm unchanged (see the header of run-vm)
 #
 # The guest always gets -i (emulated Intel IOMMU + edu device).  FILEs go to
 # /opt/<basename> in the guest (ELF files bring their shared libraries), so
@@ -21,15 +24,16 @@
 #
 # Exit status, in meson's terms:
 #   the guest script's own status (0 pass, 77 skip, anything else fail);
-#   77  run-vm, qemu-system-x86_64, busybox or the Debian kernel package
-#       cannot be had on this host (one line says which);
+#   77  QEMU cannot run here: qemu-system-x86_64, busybox or kmod missing,
+#       Debian's kernel package not obtainable, or no kernel for -R (one
+#       line says which);
 #   1   time limit hit (run-vm 124), guest died without reporting (125), or
-#       run-vm said 0 without the guest having reported running the script;
+#       run-vm ended without the guest having reported a status;
 #   99  harness error (missing FILE, bad option, run-vm failed otherwise).
 #
-# Environment: UIOMMUFD_RUN_VM (path of run-vm), RUN_VM_CACHE (kernel cache;
-# defaulted below so runs share one download), UIOMMUFD_BUILD_ROOT (set by
-# meson; fallback cache location), everything else run-vm reads.
+# Environment: UIOMMUFD_VM_CACHE (Debian kernel cache; defaulted below so
+# runs share one download), UIOMMUFD_BUILD_ROOT (set by meson; fallback
+# cache location), everything tests/vm/debian-kernel.sh and run-vm read.
 set -u
 
 me=run-vm-suite
@@ -67,38 +71,39 @@ for f in "$@"; do
 done
 
 # ----------------------------------------------------------- host checks --
-# the repository root is two levels above this script (tests/vm/)
 here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
-root=$(cd -- "$here/../.." && pwd -P)
-run_vm=${UIOMMUFD_RUN_VM:-$root/../shared/vm/run-vm}
-[ -f "$run_vm" ] || skip "run-vm not found at $run_vm (set UIOMMUFD_RUN_VM)"
-if [ -n "$ref" ]; then
-	kernel=${UIOMMUFD_VM_REF_KERNEL:-$root/../shared/vm/ref-kernel/bzImage}
-	[ -f "$kernel" ] || skip "no reference kernel at $kernel (set UIOMMUFD_VM_REF_KERNEL)"
-	pass+=(-k "$kernel" -N)
-fi
-[ -x "$run_vm" ] || skip "run-vm at $run_vm is not executable"
-# run-vm looks in the sbin directories too
+run_vm=$here/run-vm
+. "$here/debian-kernel.sh"
 PATH=$PATH:/usr/sbin:/sbin
 command -v qemu-system-x86_64 >/dev/null 2>&1 ||
 	skip "no qemu-system-x86_64 (apt-get install --no-install-recommends qemu-system-x86)"
 command -v busybox >/dev/null 2>&1 ||
 	skip "no busybox (apt-get install --no-install-recommends busybox-static)"
+command -v depmod >/dev/null 2>&1 ||
+	skip "no depmod (apt-get install --no-install-recommends kmod)"
 
-# One kernel download for every run: run-vm's own default when ~/.cache is
-# usable (shared with manual runs and cacheable in CI), else the build dir.
-if [ -z "${RUN_VM_CACHE:-}" ]; then
-	c=
-	if [ -n "${XDG_CACHE_HOME:-}${HOME:-}" ]; then
-		c=${XDG_CACHE_HOME:-$HOME/.cache}/iommufd-vm
-		mkdir -p -- "$c" 2>/dev/null && [ -w "$c" ] || c=
-	fi
+# One kernel download for every run: ~/.cache when usable (shared with
+# manual runs and cacheable in CI), else the build directory.
+if [ -z "${UIOMMUFD_VM_CACHE:-}" ]; then
+	c=$(dk_vm_cache)
+	mkdir -p -- "$c" 2>/dev/null && [ -w "$c" ] || c=
 	if [ -z "$c" ] && [ -n "${UIOMMUFD_BUILD_ROOT:-}" ]; then
 		c=$UIOMMUFD_BUILD_ROOT/vm-cache
 		mkdir -p -- "$c" 2>/dev/null && [ -w "$c" ] || c=
 	fi
-	[ -n "$c" ] || c=${TMPDIR:-/tmp}/iommufd-vm-$(id -u)
-	export RUN_VM_CACHE=$c
+	[ -n "$c" ] || c=${TMPDIR:-/tmp}/uiommufd-vm-$(id -u)
+	export UIOMMUFD_VM_CACHE=$c
+fi
+
+if [ -n "$ref" ]; then
+	kernel=$(dk_test_kernel 2>"${TMPDIR:-/tmp}/$me.$$.err")
+	krc=$?
+	why=$(cat "${TMPDIR:-/tmp}/$me.$$.err"); rm -f "${TMPDIR:-/tmp}/$me.$$.err"
+	case $krc in
+	0) pass+=(-k "$kernel" -N) ;;
+	77) skip "${why#debian-kernel: }" ;;
+	*) hard "${why#debian-kernel: }" ;;
+	esac
 fi
 
 # ------------------------------------------------------------------- run --
@@ -124,11 +129,8 @@ mkfifo "$tmp/fifo" || hard "mkfifo failed"
 tee "$log" < "$tmp/fifo" &
 teepid=$!
 t0=$(date +%s.%N)
-say "$run_vm -i -t $timeout ${pass[*]} $script $* (RUN_VM_CACHE=$RUN_VM_CACHE)"
-# no_timer_check: on a loaded host a TCG guest can miss the kernel's IO-APIC
-# timer check, which with interrupt remapping (-i) panics at boot ("timer
-# doesn't work through Interrupt-remapped IO-APIC").
-"$run_vm" -i -A no_timer_check -t "$timeout" ${pass[@]+"${pass[@]}"} "$script" "$@" > "$tmp/fifo" 2>&1 &
+say "run-vm -i -t $timeout ${pass[*]} $script $* (UIOMMUFD_VM_CACHE=$UIOMMUFD_VM_CACHE)"
+"$run_vm" -i -t "$timeout" -S "$tmp/status" ${pass[@]+"${pass[@]}"} "$script" "$@" > "$tmp/fifo" 2>&1 &
 rvpid=$!
 wait "$rvpid"
 rc=$?
@@ -137,13 +139,12 @@ wait "$teepid"
 teepid=
 wall=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 
-# The init prints "=== run-vm up NONCE ..." before the script starts and
-# "=== run-vm exit NONCE STATUS ..." after it ends; the first "up" line can
-# only come from the init, and its random nonce authenticates the exit line.
-nonce=$(sed -n 's/.*=== run-vm up \([0-9a-f]\{1,\}\) .*/\1/p' "$log" | head -1)
+# run-vm writes the status file only when the guest's init reported the
+# script's status on its own channel: nothing the script prints can fake it.
 status=
-[ -n "$nonce" ] &&
-	status=$(sed -n "s/.*=== run-vm exit $nonce \\([0-9]\\{1,\\}\\) .*/\\1/p" "$log" | tail -1)
+[ -f "$tmp/status" ] && status=$(cat "$tmp/status")
+booted=
+grep -aq '^run-vm: guest up at ' "$log" && booted=1
 
 if [ -n "$status" ]; then
 	[ "$status" = "$rc" ] || say "note: run-vm exited $rc but the guest reported $status"
@@ -156,17 +157,15 @@ if [ -n "$status" ]; then
 fi
 
 # From here on the guest script did not report: never a pass.
-reason=$(grep -a '^run-vm: ' "$log" | tail -1)
+reason=$(grep -a '^run-vm: \(cannot run here\|ERROR\|no \)' "$log" | tail -1)
+[ -n "$reason" ] || reason=$(grep -a '^run-vm: ' "$log" | tail -1)
 case $rc in
 0)   say "FAIL: run-vm exited 0 but the guest never reported running the script"; exit 1 ;;
-124) say "FAIL: time limit of $timeout s hit${nonce:+ (the guest had booted)}; guest killed (${wall} s)"; exit 1 ;;
+124) say "FAIL: time limit of $timeout s hit${booted:+ (the guest had booted)}; guest killed (${wall} s)"; exit 1 ;;
 125) say "FAIL: the guest ended without reporting a status (kernel panic, QEMU error or the script killed init); see the console above"; exit 1 ;;
 130|143) say "FAIL: run-vm was interrupted"; exit 1 ;;
-3)
-	if [ -z "$nonce" ] && grep -aqE '^run-vm: (missing host tools|cannot find the Debian kernel package|apt-get download .* failed|zstd needed)' "$log"; then
-		skip "${reason#run-vm: }"
-	fi
-	hard "run-vm could not set up the guest (status 3): ${reason#run-vm: }" ;;
+3)   skip "${reason#run-vm: cannot run here: }" ;;
+4)   hard "run-vm could not set up the guest: ${reason#run-vm: ERROR: }" ;;
 2)   hard "run-vm usage error: ${reason#run-vm: }" ;;
 *)   say "FAIL: run-vm exited $rc without a guest status: ${reason#run-vm: }"; exit 1 ;;
 esac

@@ -38,12 +38,8 @@ cache=${UIOMMUFD_SYSTEMD_VM_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/uiomm
 mkdir -p "$cache" || skip "cannot create the cache $cache"
 limit=${UIOMMUFD_SYSTEMD_VM_TIMEOUT:-1800}
 
-# The kernel: the vm suite's fetcher when the tree has it, else ours.
-if [ -x "$here/debian-kernel.sh" ]; then
-	kdir=$("$here/debian-kernel.sh" image)
-else
-	kdir=$("$here/systemd/debian-kernel-min.sh" "$cache/kernel")
-fi
+# The kernel: the vm suite's own fetcher and cache.
+kdir=$("$here/debian-kernel.sh" image)
 rc=$?
 [ $rc -eq 77 ] && skip "Debian's kernel package cannot be had here (see above)"
 [ $rc -eq 0 ] || { say "fetching the kernel failed"; exit 1; }
