@@ -101,12 +101,13 @@ systemctl daemon-reload && systemctl restart uiommufd || die "restart after the 
 # ---------------------------------------------- per-ioctl debug lines --
 conf=/etc/uiommufd/uiommufd.conf
 cp "$conf" /tmp/conf.orig
-demo() { "$B/demo_client" /dev/iommu > /tmp/demo.log 2>&1 & dpid=$!; wait $dpid; }
-demo || { cat /tmp/demo.log; bad "demo_client at level info"; }
+# A client whose calls the journal should show: one IOAS_ALLOC, then exit.
+demo() { echo exit | "$B/svc_client" /dev/iommu 1 > /tmp/demo.log 2>&1 & dpid=$!; wait $dpid; }
+demo || { cat /tmp/demo.log; bad "a client at level info"; }
 info_pid=$dpid
 echo 'UIOMMUFD_LOG_LEVEL=debug' >> "$conf"
 systemctl reload uiommufd || die "systemctl reload"
-demo || { cat /tmp/demo.log; bad "demo_client at level debug"; }
+demo || { cat /tmp/demo.log; bad "a client at level debug"; }
 debug_lines() { journalctl -u uiommufd -p debug..debug --no-pager -o cat | grep -E "^IOAS_ALLOC pid $1: [0-9]+$"; }
 if wait_for 20 debug_lines "$dpid" > /dev/null; then
 	ok "journal at debug: $(debug_lines "$dpid" | head -1) ($(journalctl -u uiommufd -p debug..debug -o cat | grep -c " pid $dpid: ") lines for the client)"
