@@ -150,5 +150,5 @@ if grep -qE 'ERROR: (Address|Leak|Undefined)Sanitizer|runtime error:' "$work/dae
 fi
 echo "--- the daemon's answers to QEMU (failures)"
 grep -E 'pid [0-9]+: E[A-Z]+' "$work/daemon.log" | sed 's/ pid [0-9]*//' | sort | uniq -c
-[ "$rc" -eq 0 ] || { echo "--- daemon log"; cat "$work/daemon.log"; }
+[ "$rc" -eq 0 ] && [ "${UIOMMUFD_QEMU_TRACE:-}" != 1 ] || { echo "--- daemon log"; cat "$work/daemon.log"; }
 exit "$rc"
