@@ -344,3 +344,24 @@ ssize_t vfio_device_file_rw(struct vfio_device_file *df, uint64_t off,
 	pthread_mutex_unlock(&sd->lock);
 	return rc;
 }
+
+const char *vfio_device_cmd_name(unsigned int cmd)
+{
+	static __thread char unknown[16];
+
+	switch (cmd) {
+	case VFIO_DEVICE_GET_INFO: return "VFIO_DEVICE_GET_INFO";
+	case VFIO_DEVICE_GET_REGION_INFO: return "VFIO_DEVICE_GET_REGION_INFO";
+	case VFIO_DEVICE_GET_IRQ_INFO: return "VFIO_DEVICE_GET_IRQ_INFO";
+	case VFIO_DEVICE_SET_IRQS: return "VFIO_DEVICE_SET_IRQS";
+	case VFIO_DEVICE_RESET: return "VFIO_DEVICE_RESET";
+	case VFIO_DEVICE_GET_PCI_HOT_RESET_INFO: return "VFIO_DEVICE_GET_PCI_HOT_RESET_INFO";
+	case VFIO_DEVICE_PCI_HOT_RESET: return "VFIO_DEVICE_PCI_HOT_RESET";
+	case VFIO_DEVICE_FEATURE: return "VFIO_DEVICE_FEATURE";
+	case VFIO_DEVICE_BIND_IOMMUFD: return "VFIO_DEVICE_BIND_IOMMUFD";
+	case VFIO_DEVICE_ATTACH_IOMMUFD_PT: return "VFIO_DEVICE_ATTACH_IOMMUFD_PT";
+	case VFIO_DEVICE_DETACH_IOMMUFD_PT: return "VFIO_DEVICE_DETACH_IOMMUFD_PT";
+	}
+	snprintf(unknown, sizeof(unknown), "0x%x", cmd);
+	return unknown;
+}
