@@ -1,274 +1,124 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* A recursive-descent JSON parser (RFC 8259) for replies we asked for. */
+/*
+ * The reader behind json_read.h: json-c parses (strict RFC 8259, with a
+ * depth limit), then the tree is copied into struct jv so that callers keep
+ * plain C structs and never see json-c's reference counts.
+ */
 #include "json_read.h"
 
 #include <errno.h>
+#include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* Containers nested deeper than this are refused. */
 #define JV_MAX_DEPTH 32
 
-struct parser {
-	const char *p, *end;
-	unsigned int depth;
-};
+static int jv_from_json(struct json_object *o, struct jv *v);
 
-static void skip_ws(struct parser *ps)
+static int jv_fill_array(struct json_object *o, struct jv *v)
 {
-	while (ps->p < ps->end &&
-	       (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r'))
-		ps->p++;
-}
+	size_t n = json_object_array_length(o);
 
-static bool literal(struct parser *ps, const char *lit)
-{
-	size_t n = strlen(lit);
-
-	if ((size_t)(ps->end - ps->p) < n || memcmp(ps->p, lit, n))
-		return false;
-	ps->p += n;
-	return true;
-}
-
-static void put_utf8(char **o, unsigned int cp)
-{
-	char *q = *o;
-
-	if (cp < 0x80) {
-		*q++ = (char)cp;
-	} else if (cp < 0x800) {
-		*q++ = (char)(0xc0 | cp >> 6);
-		*q++ = (char)(0x80 | (cp & 0x3f));
-	} else if (cp < 0x10000) {
-		*q++ = (char)(0xe0 | cp >> 12);
-		*q++ = (char)(0x80 | (cp >> 6 & 0x3f));
-		*q++ = (char)(0x80 | (cp & 0x3f));
-	} else {
-		*q++ = (char)(0xf0 | cp >> 18);
-		*q++ = (char)(0x80 | (cp >> 12 & 0x3f));
-		*q++ = (char)(0x80 | (cp >> 6 & 0x3f));
-		*q++ = (char)(0x80 | (cp & 0x3f));
-	}
-	*o = q;
-}
-
-static int hex4(const char *p, unsigned int *out)
-{
-	unsigned int v = 0;
-
-	for (int i = 0; i < 4; i++) {
-		char c = p[i];
-
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= (unsigned int)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			v |= (unsigned int)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			v |= (unsigned int)(c - 'A' + 10);
-		else
-			return -EINVAL;
-	}
-	*out = v;
-	return 0;
-}
-
-/* At the opening quote; the decoded string never outgrows its source. */
-static int parse_string(struct parser *ps, char **out)
-{
-	const char *start = ++ps->p;
-	char *buf, *o;
-
-	while (ps->p < ps->end && *ps->p != '"') {
-		if (*ps->p == '\\' && ps->end - ps->p < 2)
-			return -EINVAL;
-		ps->p += *ps->p == '\\' ? 2 : 1;
-	}
-	if (ps->p >= ps->end)
-		return -EINVAL;
-	buf = o = malloc((size_t)(ps->p - start) + 1);
-	if (!buf)
+	v->type = JV_ARRAY;
+	if (!n)
+		return 0;
+	v->items = calloc(n, sizeof(*v->items));
+	if (!v->items)
 		return -ENOMEM;
-	for (const char *s = start; s < ps->p; s++) {
-		unsigned int cp;
+	v->cap = n;
+	for (size_t i = 0; i < n; i++) {
+		int rc = jv_from_json(json_object_array_get_idx(o, i), &v->items[v->n++]);
 
-		if ((unsigned char)*s < 0x20)
-			goto bad;
-		if (*s != '\\') {
-			*o++ = *s;
-			continue;
-		}
-		switch (*++s) {
-		case '"': case '\\': case '/': *o++ = *s; break;
-		case 'b': *o++ = '\b'; break;
-		case 'f': *o++ = '\f'; break;
-		case 'n': *o++ = '\n'; break;
-		case 'r': *o++ = '\r'; break;
-		case 't': *o++ = '\t'; break;
-		case 'u':
-			/* 6 source bytes become at most 4 (a lone surrogate: 3). */
-			if (ps->p - s < 5 || hex4(s + 1, &cp))
-				goto bad;
-			s += 4;
-			put_utf8(&o, cp);
-			break;
-		default:
-			goto bad;
-		}
+		if (rc)
+			return rc;
 	}
-	*o = '\0';
-	ps->p++;
-	*out = buf;
 	return 0;
-bad:
-	free(buf);
+}
+
+static int jv_fill_object(struct json_object *o, struct jv *v)
+{
+	size_t n = (size_t)json_object_object_length(o);
+
+	v->type = JV_OBJECT;
+	if (!n)
+		return 0;
+	v->items = calloc(n, sizeof(*v->items));
+	v->keys = calloc(n, sizeof(*v->keys));
+	if (!v->items || !v->keys)
+		return -ENOMEM;
+	v->cap = n;
+	/* json-c keeps members in document order (a repeated key: the last). */
+	json_object_object_foreach(o, key, val) {
+		int rc;
+
+		v->keys[v->n] = strdup(key);
+		if (!v->keys[v->n])
+			return -ENOMEM;
+		rc = jv_from_json(val, &v->items[v->n++]);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int jv_from_json(struct json_object *o, struct jv *v)
+{
+	switch (json_object_get_type(o)) {
+	case json_type_null:
+		v->type = JV_NULL;
+		return 0;
+	case json_type_boolean:
+		v->type = JV_BOOL;
+		v->boolean = json_object_get_boolean(o);
+		return 0;
+	case json_type_double:
+		v->type = JV_NUMBER;
+		v->number = json_object_get_double(o);
+		return 0;
+	case json_type_int:
+		/* json-c holds an integer as int64 or, above INT64_MAX, uint64. */
+		v->type = JV_NUMBER;
+		if (json_object_get_int64(o) < 0) {
+			v->number = (double)json_object_get_int64(o);
+		} else {
+			v->is_u64 = true;
+			v->u64 = json_object_get_uint64(o);
+			v->number = (double)v->u64;
+		}
+		return 0;
+	case json_type_string: {
+		size_t len = (size_t)json_object_get_string_len(o);
+
+		v->type = JV_STRING;
+		v->string = malloc(len + 1);
+		if (!v->string)
+			return -ENOMEM;
+		memcpy(v->string, json_object_get_string(o), len);
+		v->string[len] = '\0';
+		return 0;
+	}
+	case json_type_array:
+		return jv_fill_array(o, v);
+	case json_type_object:
+		return jv_fill_object(o, v);
+	}
 	return -EINVAL;
 }
 
-static int parse_number(struct parser *ps, struct jv *v)
+/*
+ * json-c takes raw control bytes inside strings, which RFC 8259 does not:
+ * outside the four whitespace bytes no byte below 0x20 is valid anywhere.
+ */
+static bool jv_has_control_bytes(const char *text, size_t len)
 {
-	const char *s = ps->p;
-	char *end;
-	bool integer = true;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)text[i];
 
-	if (ps->p < ps->end && *ps->p == '-')
-		ps->p++;
-	while (ps->p < ps->end && strchr("0123456789.eE+-", *ps->p)) {
-		if (!strchr("0123456789", *ps->p))
-			integer = false;
-		ps->p++;
+		if (c < 0x20 && c != ' ' && c != '\t' && c != '\n' && c != '\r')
+			return true;
 	}
-	if (ps->p == s)
-		return -EINVAL;
-	v->type = JV_NUMBER;
-	{
-		char tmp[64];
-		size_t n = (size_t)(ps->p - s);
-
-		if (n >= sizeof(tmp))
-			return -EINVAL;
-		memcpy(tmp, s, n);
-		tmp[n] = '\0';
-		v->number = strtod(tmp, &end);
-		if (*end)
-			return -EINVAL;
-		if (integer && tmp[0] != '-') {
-			errno = 0;
-			v->u64 = strtoull(tmp, &end, 10);
-			v->is_u64 = !errno && !*end;
-		}
-	}
-	return 0;
-}
-
-static int parse_value(struct parser *ps, struct jv *v);
-
-static int grow(struct jv *v, bool object)
-{
-	size_t cap = v->cap ? v->cap * 2 : 8;
-	struct jv *items;
-
-	if (v->n < v->cap)
-		return 0;
-	items = realloc(v->items, cap * sizeof(*items));
-	if (!items)
-		return -ENOMEM;
-	v->items = items;
-	if (object) {
-		char **keys = realloc(v->keys, cap * sizeof(*keys));
-
-		if (!keys)
-			return -ENOMEM;
-		v->keys = keys;
-	}
-	v->cap = cap;
-	return 0;
-}
-
-static int parse_container(struct parser *ps, struct jv *v, bool object)
-{
-	char close = object ? '}' : ']';
-	int rc;
-
-	if (++ps->depth > JV_MAX_DEPTH)
-		return -EINVAL;
-	v->type = object ? JV_OBJECT : JV_ARRAY;
-	ps->p++;
-	skip_ws(ps);
-	if (ps->p < ps->end && *ps->p == close) {
-		ps->p++;
-		ps->depth--;
-		return 0;
-	}
-	for (;;) {
-		char *key = NULL;
-
-		skip_ws(ps);
-		if (object) {
-			if (ps->p >= ps->end || *ps->p != '"')
-				return -EINVAL;
-			rc = parse_string(ps, &key);
-			if (rc)
-				return rc;
-			skip_ws(ps);
-			if (ps->p >= ps->end || *ps->p != ':') {
-				free(key);
-				return -EINVAL;
-			}
-			ps->p++;
-		}
-		rc = grow(v, object);
-		if (rc) {
-			free(key);
-			return rc;
-		}
-		memset(&v->items[v->n], 0, sizeof(v->items[v->n]));
-		if (object)
-			v->keys[v->n] = key;
-		v->n++;
-		rc = parse_value(ps, &v->items[v->n - 1]);
-		if (rc)
-			return rc;
-		skip_ws(ps);
-		if (ps->p < ps->end && *ps->p == ',') {
-			ps->p++;
-			continue;
-		}
-		if (ps->p < ps->end && *ps->p == close) {
-			ps->p++;
-			ps->depth--;
-			return 0;
-		}
-		return -EINVAL;
-	}
-}
-
-static int parse_value(struct parser *ps, struct jv *v)
-{
-	skip_ws(ps);
-	if (ps->p >= ps->end)
-		return -EINVAL;
-	switch (*ps->p) {
-	case '{':
-		return parse_container(ps, v, true);
-	case '[':
-		return parse_container(ps, v, false);
-	case '"':
-		v->type = JV_STRING;
-		return parse_string(ps, &v->string);
-	case 't':
-		v->type = JV_BOOL;
-		v->boolean = true;
-		return literal(ps, "true") ? 0 : -EINVAL;
-	case 'f':
-		v->type = JV_BOOL;
-		return literal(ps, "false") ? 0 : -EINVAL;
-	case 'n':
-		v->type = JV_NULL;
-		return literal(ps, "null") ? 0 : -EINVAL;
-	default:
-		return parse_number(ps, v);
-	}
+	return false;
 }
 
 static void jv_clear(struct jv *v)
@@ -293,16 +143,39 @@ void jv_free(struct jv *v)
 
 int jv_parse(const char *text, size_t len, struct jv **out)
 {
-	struct parser ps = { .p = text, .end = text + len };
-	struct jv *v = calloc(1, sizeof(*v));
+	struct json_tokener *tok;
+	struct json_object *root;
+	struct jv *v;
+	char *copy;
 	int rc;
 
-	if (!v)
+	if (len >= INT32_MAX || jv_has_control_bytes(text, len))
+		return -EINVAL;
+	/* Its NUL ends the input, so a number at the very end is complete. */
+	copy = malloc(len + 1);
+	if (!copy)
 		return -ENOMEM;
-	rc = parse_value(&ps, v);
-	skip_ws(&ps);
-	if (!rc && ps.p != ps.end)
-		rc = -EINVAL;
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	tok = json_tokener_new_ex(JV_MAX_DEPTH + 1);
+	if (!tok) {
+		free(copy);
+		return -ENOMEM;
+	}
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	root = json_tokener_parse_ex(tok, copy, (int)len + 1);
+	rc = json_tokener_get_error(tok) == json_tokener_success &&
+			     json_tokener_get_parse_end(tok) == len ?
+		     0 : -EINVAL;
+	json_tokener_free(tok);
+	free(copy);
+	if (rc) {
+		json_object_put(root);
+		return rc;
+	}
+	v = calloc(1, sizeof(*v));
+	rc = v ? jv_from_json(root, v) : -ENOMEM;
+	json_object_put(root);
 	if (rc) {
 		jv_free(v);
 		return rc;

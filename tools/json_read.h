@@ -2,7 +2,8 @@
 /*
  * Just enough of a JSON reader for uiommufdctl to render the daemon's reply:
  * a tree of values, numbers kept exactly when they are non-negative
- * integers (byte counts up to 2^64 - 1), a depth limit, no dependencies.
+ * integers (byte counts up to 2^64 - 1), a depth limit.  json-c parses; the
+ * tree is plain C so that callers need no json-c header.
  */
 #ifndef UIOMMUFD_JSON_READ_H
 #define UIOMMUFD_JSON_READ_H

@@ -20,15 +20,16 @@
  * cannot be executed.  See docs/fd-passing.md.
  */
 #include <errno.h>
-#include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
-#include <stddef.h>
+#include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -36,20 +37,10 @@
 #include "uiommufd/abi.h"
 #include "uiommufd/abi_test.h"
 
-#if defined(__x86_64__)
-#define EXEC_AUDIT_ARCH AUDIT_ARCH_X86_64
-#elif defined(__aarch64__)
-#define EXEC_AUDIT_ARCH AUDIT_ARCH_AARCH64
-#else
-#error "uiommufd-exec: add this architecture's AUDIT_ARCH"
-#endif
-
-/* ioctl's cmd is an unsigned int to the kernel: the low word of args[1]. */
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define ARG1_LOW offsetof(struct seccomp_data, args[1])
-#else
-#define ARG1_LOW (offsetof(struct seccomp_data, args[1]) + 4)
-#endif
+/* The ioctl numbers whose calls go to the daemon's listener. */
+static const unsigned int trapped_cmds[] = {
+	IOMMU_TEST_CMD, IOMMU_FAULT_QUEUE_ALLOC, IOMMU_VEVENTQ_ALLOC,
+};
 
 static void usage(FILE *f)
 {
@@ -63,32 +54,82 @@ static void usage(FILE *f)
 		"  -h, --help     this text\n");
 }
 
+/*
+ * The filter: ioctl(2) with a trapped command number goes to the listener,
+ * everything else is allowed, other architectures included (this is no
+ * sandbox).  ioctl's cmd is an unsigned int to the kernel, so only the low
+ * word of args[1] is compared, whatever the caller put in the high word: a
+ * mask, since libseccomp 2.5's SCMP_A1_32 still wants the high word 0.
+ */
+static scmp_filter_ctx build_filter(void)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+
+	if (!ctx)
+		return NULL;
+	if (seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ALLOW))
+		goto fail;
+	for (size_t i = 0; i < sizeof(trapped_cmds) / sizeof(trapped_cmds[0]); i++)
+		if (seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(ioctl), 1,
+				     SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu,
+					     trapped_cmds[i])))
+			goto fail;
+	return ctx;
+fail:
+	seccomp_release(ctx);
+	return NULL;
+}
+
+/* ctx's BPF program, as libseccomp generates it, read back into memory. */
+static int export_filter(scmp_filter_ctx ctx, struct sock_fprog *prog)
+{
+	int mfd = memfd_create("uiommufd-exec-bpf", MFD_CLOEXEC), rc = 0;
+	struct stat st;
+
+	if (mfd < 0)
+		return -errno;
+	rc = seccomp_export_bpf(ctx, mfd);
+	if (!rc && fstat(mfd, &st) < 0)
+		rc = -errno;
+	if (!rc && (st.st_size == 0 || st.st_size % sizeof(struct sock_filter)))
+		rc = -EINVAL;
+	if (!rc) {
+		prog->len = (unsigned short)(st.st_size / sizeof(struct sock_filter));
+		prog->filter = malloc((size_t)st.st_size);
+		if (!prog->filter)
+			rc = -ENOMEM;
+		else if (pread(mfd, prog->filter, (size_t)st.st_size, 0) != st.st_size)
+			rc = -EIO;
+	}
+	close(mfd);
+	return rc;
+}
+
 static int install_filter(void)
 {
-	struct sock_filter insns[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, EXEC_AUDIT_ARCH, 1, 0),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, 1, 0),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG1_LOW),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IOMMU_TEST_CMD, 3, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IOMMU_FAULT_QUEUE_ALLOC, 2, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IOMMU_VEVENTQ_ALLOC, 1, 0),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
-	};
-	struct sock_fprog prog = { .len = sizeof(insns) / sizeof(insns[0]),
-				   .filter = insns };
-	int fd;
+	scmp_filter_ctx ctx = build_filter();
+	struct sock_fprog prog = { 0 };
+	int fd, rc;
 
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return -errno;
+	if (!ctx)
+		return -ENOMEM;
+	rc = export_filter(ctx, &prog);
+	seccomp_release(ctx);
+	if (rc) {
+		free(prog.filter);
+		return rc;
+	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		rc = -errno;
+		free(prog.filter);
+		return rc;
+	}
 	/*
-	 * Once the daemon has received a notification, only a fatal signal
-	 * may end the wait (5.19+): an fd it adds is never orphaned by a
-	 * restarted syscall.  Older kernels work without that guarantee.
+	 * Loaded here rather than by seccomp_load(): libseccomp 2.5 cannot ask
+	 * for WAIT_KILLABLE_RECV.  Once the daemon has received a
+	 * notification, only a fatal signal may end the wait (5.19+): an fd it
+	 * adds is never orphaned by a restarted syscall.  Older kernels work
+	 * without that guarantee.
 	 */
 	fd = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
 			  SECCOMP_FILTER_FLAG_NEW_LISTENER |
@@ -97,7 +138,9 @@ static int install_filter(void)
 	if (fd < 0 && errno == EINVAL)
 		fd = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
 				  SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
-	return fd < 0 ? -errno : fd;
+	rc = fd < 0 ? -errno : fd;
+	free(prog.filter);
+	return rc;
 }
 
 static int send_listener(int sock, int listener)

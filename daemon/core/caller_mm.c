@@ -268,10 +268,11 @@ int caller_parse_status(FILE *f, struct caller_creds *cr)
 	unsigned int found = 0;
 	char *line = NULL;
 	size_t sz = 0;
-	int rc = 0;
+	ssize_t got = 0;
+	int rc = 0, err;
 
 	memset(cr, 0, sizeof(*cr));
-	while (!rc && found != ALL && getline(&line, &sz, f) > 0) {
+	while (!rc && found != ALL && (got = getline(&line, &sz, f)) > 0) {
 		unsigned long v[4];
 
 		if (!strncmp(line, "Tgid:", 5)) {
@@ -302,9 +303,11 @@ int caller_parse_status(FILE *f, struct caller_creds *cr)
 			found |= eff ? CAP : PRM;
 		}
 	}
+	err = got < 0 ? errno : 0;
 	free(line);
+	/* getline() out of memory is the daemon's shortage, not the file's. */
 	if (!rc && found != ALL)
-		rc = -EIO;
+		rc = err == ENOMEM ? -ENOMEM : -EIO;
 	if (rc)
 		caller_creds_fini(cr);
 	return rc;
@@ -883,32 +886,57 @@ static int creds_become(const struct caller_creds *cr,
 	return creds_set_caps(s, eff);
 }
 
-/* Back to the daemon's own credentials; 0 or -EPERM (logged). */
-static int creds_restore(struct saved_creds *s)
+/* Puts every credential back; creds_restored() says whether it took. */
+static void creds_put_back(const struct saved_creds *s)
 {
 	struct __user_cap_header_struct hdr = s->hdr;
-	struct __user_cap_data_struct now[2];
-	int ngroups;
-	gid_t *g;
-	bool ok;
 
 	/* Capabilities first: the id changes below need CAP_SETUID/SETGID. */
 	syscall(SYS_capset, &hdr, s->caps);
 	syscall(SYS_setfsuid, s->fsuid);
 	syscall(SYS_setfsgid, s->fsgid);
 	syscall(SYS_setgroups, s->ngroups, s->groups);
-	hdr = s->hdr;
+}
+
+static bool creds_restored(const struct saved_creds *s)
+{
+	struct __user_cap_header_struct hdr = s->hdr;
+	struct __user_cap_data_struct now[2];
+	gid_t few[64], *g = few;
+	int ngroups;
+	bool ok;
+
 	ok = (uid_t)syscall(SYS_setfsuid, -1) == s->fsuid &&
 	     (gid_t)syscall(SYS_setfsgid, -1) == s->fsgid &&
 	     !syscall(SYS_capget, &hdr, now) &&
 	     now[0].effective == s->caps[0].effective &&
 	     now[1].effective == s->caps[1].effective;
 	ngroups = (int)syscall(SYS_getgroups, 0, NULL);
-	g = ngroups >= 0 ? calloc((size_t)ngroups + 1, sizeof(*g)) : NULL;
-	ok = ok && g && ngroups == s->ngroups &&
-	     syscall(SYS_getgroups, ngroups, g) == ngroups &&
+	if (ngroups < 0 || ngroups != s->ngroups)
+		return false;
+	if ((size_t)ngroups > sizeof(few) / sizeof(few[0]))
+		g = calloc((size_t)ngroups, sizeof(*g));
+	ok = ok && g && syscall(SYS_getgroups, ngroups, g) == ngroups &&
 	     !memcmp(g, s->groups, (size_t)ngroups * sizeof(*g));
-	free(g);
+	if (g != few)
+		free(g);
+	return ok;
+}
+
+/*
+ * Back to the daemon's own credentials; 0 or -EPERM (logged).  A setgroups()
+ * or a check that ran short of memory once is tried again: a transient
+ * failure must neither leave the thread with the client's groups nor
+ * refuse the pin.
+ */
+static int creds_restore(struct saved_creds *s)
+{
+	bool ok = false;
+
+	for (int i = 0; i < 3 && !ok; i++) {
+		creds_put_back(s);
+		ok = creds_restored(s);
+	}
 	free(s->groups);
 	s->groups = NULL;
 	if (!ok) {

@@ -141,7 +141,7 @@ void caller_mm_use_maps_text(struct caller_mm *mm);
 
 /* ---- parsers, exposed for the unit tests -------------------------------- */
 
-/* /proc/PID/status: 0, or -EIO when a field is missing. */
+/* /proc/PID/status: 0, -EIO when a field is missing, -ENOMEM out of memory. */
 int caller_parse_status(FILE *f, struct caller_creds *cr);
 void caller_creds_fini(struct caller_creds *cr);
 /* "Max locked memory" soft limit of /proc/PID/limits: 0 or -EIO. */

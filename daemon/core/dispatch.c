@@ -25,6 +25,7 @@
 #include "core/hw_pagetable.h"
 #include "core/ioas.h"
 #include "core/viommu.h"
+#include "fault/fault.h"
 
 #include "uiommufd/abi.h"
 #include "uiommufd/abi_test.h"
@@ -390,7 +391,7 @@ long iommufd_dispatch(struct iommufd_ucmd *ucmd, unsigned int cmd)
 	/* A close() of a handed-out fd happened before this ioctl. */
 	if (ucmd->ictx->fd_handles)
 		iommufd_fd_handles_reap(ucmd->ictx);
-	rc = iommufd_dispatch_locked(ucmd, cmd);
+	rc = fault_dispatch(ucmd, cmd, iommufd_dispatch_locked);
 	/*
 	 * Keep the figures the status socket shows while this context is
 	 * busy: a copy of counters kept as they change (stats.c).

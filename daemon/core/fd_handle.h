@@ -67,8 +67,14 @@ int iommufd_fd_handle_init_stream(struct iommufd_fd_handle *h,
 void iommufd_fd_handle_publish(struct iommufd_fd_handle *h);
 /* Unlinks (if linked) and closes the daemon's end.  Accepts a zeroed handle. */
 void iommufd_fd_handle_fini(struct iommufd_fd_handle *h);
-/* Whether the descriptor the daemon holds (from pidfd_getfd) is h's. */
-bool iommufd_fd_handle_is(const struct iommufd_fd_handle *h, int fd);
+/*
+ * Whether the descriptor the daemon holds (from pidfd_getfd), whose fstat()
+ * is st, is h's.  The caller stats it once: a failed fstat() of our own
+ * copy is the daemon running short (ENOMEM), not another file.
+ */
+struct stat;
+bool iommufd_fd_handle_is(const struct iommufd_fd_handle *h,
+			  const struct stat *st);
 
 /*
  * A copy of the caller's descriptor fd in the daemon (pidfd_getfd, which

@@ -709,10 +709,12 @@ int iommufd_ioas_noiommu_get_pa(struct iommufd_ucmd *ucmd)
 	struct iommufd_ioas *ioas;
 	struct iopt_area *area;
 	struct iopt_pages *pages;
+	int rc;
 
 	/* Raw DMA to physical memory: the caller's own CAP_SYS_RAWIO. */
-	if (!iommufd_caller_capable(ucmd, CAP_SYS_RAWIO))
-		return -EPERM;
+	rc = iommufd_caller_capable_rc(ucmd, CAP_SYS_RAWIO);
+	if (rc <= 0)
+		return rc ? rc : -EPERM;
 	if (cmd->flags || cmd->__reserved)
 		return -EOPNOTSUPP;
 	if (!cmd->length)
@@ -917,7 +919,12 @@ int iommufd_ioas_alloc_ioctl(struct iommufd_ucmd *ucmd)
 int iommufd_ioas_iova_ranges(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_ioas_iova_ranges *cmd = ucmd->cmd;
-	struct iopt_iova_range *ranges = NULL;
+	/*
+	 * The kernel walks its ranges without allocating: the usual few
+	 * fit here, so only a caller asking for more can see ENOMEM.
+	 */
+	struct iopt_iova_range few[32];
+	struct iopt_iova_range *ranges = few;
 	struct iommufd_ioas *ioas;
 	uint32_t max_iovas = cmd->num_iovas;
 	size_t total, fill;
@@ -932,7 +939,8 @@ int iommufd_ioas_iova_ranges(struct iommufd_ucmd *ucmd)
 	total = iopt_get_iova_ranges(&ioas->iopt, NULL, 0);
 	fill = total < max_iovas ? total : max_iovas;
 	if (fill) {
-		ranges = calloc(fill, sizeof(*ranges));
+		if (fill > ARRAY_SIZE(few))
+			ranges = calloc(fill, sizeof(*ranges));
 		if (!ranges)
 			return -ENOMEM;
 		iopt_get_iova_ranges(&ioas->iopt, ranges, fill);
@@ -945,11 +953,13 @@ int iommufd_ioas_iova_ranges(struct iommufd_ucmd *ucmd)
 			rc = ucmd_copy_to_user(ucmd, cmd->allowed_iovas +
 					       i * sizeof(elm), &elm, sizeof(elm));
 			if (rc) {
-				free(ranges);
+				if (ranges != few)
+					free(ranges);
 				return rc;
 			}
 		}
-		free(ranges);
+		if (ranges != few)
+			free(ranges);
 	}
 	cmd->num_iovas = (uint32_t)total;
 	cmd->out_iova_alignment = ioas->iopt.iova_alignment;

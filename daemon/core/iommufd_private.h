@@ -308,8 +308,13 @@ struct iommufd_ioas *iommufd_get_ioas(struct iommufd_ctx *ictx, uint32_t id);
 
 /*
  * The kernel's capable(): the caller's effective capability set, counted
- * only when the caller lives in the daemon's own user namespace.
+ * only when the caller lives in the daemon's own user namespace.  1 or 0;
+ * -ENOMEM when the daemon could not read the caller's /proc files (its
+ * own shortage: the caller is in its call), which a handler answers
+ * rather than EPERM.
  */
+int iommufd_caller_capable_rc(const struct iommufd_ucmd *ucmd, int cap);
+/* The same as a yes/no, where "could not tell" is "no". */
 bool iommufd_caller_capable(const struct iommufd_ucmd *ucmd, int cap);
 
 #endif

@@ -371,9 +371,10 @@ void iommufd_object_destroy_all(struct iommufd_ctx *ictx)
 	}
 }
 
-bool iommufd_caller_capable(const struct iommufd_ucmd *ucmd, int cap)
+int iommufd_caller_capable_rc(const struct iommufd_ucmd *ucmd, int cap)
 {
 	struct proc_status st;
+	uint64_t ns;
 
 	/* Bound before the call was confirmed (fdpass.c): use that. */
 	if (ucmd->caller.mm)
@@ -381,7 +382,21 @@ bool iommufd_caller_capable(const struct iommufd_ucmd *ucmd, int cap)
 	if (!ucmd->caller.pid)
 		return ucmd->caller.uid == 0;
 	/* During the call: the thread waits for our reply (caller_mm.c). */
-	if (userns_ino(ucmd->caller.pid) != ucmd->ictx->daemon->own_userns_ino)
-		return false;
-	return !proc_status_read(ucmd->caller.pid, &st) && (st.cap_eff >> cap) & 1;
+	ns = userns_ino(ucmd->caller.pid);
+	/*
+	 * The caller waits in its call, so its /proc files are there: what
+	 * cannot be read is the daemon running short, not a missing right.
+	 */
+	if (!ns)
+		return -ENOMEM;
+	if (ns != ucmd->ictx->daemon->own_userns_ino)
+		return 0;
+	if (proc_status_read(ucmd->caller.pid, &st))
+		return -ENOMEM;
+	return (st.cap_eff >> cap) & 1;
+}
+
+bool iommufd_caller_capable(const struct iommufd_ucmd *ucmd, int cap)
+{
+	return iommufd_caller_capable_rc(ucmd, cap) > 0;
 }

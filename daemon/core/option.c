@@ -23,6 +23,7 @@ static int iommufd_option_rlimit_mode(struct iommufd_ucmd *ucmd,
 				      struct iommu_option *cmd)
 {
 	struct iommufd_ctx *ictx = ucmd->ictx;
+	int rc;
 
 	if (cmd->object_id)
 		return -EOPNOTSUPP;
@@ -32,8 +33,9 @@ static int iommufd_option_rlimit_mode(struct iommufd_ucmd *ucmd,
 	}
 	if (cmd->op != IOMMU_OPTION_OP_SET)
 		return -EOPNOTSUPP;
-	if (!iommufd_caller_capable(ucmd, CAP_SYS_RESOURCE))
-		return -EPERM;
+	rc = iommufd_caller_capable_rc(ucmd, CAP_SYS_RESOURCE);
+	if (rc <= 0)
+		return rc ? rc : -EPERM;
 	if (ictx->objects.count)
 		return -EBUSY;
 	if (cmd->val64 == 0)

@@ -819,7 +819,13 @@ struct iopt_pages *iopt_alloc_file_pages(struct iommufd_ucmd *ucmd, int fd,
 		return NULL;
 	}
 	/* dma_buf_get() before fget(), as iopt_map_file_pages() does. */
-	dmabuf = iommufd_dmabuf_find(ucmd->ictx, dfd);
+	dmabuf = iommufd_dmabuf_find(ucmd->ictx, dfd, &rc);
+	if (rc) {
+		caller_fd_close(dfd);
+		*err = rc;
+		iopt_put_pages(pages);
+		return NULL;
+	}
 	if (dmabuf) {
 		caller_fd_close(dfd);
 		rc = iopt_alloc_dmabuf_pages(pages, dmabuf, start, length);
@@ -1665,6 +1671,23 @@ uint64_t iopt_account_user_pages(struct iommufd_daemon *d, uid_t uid)
 		n = u->locked_pages;
 	pthread_mutex_unlock(&d->lock);
 	return n;
+}
+
+void iopt_account_totals(struct iommufd_daemon *d, struct iopt_account_totals *t)
+{
+	memset(t, 0, sizeof(*t));
+	pthread_mutex_lock(&d->lock);
+	if (d->accounts) {
+		for (struct iopt_user_account *u = d->accounts->users; u; u = u->next) {
+			t->users++;
+			t->user_pages += u->locked_pages;
+		}
+		for (struct iopt_proc_account *p = d->accounts->procs; p; p = p->next) {
+			t->procs++;
+			t->proc_pages += p->locked_pages;
+		}
+	}
+	pthread_mutex_unlock(&d->lock);
 }
 
 pid_t iopt_caller_tgid(struct iommufd_ucmd *ucmd)

@@ -181,4 +181,14 @@ void iopt_sources_release_idle(struct iommufd_ctx *ictx);
 /* Pages charged to uid now, summed over every context (for tests). */
 uint64_t iopt_account_user_pages(struct iommufd_daemon *d, uid_t uid);
 
+/*
+ * Every pin account together, for the status socket: the per-user and
+ * per-process entries kept and the pages they hold.
+ */
+struct iopt_account_totals {
+	uint64_t users, user_pages;
+	uint64_t procs, proc_pages;
+};
+void iopt_account_totals(struct iommufd_daemon *d, struct iopt_account_totals *t);
+
 #endif

@@ -165,12 +165,11 @@ void iommufd_fd_handle_fini(struct iommufd_fd_handle *h)
 	h->peer = -1;
 }
 
-bool iommufd_fd_handle_is(const struct iommufd_fd_handle *h, int fd)
+bool iommufd_fd_handle_is(const struct iommufd_fd_handle *h,
+			  const struct stat *st)
 {
-	struct stat st;
-
-	return h->peer >= 0 && fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode) &&
-	       st.st_dev == h->dev && st.st_ino == h->ino;
+	return h->peer >= 0 && S_ISSOCK(st->st_mode) &&
+	       st->st_dev == h->dev && st->st_ino == h->ino;
 }
 
 /* Calls released() on every handle of ictx for which gone() says so. */

@@ -215,3 +215,18 @@ uint64_t user_limits_bytes(struct user_limits *l, uid_t uid)
 	pthread_mutex_unlock(&l->lock);
 	return bytes;
 }
+
+void user_limits_totals(struct user_limits *l, struct user_limits_totals *t)
+{
+	memset(t, 0, sizeof(*t));
+	pthread_mutex_lock(&l->lock);
+	for (unsigned int b = 0; b < USER_LIMITS_BUCKETS; b++) {
+		for (struct user_mem *um = l->buckets[b]; um; um = um->next) {
+			t->users++;
+			t->contexts += um->contexts;
+			t->bytes += atomic_load(&um->bytes);
+			t->fds += atomic_load(&um->fds);
+		}
+	}
+	pthread_mutex_unlock(&l->lock);
+}

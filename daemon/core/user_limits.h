@@ -98,4 +98,13 @@ void user_fds_uncharge(struct user_mem *um, unsigned int n);
 /* What uid is charged now (0 when unknown), for tests and the status socket. */
 uint64_t user_limits_bytes(struct user_limits *l, uid_t uid);
 
+/* Every user's charges together, for the status socket's "accounts". */
+struct user_limits_totals {
+	uint64_t users;    /* entries kept: a user with a context or a charge */
+	uint64_t contexts;
+	uint64_t bytes;
+	uint64_t fds;
+};
+void user_limits_totals(struct user_limits *l, struct user_limits_totals *t);
+
 #endif

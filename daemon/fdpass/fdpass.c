@@ -86,6 +86,7 @@
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <seccomp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -218,7 +219,7 @@ static int fp_vm_read(const struct fdpass_job *j, uint64_t uptr, void *dst,
 			return n < 0 && errno == ENOMEM ? -ENOMEM : -EFAULT;
 		done += (size_t)n;
 	}
-	if (ioctl(j->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &j->id) < 0)
+	if (seccomp_notify_id_valid(j->listener, j->id))
 		return -EFAULT;	/* read from whoever has the number now */
 	return 0;
 }
@@ -451,7 +452,7 @@ static bool fp_serve_job(struct fdpass_job *j, struct seccomp_notif_resp *resp)
 	if (caller_mm_bind(req->pid, j->own_userns_ino, &mm))
 		return true;
 	/* ...then proof that the number was the notifying task's meanwhile. */
-	if (ioctl(j->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &req->id) < 0) {
+	if (seccomp_notify_id_valid(j->listener, req->id)) {
 		caller_mm_put(mm);
 		return false;
 	}
@@ -503,6 +504,16 @@ static void fp_free_job(struct fdpass_job *j)
 	free(j);
 }
 
+/* ENOENT: the task was interrupted or has gone; nothing waits for us. */
+static void fp_respond(int listener, struct seccomp_notif_resp *resp, pid_t pid)
+{
+	int rc = seccomp_notify_respond(listener, resp);
+
+	if (rc && !(rc == -ECANCELED && errno == ENOENT))
+		log_debug("fdpass: answering pid %d: %s", (int)pid,
+			  strerror(rc == -ECANCELED ? errno : -rc));
+}
+
 static void *fp_job_thread(void *arg)
 {
 	struct fdpass_job *j = arg;
@@ -519,10 +530,8 @@ static void *fp_job_thread(void *arg)
 	memset(&resp, 0, sizeof(resp));
 	resp.r.id = j->req.id;
 	resp.r.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
-	if (fp_serve_job(j, &resp.r) &&
-	    ioctl(j->listener, SECCOMP_IOCTL_NOTIF_SEND, &resp.r) < 0 &&
-	    errno != ENOENT)
-		log_debug("fdpass: answering pid %d: %m", (int)j->req.pid);
+	if (fp_serve_job(j, &resp.r))
+		fp_respond(j->listener, &resp.r, j->req.pid);
 
 	pthread_mutex_lock(&fp->lock);
 	for (struct fdpass_job **pp = &fp->jobs; *pp; pp = &(*pp)->next)
@@ -551,9 +560,7 @@ static void fp_answer_continue(int listener, const struct seccomp_notif *req)
 	memset(&resp, 0, sizeof(resp));
 	resp.r.id = req->id;
 	resp.r.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
-	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp.r) < 0 &&
-	    errno != ENOENT)
-		log_debug("fdpass: answering pid %d: %m", (int)req->pid);
+	fp_respond(listener, &resp.r, req->pid);
 }
 
 static unsigned int fp_running(struct fdpass *fp, uid_t owner)
@@ -695,13 +702,16 @@ static void fp_serve_listener(struct fdpass *fp, unsigned int i, short revents)
 		struct seccomp_notif n;
 		uint8_t pad[512];
 	} req;
+	int rc;
 
 	if (revents & POLLIN) {
 		memset(&req, 0, sizeof(req));
-		if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req.n) < 0) {
+		rc = seccomp_notify_receive(listener, &req.n);
+		if (rc) {
 			/* ENOENT: the task was interrupted first; fine. */
-			if (errno != ENOENT && errno != EINTR) {
-				log_debug("fdpass: dropping a listener: %m");
+			if (rc != -ECANCELED || (errno != ENOENT && errno != EINTR)) {
+				log_debug("fdpass: dropping a listener: %s",
+					  strerror(rc == -ECANCELED ? errno : -rc));
 				fp_drop_listener(fp, i);
 			}
 			return;
@@ -981,6 +991,16 @@ int fdpass_start(struct iommufd_daemon *d, const char *socket_path,
 	*out = NULL;
 	if (!fp)
 		return -ENOMEM;
+	/*
+	 * libseccomp's seccomp_notify_*() work only once it has found user
+	 * notification (API level 5) by probing the kernel with seccomp(2).  A
+	 * service manager's syscall filter may refuse that probe (systemd's
+	 * @system-service has no seccomp) although the notification ioctls
+	 * work: the level is then set, since every listener the daemon serves
+	 * was made by this kernel (the broker checks it is one).
+	 */
+	if (seccomp_api_get() < 5 && seccomp_api_set(5))
+		log_debug("fdpass: libseccomp refused API level 5");
 	fp->d = d;
 	fp->sock = fp->stop_fd = fp->broker = fp->wake_fd = -1;
 	fp->queue_tail = &fp->queue;

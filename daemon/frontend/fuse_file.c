@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "frontend/fuse_stale.h"
 #include "log.h"
 
 enum { INO_ROOT = 1, INO_IOMMU = 2, INO_VFIO = 3, INO_DEVICES = 4,
@@ -274,7 +275,8 @@ int fuse_file_session_new(struct frontend *fe, const char *dir,
 		free(s);
 		return log_error_errno(-EINVAL, "cannot create the FUSE session");
 	}
-	if (fuse_session_mount(s->se, dir)) {
+	/* A killed daemon's mount would make the mount fail. */
+	if (fuse_stale_mount_clear(dir) || fuse_session_mount(s->se, dir)) {
 		fe_session_free(s);
 		return log_error_errno(-EIO, "cannot mount FUSE at %s (is /dev/fuse there, and the directory?)", dir);
 	}

@@ -76,7 +76,12 @@ static int ucmd_pvm_read(struct iommufd_ucmd *ucmd, uint64_t uptr, void *dst,
 	}
 	/* If this read never returns, the stop knows where it is stuck. */
 	serve_loop_note_addr(uptr);
-	return pvm_read(ucmd->caller.pid, uptr, dst, len);
+	/*
+	 * The transport's contract (ucmd.h) is the kernel's copy_from_user():
+	 * 0 or EFAULT.  process_vm_readv's own ENOMEM (its page array) is
+	 * not an answer the kernel gives DESTROY or UNMAP.
+	 */
+	return pvm_read(ucmd->caller.pid, uptr, dst, len) ? -EFAULT : 0;
 }
 
 static int ucmd_pvm_write(struct iommufd_ucmd *ucmd, uint64_t uptr,
@@ -85,7 +90,7 @@ static int ucmd_pvm_write(struct iommufd_ucmd *ucmd, uint64_t uptr,
 	int rc;
 
 	serve_loop_note_addr(uptr);
-	rc = pvm_write(ucmd->caller.pid, uptr, src, len);
+	rc = pvm_write(ucmd->caller.pid, uptr, src, len) ? -EFAULT : 0;
 	/* A later read of what was just written must see the new bytes. */
 	if (!rc && pvm_prefetched(ucmd, uptr, len))
 		memcpy(ucmd->pf_buf + (uptr - ucmd->pf_uptr), src, len);

@@ -104,7 +104,7 @@ static int ucmd_retry_read(struct iommufd_ucmd *ucmd, uint64_t uptr,
 	struct retry_region *r = retry_find(st, uptr, len, false);
 
 	if (!r || r->in_off + r->len > st->in_len)
-		return pvm_read(st->pid, uptr, dst, len);
+		return pvm_read(st->pid, uptr, dst, len) ? -EFAULT : 0;
 	memcpy(dst, st->in + r->in_off + (uptr - r->uptr), len);
 	return 0;
 }
@@ -117,7 +117,7 @@ static int ucmd_retry_write(struct iommufd_ucmd *ucmd, uint64_t uptr,
 	size_t off;
 
 	if (!r || !st->out)
-		return pvm_write(st->pid, uptr, src, len);
+		return pvm_write(st->pid, uptr, src, len) ? -EFAULT : 0;
 	off = r->out_off + (uptr - r->uptr);
 	memcpy(st->out + off, src, len);
 	st->out_used = true;

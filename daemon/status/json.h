@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * A small JSON writer for the status socket's replies: values go into a
- * growable buffer with commas placed automatically, strings are escaped so
- * that anything a client controls (a process name) stays inside its string.
- * Errors (no memory, over the size limit) stick until the end: check
- * json_finish() once instead of every call.
+ * The status socket's JSON writer: a stream of calls (begin, key, value,
+ * end) builds a json-c tree, which json_finish() prints.  Strings are any
+ * bytes (a process name is client-controlled): they always come out as one
+ * valid JSON string.  Errors (no memory, over the size limit, nesting too
+ * deep) stick until the end: check json_finish() once instead of every call.
  */
 #ifndef UIOMMUFD_STATUS_JSON_H
 #define UIOMMUFD_STATUS_JSON_H
@@ -15,13 +15,18 @@
 
 #define JSON_MAX_DEPTH 16
 
+struct json_object;
+
 struct json_writer {
-	char *buf;
-	size_t len, cap, max;
-	int err; /* first error, negative errno */
+	char *buf;		/* after json_finish(): the text, NUL-terminated */
+	size_t len;		/* its length */
+	size_t max;
+	size_t est;		/* bytes so far, a lower bound on the text's length */
+	int err;		/* first error, negative errno */
 	unsigned int depth;
-	bool first[JSON_MAX_DEPTH]; /* no element yet at this depth */
-	bool after_key;
+	struct json_object *root;
+	struct json_object *open[JSON_MAX_DEPTH];	/* open containers */
+	char *key;		/* the member name waiting for its value */
 };
 
 /* max: the reply may not grow beyond this many bytes (-E2BIG). */

@@ -20,7 +20,9 @@
 #include "clock.h"
 #include "log.h"
 #include "core/iommufd_private.h"
+#include "core/pages.h"
 #include "core/stats.h"
+#include "core/user_limits.h"
 #include "private_socket.h"
 #include "status/json.h"
 #include "status/status_devices.h"
@@ -42,13 +44,6 @@ struct status_server {
 	pthread_t thread;
 	bool thread_started;
 };
-
-static inline void closep(int *fd)
-{
-	if (*fd >= 0)
-		close(*fd);
-}
-#define _cleanup_close_ __attribute__((cleanup(closep)))
 
 static inline void freep(void *p)
 {
@@ -149,6 +144,40 @@ static void render_sum(struct json_writer *w, const struct status_sum *s)
 	json_u64(w, s->pinned_bytes);
 }
 
+/*
+ * What every user is charged: daemon memory, contexts and descriptors
+ * (user_limits.h) and pinned pages (pages.c).  Each entry goes with its
+ * last charge, so an idle daemon shows zeros: the reliability tests read
+ * this after their clients are gone.
+ */
+static void render_accounts(struct iommufd_daemon *d, struct json_writer *w)
+{
+	struct user_limits_totals u;
+	struct iopt_account_totals p;
+
+	user_limits_totals(&d->user_limits, &u);
+	iopt_account_totals(d, &p);
+	json_key(w, "accounts");
+	json_object_begin(w);
+	json_key(w, "users");
+	json_u64(w, u.users);
+	json_key(w, "user_contexts");
+	json_u64(w, u.contexts);
+	json_key(w, "user_bytes");
+	json_u64(w, u.bytes);
+	json_key(w, "user_fds");
+	json_u64(w, u.fds);
+	json_key(w, "pin_users");
+	json_u64(w, p.users);
+	json_key(w, "pin_user_pages");
+	json_u64(w, p.user_pages);
+	json_key(w, "pin_procs");
+	json_u64(w, p.procs);
+	json_key(w, "pin_proc_pages");
+	json_u64(w, p.proc_pages);
+	json_object_end(w);
+}
+
 int status_render(struct iommufd_daemon *d, const struct status_info *info,
 		  struct json_writer *w)
 {
@@ -218,6 +247,7 @@ int status_render(struct iommufd_daemon *d, const struct status_info *info,
 	render_sum(w, &total);
 	json_object_end(w);
 	status_render_devices(d, w);
+	render_accounts(d, w);
 	json_object_end(w);
 	iommufd_stats_free(&st);
 	return 0;

@@ -18,6 +18,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "itest.h"
@@ -141,6 +142,29 @@ static void create_and_close(void)
 	CHECK_RC(itest_destroy(fd, other), 0);
 }
 
+/*
+ * The kernel reads ioctl's cmd as an unsigned int, so junk in args[1]'s
+ * high word changes nothing: the launcher's filter must compare the low
+ * word only, or this call would miss the daemon's fd passing (EOPNOTSUPP).
+ */
+static void cmd_high_word(void)
+{
+	uint32_t ioas = itest_ioas_new(fd);
+	struct iommu_test_cmd cmd = {
+		.size = sizeof(cmd), .op = IOMMU_TEST_OP_CREATE_ACCESS, .id = ioas,
+		.create_access = { .out_access_fd = 0xdeadbeef },
+	};
+	unsigned long req = (unsigned long)IOMMU_TEST_CMD | 0xffffffff00000000ul;
+	struct stat st;
+	int afd;
+
+	CHECK_RC(syscall(SYS_ioctl, fd, req, &cmd) ? -errno : 0, 0);
+	afd = (int)cmd.create_access.out_access_fd;
+	CHECK(afd > 2 && fstat(afd, &st) == 0 && S_ISSOCK(st.st_mode));
+	close(afd);
+	CHECK_RC(itest_destroy(fd, ioas), 0);
+}
+
 /* Software DMA: reads and writes follow the IOAS into the caller's pages. */
 static void dma_rw(void)
 {
@@ -261,6 +285,7 @@ int main(int argc, char **argv)
 	fd = itest_open();
 	if (getenv("UIOMMUFD_EXEC_ACTIVE")) {
 		RUN(create_and_close);
+		RUN(cmd_high_word);
 		RUN(dma_rw);
 		RUN(pin_and_unmap);
 		RUN(dying_callers);
@@ -268,7 +293,7 @@ int main(int argc, char **argv)
 		return itest_finish();
 	}
 	RUN(no_launcher);
-	itest_under_launcher(argv, "create_and_close dma_rw pin_and_unmap "
+	itest_under_launcher(argv, "create_and_close cmd_high_word dma_rw pin_and_unmap "
 				   "dying_callers");
 	close(fd);
 	return itest_finish();

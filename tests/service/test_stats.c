@@ -237,6 +237,125 @@ static void json_reader_rejects(void **state)
 	jv_free(v);
 }
 
+/* The writer's text, byte for byte, and its error rules. */
+static void json_writer_text(void **state)
+{
+	struct json_writer w;
+	struct jv *v;
+
+	(void)state;
+	json_init(&w, 4096);
+	json_object_begin(&w);
+	json_key(&w, "n");
+	json_u64(&w, UINT64_MAX);
+	json_key(&w, "i");
+	json_i64(&w, -2);
+	json_key(&w, "a");
+	json_array_begin(&w);
+	json_bool(&w, true);
+	json_string(&w, "p/q\"\n");
+	json_array_end(&w);
+	json_key(&w, "o");
+	json_object_begin(&w);
+	json_object_end(&w);
+	json_object_end(&w);
+	assert_int_equal(json_finish(&w), 0);
+	assert_string_equal(w.buf, "{\"n\":18446744073709551615,\"i\":-2,"
+			    "\"a\":[true,\"p/q\\\"\\n\"],\"o\":{}}");
+	assert_int_equal(w.len, strlen(w.buf));
+	json_free(&w);
+
+	/* Any bytes in a string (a process name): valid UTF-8, U+0080..U+00FF. */
+	json_init(&w, 4096);
+	json_string(&w, "\xe9\x01\xff");
+	assert_int_equal(json_finish(&w), 0);
+	assert_string_equal(w.buf, "\"\xc3\xa9\\u0001\xc3\xbf\"");
+	assert_int_equal(jv_parse(w.buf, w.len, &v), 0);
+	assert_string_equal(v->string, "\xc3\xa9\x01\xc3\xbf");
+	jv_free(v);
+	json_free(&w);
+
+	/* Nothing written: an empty text. */
+	json_init(&w, 16);
+	assert_int_equal(json_finish(&w), 0);
+	assert_string_equal(w.buf, "");
+	json_free(&w);
+
+	/* Unclosed, a key without a value, a value without a key: EINVAL. */
+	json_init(&w, 4096);
+	json_array_begin(&w);
+	assert_int_equal(json_finish(&w), -EINVAL);
+	json_free(&w);
+	json_init(&w, 4096);
+	json_object_begin(&w);
+	json_key(&w, "k");
+	json_object_end(&w);
+	assert_int_equal(json_finish(&w), -EINVAL);
+	json_free(&w);
+	json_init(&w, 4096);
+	json_object_begin(&w);
+	json_u64(&w, 1);
+	json_object_end(&w);
+	assert_int_equal(json_finish(&w), -EINVAL);
+	json_free(&w);
+
+	/* Nesting past JSON_MAX_DEPTH, and a text past max: E2BIG. */
+	json_init(&w, 4096);
+	for (int i = 0; i < JSON_MAX_DEPTH; i++)
+		json_array_begin(&w);
+	assert_int_equal(json_finish(&w), -E2BIG);
+	json_free(&w);
+	json_init(&w, 8);
+	json_string(&w, "12345");
+	assert_int_equal(json_finish(&w), 0);
+	json_free(&w);
+	json_init(&w, 8);
+	json_string(&w, "123456");
+	assert_int_equal(json_finish(&w), -E2BIG);
+	json_free(&w);
+}
+
+/* The reader refuses what RFC 8259 refuses, even where json-c would not. */
+static void json_reader_strict(void **state)
+{
+	static const char *const bad[] = {
+		"\"a\x01b\"", "'a'", "[1 2]", "{\"a\":1,}", "nul", "1 2",
+	};
+	struct jv *v;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_not_equal(jv_parse(bad[i], strlen(bad[i]), &v), 0);
+	/* an embedded NUL ends nothing: the rest is still there */
+	assert_int_not_equal(jv_parse("1\0", 2, &v), 0);
+	/* 32 levels are fine, 33 are not */
+	{
+		char deep[80];
+
+		memset(deep, '[', 32);
+		deep[32] = '1';
+		memset(deep + 33, ']', 32);
+		assert_int_equal(jv_parse(deep, 65, &v), 0);
+		jv_free(v);
+		memset(deep, '[', 33);
+		deep[33] = '1';
+		memset(deep + 34, ']', 33);
+		assert_int_not_equal(jv_parse(deep, 67, &v), 0);
+	}
+	/* numbers: exact u64, negative, fraction; member order kept */
+	{
+		const char *doc = " {\"b\":-3,\"a\":2.5,\"c\":7} ";
+
+		assert_int_equal(jv_parse(doc, strlen(doc), &v), 0);
+	}
+	assert_string_equal(v->keys[0], "b");
+	assert_false(v->items[0].is_u64);
+	assert_true(v->items[0].number == -3);
+	assert_false(v->items[1].is_u64);
+	assert_true(jv_get_u64(v, "c", 0) == 7);
+	jv_free(v);
+}
+
 /* A request stuck in caller memory holds ctx->lock: the snapshot goes on. */
 static void busy_context_reported_stale(void **state)
 {
@@ -301,6 +420,8 @@ int main(void)
 		cmocka_unit_test(release_with_request_in_flight),
 		cmocka_unit_test(json_round_trip),
 		cmocka_unit_test(json_reader_rejects),
+		cmocka_unit_test(json_writer_text),
+		cmocka_unit_test(json_reader_strict),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -282,6 +282,34 @@ static void test_contexts_and_objects_charged(void **state)
 	assert_int_equal(user_limits_bytes(&d.user_limits, 1000), 0);
 	iommufd_daemon_fini(&d);
 }
+/* The status socket's "accounts": every entry's charges, 0 once all went. */
+static void test_totals(void **state)
+{
+	struct user_limits l;
+	struct user_limits_totals t;
+	struct user_mem *a, *a2, *b;
+
+	(void)state;
+	user_limits_init(&l);
+	user_limits_totals(&l, &t);
+	assert_int_equal(t.users + t.contexts + t.bytes + t.fds, 0);
+	assert_int_equal(user_mem_open(&l, 7, 100, &a), 0);
+	assert_int_equal(user_mem_open(&l, 7, 10, &a2), 0);
+	assert_int_equal(user_mem_open(&l, 7 + USER_LIMITS_BUCKETS, 5, &b), 0);
+	assert_int_equal(user_fds_charge(b, 3), 0);
+	user_limits_totals(&l, &t);
+	assert_int_equal(t.users, 2);
+	assert_int_equal(t.contexts, 3);
+	assert_int_equal(t.bytes, 115);
+	assert_int_equal(t.fds, 3);
+	user_fds_uncharge(b, 3);
+	user_mem_close(b, 5);
+	user_mem_close(a2, 10);
+	user_mem_close(a, 100);
+	user_limits_totals(&l, &t);
+	assert_int_equal(t.users + t.contexts + t.bytes + t.fds, 0);
+	user_limits_fini(&l);
+}
 
 int main(void)
 {
@@ -294,6 +322,7 @@ int main(void)
 		cmocka_unit_test(test_areas_charged),
 		cmocka_unit_test(test_allowed_charged),
 		cmocka_unit_test(test_contexts_and_objects_charged),
+		cmocka_unit_test(test_totals),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -53,6 +53,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -102,11 +103,21 @@ static void iommufd_dmabuf_released(struct iommufd_fd_handle *h)
 	iommufd_dmabuf_put(container_of(h, struct iommufd_dmabuf, handle));
 }
 
-struct iommufd_dmabuf *iommufd_dmabuf_find(struct iommufd_ctx *ictx, int dfd)
+struct iommufd_dmabuf *iommufd_dmabuf_find(struct iommufd_ctx *ictx, int dfd,
+					   int *err)
 {
+	struct stat st;
+
+	*err = 0;
+	if (!ictx->fd_handles)
+		return NULL;
+	if (fstat(dfd, &st)) {
+		*err = -ENOMEM;
+		return NULL;
+	}
 	for (struct iommufd_fd_handle *h = ictx->fd_handles; h; h = h->next)
 		if (h->released == iommufd_dmabuf_released &&
-		    iommufd_fd_handle_is(h, dfd))
+		    iommufd_fd_handle_is(h, &st))
 			return container_of(h, struct iommufd_dmabuf, handle);
 	return NULL;
 }
@@ -221,14 +232,16 @@ int iommufd_test_dmabuf_revoke(struct iommufd_ucmd *ucmd, int fd,
 			       bool revoked)
 {
 	struct iommufd_dmabuf *dmabuf;
-	int dfd, flags;
+	int dfd, flags, err;
 
 	dfd = iommufd_ucmd_get_fd(ucmd, fd);
 	if (dfd < 0)
 		return dfd;
-	dmabuf = iommufd_dmabuf_find(ucmd->ictx, dfd);
+	dmabuf = iommufd_dmabuf_find(ucmd->ictx, dfd, &err);
 	flags = fcntl(dfd, F_GETFL);
 	caller_fd_close(dfd);
+	if (err)
+		return err;
 	if (!dmabuf)
 		/* fget() refuses O_PATH (EBADF); any other file is EINVAL. */
 		return flags >= 0 && (flags & O_PATH) ? -EBADF : -EINVAL;

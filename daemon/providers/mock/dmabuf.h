@@ -28,10 +28,12 @@ int iommufd_test_dmabuf_revoke(struct iommufd_ucmd *ucmd, int fd,
 
 /*
  * dma_buf_get() for a descriptor the daemon copied from the caller (dfd):
- * the context's dma-buf it names, or NULL when it is no dma-buf of ours.
- * No reference is taken.
+ * the context's dma-buf it names, or NULL when it is no dma-buf of ours
+ * (*err 0) or the daemon could not tell (*err -ENOMEM: fstat() of its own
+ * copy failed).  No reference is taken.
  */
-struct iommufd_dmabuf *iommufd_dmabuf_find(struct iommufd_ctx *ictx, int dfd);
+struct iommufd_dmabuf *iommufd_dmabuf_find(struct iommufd_ctx *ictx, int dfd,
+					   int *err);
 /* The buffer's size in bytes (page aligned). */
 uint64_t iommufd_dmabuf_size(const struct iommufd_dmabuf *dmabuf);
 /*

@@ -148,6 +148,11 @@ static int iommufd_test_md_check_refs(struct iommufd_ucmd *ucmd, uint64_t uptr,
 	if (rc)
 		return rc;
 	caller = iommufd_ucmd_caller_mm(ucmd);
+	/* The caller waits in its call: not binding it is our own shortage. */
+	if (!caller && ucmd->caller.pid) {
+		free(all);
+		return -ENOMEM;
+	}
 
 	for (; length; length -= IOPT_PAGE_SIZE, uptr += IOPT_PAGE_SIZE) {
 		uint32_t count = 0;

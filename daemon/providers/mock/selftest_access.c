@@ -24,6 +24,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/access.h"
@@ -112,6 +113,7 @@ static struct selftest_access *staccess_get(struct iommufd_ucmd *ucmd,
 					    uint32_t fd, int *err)
 {
 	struct iommufd_fd_handle *h;
+	struct stat st;
 	int dfd;
 
 	if (fd > INT32_MAX) {
@@ -123,9 +125,15 @@ static struct selftest_access *staccess_get(struct iommufd_ucmd *ucmd,
 		*err = dfd == -ENOMEM ? -ENOMEM : -EBADFD;
 		return NULL;
 	}
+	if (fstat(dfd, &st)) {
+		/* Our own copy: the daemon is short, the fd was fine. */
+		caller_fd_close(dfd);
+		*err = -ENOMEM;
+		return NULL;
+	}
 	for (h = ucmd->ictx->fd_handles; h; h = h->next)
 		if (h->released == staccess_released &&
-		    iommufd_fd_handle_is(h, dfd))
+		    iommufd_fd_handle_is(h, &st))
 			break;
 	caller_fd_close(dfd);
 	if (!h) {
