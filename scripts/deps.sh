@@ -88,3 +88,60 @@ uiommufd_kernel_build_packages=(gcc make bc bison flex libelf-dev libssl-dev xz-
 uiommufd_install_kernel_build_deps() {
 	uiommufd_install_packages "${uiommufd_kernel_build_packages[@]}"
 }
+
+# uiommufd_fetch_qemu_client CACHE: what the vm-qemu-iommufd test needs and
+# Debian 12 lacks, never installed into the system (the vm suite keeps
+# bookworm's QEMU 7.2): QEMU >= 9 (-object iommufd,fd=N; bookworm-backports
+# has 10.0) and Debian's 6.1 kernel image, both fetched with apt-get download
+# through a private apt configuration (CACHE/apt: bookworm, -updates,
+# -security and -backports lists of its own; /etc/apt is not touched) and
+# unpacked with dpkg-deb -x under CACHE.  Libraries QEMU 10 needs from
+# bookworm itself are installed normally (root only).  Sets
+# uiommufd_qemu (the binary), uiommufd_qemu_datadir and uiommufd_guest_kernel;
+# returns 1 with a reason on stderr when they cannot be had.
+uiommufd_fetch_qemu_client() {
+	local cache=$1 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+	local apt=$cache/apt A p libs=() bpo=() line
+	mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$cache/debs" || return 1
+	[ -f "$keyring" ] || { echo "no $keyring (debian-archive-keyring)" >&2; return 1; }
+	A=(-o Dir::Etc::SourceList="$apt/sources.list" -o Dir::Etc::SourceParts=/dev/null
+	   -o Dir::State::Lists="$apt/lists" -o Dir::Cache="$apt/cache"
+	   -o APT::Sandbox::User=root -o Debug::NoLocking=1)
+	(
+	flock 9
+	if [ ! -x "$cache/root/usr/bin/qemu-system-x86_64" ] || [ ! -s "$cache/vmlinuz" ]; then
+		printf 'deb [signed-by=%s] http://deb.debian.org/debian %s main\n' \
+			"$keyring" bookworm "$keyring" bookworm-updates "$keyring" bookworm-backports \
+			> "$apt/sources.list"
+		printf 'deb [signed-by=%s] http://deb.debian.org/debian-security bookworm-security main\n' \
+			"$keyring" >> "$apt/sources.list"
+		apt-get "${A[@]}" -qq update >"$cache/update.log" 2>&1 ||
+			{ echo "apt-get update failed (see $cache/update.log)" >&2; exit 1; }
+		# what installing it would take on this machine: the backports
+		# packages are unpacked, the rest are plain bookworm libraries
+		while read -r line; do
+			p=${line#Inst }; p=${p%% *}
+			case $line in *ackports*) bpo+=("$p/bookworm-backports") ;; *) libs+=("$p") ;; esac
+		done < <(apt-get "${A[@]}" -s install --no-install-recommends -t bookworm-backports \
+				qemu-system-x86 2>/dev/null | grep '^Inst ')
+		[ ${#bpo[@]} -gt 0 ] || { echo "no qemu-system-x86 in bookworm-backports" >&2; exit 1; }
+		[ ${#libs[@]} -eq 0 ] || uiommufd_install_packages "${libs[@]}" || exit 1
+		p=$(apt-cache "${A[@]}" show linux-image-amd64 2>/dev/null |
+			sed -n 's/^Depends:.*\(linux-image-[0-9][^ ,]*\).*/\1/p' | head -1)
+		[ -n "$p" ] || { echo "no linux-image-amd64 in apt's lists" >&2; exit 1; }
+		rm -rf "$cache/debs" "$cache/root" && mkdir -p "$cache/debs" &&
+		(cd "$cache/debs" && apt-get "${A[@]}" -qq download "${bpo[@]}" "$p" >/dev/null 2>&1) ||
+			{ echo "apt-get download ${bpo[*]} $p failed" >&2; exit 1; }
+		for p in "$cache"/debs/qemu-*.deb; do
+			dpkg-deb -x "$p" "$cache/root" || exit 1
+		done
+		dpkg-deb --fsys-tarfile "$cache"/debs/linux-image-*.deb |
+			tar -xO --wildcards './boot/vmlinuz-*' > "$cache/vmlinuz.tmp" &&
+			mv "$cache/vmlinuz.tmp" "$cache/vmlinuz" || exit 1
+		rm -f "$cache"/debs/linux-image-*.deb
+	fi
+	) 9>"$cache/.lock" || return 1
+	uiommufd_qemu=$cache/root/usr/bin/qemu-system-x86_64
+	uiommufd_qemu_datadir=$cache/root/usr/share/qemu
+	uiommufd_guest_kernel=$cache/vmlinuz
+}

@@ -100,7 +100,7 @@ void fe_dev_ioctl_serve(fuse_req_t req, struct vfio_device_file *df,
 
 	serve_loop_note(cmd, fc->pid, fc->uid, ucmd.ubuffer);
 	result = vfio_device_file_ioctl(df, &ucmd, cmd);
-	fe_trace(&ucmd, cmd, result);
+	fe_trace_named(&ucmd, vfio_device_cmd_name(cmd), result);
 	fe_reply_result(req, result);
 }
 

@@ -65,12 +65,19 @@ void fe_trace(const struct iommufd_ucmd *ucmd, unsigned int cmd, long result)
 {
 	if (log_max_level < LOG_DEBUG)
 		return;
+	fe_trace_named(ucmd, iommufd_cmd_name(cmd), result);
+}
+
+void fe_trace_named(const struct iommufd_ucmd *ucmd, const char *name,
+		    long result)
+{
+	if (log_max_level < LOG_DEBUG)
+		return;
 	if (result < 0)
-		log_debug("%s pid %d: %s", iommufd_cmd_name(cmd),
-			  (int)ucmd->caller.pid, strerrorname_np((int)-result));
+		log_debug("%s pid %d: %s", name, (int)ucmd->caller.pid,
+			  strerrorname_np((int)-result));
 	else
-		log_debug("%s pid %d: %ld", iommufd_cmd_name(cmd),
-			  (int)ucmd->caller.pid, result);
+		log_debug("%s pid %d: %ld", name, (int)ucmd->caller.pid, result);
 }
 
 /*

@@ -100,5 +100,8 @@ void fe_ioctl_retry(fuse_req_t req, struct iommufd_ucmd *ucmd, unsigned int cmd,
 /* Sends the final reply for a dispatched ioctl that wrote nothing itself. */
 void fe_reply_result(fuse_req_t req, long result);
 void fe_trace(const struct iommufd_ucmd *ucmd, unsigned int cmd, long result);
+/* the same for a command whose name the caller knows (a device node's) */
+void fe_trace_named(const struct iommufd_ucmd *ucmd, const char *name,
+		    long result);
 
 #endif

@@ -64,6 +64,12 @@ void vfio_device_file_release(struct vfio_device_file *df);
  * An ioctl of the file; ucmd carries the caller and its memory (ictx is
  * not used).  The kernel's result: >= 0 or a negative errno.
  */
+/*
+ * A device node's command for the -v trace: VFIO_DEVICE_* numbers share
+ * the ';' type with the container's and overlap them (112 is both
+ * VFIO_IOMMU_GET_INFO and VFIO_DEVICE_GET_PCI_HOT_RESET_INFO).
+ */
+const char *vfio_device_cmd_name(unsigned int cmd);
 long vfio_device_file_ioctl(struct vfio_device_file *df,
 			    struct iommufd_ucmd *ucmd, unsigned int cmd);
 /*

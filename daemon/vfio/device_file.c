@@ -253,6 +253,32 @@ static long sdev_ioctl_feature(struct iommufd_ucmd *ucmd)
 }
 
 /*
+ * vfio-pci's bus/slot reset of a device that has neither (QEMU's edu on the
+ * root bus, as the software devices are presented): its argsz and flags
+ * checks, then ENODEV.  QEMU asks at every system reset; with ENOTTY it
+ * behaved the same but the answer was not the kernel's.  A cdev-opened
+ * device must name no group fds (count 0), or EINVAL before that.
+ */
+static long sdev_ioctl_hot_reset(struct iommufd_ucmd *ucmd, bool do_reset)
+{
+	const size_t minsz = offsetofend(struct vfio_pci_hot_reset, count);
+	struct vfio_pci_hot_reset hdr;
+	int rc;
+
+	_Static_assert(offsetofend(struct vfio_pci_hot_reset_info, count) ==
+		      offsetofend(struct vfio_pci_hot_reset, count),
+		      "one header for both");
+	rc = ucmd_copy_from_user(ucmd, &hdr, ucmd->ubuffer, minsz);
+	if (rc)
+		return rc;
+	if (hdr.argsz < minsz)
+		return -EINVAL;
+	if (do_reset && (hdr.flags || hdr.count))
+		return -EINVAL;
+	return -ENODEV;
+}
+
+/*
  * Every handler reads the caller's struct before it takes sd->lock and
  * writes the answer after it let go: caller memory may never answer (a
  * page of the client's own FUSE file), and a worker stuck there must not
@@ -293,6 +319,10 @@ long vfio_device_file_ioctl(struct vfio_device_file *df,
 		return sdev_ioctl_reset(sd);
 	case VFIO_DEVICE_FEATURE:
 		return sdev_ioctl_feature(ucmd);
+	case VFIO_DEVICE_GET_PCI_HOT_RESET_INFO:
+		return sdev_ioctl_hot_reset(ucmd, false);
+	case VFIO_DEVICE_PCI_HOT_RESET:
+		return sdev_ioctl_hot_reset(ucmd, true);
 	default:
 		return -ENOTTY;
 	}
@@ -313,4 +343,25 @@ ssize_t vfio_device_file_rw(struct vfio_device_file *df, uint64_t off,
 		rc = sdev_region_rw(sd, off, buf, len, write);
 	pthread_mutex_unlock(&sd->lock);
 	return rc;
+}
+
+const char *vfio_device_cmd_name(unsigned int cmd)
+{
+	static __thread char unknown[16];
+
+	switch (cmd) {
+	case VFIO_DEVICE_GET_INFO: return "VFIO_DEVICE_GET_INFO";
+	case VFIO_DEVICE_GET_REGION_INFO: return "VFIO_DEVICE_GET_REGION_INFO";
+	case VFIO_DEVICE_GET_IRQ_INFO: return "VFIO_DEVICE_GET_IRQ_INFO";
+	case VFIO_DEVICE_SET_IRQS: return "VFIO_DEVICE_SET_IRQS";
+	case VFIO_DEVICE_RESET: return "VFIO_DEVICE_RESET";
+	case VFIO_DEVICE_GET_PCI_HOT_RESET_INFO: return "VFIO_DEVICE_GET_PCI_HOT_RESET_INFO";
+	case VFIO_DEVICE_PCI_HOT_RESET: return "VFIO_DEVICE_PCI_HOT_RESET";
+	case VFIO_DEVICE_FEATURE: return "VFIO_DEVICE_FEATURE";
+	case VFIO_DEVICE_BIND_IOMMUFD: return "VFIO_DEVICE_BIND_IOMMUFD";
+	case VFIO_DEVICE_ATTACH_IOMMUFD_PT: return "VFIO_DEVICE_ATTACH_IOMMUFD_PT";
+	case VFIO_DEVICE_DETACH_IOMMUFD_PT: return "VFIO_DEVICE_DETACH_IOMMUFD_PT";
+	}
+	snprintf(unknown, sizeof(unknown), "0x%x", cmd);
+	return unknown;
 }

@@ -265,6 +265,39 @@ struct vfio_irq_set {
 /* No argument. */
 #define VFIO_DEVICE_RESET _IO(VFIO_TYPE, VFIO_BASE + 11)
 
+/*
+ * vfio-pci's bus or slot reset: which devices a reset would take along
+ * (GET_PCI_HOT_RESET_INFO, devices[] filled up to argsz) and the reset
+ * itself (PCI_HOT_RESET, group fds of every affected group, or count 0 on
+ * a cdev-opened device).  minsz of both: through count.
+ */
+struct vfio_pci_dependent_device {
+	__u32 group_id;		/* or devid for a cdev-opened device */
+	__u16 segment;
+	__u8 bus;
+	__u8 devfn;
+};
+
+struct vfio_pci_hot_reset_info {
+	__u32 argsz;
+	__u32 flags;
+	__u32 count;
+	struct vfio_pci_dependent_device devices[];
+};
+#define VFIO_PCI_HOT_RESET_FLAG_DEV_ID (1 << 0)
+#define VFIO_PCI_HOT_RESET_FLAG_DEV_ID_OWNED (1 << 1)
+
+#define VFIO_DEVICE_GET_PCI_HOT_RESET_INFO _IO(VFIO_TYPE, VFIO_BASE + 12)
+
+struct vfio_pci_hot_reset {
+	__u32 argsz;
+	__u32 flags;
+	__u32 count;
+	__s32 group_fds[];
+};
+
+#define VFIO_DEVICE_PCI_HOT_RESET _IO(VFIO_TYPE, VFIO_BASE + 13)
+
 /* vfio-pci's fixed region and IRQ indexes (a fixed user ABI). */
 enum {
 	VFIO_PCI_BAR0_REGION_INDEX,
@@ -525,6 +558,10 @@ _Static_assert(sizeof(struct vfio_region_info_cap_type) == 16,
 	       "vfio_region_info_cap_type");
 _Static_assert(sizeof(struct vfio_irq_info) == 16, "vfio_irq_info");
 _Static_assert(sizeof(struct vfio_device_feature) == 8, "vfio_device_feature");
+_Static_assert(sizeof(struct vfio_pci_hot_reset_info) == 12, "vfio_pci_hot_reset_info");
+_Static_assert(sizeof(struct vfio_pci_dependent_device) == 8,
+	       "vfio_pci_dependent_device");
+_Static_assert(sizeof(struct vfio_pci_hot_reset) == 12, "vfio_pci_hot_reset");
 _Static_assert(sizeof(struct vfio_irq_set) == 20, "vfio_irq_set");
 _Static_assert(__builtin_offsetof(struct vfio_irq_set, data) == 20,
 	       "vfio_irq_set.data");

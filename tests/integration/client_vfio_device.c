@@ -203,6 +203,38 @@ static void info_rules(void)
 		f.flags = VFIO_DEVICE_FEATURE_PROBE | VFIO_DEVICE_FEATURE_GET | 0xffff;
 		CHECK_RC(itest_ioctl(dev, VFIO_DEVICE_FEATURE, &f), -ENOTTY);
 	}
+	{
+		/*
+		 * Hot reset of a device with no slot or bus reset (the edu on
+		 * the root bus): argsz and flags first, then ENODEV; a
+		 * cdev-opened device names no group fds.
+		 */
+		struct {
+			struct vfio_pci_hot_reset_info h;
+			struct vfio_pci_dependent_device d[4];
+		} hri = { .h.argsz = 11 };
+		struct {
+			struct vfio_pci_hot_reset h;
+			int32_t fds[1];
+		} rst = { .h.argsz = 11 };
+
+		CHECK_RC(itest_ioctl(dev, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, &hri), -EINVAL);
+		hri.h.argsz = sizeof(hri.h);
+		CHECK_RC(itest_ioctl(dev, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, &hri), -ENODEV);
+		hri.h.argsz = sizeof(hri);
+		CHECK_RC(itest_ioctl(dev, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, &hri), -ENODEV);
+		CHECK_RC(itest_ioctl(dev, VFIO_DEVICE_PCI_HOT_RESET, &rst), -EINVAL);
+		rst.h.argsz = sizeof(rst.h);
+		rst.h.flags = 1;
+		CHECK_RC(itest_ioctl(dev, VFIO_DEVICE_PCI_HOT_RESET, &rst), -EINVAL);
+		rst.h.flags = 0;
+		rst.h.count = 1;
+		rst.fds[0] = dev;
+		rst.h.argsz = sizeof(rst);
+		CHECK_RC(itest_ioctl(dev, VFIO_DEVICE_PCI_HOT_RESET, &rst), -EINVAL);
+		rst.h.count = 0;
+		CHECK_RC(itest_ioctl(dev, VFIO_DEVICE_PCI_HOT_RESET, &rst), -ENODEV);
+	}
 	close(dev);
 	close(ictx);
 }
