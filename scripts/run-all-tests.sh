@@ -18,8 +18,9 @@ run_suites() {
 	[ -d "$dir" ] || meson setup "$dir" "$@" >/dev/null
 	ninja -C "$dir"
 	log=$(mktemp)
-	meson test -C "$dir" --print-errorlogs --num-processes 1 "${suites[@]}" | tee "$log" ||
-		status=1
+	# tee's status is the pipeline's: meson's own is PIPESTATUS[0]
+	meson test -C "$dir" --print-errorlogs --num-processes 1 "${suites[@]}" | tee "$log"
+	[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 	# meson's summary, summed over both builds for the closing line
 	passed=$((passed + $(awk '/^Ok:/ { print $2 }' "$log")))
 	failed=$((failed + $(awk '/^(Fail|Timeout|Unexpected Pass):/ { n += $NF } END { print n + 0 }' "$log")))
