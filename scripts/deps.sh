@@ -69,6 +69,7 @@ uiommufd_install_packages() {
 uiommufd_selftest_packages=(
 	make gcc xz-utils libcap-dev debian-archive-keyring
 	util-linux fuse3
+	uuid-dev	# the VFIO self-tests' lib: -luuid
 )
 
 uiommufd_install_selftest_deps() {

@@ -1,10 +1,17 @@
 #!/bin/bash
-# kernel-selftest.sh VERSION [DAEMON [EXEC]]
+# kernel-selftest.sh [--vfio] VERSION [DAEMON [EXEC]]
 #
 # Runs the kernel's own iommufd self-test (tools/testing/selftests/iommu/
 # iommufd), built unmodified from Debian's linux-source-VERSION package,
 # against the daemon's FUSE node, and compares the failing cases with
 # tests/selftest/expected-VERSION.txt.
+#
+# With --vfio it runs the kernel's VFIO self-tests (tools/testing/selftests/
+# vfio, VERSION >= 6.17: 7.3) instead, against the daemon's device look-alike
+# (--device edu): in a private mount namespace a tmpfs over
+# /sys/bus/pci/devices holds BDF/vfio-dev/vfio0, /dev/vfio/devices/vfio0 and
+# /dev/iommu are the daemon's FUSE files, and the tests get the BDF as their
+# argument.  The failures are compared with tests/selftest/expected-vfio-VERSION.txt.
 #
 # VERSION is 6.12 (bookworm-security/-backports) or 7.3 (trixie-backports).
 # DAEMON and EXEC default to build/daemon/uiommufd and build/tools/uiommufd-exec.
@@ -21,10 +28,12 @@
 set -u
 
 here=$(cd "$(dirname "$0")/.." && pwd)
+vfio=
+[ "${1:-}" = --vfio ] && { vfio=vfio-; shift; }
 version=${1:-}
 daemon=${2:-$here/build/daemon/uiommufd}
 exe=${3:-$here/build/tools/uiommufd-exec}
-expected=$here/tests/selftest/expected-$version.txt
+expected=$here/tests/selftest/expected-$vfio$version.txt
 cache=${UIOMMUFD_SELFTEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/uiommufd-selftest}
 # the test-kernel builder's download cache: a deb found there is reused
 # after its checksum is verified against the archive's index
@@ -38,8 +47,10 @@ case $version in
 6.12) sources="deb [signed-by=$keyring] http://deb.debian.org/debian-security bookworm-security main
 deb [signed-by=$keyring] http://deb.debian.org/debian bookworm-backports main" ;;
 7.3) sources="deb [signed-by=$keyring] http://deb.debian.org/debian trixie-backports main" ;;
-*) echo "usage: $0 6.12|7.3 [DAEMON [EXEC]]" >&2; exit 2 ;;
+*) echo "usage: $0 [--vfio] 6.12|7.3 [DAEMON [EXEC]]" >&2; exit 2 ;;
 esac
+[ -n "$vfio" ] && [ "$version" = 6.12 ] &&
+	skip "linux-source-6.12 has no VFIO self-tests (tools/testing/selftests/vfio came in 6.17)"
 pkg=linux-source-$version
 
 # --- what this machine needs -------------------------------------------
@@ -117,6 +128,19 @@ if [ ! -f "$src/.extracted" ]; then
 		{ rm -rf "$src"; fail "extraction from $deb failed"; }
 	touch "$src/.extracted"
 fi
+# the VFIO self-tests and the few kernel headers their lib's device drivers
+# include through symbolic links, once, on top of the above
+if [ -n "$vfio" ] && [ ! -f "$src/.extracted-vfio" ]; then
+	echo "extracting the VFIO self-tests from $(basename "$deb")"
+	top=linux-source-$version
+	dpkg-deb --fsys-tarfile "$deb" | tar -xO "./usr/src/$top.tar.xz" | xz -dc -T0 |
+		tar -x -C "$src" --strip-components=1 --wildcards \
+			"$top/tools/testing/selftests/vfio" "$top/tools/arch/x86" \
+			"$top/drivers/dma/ioat/*.h" "$top/drivers/dma/idxd/*.h" \
+			"$top/drivers/net/ethernet/intel/igb/e1000_*.h" ||
+		fail "extraction of the VFIO self-tests from $deb failed"
+	touch "$src/.extracted-vfio"
+fi
 
 # --- build, unmodified ----------------------------------------------------
 st=$src/tools/testing/selftests/iommu
@@ -127,7 +151,24 @@ build_test() {
 	nice -n 10 make -s -C "$st" KHDR_INCLUDES="-isystem $src/usr/include $*" \
 		"$st/iommufd" >>"$vdir/build.log" 2>&1
 }
-if [ ! -x "$st/iommufd" ]; then
+vfio_tests="vfio_iommufd_setup_test vfio_pci_device_test vfio_dma_mapping_test
+	vfio_dma_mapping_mmio_test vfio_pci_driver_test"
+if [ -n "$vfio" ]; then
+	vst=$src/tools/testing/selftests/vfio
+	for t in $vfio_tests; do
+		[ -x "$vst/$t" ] && continue
+		[ -f /usr/include/uuid/uuid.h ] ||
+			skip "uuid-dev is missing (scripts/deps.sh: uiommufd_install_selftest_deps)"
+		[ -f "$src/usr/include/linux/vfio.h" ] ||
+			nice -n 10 make -s -C "$src" headers >"$vdir/build.log" 2>&1 ||
+			{ tail -20 "$vdir/build.log"; fail "make headers failed (log: $vdir/build.log)"; }
+		echo "building $pkg's VFIO self-tests"
+		nice -n 10 make -s -C "$vst" KHDR_INCLUDES="-isystem $src/usr/include" \
+			$(printf "$vst/%s " $vfio_tests) >>"$vdir/build.log" 2>&1 ||
+			{ tail -20 "$vdir/build.log"; fail "the VFIO self-tests did not build (log: $vdir/build.log)"; }
+		break
+	done
+elif [ ! -x "$st/iommufd" ]; then
 	echo "building the uapi headers and $pkg's iommufd self-test"
 	rm -f "$src/.compat"
 	nice -n 10 make -s -C "$src" headers >"$vdir/build.log" 2>&1 ||
@@ -162,11 +203,19 @@ hp=$(cat /proc/sys/vm/nr_hugepages)
 [ "$hp" -ge 64 ] ||
 	echo "note: only $hp huge pages could be reserved (memory in use): *_hugepage cases may fail in mmap"
 
+if [ -n "$vfio" ]; then
+	"$daemon" --fuse "$mnt" --device edu --status-socket none 2>"$work/daemon.log" &
+	dp=$!
+	for _ in $(seq 200); do [ -e "$mnt/devices/uvfio0" ] && break; sleep 0.05; done
+	[ -e "$mnt/devices/uvfio0" ] ||
+		{ cat "$work/daemon.log"; fail "the daemon did not serve $mnt/devices/uvfio0"; }
+else
 "$daemon" --fuse "$mnt" --test-interface --vfio-node --status-socket none \
 	--fdpass-socket "$rundir/fdpass.sock" 2>"$work/daemon.log" &
 dp=$!
 for _ in $(seq 200); do [ -e "$mnt/iommu" ] && [ -S "$rundir/fdpass.sock" ] && break; sleep 0.05; done
 [ -e "$mnt/iommu" ] || { cat "$work/daemon.log"; fail "the daemon did not serve $mnt/iommu"; }
+fi
 
 # run_test OUT [ARG]...: the test with ARGs, /dev/iommu in a private mount
 # namespace (an overlay over /dev keeps the real nodes and adds ours,
@@ -185,14 +234,53 @@ run_test() {
 		exec timeout 600 "$e" --socket "$s" ./iommufd "$@"' sh \
 		"$work/devov" "$mnt" "$exe" "$rundir/fdpass.sock" "$@") >"$out" 2>&1
 }
+# run_vfio_test OUT TEST: one VFIO self-test, given a made-up BDF whose
+# sysfs directory names the cdev (the lib looks for a vfio* entry under
+# BDF/vfio-dev/ and opens /dev/vfio/devices/<that name>)
+vfio_bdf=0000:00:04.0
+run_vfio_test() {
+	rm -rf "$work/devov" && mkdir -p "$work/devov"
+	(cd "$vst" && unshare -m --propagation private sh -c '
+		set -e
+		mount -t tmpfs tmpfs "$1"
+		mkdir "$1/up" "$1/work"
+		mount -t overlay overlay -o lowerdir=/dev,upperdir="$1/up",workdir="$1/work" /dev
+		mkdir -p /dev/vfio/devices
+		touch /dev/iommu /dev/vfio/devices/vfio0
+		mount --bind "$2/iommu" /dev/iommu
+		mount --bind "$2/devices/uvfio0" /dev/vfio/devices/vfio0
+		mount -t tmpfs tmpfs /sys/bus/pci/devices
+		mkdir -p "/sys/bus/pci/devices/$3/vfio-dev/vfio0"
+		# the IDs the kernel would list for the device: edu'"'"'s
+		# (daemon/providers/edu/edu.h), which the test compares with
+		# what the config space read through the cdev says
+		echo 0x1234 > "/sys/bus/pci/devices/$3/vendor"
+		echo 0x11e8 > "/sys/bus/pci/devices/$3/device"
+		exec timeout 600 "./$4" "$3"' sh \
+		"$work/devov" "$mnt" "$vfio_bdf" "$2") >"$1" 2>&1
+}
+if [ -n "$vfio" ]; then
+	: > "$out"
+	for t in $vfio_tests; do
+		run_vfio_test "$work/$t.out" "$t"
+		trc=$?
+		# a test with nothing to drive (no driver for the device) exits
+		# 4 (KSFT_SKIP) before any case: one line says so
+		[ $trc -eq 4 ] && ! grep -qE '^(not )?ok ' "$work/$t.out" &&
+			echo "$t: skipped as a whole: $(grep -vE '^(TAP|#|1\.\.)' "$work/$t.out" | tail -1)"
+		cat "$work/$t.out" >> "$out"
+	done
+	rc=0
+else
 run_test "$out"
 rc=$?
+fi
 
 # The harness gives each case 30 s.  A case it stopped for time (a loaded
 # machine, a sanitizer build) is run once more alone; its second result
 # counts.
 : > "$work/retried"
-for c in $(awk '$1 == "#" && $2 == "RUN" { c = $3 } /Test terminated by timeout/ { print c }' "$out"); do
+for c in $([ -n "$vfio" ] || awk '$1 == "#" && $2 == "RUN" { c = $3 } /Test terminated by timeout/ { print c }' "$out"); do
 	run_test "$work/retry.out" -r "$c"
 	if grep -qE "^ok [0-9]+ $c\$" "$work/retry.out"; then
 		sed -i -E "s/^not ok ([0-9]+) $c\$/ok \1 $c/" "$out"
