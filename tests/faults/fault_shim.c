@@ -295,10 +295,13 @@ static enum verdict sweep_point(int fd, unsigned long req, void *arg,
 	/*
 	 * An fd-passing job frees its listener copy and itself after waking
 	 * the caller; on a loaded machine that can take a while: growth is
-	 * looked at again after a pause before it counts.
+	 * looked at again after pauses (20 ms doubling, 1.3 s in all: a
+	 * worker thread's start or exit on a busy machine is that slow)
+	 * before it counts.  A leak stays.
 	 */
-	if (strcmp(snap[1], snap[2])) {
-		usleep(20000);
+	for (unsigned int us = 20000; us <= 640000 && strcmp(snap[1], snap[2]);
+	     us *= 2) {
+		usleep(us);
 		if (take_snapshot(fd, snap[2]))
 			return V_ERROR;
 	}
