@@ -6,8 +6,9 @@
 #
 #   scripts/build-test-kernel.sh [-j JOBS] [-f] [VERSION]
 #
-#   VERSION  the linux-source-* series, default 6.12 (bookworm-security /
-#            bookworm-backports); 7.3 comes from trixie-backports
+#   VERSION  the linux-source-* series, default 7.3 (trixie-backports: the ABI
+#            the daemon follows; -R takes only 6.19 or later); 6.12 comes
+#            from bookworm-security / bookworm-backports
 #   -j JOBS  parallel make jobs (default $UIOMMUFD_KERNEL_JOBS or 2)
 #   -f       rebuild even when the cache already has this source version
 #            built with this config fragment
@@ -53,7 +54,7 @@ while getopts j:fch opt; do
 	esac
 done
 shift $((OPTIND - 1))
-series=${1:-6.12}
+series=${1:-7.3}
 [[ $series =~ ^[0-9]+\.[0-9]+$ ]] || die "VERSION is a series like 6.12 or 7.3, not '$series'"
 [[ $jobs =~ ^[1-9][0-9]*$ ]] || die "-j wants a number: $jobs"
 pkg=linux-source-$series

@@ -248,22 +248,30 @@ dk_built_kernels() {
 }
 
 # dk_test_kernel: the kernel with iommufd for -R, in this order:
-# $UIOMMUFD_TEST_KERNEL, the build cache (newest version), the reference
+# $UIOMMUFD_TEST_KERNEL, the build cache (newest version, 6.19 or later), the reference
 # kernel beside the repository (../shared/vm/ref-kernel/bzImage).  Prints its
 # path; returns 77 with the command that builds one when there is none.
 dk_test_kernel() {
-	local root k
+	local root k v
 	root=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/../.." && pwd -P)
 	if [ -n "${UIOMMUFD_TEST_KERNEL:-}" ]; then
 		[ -f "$UIOMMUFD_TEST_KERNEL" ] && { echo "$UIOMMUFD_TEST_KERNEL"; return 0; }
 		dk_say "UIOMMUFD_TEST_KERNEL=$UIOMMUFD_TEST_KERNEL does not exist"
 		return 1
 	fi
-	k=$(dk_built_kernels | head -1)
-	[ -n "$k" ] && { echo "$k"; return 0; }
+	# The -R tests compare the daemon with the kernel of the ABI it
+	# follows (6.19 and later: the VFIO cdev's token flag, FUSE over
+	# io_uring, ...); an older built kernel answers otherwise.
+	for k in $(dk_built_kernels); do
+		v=${k%/bzImage}; v=${v##*/}
+		if printf '%s\n' 6.19 "$v" | sort -C -V; then
+			echo "$k"; return 0
+		fi
+		dk_say "not using the built $v kernel for -R: the reference tests need 6.19 or later"
+	done
 	k=$root/../shared/vm/ref-kernel/bzImage
 	[ -f "$k" ] && { (cd -- "${k%/*}" && echo "$(pwd -P)/bzImage"); return 0; }
-	dk_say "no kernel with iommufd: build one with '$root/scripts/build-test-kernel.sh 6.12' or set UIOMMUFD_TEST_KERNEL"
+	dk_say "no kernel with iommufd: build one with '$root/scripts/build-test-kernel.sh 7.3' or set UIOMMUFD_TEST_KERNEL"
 	return 77
 }
 
