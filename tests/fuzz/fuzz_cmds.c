@@ -191,12 +191,46 @@ const struct fuzz_cmd fuzz_cmds[] = {
 	{ "FILL", 0, 64, FC_PSEUDO, FP_FILL, { { 0, 0 } } },
 
 	/*
-	 * VFIO DEVICE ABI: the daemon's device file (daemon/vfio/device_*.c)
-	 * is not merged yet.  Its ioctls (VFIO_DEVICE_BIND_IOMMUFD,
-	 * _ATTACH_IOMMUFD_PT, _DETACH_IOMMUFD_PT, GET_INFO, ...) go HERE, after
-	 * every entry above, with a flag saying they are sent to a device
-	 * context rather than an iommufd one (fuzz_dispatch.c, run_record()).
+	 * The VFIO device ABI (daemon/vfio/device_*.c): sent to one of the
+	 * input's open files of its served edu device (FC_DEVICE), not to an
+	 * iommufd context.  New entries still go after every one above.
 	 */
+	{ "DEV_BIND_IOMMUFD", VFIO_DEVICE_BIND_IOMMUFD,
+	  sizeof(struct vfio_device_bind_iommufd), FC_DEVICE | FC_VFIO_ARGSZ, 0,
+	  { FLD(struct vfio_device_bind_iommufd, iommufd, FK_IOMMUFD),
+	    FLD(struct vfio_device_bind_iommufd, out_devid, FK_OUT_ID),
+	    FLD(struct vfio_device_bind_iommufd, token_uuid_ptr, FK_PTR) } },
+	{ "DEV_ATTACH_PT", VFIO_DEVICE_ATTACH_IOMMUFD_PT,
+	  sizeof(struct vfio_device_attach_iommufd_pt), FC_DEVICE | FC_VFIO_ARGSZ,
+	  0, { FLD(struct vfio_device_attach_iommufd_pt, pt_id, FK_ID) } },
+	{ "DEV_DETACH_PT", VFIO_DEVICE_DETACH_IOMMUFD_PT,
+	  sizeof(struct vfio_device_detach_iommufd_pt), FC_DEVICE | FC_VFIO_ARGSZ,
+	  0, { { 0, 0 } } },
+	{ "DEV_GET_INFO", VFIO_DEVICE_GET_INFO, 64, FC_DEVICE | FC_VFIO_ARGSZ, 0,
+	  { { 0, 0 } } },
+	{ "DEV_GET_REGION_INFO", VFIO_DEVICE_GET_REGION_INFO, 64,
+	  FC_DEVICE | FC_VFIO_ARGSZ, 0, { { 0, 0 } } },
+	{ "DEV_GET_IRQ_INFO", VFIO_DEVICE_GET_IRQ_INFO,
+	  sizeof(struct vfio_irq_info), FC_DEVICE | FC_VFIO_ARGSZ, 0,
+	  { { 0, 0 } } },
+	/* Up to four eventfds (or bools, as the flags say) after the header. */
+	{ "DEV_SET_IRQS", VFIO_DEVICE_SET_IRQS, sizeof(struct vfio_irq_set) + 16,
+	  FC_DEVICE | FC_VFIO_ARGSZ, 0,
+	  { FLD(struct vfio_irq_set, data, FK_EVENTFD),
+	    { sizeof(struct vfio_irq_set) + 4, FK_EVENTFD },
+	    { sizeof(struct vfio_irq_set) + 8, FK_EVENTFD },
+	    { sizeof(struct vfio_irq_set) + 12, FK_EVENTFD } } },
+	{ "DEV_RESET", VFIO_DEVICE_RESET, 8, FC_DEVICE | FC_ARG_INT, 0,
+	  { { 0, 0 } } },
+	{ "DEV_FEATURE", VFIO_DEVICE_FEATURE, 64, FC_DEVICE | FC_VFIO_ARGSZ, 0,
+	  { { 0, 0 } } },
+	/* Any command number at all on the device file. */
+	{ "DEV_RAW_CMD", 0, 64, FC_DEVICE | FC_RAW_CMD, 0, { { 0, 0 } } },
+	/* The harness's device actions (fuzz_dispatch.c, dev_pseudo()). */
+	{ "DEV_OPEN", 0, 0, FC_PSEUDO, FP_DEV_OPEN, { { 0, 0 } } },
+	{ "DEV_CLOSE", 0, 0, FC_PSEUDO, FP_DEV_CLOSE, { { 0, 0 } } },
+	{ "DEV_RW", 0, sizeof(struct fuzz_dev_rw), FC_PSEUDO, FP_DEV_RW,
+	  { { 0, 0 } } },
 };
 
 const unsigned int fuzz_nr_cmds = sizeof(fuzz_cmds) / sizeof(fuzz_cmds[0]);

@@ -11,7 +11,8 @@
  *           byte 1: bits 2N, 2N+1 for context N: bit 2N the caller is
  *                   unreachable (pid 0: nothing pins), bit 2N+1 reserved
  *   record  byte 0: command, an index into fuzz_cmds[] (modulo its length)
- *           byte 1: bits 0-1 context; bits 2-3 where the argument is
+ *           byte 1: bits 0-1 context (a device command, FC_DEVICE, or a
+ *                   device action: which of the edu device's open files); bits 2-3 where the argument is
  *                   (FUZZ_ARG_*); bits 4-5 the size word (FUZZ_SIZE_*);
  *                   bit 6 the caller can receive fds (uiommufd-exec);
  *                   bit 7 a non-zero byte in a tail past the struct
@@ -40,6 +41,8 @@ enum fuzz_kind {
 	FK_IOVA,   /* u64: an IOVA (pool, aperture, raw) */
 	FK_LEN,    /* u64: a length of IOVA or of a file */
 	FK_ULEN,   /* u64: a length of caller VA, kept inside the harness's reservation */
+	FK_IOMMUFD, /* s32: the fd of one of the input's contexts, or another */
+	FK_EVENTFD, /* s32: one of the harness's eventfds, or another fd */
 };
 
 #define FUZZ_MAX_FIELDS 8
@@ -56,6 +59,8 @@ enum {
 	FC_RAW_CMD = 1 << 3,   /* the command number is the struct's first word */
 	FC_PSEUDO = 1 << 4,    /* not an ioctl: an action of the harness */
 	FC_VFIO_ARGSZ = 1 << 5, /* the size word is VFIO's argsz */
+	FC_DEVICE = 1 << 6,	/* sent to a device file (record byte 1's context
+				 * bits pick which), not an iommufd context */
 };
 
 /* The harness's own actions (FC_PSEUDO). */
@@ -64,6 +69,23 @@ enum fuzz_pseudo {
 	FP_REMAP_PRIVATE, /* new pages under the private buffer (same VA) */
 	FP_TRUNCATE_MEMFD, /* shrink the memfd behind the MAP_FILE buffer */
 	FP_FILL,	   /* write the record's bytes into a caller buffer */
+	FP_DEV_OPEN,	   /* open the device again (param: which slot) */
+	FP_DEV_CLOSE,	   /* release one open device file (unbinds) */
+	FP_DEV_RW,	   /* pread/pwrite of a region: struct fuzz_dev_rw */
+};
+
+/*
+ * FP_DEV_RW's bytes.  param bit 7: off as given, else off & 0xff (the
+ * registers); bit 6: len as given (capped), else 1 << (len % 4); bit 5:
+ * the value is a pooled IOVA plus its low byte (edu's DMA addresses).
+ */
+struct fuzz_dev_rw {
+	uint8_t region;
+	uint8_t write;
+	uint16_t len;
+	uint32_t pad;
+	uint64_t off;
+	uint64_t value;
 };
 
 struct fuzz_cmd {

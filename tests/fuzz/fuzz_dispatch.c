@@ -25,13 +25,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fake_ucmd.h"
 #include "fuzz_cmds.h"
 #include "uiommufd/abi.h"
 #include "uiommufd/abi_test.h"
+#include "uiommufd/vfio_abi.h"
+#include "vfio/device.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -55,6 +59,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 #define POOL_IDS 64
 #define POOL_IOVAS 16
 #define POOL_FDS 16
+/* Open files of the input's served edu device at once. */
+#define MAX_DEV_FILES 2
+#define NR_EVENTFDS 3
+/* The most a region read or write moves (FP_DEV_RW). */
+#define DEV_RW_MAX 8192
 
 static struct {
 	char *resv;
@@ -63,6 +72,14 @@ static struct {
 	pid_t pid;
 	bool trace; /* UIOMMUFD_FUZZ_TRACE set: each call and its result */
 	int fd_floor; /* the lowest free fd when the input began */
+	/*
+	 * What stands for context N's file in a BIND: a memfd the harness's
+	 * ctx_from_file recognises by its inode (the unit tests' way).
+	 */
+	int ictx_fd[MAX_CTX];
+	ino_t ictx_ino[MAX_CTX];
+	int efd[NR_EVENTFDS]; /* for SET_IRQS */
+	uint8_t rw_buf[DEV_RW_MAX];
 } h;
 
 struct run {
@@ -80,7 +97,12 @@ struct run {
 	unsigned int nr_fds;
 	size_t memfd_len; /* of the memfd buffer, registered as caller memory */
 	size_t arg_dirty; /* bytes of the argument buffer to clear */
+	struct served_device *sd; /* the input's edu device */
+	struct vfio_device_file *df[MAX_DEV_FILES];
 };
+
+/* The input running now, for the ctx_from_file hook. */
+static struct run *cur_run;
 
 static void die(const char *what)
 {
@@ -159,7 +181,39 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	h.regfd = open("/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	if (h.regfd < 0 || ftruncate(h.regfd, BUF_LEN))
 		die("tmpfile");
+	for (unsigned int i = 0; i < MAX_CTX; i++) {
+		struct stat st;
+
+		h.ictx_fd[i] = memfd_create("fuzz-iommufd", MFD_CLOEXEC);
+		if (h.ictx_fd[i] < 0 || fstat(h.ictx_fd[i], &st))
+			die("iommufd stand-in");
+		h.ictx_ino[i] = st.st_ino;
+	}
+	for (unsigned int i = 0; i < NR_EVENTFDS; i++) {
+		h.efd[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (h.efd[i] < 0)
+			die("eventfd");
+	}
 	return 0;
+}
+
+/* BIND's iommufd: context N's stand-in memfd is context N's file. */
+static int fuzz_ctx_from_file(struct iommufd_daemon *d, int fd,
+			      struct iommufd_ctx **out)
+{
+	struct stat st;
+
+	(void)d;
+	if (fstat(fd, &st))
+		return -EBADFD;
+	for (unsigned int i = 0; i < cur_run->nctx; i++) {
+		if (st.st_ino != h.ictx_ino[i] || !cur_run->ctx[i])
+			continue;
+		iommufd_ctx_get(cur_run->ctx[i]);
+		*out = cur_run->ctx[i];
+		return 0;
+	}
+	return -EBADFD;
 }
 
 static void pool_id(struct run *r, uint32_t id)
@@ -269,6 +323,42 @@ static int pick_fd(struct run *r, uint8_t mode, int raw)
 	}
 }
 
+static int pick_iommufd(struct run *r, uint8_t mode, int raw)
+{
+	switch (mode % 8) {
+	case 0:
+	case 1:
+	case 2:
+	case 3:
+		return h.ictx_fd[mode % MAX_CTX]; /* maybe a context not open */
+	case 4:
+		return h.memfd; /* a file, not an iommufd */
+	case 5:
+		return -1;
+	case 6:
+		return raw;
+	default:
+		return pick_fd(r, mode / 8, raw);
+	}
+}
+
+static int pick_eventfd(struct run *r, uint8_t mode, int raw)
+{
+	switch (mode % 8) {
+	case 0:
+	case 1:
+	case 2:
+	case 3:
+		return h.efd[mode % NR_EVENTFDS];
+	case 4:
+		return -1;
+	case 5:
+		return raw;
+	default:
+		return pick_fd(r, mode / 8, raw);
+	}
+}
+
 static void fix_field(struct run *r, const struct fuzz_field *f, uint8_t mode,
 		      uint8_t *s)
 {
@@ -299,6 +389,13 @@ static void fix_field(struct run *r, const struct fuzz_field *f, uint8_t mode,
 	case FK_FD:
 		memcpy(&fd, s + f->off, 4);
 		fd = pick_fd(r, mode, fd);
+		memcpy(s + f->off, &fd, 4);
+		break;
+	case FK_IOMMUFD:
+	case FK_EVENTFD:
+		memcpy(&fd, s + f->off, 4);
+		fd = f->kind == FK_IOMMUFD ? pick_iommufd(r, mode, fd) :
+					     pick_eventfd(r, mode, fd);
 		memcpy(s + f->off, &fd, 4);
 		break;
 	case FK_IOVA:
@@ -372,8 +469,50 @@ static void fill(struct run *r, uint8_t param, const void *bytes, size_t n)
 	memcpy(h.resv + at[param & 3] + off, bytes, n);
 }
 
+static void dev_open(struct run *r, unsigned int i)
+{
+	if (!r->df[i] && vfio_device_file_open(r->sd, h.pid, 0, &r->df[i]))
+		r->df[i] = NULL;
+}
+
+static void dev_close(struct run *r, unsigned int i)
+{
+	if (r->df[i])
+		vfio_device_file_release(r->df[i]);
+	r->df[i] = NULL;
+}
+
+/*
+ * pread/pwrite of the device file at a region's offset: BAR0's registers
+ * drive edu's DMA through the bound context's IOAS, the config space's
+ * command register turns bus mastering on and off.
+ */
+static void dev_rw(struct run *r, unsigned int i, uint8_t param,
+		   const struct fuzz_dev_rw *a)
+{
+	uint64_t off = param & 0x80 ? a->off : a->off & 0xff;
+	size_t len = param & 0x40 ? a->len % (DEV_RW_MAX + 1) :
+				    1u << (a->len % 4);
+	uint64_t value = a->value;
+	ssize_t rc;
+
+	if (!r->df[i])
+		return;
+	if ((param & 0x20) && r->nr_iovas)
+		value = r->iovas[a->value % r->nr_iovas] + (a->value >> 56);
+	for (size_t n = 0; n < DEV_RW_MAX; n += 8)
+		memcpy(h.rw_buf + n, &value, 8);
+	rc = vfio_device_file_rw(r->df[i],
+				 UIOMMUFD_VFIO_PCI_INDEX_TO_OFFSET(a->region) + off,
+				 h.rw_buf, len, a->write & 1);
+	if (h.trace)
+		fprintf(stderr, "dev %u %s region %u off %#llx len %zu: %zd\n",
+			i, a->write & 1 ? "pwrite" : "pread", a->region,
+			(unsigned long long)off, len, rc);
+}
+
 static void pseudo(struct run *r, const struct fuzz_cmd *c, unsigned int ci,
-		   uint8_t param)
+		   unsigned int di, uint8_t param)
 {
 	uint8_t bytes[64];
 
@@ -382,6 +521,19 @@ static void pseudo(struct run *r, const struct fuzz_cmd *c, unsigned int ci,
 	case FP_FILL:
 		fill(r, param, bytes, c->size);
 		break;
+	case FP_DEV_OPEN:
+		dev_open(r, di);
+		break;
+	case FP_DEV_CLOSE:
+		dev_close(r, di);
+		break;
+	case FP_DEV_RW: {
+		struct fuzz_dev_rw a;
+
+		memcpy(&a, bytes, sizeof(a));
+		dev_rw(r, di, param, &a);
+		break;
+	}
 	case FP_REOPEN:
 		close_ctx(r, ci);
 		open_ctx(r, ci, param & 1, param & 2);
@@ -416,11 +568,84 @@ static uint64_t bad_arg(uint8_t param)
 	}
 }
 
+/* A device ioctl: the same encoding, to an open device file. */
+static void dev_record(struct run *r, const struct fuzz_cmd *c,
+		       unsigned int di, uint8_t b1, uint8_t param, uint8_t *s)
+{
+	struct vfio_device_file *df = r->df[di];
+	unsigned int cmd = c->cmd;
+	struct iommufd_ucmd ucmd;
+	uint32_t user_size;
+	uint64_t reg;
+	long rc;
+
+	if (!df)
+		return;
+	fake_caller_pid = h.pid;
+	fake_install_fd = b1 & FUZZ_REC_INSTALL_FD;
+	if (c->flags & FC_ARG_INT) {
+		uint64_t v;
+
+		memcpy(&v, s, 8);
+		fake_ucmd_prepare(&ucmd, v);
+		rc = vfio_device_file_ioctl(df, &ucmd, cmd);
+		goto out;
+	}
+	if (c->flags & FC_RAW_CMD) {
+		memcpy(&cmd, s, 4);
+		s += 8;
+		user_size = c->size - 8;
+	} else {
+		switch ((b1 >> FUZZ_SIZE_SHIFT) & 3) {
+		case FUZZ_SIZE_EXACT:
+			user_size = c->size;
+			break;
+		case FUZZ_SIZE_SHORT:
+			user_size = c->size - 1 - param % c->size;
+			break;
+		case FUZZ_SIZE_LONG:
+			user_size = c->size + 1 + param;
+			break;
+		default:
+			memcpy(&user_size, s, 4);
+			break;
+		}
+		memcpy(s, &user_size, 4);
+	}
+	switch ((b1 >> FUZZ_ARG_SHIFT) & 3) {
+	case FUZZ_ARG_SHORT:
+		reg = param % (c->size + 1);
+		break;
+	case FUZZ_ARG_BAD:
+		fake_ucmd_prepare(&ucmd, bad_arg(param));
+		rc = vfio_device_file_ioctl(df, &ucmd, cmd);
+		goto out;
+	default:
+		reg = user_size > c->size ? user_size : c->size;
+		break;
+	}
+	if (reg > ARG_MAX - (uint64_t)(s - (uint8_t *)h.arg))
+		reg = ARG_MAX - (uint64_t)(s - (uint8_t *)h.arg);
+	if (r->arg_dirty < reg + (uint64_t)(s - (uint8_t *)h.arg))
+		r->arg_dirty = reg + (uint64_t)(s - (uint8_t *)h.arg);
+	fake_user_add(s, reg);
+	fake_ucmd_prepare(&ucmd, (uint64_t)(uintptr_t)s);
+	rc = vfio_device_file_ioctl(df, &ucmd, cmd);
+	register_buffers(r); /* takes the argument's region away again */
+	if (rc >= 0 && !(c->flags & FC_RAW_CMD))
+		harvest(r, c, s, rc);
+out:
+	if (h.trace)
+		fprintf(stderr, "dev %u %s: %ld\n", di, c->name, rc);
+}
+
 static void run_record(struct run *r)
 {
 	const struct fuzz_cmd *c = &fuzz_cmds[take_u8(r) % fuzz_nr_cmds];
 	uint8_t b1 = take_u8(r), param = take_u8(r);
 	unsigned int ci = (b1 & FUZZ_CTX_MASK) % r->nctx;
+	/* A device command's file, whatever the number of contexts. */
+	unsigned int di = (b1 & FUZZ_CTX_MASK) % MAX_DEV_FILES;
 	unsigned int nf = fuzz_nr_fields(c);
 	uint8_t modes[FUZZ_MAX_FIELDS];
 	uint8_t *s = (uint8_t *)h.arg;
@@ -430,7 +655,7 @@ static void run_record(struct run *r)
 	long rc;
 
 	if (c->flags & FC_PSEUDO) {
-		pseudo(r, c, ci, param);
+		pseudo(r, c, ci, di, param);
 		return;
 	}
 	take(r, modes, nf);
@@ -441,6 +666,10 @@ static void run_record(struct run *r)
 		fix_field(r, &c->f[i], modes[i], s);
 	if (c->flags & FC_TEST_OP)
 		memcpy(s + 4, &c->test_op, 4);
+	if (c->flags & FC_DEVICE) {
+		dev_record(r, c, di, b1, param, s);
+		return;
+	}
 	if (!r->ctx[ci])
 		return;
 
@@ -580,10 +809,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (open_ctx(&r, i, h0 & (0x10 << i), h1 & (1 << (2 * i))))
 			abort(); /* a handful of contexts fit every limit */
 	register_buffers(&r);
+	/* The input's edu device, opened once; DEV_OPEN opens more. */
+	cur_run = &r;
+	r.env.daemon.ctx_from_file = fuzz_ctx_from_file;
+	if (served_device_create(&r.env.daemon, "edu", 0, false, &r.sd))
+		abort();
+	dev_open(&r, 0);
+	for (unsigned int i = 0; i < NR_EVENTFDS; i++) {
+		uint64_t n;
+
+		if (read(h.efd[i], &n, sizeof(n)) < 0 && errno != EAGAIN)
+			die("eventfd read");
+	}
 
 	for (unsigned int n = 0; n < FUZZ_MAX_OPS && r.left; n++)
 		run_record(&r);
 
+	/* Device files first: their release unbinds from the contexts. */
+	for (unsigned int i = 0; i < MAX_DEV_FILES; i++)
+		dev_close(&r, i);
+	served_device_destroy(r.sd);
 	for (unsigned int i = 1; i < r.nctx; i++)
 		close_ctx(&r, i);
 	/* fake_env_fini releases env.ictx and ends the daemon. */

@@ -11,6 +11,7 @@
  * (stdev), 2 its HWPT, 3 its idev; later creations follow.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,9 @@ struct seed {
 #define LEN_PAGES(n) ((n) - 1)         /* n (1..32) 4 KiB pages */
 #define LEN_RAW 128
 #define LEN_ALL 228                    /* UINT64_MAX */
+
+#define IOMMUFD_CTX(n) (n)             /* context n's file, for BIND */
+#define EVENTFD(n) (n)                 /* the harness's nth eventfd */
 
 #define REC_INSTALL FUZZ_REC_INSTALL_FD
 #define PAGE_SIZE_4K 4096
@@ -149,6 +153,24 @@ static void write_seed(const char *dir, const char *name, const struct seed *s)
 	}
 }
 
+static void dev_bind(struct seed *s, uint8_t file)
+{
+	struct vfio_device_bind_iommufd b = { 0 };
+
+	REC(s, "DEV_BIND_IOMMUFD", file, M(IOMMUFD_CTX(0), OUT, PTR_NULL), b);
+}
+
+/* DEV_RW: a register-sized access (len 1 << lg) at off of region. */
+static void dev_rw(struct seed *s, uint8_t region, bool write, uint64_t off,
+		   unsigned int lg, uint64_t value)
+{
+	struct fuzz_dev_rw a = { .region = region, .write = write,
+				 .len = (uint16_t)lg, .off = off,
+				 .value = value };
+
+	rec(s, "DEV_RW", 0, 0, NULL, &a, sizeof(a));
+}
+
 /* Every command once, after the prefix, its IDs from the pool's start. */
 static void every_command(const char *dir)
 {
@@ -161,6 +183,28 @@ static void every_command(const char *dir)
 		struct seed s;
 
 		prefix(&s, 0, 0);
+		/* A device command meets a bound device (its devid: ID 4). */
+		if ((c->flags & FC_DEVICE || (c->flags & FC_PSEUDO &&
+					      c->test_op >= FP_DEV_OPEN)) &&
+		    c->cmd != VFIO_DEVICE_BIND_IOMMUFD)
+			dev_bind(&s, 0);
+		if (c->cmd == VFIO_DEVICE_SET_IRQS && (c->flags & FC_DEVICE)) {
+			struct vfio_irq_set *set = (struct vfio_irq_set *)st;
+
+			set->flags = VFIO_IRQ_SET_DATA_EVENTFD |
+				     VFIO_IRQ_SET_ACTION_TRIGGER;
+			set->index = VFIO_PCI_INTX_IRQ_INDEX;
+			set->count = 1;
+		}
+		if (c->cmd == VFIO_DEVICE_FEATURE && (c->flags & FC_DEVICE))
+			memcpy(st + 4, &(uint32_t){ VFIO_DEVICE_FEATURE_PROBE |
+						     VFIO_DEVICE_FEATURE_GET |
+						     1 }, 4);
+		if (c->flags & FC_PSEUDO && c->test_op == FP_DEV_RW) {
+			struct fuzz_dev_rw *a = (struct fuzz_dev_rw *)st;
+
+			a->len = 2; /* 4 bytes of BAR0: edu's ID */
+		}
 		for (unsigned int f = 0; f < fuzz_nr_fields(c); f++) {
 			switch (c->f[f].kind) {
 			case FK_ID:
@@ -179,6 +223,12 @@ static void every_command(const char *dir)
 				break;
 			case FK_FD:
 				modes[f] = FD_MEMFD;
+				break;
+			case FK_IOMMUFD:
+				modes[f] = IOMMUFD_CTX(0);
+				break;
+			case FK_EVENTFD:
+				modes[f] = EVENTFD(0);
 				break;
 			}
 		}
@@ -537,6 +587,73 @@ static void story_contexts(const char *dir)
 	write_seed(dir, "story-contexts", &s);
 }
 
+/*
+ * The edu device's DMA through an IOAS: bind, IOAS, attach, a buffer of
+ * ours mapped, bus mastering on, INTx to an eventfd, DMA into the device
+ * and back out, unmap, and a DMA that faults.  IDs: 0 devid, 1 the IOAS.
+ */
+#define EDU_IOVA 0x100000ull
+#define EDU_BUF 0x40000ull
+
+static void story_edu_dma(const char *dir)
+{
+	struct iommu_ioas_alloc alloc = { 0 };
+	struct vfio_device_attach_iommufd_pt at = { 0 };
+	struct vfio_device_detach_iommufd_pt dt = { 0 };
+	struct iommu_ioas_map map = {
+		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+			 IOMMU_IOAS_MAP_WRITEABLE,
+		.iova = EDU_IOVA,
+	};
+	struct iommu_ioas_unmap unmap = { .iova = EDU_IOVA };
+	struct vfio_device_info info = { 0 };
+	uint8_t irq[sizeof(struct vfio_irq_set) + 16] = { 0 };
+	struct vfio_irq_set *set = (struct vfio_irq_set *)irq;
+	const char hello[] = "edu DMA through the fuzzer's IOAS";
+	struct seed s;
+
+	set->flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
+	set->index = VFIO_PCI_INTX_IRQ_INDEX;
+	set->count = 1;
+	hdr(&s, 0, 0);
+	dev_bind(&s, 0);
+	REC(&s, "IOAS_ALLOC", 0, M(OUT), alloc);
+	at.pt_id = 0;
+	REC(&s, "DEV_ATTACH_PT", 0, M(ID(1)), at);
+	REC(&s, "DEV_GET_INFO", 0, M(0), info);
+	REC(&s, "IOAS_MAP", 0,
+	    M(ID(1), PTR_SHARED(8), LEN_PAGES(1), IOVA_RAW), map);
+	fill(&s, 0, 8, hello, sizeof(hello));
+	REC(&s, "DEV_SET_IRQS", 0, M(EVENTFD(1), 0, 0, 0), irq);
+	/* Config space: memory decoding and bus mastering on. */
+	dev_rw(&s, VFIO_PCI_CONFIG_REGION_INDEX, true, 0x04, 1, 0x0006);
+	/* RAM -> device buffer. */
+	dev_rw(&s, 0, true, 0x80, 3, EDU_IOVA);
+	dev_rw(&s, 0, true, 0x88, 3, EDU_BUF);
+	dev_rw(&s, 0, true, 0x90, 3, 64);
+	dev_rw(&s, 0, true, 0x98, 3, 1);
+	/* Device buffer -> RAM, 64 bytes further, with the interrupt. */
+	dev_rw(&s, 0, true, 0x80, 3, EDU_BUF);
+	dev_rw(&s, 0, true, 0x88, 3, EDU_IOVA + 64);
+	dev_rw(&s, 0, true, 0x98, 3, 1 | 2 | 4);
+	dev_rw(&s, 0, false, 0x24, 2, 0);
+	dev_rw(&s, 0, true, 0x64, 2, 0x100);
+	/* Unmapped: the next DMA faults (refused, no crash, no stale page). */
+	unmap.length = PAGE_SIZE_4K;
+	REC(&s, "IOAS_UNMAP", 0, M(ID(1), IOVA_RAW, LEN_PAGES(1)), unmap);
+	dev_rw(&s, 0, true, 0x98, 3, 1 | 2);
+	/* Bus mastering off: refused too; then detach, reset, a second open. */
+	dev_rw(&s, VFIO_PCI_CONFIG_REGION_INDEX, true, 0x04, 1, 0x0002);
+	dev_rw(&s, 0, true, 0x98, 3, 1);
+	REC(&s, "DEV_DETACH_PT", 0, M(0), dt);
+	rec(&s, "DEV_RESET", 0, 0, NULL, NULL, 0);
+	rec(&s, "DEV_OPEN", 1, 0, NULL, NULL, 0);
+	dev_bind(&s, 1);
+	rec(&s, "DEV_CLOSE", 0, 0, NULL, NULL, 0);
+	dev_bind(&s, 1);
+	write_seed(dir, "story-edu-dma", &s);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -553,5 +670,6 @@ int main(int argc, char **argv)
 	story_events(argv[1]);
 	story_dirty(argv[1]);
 	story_truncate_pinned(argv[1]);
+	story_edu_dma(argv[1]);
 	return 0;
 }
