@@ -180,18 +180,18 @@ static inline int edu_dma(struct edu_handle *d, uint64_t iova, uint32_t buf_off,
 /* SET_IRQS: one eventfd (or -1 to tear it down) on vector 0 of index. */
 static inline int edu_irq_eventfd(struct edu_handle *d, uint32_t index, int efd)
 {
-	struct {
-		struct vfio_irq_set s;
-		int32_t fd;
-	} set = {
-		.s = { .argsz = sizeof(set), .index = index, .start = 0,
-		       .count = 1,
-		       .flags = VFIO_IRQ_SET_DATA_EVENTFD |
-				VFIO_IRQ_SET_ACTION_TRIGGER },
-		.fd = efd,
+	/* The header and its one eventfd, laid end to end as the ABI wants. */
+	struct vfio_irq_set s = {
+		.argsz = sizeof(s) + sizeof(int32_t), .index = index,
+		.start = 0, .count = 1,
+		.flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER,
 	};
+	unsigned char set[sizeof(s) + sizeof(int32_t)];
+	int32_t fd = efd;
 
-	return edu_ioctl(d->fd, VFIO_DEVICE_SET_IRQS, &set);
+	memcpy(set, &s, sizeof(s));
+	memcpy(set + sizeof(s), &fd, sizeof(fd));
+	return edu_ioctl(d->fd, VFIO_DEVICE_SET_IRQS, set);
 }
 
 /* SET_IRQS with DATA_NONE: action on vector 0 of index (count 0: disable). */

@@ -94,12 +94,13 @@ static int forge(const char *dev_path, const char *node, const char *bait)
 	int bait_fd = open_or_die(bait, O_RDONLY);
 	int mfd = memfd_create("forged", MFD_CLOEXEC);
 	int ok = 1, ictx, efd;
-	struct {
-		struct vfio_irq_set s;
-		int32_t fd;
-	} irq = { .s = { .argsz = sizeof(irq), .count = 1,
-			 .flags = VFIO_IRQ_SET_DATA_EVENTFD |
-				  VFIO_IRQ_SET_ACTION_TRIGGER } };
+	/* SET_IRQS's header and one eventfd, laid end to end. */
+	struct vfio_irq_set irq_hdr = {
+		.argsz = sizeof(irq_hdr) + sizeof(int32_t), .count = 1,
+		.flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER,
+	};
+	unsigned char irq[sizeof(irq_hdr) + sizeof(int32_t)];
+	int32_t irq_fd;
 
 	printf("started\n");
 	fflush(stdout);
@@ -114,13 +115,16 @@ static int forge(const char *dev_path, const char *node, const char *bait)
 	ok &= expect("bind to the device itself", bind_to(dev, dev), -EBADFD);
 	ictx = open_or_die(node, O_RDWR);
 	ok &= expect("bind to our own iommufd", bind_to(dev, ictx), 0);
-	irq.fd = bait_fd;
+	irq_fd = bait_fd;
+	memcpy(irq, &irq_hdr, sizeof(irq_hdr));
+	memcpy(irq + sizeof(irq_hdr), &irq_fd, sizeof(irq_fd));
 	ok &= expect("never-flushing FUSE file as an eventfd",
-		     ioctl(dev, VFIO_DEVICE_SET_IRQS, &irq) < 0 ? -errno : 0, -EINVAL);
+		     ioctl(dev, VFIO_DEVICE_SET_IRQS, irq) < 0 ? -errno : 0, -EINVAL);
 	efd = memfd_create("not-an-eventfd", MFD_CLOEXEC);
-	irq.fd = efd;
+	irq_fd = efd;
+	memcpy(irq + sizeof(irq_hdr), &irq_fd, sizeof(irq_fd));
 	ok &= expect("memfd as an eventfd",
-		     ioctl(dev, VFIO_DEVICE_SET_IRQS, &irq) < 0 ? -errno : 0, -EINVAL);
+		     ioctl(dev, VFIO_DEVICE_SET_IRQS, irq) < 0 ? -errno : 0, -EINVAL);
 	printf("%s\nforge done\n", ok ? "forge ok" : "forge FAILED");
 	fflush(stdout);
 	close(dev);
