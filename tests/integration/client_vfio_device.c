@@ -209,31 +209,37 @@ static void info_rules(void)
 		 * the root bus): argsz and flags first, then ENODEV; a
 		 * cdev-opened device names no group fds.
 		 */
-		struct {
-			struct vfio_pci_hot_reset_info h;
-			struct vfio_pci_dependent_device d[4];
-		} hri = { .h.argsz = 11 };
-		struct {
-			struct vfio_pci_hot_reset h;
-			int32_t fds[1];
-		} rst = { .h.argsz = 11 };
+		/* Headers and their arrays laid end to end, as the ABI wants. */
+		struct vfio_pci_hot_reset_info hi = { .argsz = 11 };
+		unsigned char hri[sizeof(hi) +
+				  4 * sizeof(struct vfio_pci_dependent_device)] = { 0 };
+		struct vfio_pci_hot_reset rh = { .argsz = 11 };
+		unsigned char rst[sizeof(rh) + sizeof(int32_t)] = { 0 };
+		int32_t fd = dev;
 
-		CHECK_RC(itest_ioctl(dev, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, &hri), -EINVAL);
-		hri.h.argsz = sizeof(hri.h);
-		CHECK_RC(itest_ioctl(dev, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, &hri), -ENODEV);
-		hri.h.argsz = sizeof(hri);
-		CHECK_RC(itest_ioctl(dev, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, &hri), -ENODEV);
-		CHECK_RC(itest_ioctl(dev, VFIO_DEVICE_PCI_HOT_RESET, &rst), -EINVAL);
-		rst.h.argsz = sizeof(rst.h);
-		rst.h.flags = 1;
-		CHECK_RC(itest_ioctl(dev, VFIO_DEVICE_PCI_HOT_RESET, &rst), -EINVAL);
-		rst.h.flags = 0;
-		rst.h.count = 1;
-		rst.fds[0] = dev;
-		rst.h.argsz = sizeof(rst);
-		CHECK_RC(itest_ioctl(dev, VFIO_DEVICE_PCI_HOT_RESET, &rst), -EINVAL);
-		rst.h.count = 0;
-		CHECK_RC(itest_ioctl(dev, VFIO_DEVICE_PCI_HOT_RESET, &rst), -ENODEV);
+		memcpy(hri, &hi, sizeof(hi));
+		CHECK_RC(itest_ioctl(dev, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, hri), -EINVAL);
+		hi.argsz = sizeof(hi);
+		memcpy(hri, &hi, sizeof(hi));
+		CHECK_RC(itest_ioctl(dev, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, hri), -ENODEV);
+		hi.argsz = sizeof(hri);
+		memcpy(hri, &hi, sizeof(hi));
+		CHECK_RC(itest_ioctl(dev, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, hri), -ENODEV);
+		memcpy(rst, &rh, sizeof(rh));
+		CHECK_RC(itest_ioctl(dev, VFIO_DEVICE_PCI_HOT_RESET, rst), -EINVAL);
+		rh.argsz = sizeof(rh);
+		rh.flags = 1;
+		memcpy(rst, &rh, sizeof(rh));
+		CHECK_RC(itest_ioctl(dev, VFIO_DEVICE_PCI_HOT_RESET, rst), -EINVAL);
+		rh.flags = 0;
+		rh.count = 1;
+		rh.argsz = sizeof(rst);
+		memcpy(rst, &rh, sizeof(rh));
+		memcpy(rst + sizeof(rh), &fd, sizeof(fd));
+		CHECK_RC(itest_ioctl(dev, VFIO_DEVICE_PCI_HOT_RESET, rst), -EINVAL);
+		rh.count = 0;
+		memcpy(rst, &rh, sizeof(rh));
+		CHECK_RC(itest_ioctl(dev, VFIO_DEVICE_PCI_HOT_RESET, rst), -ENODEV);
 	}
 	close(dev);
 	close(ictx);
