@@ -568,6 +568,39 @@ static uint64_t bad_arg(uint8_t param)
 	}
 }
 
+/*
+ * The record's size word (exact, short, long or raw from the bytes), written
+ * into the struct where the ABI has it; a raw command takes its number from
+ * the first 8 bytes, which *s then skips.
+ */
+static uint32_t record_size(const struct fuzz_cmd *c, uint8_t b1,
+			    uint8_t param, uint8_t **s, unsigned int *cmd)
+{
+	uint32_t user_size;
+
+	if (c->flags & FC_RAW_CMD) {
+		memcpy(cmd, *s, 4);
+		*s += 8;
+		return c->size - 8;
+	}
+	switch ((b1 >> FUZZ_SIZE_SHIFT) & 3) {
+	case FUZZ_SIZE_EXACT:
+		user_size = c->size;
+		break;
+	case FUZZ_SIZE_SHORT:
+		user_size = c->size - 1 - param % c->size;
+		break;
+	case FUZZ_SIZE_LONG:
+		user_size = c->size + 1 + param;
+		break;
+	default:
+		memcpy(&user_size, *s, 4);
+		break;
+	}
+	memcpy(*s, &user_size, 4);
+	return user_size;
+}
+
 /* A device ioctl: the same encoding, to an open device file. */
 static void dev_record(struct run *r, const struct fuzz_cmd *c,
 		       unsigned int di, uint8_t b1, uint8_t param, uint8_t *s)
@@ -591,27 +624,7 @@ static void dev_record(struct run *r, const struct fuzz_cmd *c,
 		rc = vfio_device_file_ioctl(df, &ucmd, cmd);
 		goto out;
 	}
-	if (c->flags & FC_RAW_CMD) {
-		memcpy(&cmd, s, 4);
-		s += 8;
-		user_size = c->size - 8;
-	} else {
-		switch ((b1 >> FUZZ_SIZE_SHIFT) & 3) {
-		case FUZZ_SIZE_EXACT:
-			user_size = c->size;
-			break;
-		case FUZZ_SIZE_SHORT:
-			user_size = c->size - 1 - param % c->size;
-			break;
-		case FUZZ_SIZE_LONG:
-			user_size = c->size + 1 + param;
-			break;
-		default:
-			memcpy(&user_size, s, 4);
-			break;
-		}
-		memcpy(s, &user_size, 4);
-	}
+	user_size = record_size(c, b1, param, &s, &cmd);
 	switch ((b1 >> FUZZ_ARG_SHIFT) & 3) {
 	case FUZZ_ARG_SHORT:
 		reg = param % (c->size + 1);
@@ -683,27 +696,7 @@ static void run_record(struct run *r)
 		fake_ioctl_ptr(r->ctx[ci], cmd, v);
 		return;
 	}
-	if (c->flags & FC_RAW_CMD) {
-		memcpy(&cmd, s, 4);
-		s += 8;
-		user_size = c->size - 8;
-	} else {
-		switch ((b1 >> FUZZ_SIZE_SHIFT) & 3) {
-		case FUZZ_SIZE_EXACT:
-			user_size = c->size;
-			break;
-		case FUZZ_SIZE_SHORT:
-			user_size = c->size - 1 - param % c->size;
-			break;
-		case FUZZ_SIZE_LONG:
-			user_size = c->size + 1 + param;
-			break;
-		default:
-			memcpy(&user_size, s, 4);
-			break;
-		}
-		memcpy(s, &user_size, 4);
-	}
+	user_size = record_size(c, b1, param, &s, &cmd);
 	/* A tail past the struct: zero, or with one byte that is not. */
 	tail_end = user_size < ARG_MAX - 8 ? user_size : ARG_MAX - 8;
 	if ((b1 & FUZZ_REC_TAIL_BYTE) && tail_end > c->size) {
