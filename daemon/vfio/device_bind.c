@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -209,6 +210,47 @@ void sdev_unbind(struct served_device *sd)
 	iommufd_ctx_put(ictx);
 }
 
+/*
+ * ATTACH and DETACH's shared argument rules (vfio_df_ioctl_attach_pt() /
+ * _detach_pt()): argsz and flags first, the PASID flag alone allowed, and
+ * with it a PASID right after the minimal struct.  *arg starts with argsz
+ * and flags, as both structs do.
+ */
+static int sdev_read_pt_args(struct iommufd_ucmd *ucmd, void *arg,
+			     size_t minsz, size_t fullsz, uint32_t pasid_flag,
+			     uint32_t *pasid)
+{
+	uint32_t argsz, flags;
+	int rc;
+
+	rc = ucmd_copy_from_user(ucmd, arg, ucmd->ubuffer, minsz);
+	if (rc)
+		return rc;
+	memcpy(&argsz, arg, sizeof(argsz));
+	memcpy(&flags, (uint8_t *)arg + sizeof(argsz), sizeof(flags));
+	if (argsz < minsz || (flags & ~pasid_flag))
+		return -EINVAL;
+	if (!(flags & pasid_flag))
+		return 0;
+	if (argsz < fullsz)
+		return -EINVAL;
+	return ucmd_copy_from_user(ucmd, pasid, ucmd->ubuffer + minsz,
+				   sizeof(*pasid));
+}
+
+/* Detaches the RID; sd->lock held (sd->lock -> ctx->lock). */
+static void sdev_detach_locked(struct served_device *sd)
+{
+	struct iommufd_ctx *ictx = sd->ictx;
+
+	pthread_mutex_lock(&ictx->lock);
+	iommufd_device_detach(sd->idev, IOMMU_NO_PASID);
+	iommufd_ctx_figures_update(ictx);
+	pthread_mutex_unlock(&ictx->lock);
+	sd->attached = false;
+	sd->pt_id = 0;
+}
+
 long sdev_ioctl_attach(struct served_device *sd, struct iommufd_ucmd *ucmd)
 {
 	const size_t minsz = offsetofend(struct vfio_device_attach_iommufd_pt,
@@ -218,26 +260,14 @@ long sdev_ioctl_attach(struct served_device *sd, struct iommufd_ucmd *ucmd)
 	uint32_t pt_id;
 	int rc;
 
-	rc = ucmd_copy_from_user(ucmd, &attach, ucmd->ubuffer, minsz);
+	/*
+	 * vfio-pci has pasid_attach_ioas: the argsz and copy rules apply to a
+	 * PASID, then the IOMMU refuses it (the device has no PASID).
+	 */
+	rc = sdev_read_pt_args(ucmd, &attach, minsz, sizeof(attach),
+			       VFIO_DEVICE_ATTACH_PASID, &attach.pasid);
 	if (rc)
 		return rc;
-	if (attach.argsz < minsz)
-		return -EINVAL;
-	if (attach.flags & ~VFIO_DEVICE_ATTACH_PASID)
-		return -EINVAL;
-	if (attach.flags & VFIO_DEVICE_ATTACH_PASID) {
-		/*
-		 * vfio-pci has pasid_attach_ioas: the argsz and copy rules
-		 * apply, then the IOMMU refuses (the device has no PASID).
-		 */
-		if (attach.argsz < sizeof(attach))
-			return -EINVAL;
-		rc = ucmd_copy_from_user(ucmd, &attach.pasid,
-					 ucmd->ubuffer + minsz,
-					 sizeof(attach.pasid));
-		if (rc)
-			return rc;
-	}
 
 	pthread_mutex_lock(&sd->lock);
 	ictx = sd->ictx;
@@ -269,14 +299,8 @@ long sdev_ioctl_attach(struct served_device *sd, struct iommufd_ucmd *ucmd)
 	if (rc) {
 		/* vfio_df_ioctl_attach_pt(): out_detach, if still ours. */
 		pthread_mutex_lock(&sd->lock);
-		if (sd->ictx == ictx && sd->attached && sd->pt_id == pt_id) {
-			pthread_mutex_lock(&ictx->lock);
-			iommufd_device_detach(sd->idev, IOMMU_NO_PASID);
-			iommufd_ctx_figures_update(ictx);
-			pthread_mutex_unlock(&ictx->lock);
-			sd->attached = false;
-			sd->pt_id = 0;
-		}
+		if (sd->ictx == ictx && sd->attached && sd->pt_id == pt_id)
+			sdev_detach_locked(sd);
 		pthread_mutex_unlock(&sd->lock);
 	}
 	return rc;
@@ -287,36 +311,17 @@ long sdev_ioctl_detach(struct served_device *sd, struct iommufd_ucmd *ucmd)
 	const size_t minsz = offsetofend(struct vfio_device_detach_iommufd_pt,
 					 flags);
 	struct vfio_device_detach_iommufd_pt detach = { 0 };
-	struct iommufd_ctx *ictx;
 	int rc;
 
-	rc = ucmd_copy_from_user(ucmd, &detach, ucmd->ubuffer, minsz);
-	if (rc)
+	rc = sdev_read_pt_args(ucmd, &detach, minsz, sizeof(detach),
+			       VFIO_DEVICE_DETACH_PASID, &detach.pasid);
+	/* No PASID was ever attached: nothing to do, 0 as there. */
+	if (rc || (detach.flags & VFIO_DEVICE_DETACH_PASID))
 		return rc;
-	if (detach.argsz < minsz)
-		return -EINVAL;
-	if (detach.flags & ~VFIO_DEVICE_DETACH_PASID)
-		return -EINVAL;
-	if (detach.flags & VFIO_DEVICE_DETACH_PASID) {
-		if (detach.argsz < sizeof(detach))
-			return -EINVAL;
-		rc = ucmd_copy_from_user(ucmd, &detach.pasid,
-					 ucmd->ubuffer + minsz,
-					 sizeof(detach.pasid));
-		/* No PASID was ever attached: nothing to do, 0 as there. */
-		return rc;
-	}
 	/* vfio_iommufd_physical_detach_ioas(): not attached is a no-op. */
 	pthread_mutex_lock(&sd->lock);
-	ictx = sd->ictx;
-	if (sd->attached) {
-		pthread_mutex_lock(&ictx->lock);
-		iommufd_device_detach(sd->idev, IOMMU_NO_PASID);
-		iommufd_ctx_figures_update(ictx);
-		pthread_mutex_unlock(&ictx->lock);
-		sd->attached = false;
-		sd->pt_id = 0;
-	}
+	if (sd->attached)
+		sdev_detach_locked(sd);
 	pthread_mutex_unlock(&sd->lock);
 	return 0;
 }
