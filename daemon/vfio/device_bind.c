@@ -129,6 +129,8 @@ long sdev_ioctl_bind(struct vfio_device_file *df, struct iommufd_ucmd *ucmd)
 	return rc;
 }
 
+unsigned long long sdev_bind_wait_us = 500000;
+
 /* The rest of BIND, under sd->lock; consumes the ictx reference. */
 static long sdev_bind_locked(struct vfio_device_file *df,
 			     struct iommufd_ucmd *ucmd, struct iommufd_ctx *ictx)
@@ -140,12 +142,12 @@ static long sdev_bind_locked(struct vfio_device_file *df,
 	/*
 	 * vfio_df_open(): a cdev device is opened by one file at a time.  A
 	 * binding whose file is already closed may still await its RELEASE
-	 * (SDEV_BIND_WAIT_US): give it that long.
+	 * (sdev_bind_wait_us): give it that long.
 	 */
 	if (sd->bound) {
 		struct timespec until;
 
-		clock_deadline(CLOCK_MONOTONIC, SDEV_BIND_WAIT_US, &until);
+		clock_deadline(CLOCK_MONOTONIC, sdev_bind_wait_us, &until);
 		while (sd->bound && !df->access_granted &&
 		       pthread_cond_timedwait(&sd->unbound, &sd->lock, &until) !=
 			       ETIMEDOUT)

@@ -26,8 +26,10 @@ enum sdev_irq_type { SDEV_IRQ_NONE = -1 }; /* else a VFIO_PCI_*_IRQ_INDEX */
  * RELEASE is sent after close() returned (the kernel queues it), so a
  * client that closes its device fd and binds a new one at once would
  * otherwise find the device still bound; CUSE releases synchronously.
+ * 500 ms; a variable so that a one-thread caller (the fuzzer), where no
+ * release can come while it waits, need not sleep.
  */
-#define SDEV_BIND_WAIT_US 500000ull
+extern unsigned long long sdev_bind_wait_us;
 
 struct served_device {
 	pthread_mutex_t lock;

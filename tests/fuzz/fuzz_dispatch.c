@@ -36,6 +36,7 @@
 #include "uiommufd/abi_test.h"
 #include "uiommufd/vfio_abi.h"
 #include "vfio/device.h"
+#include "vfio/device_priv.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -152,6 +153,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	h.pid = getpid();
 	h.trace = getenv("UIOMMUFD_FUZZ_TRACE");
+	/*
+	 * One thread: a second file's BIND can never see the first binding
+	 * go while it waits, so the wait would only cost 500 ms an input.
+	 */
+	sdev_bind_wait_us = 0;
 	h.resv = mmap(NULL, RESV_LEN, PROT_NONE,
 		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (h.resv == MAP_FAILED)
