@@ -103,6 +103,12 @@ struct sdev_ops {
 	 * the real device's: its kernel masks the line when it fires).
 	 */
 	int (*irq_route)(struct served_device *sd, int index);
+	/*
+	 * Optional: the device's VFIO_DEVICE_FLAGS_* when they are not known
+	 * before create() (a real device: RESET only where its vfio-pci has a
+	 * reset method); device_flags otherwise.  Fixed once created.
+	 */
+	uint32_t (*device_flags_get)(struct served_device *sd);
 	void (*intx_mask)(struct served_device *sd, bool masked);
 };
 

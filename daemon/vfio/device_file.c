@@ -225,7 +225,7 @@ static long sdev_ioctl_reset(struct served_device *sd)
 {
 	long rc;
 
-	if (!(sd->ops->device_flags & VFIO_DEVICE_FLAGS_RESET) || !sd->ops->reset)
+	if (!(sdev_device_flags(sd) & VFIO_DEVICE_FLAGS_RESET) || !sd->ops->reset)
 		return -EINVAL;
 	pthread_mutex_lock(&sd->lock);
 	rc = sd->ops->reset(sd);

@@ -82,6 +82,8 @@ static int read_regions(struct vfio_real *vr)
 		return -errno;
 	if (!(info.flags & VFIO_DEVICE_FLAGS_PCI))
 		return -ENODEV;
+	vr->device_flags = VFIO_DEVICE_FLAGS_PCI |
+			   (info.flags & VFIO_DEVICE_FLAGS_RESET);
 	vr->num_regions = info.num_regions < REAL_MAX_REGIONS ?
 				  info.num_regions : REAL_MAX_REGIONS;
 	vr->num_irqs = info.num_irqs < REAL_MAX_IRQS ? info.num_irqs :
@@ -219,11 +221,21 @@ static ssize_t real_region_rw(struct served_device *sd, uint32_t index,
 	return n < 0 ? -errno : n;
 }
 
+/*
+ * VFIO_DEVICE_RESET (offered only where the real device has a reset
+ * method), and the reset the layer asks at bind and unbind, tried
+ * whatever the flags say: a device without one answers EINVAL, ignored.
+ */
 static int real_reset(struct served_device *sd)
 {
 	struct vfio_real *vr = to_real(sd);
 
 	return ioctl(vr->rd.device_fd, VFIO_DEVICE_RESET) ? -errno : 0;
+}
+
+static uint32_t real_device_flags(struct served_device *sd)
+{
+	return to_real(sd)->device_flags;
 }
 
 static int real_domain_alloc(struct served_device *sd,
@@ -280,8 +292,8 @@ const struct sdev_ops vfio_real_sdev_ops = {
 	.kind = "vfio",
 	.create = real_create,
 	.destroy = real_destroy,
-	/* RESET is offered; a device without a reset method answers its errno. */
-	.device_flags = VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET,
+	.device_flags = VFIO_DEVICE_FLAGS_PCI,
+	.device_flags_get = real_device_flags,
 	.num_regions = VFIO_PCI_NUM_REGIONS,
 	.num_irqs = VFIO_PCI_NUM_IRQS,
 	.region_desc = real_region_desc,

@@ -65,6 +65,7 @@ struct vfio_real {
 	struct real_irq irq;
 	_Atomic bool attached;	/* rd.attached != NULL, for status */
 	uint32_t num_regions, num_irqs;
+	uint32_t device_flags;	/* PCI, and the real device's RESET */
 	struct {
 		uint64_t offset, size;
 		uint32_t flags;
