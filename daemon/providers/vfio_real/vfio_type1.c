@@ -326,7 +326,8 @@ static int type1_attach(struct real_dev *rd, struct iommufd_domain *domain)
 	new = domain ? to_t1(domain) : NULL;
 	if (old == new)
 		return 0;
-	if (old)
+	/* Off the hardware already when a failed replace could not restore it. */
+	if (old && old->on_hw)
 		hw_unmap_all(old);
 	if (!new)
 		return 0;
@@ -431,6 +432,26 @@ static int type1_read_info(struct type1_hold *h)
 out:
 	free(info);
 	return rc;
+}
+
+int vfio_type1_adopt(struct real_dev *rd, int container_fd)
+{
+	struct type1_hold *h = calloc(1, sizeof(*h));
+	int rc;
+
+	if (!h)
+		return -ENOMEM;
+	h->container_fd = container_fd;
+	h->group_fd = -1;
+	rc = type1_read_info(h);
+	if (rc) {
+		free(h->holes);
+		free(h);
+		return rc;
+	}
+	rd->backend = &vfio_type1_backend;
+	rd->backend_priv = h;
+	return 0;
 }
 
 static void type1_close(struct real_dev *rd)
