@@ -63,13 +63,14 @@ static int wait_for_node(const char *path, unsigned int ms)
 	}
 }
 
-static int apply_node_permissions(const struct frontend *fe,
-				  const struct fe_node *node, mode_t mode)
+/* owner, group (uid_t)-1, (gid_t)-1: left as devtmpfs or udev made them. */
+static int apply_node_permissions(const struct fe_node *node, mode_t mode,
+				  uid_t owner, gid_t group)
 {
 	if (chmod(node->path, mode) < 0)
 		return log_error_errno(-errno, "chmod %s: %m", node->path);
-	if ((fe->opt.owner != (uid_t)-1 || fe->opt.group != (gid_t)-1) &&
-	    chown(node->path, fe->opt.owner, fe->opt.group) < 0)
+	if ((owner != (uid_t)-1 || group != (gid_t)-1) &&
+	    chown(node->path, owner, group) < 0)
 		return log_error_errno(-errno, "chown %s: %m", node->path);
 	return 0;
 }
@@ -164,7 +165,14 @@ static int frontend_start_cuse(struct frontend *fe, struct fe_node *node,
 				       strerror(-rc));
 	frontend_own_node(node->path, true);
 	frontend_tell_loop(s, node->path);
-	return apply_node_permissions(fe, node, mode);
+	if (node->sdev) {
+		struct sdev_policy p;
+
+		/* A device node carries its own policy (device_policy.h). */
+		served_device_access(node->sdev, &p);
+		return apply_node_permissions(node, p.mode, p.owner, p.group);
+	}
+	return apply_node_permissions(node, mode, fe->opt.owner, fe->opt.group);
 }
 
 int frontend_start(struct iommufd_daemon *d, const struct frontend_options *o,
@@ -190,6 +198,15 @@ int frontend_start(struct iommufd_daemon *d, const struct frontend_options *o,
 		for (unsigned int i = 0; i < d->nr_served; i++) {
 			fe->dev_nodes[i].fe = fe;
 			fe->dev_nodes[i].sdev = d->served[i];
+			/*
+			 * What --device did not say: the iommufd node's
+			 * --owner, --group and --mode, as before per-device
+			 * policy (the files FUSE shows have our ids then).
+			 */
+			served_device_set_default_access(d->served[i],
+				o->owner != (uid_t)-1 ? o->owner : getuid(),
+				o->group != (gid_t)-1 ? o->group : getgid(),
+				o->mode);
 		}
 		fe->nr_dev_nodes = d->nr_served;
 	}
@@ -224,7 +241,7 @@ int frontend_start(struct iommufd_daemon *d, const struct frontend_options *o,
 		if (!rc && o->vfio_name)
 			rc = frontend_start_cuse(fe, &fe->vfio_node, o->vfio_name,
 						 o->mode);
-		/* One CUSE device per served device, same access as the rest. */
+		/* One CUSE device per served device, with its own policy. */
 		for (unsigned int i = 0; !rc && i < fe->nr_dev_nodes; i++) {
 			struct fe_node *n = &fe->dev_nodes[i];
 

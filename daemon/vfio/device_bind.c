@@ -349,6 +349,7 @@ void served_device_status_get(struct served_device *sd,
 	*st = (struct served_device_status){ .kind = sd->ops->kind };
 	/* Set before serving began, never changed since. */
 	snprintf(st->path, sizeof(st->path), "%s", sd->path);
+	st->access = sd->policy;
 	if (pthread_mutex_trylock(&sd->lock)) {
 		/* Busy (a DMA, a bind waiting for its answer): say so. */
 		st->stale = true;
