@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "frontend/fuse_abort.h"
+#include "frontend/node_watch.h"
 #include "log.h"
 #include "core/own_files.h"
 #include "core/iommufd_private.h"
@@ -175,6 +176,31 @@ static int frontend_start_cuse(struct frontend *fe, struct fe_node *node,
 	return apply_node_permissions(node, mode, fe->opt.owner, fe->opt.group);
 }
 
+/*
+ * udev may change a CUSE device node after we set it up, or make it
+ * again: a watcher puts its policy back.  Without one (no inotify) the
+ * node keeps what the start set, and every open is checked by us anyway.
+ */
+static void frontend_watch_dev_nodes(struct frontend *fe)
+{
+	struct node_watch_entry e[SERVED_DEVICES_MAX];
+	int rc;
+
+	if (!fe->nr_dev_nodes)
+		return;
+	for (unsigned int i = 0; i < fe->nr_dev_nodes; i++) {
+		struct sdev_policy p;
+
+		served_device_access(fe->dev_nodes[i].sdev, &p);
+		e[i] = (struct node_watch_entry){ .path = fe->dev_nodes[i].path,
+			.uid = p.owner, .gid = p.group, .mode = p.mode };
+	}
+	rc = node_watch_start(e, fe->nr_dev_nodes, &fe->watch);
+	if (rc)
+		log_warning("device nodes are not watched (%s): a change of their owner or mode by udev stays",
+			    strerror(-rc));
+}
+
 int frontend_start(struct iommufd_daemon *d, const struct frontend_options *o,
 		   struct frontend **out)
 {
@@ -251,6 +277,8 @@ int frontend_start(struct iommufd_daemon *d, const struct frontend_options *o,
 			if (!rc)
 				served_device_set_path(n->sdev, n->path);
 		}
+		if (!rc)
+			frontend_watch_dev_nodes(fe);
 		if (!rc)
 			fuse_abort_init(NULL);
 	}
@@ -346,6 +374,9 @@ unsigned int frontend_stop_until(struct frontend *fe,
 		return 0;
 	d = fe->daemon;
 	atomic_store(&fe->stopping, true);
+	/* Before the nodes go: their removal is nothing to put back. */
+	node_watch_stop(fe->watch);
+	fe->watch = NULL;
 	/* Waiting ones would never get their turn behind a stuck one. */
 	fe_ioctl_drain(fe);
 	stuck = fe_wait(fe, stop_first_deadline(deadline_us));
