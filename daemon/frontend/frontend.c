@@ -64,7 +64,11 @@ static int wait_for_node(const char *path, unsigned int ms)
 	}
 }
 
-/* owner, group (uid_t)-1, (gid_t)-1: left as devtmpfs or udev made them. */
+/*
+ * owner, group (uid_t)-1, (gid_t)-1: left as devtmpfs or udev made them.
+ * The mode before the owner: the service has no CAP_FOWNER, so a chmod
+ * needs the node still to be ours.
+ */
 static int apply_node_permissions(const struct fe_node *node, mode_t mode,
 				  uid_t owner, gid_t group)
 {

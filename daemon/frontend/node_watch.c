@@ -58,15 +58,16 @@ static void node_fix(const struct watched_node *wn)
 		   (unsigned int)(st.st_mode & 07777), (unsigned int)wn->uid,
 		   (unsigned int)wn->gid, (unsigned int)wn->mode);
 	/*
-	 * Owner first: a chown clears setuid/setgid bits, and ours has none,
-	 * but the order keeps the last word with the mode.  Through the O_PATH
-	 * fd: the inode checked above is the one changed.
+	 * The service has CAP_CHOWN but not CAP_FOWNER: a chmod needs the
+	 * node to be ours, so it is made ours first, then given its mode,
+	 * then its owner.  Through the O_PATH fd: the inode checked above is
+	 * the one changed.
 	 */
-	if (fchownat(fd, "", wn->uid, wn->gid, AT_EMPTY_PATH))
-		log_warning("%s: chown: %m", wn->path);
 	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
-	if (chmod(self, wn->mode))
-		log_warning("%s: chmod: %m", wn->path);
+	if (fchownat(fd, "", geteuid(), wn->gid, AT_EMPTY_PATH) ||
+	    chmod(self, wn->mode) ||
+	    fchownat(fd, "", wn->uid, wn->gid, AT_EMPTY_PATH))
+		log_warning("%s: cannot put its policy back: %m", wn->path);
 	close(fd);
 }
 
