@@ -9,9 +9,10 @@
  * bits someone changed), and the front ends hand us every open that got
  * there.  The kernel's own check is generic_permission() on the inode
  * opened; ours is the same rule on the policy, with the credentials the
- * caller has during its open, read from /proc/TID/status by the binding
- * every map uses (caller_mm_bind(): fsuid, fsgid, supplementary groups,
- * effective capabilities and whether they count in our user namespace).
+ * caller has during its open, read from /proc/TID/status as the binding
+ * every map uses reads them (the same parser; core/caller_creds.h: fsuid,
+ * fsgid, supplementary groups, effective capabilities and whether they
+ * count in our user namespace), under a pidfd of the thread.
  */
 #include "vfio/device_policy.h"
 
@@ -24,7 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/caller_mm.h"
+#include "core/caller_creds.h"
 #include "core/iommufd_private.h"
 #include "log.h"
 #include "vfio/device_priv.h"
@@ -210,15 +211,16 @@ void served_device_access(const struct served_device *sd,
 int served_device_may_open(struct served_device *sd, pid_t tid, int open_flags)
 {
 	static atomic_bool told;
+	struct caller_creds cr;
 	struct sdev_policy p;
-	struct caller_mm *mm;
+	bool own_userns;
 	int rc;
 
 	served_device_access(sd, &p);
-	/* The front end has not said yet: nobody but root's own nodes. */
+	/* The front end has not said yet: nobody. */
 	if (p.owner == SDEV_POLICY_NO_UID || p.mode == SDEV_POLICY_NO_MODE)
 		return -EACCES;
-	rc = caller_mm_bind(tid, sd->daemon->own_userns_ino, &mm);
+	rc = caller_creds_read(tid, sd->daemon->own_userns_ino, &cr, &own_userns);
 	if (rc == -ENOMEM)
 		return rc;
 	/*
@@ -227,20 +229,18 @@ int served_device_may_open(struct served_device *sd, pid_t tid, int open_flags)
 	 */
 	if (rc)
 		return -EACCES;
-	rc = sdev_policy_permission(&p, caller_mm_creds(mm),
-				    caller_mm_capable(mm, CAP_DAC_OVERRIDE),
-				    caller_mm_capable(mm, CAP_DAC_READ_SEARCH),
+	rc = sdev_policy_permission(&p, &cr,
+				    own_userns && ((cr.cap_eff >> CAP_DAC_OVERRIDE) & 1),
+				    own_userns && ((cr.cap_eff >> CAP_DAC_READ_SEARCH) & 1),
 				    open_flags);
 	if (rc && !atomic_exchange(&told, true))
 		log_notice("%s: open by pid %d uid %u refused (EACCES): the device's policy is %u:%u %04o (logged once)",
-			   sd->path, (int)caller_mm_tgid(mm),
-			   (unsigned int)caller_mm_creds(mm)->fsuid,
+			   sd->path, (int)cr.tgid, (unsigned int)cr.fsuid,
 			   (unsigned int)p.owner, (unsigned int)p.group,
 			   (unsigned int)p.mode);
 	else if (rc)
 		log_debug("%s: open by pid %d uid %u refused (EACCES)", sd->path,
-			  (int)caller_mm_tgid(mm),
-			  (unsigned int)caller_mm_creds(mm)->fsuid);
-	caller_mm_put(mm);
+			  (int)cr.tgid, (unsigned int)cr.fsuid);
+	caller_creds_fini(&cr);
 	return rc;
 }

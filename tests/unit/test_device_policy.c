@@ -4,7 +4,8 @@
  * options owner=, group=, mode= (each bad value refused), the defaults
  * from the node's options, the kernel's permission rule, and the check at
  * open with the credentials /proc shows of a real process of another
- * uid with a supplementary group (as root; skipped otherwise).
+ * uid with a supplementary group, and of a zombie (refused: its pidfd
+ * says it is gone) (as root; skipped otherwise).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +14,8 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -161,6 +164,27 @@ static void test_permission_rule(void **state)
 	assert_int_equal(sdev_policy_permission(&p, &cr, false, true, O_RDWR), -EACCES);
 }
 
+/* Whether pid became a zombie (exited, not reaped) within 10 s. */
+static bool wait_zombie(pid_t pid)
+{
+	char path[64], buf[256], *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	for (int i = 0; i < 1000; i++) {
+		FILE *f = fopen(path, "re");
+		size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+
+		if (f)
+			fclose(f);
+		buf[n] = 0;
+		p = strrchr(buf, ')');
+		if (p && p[1] == ' ' && p[2] == 'Z')
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
 /*
  * A process of uid 1000 with supplementary group 1001 waits on a pipe; the
  * check reads who it is from /proc, as at an open.
@@ -220,7 +244,15 @@ static void test_may_open_real_caller(void **state)
 						O_RDWR), -EACCES);
 	served_device_destroy(sd);
 
+	/*
+	 * A zombie still has a /proc/PID/status, but its pidfd says it is
+	 * gone: what was read is no caller's (refused, even by a 0666 policy).
+	 */
 	close(hold[1]);
+	assert_true(wait_zombie(child));
+	assert_int_equal(create("edu,owner=0,group=0,mode=0666", &sd), 0);
+	assert_int_equal(served_device_may_open(sd, child, O_RDWR), -EACCES);
+	served_device_destroy(sd);
 	close(ready[0]);
 	{
 		int status;
