@@ -6,7 +6,9 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
 #include <inttypes.h>
+#include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -204,19 +206,48 @@ static void print_row(const char *pid, const char *uid, const char *comm,
 	       jv_get_u64(c, "areas", 0), mapped, pinned, objects);
 }
 
+/*
+ * A device's policy as ls -l shows a node: "owner:group mode", names where
+ * this system knows the ids (the daemon's view: it reports numbers).
+ */
+static void format_access(const struct jv *dev, char *out, size_t len)
+{
+	const struct jv *owner = jv_get(dev, "owner"), *group = jv_get(dev, "group");
+	char user[64], grp[64], mode[8];
+	struct passwd *pw;
+	struct group *gr;
+
+	if (!owner || !group) {
+		snprintf(out, len, "-");
+		return;
+	}
+	pw = getpwuid((uid_t)jv_get_u64(dev, "owner", 0));
+	gr = getgrgid((gid_t)jv_get_u64(dev, "group", 0));
+	if (pw)
+		sanitize(pw->pw_name, user, sizeof(user));
+	else
+		snprintf(user, sizeof(user), "%" PRIu64, jv_get_u64(dev, "owner", 0));
+	if (gr)
+		sanitize(gr->gr_name, grp, sizeof(grp));
+	else
+		snprintf(grp, sizeof(grp), "%" PRIu64, jv_get_u64(dev, "group", 0));
+	sanitize(jv_get_str(dev, "mode", "?"), mode, sizeof(mode));
+	snprintf(out, len, "%s:%s %s", user, grp, mode);
+}
+
 /* The served devices (--device), when the daemon has any. */
 static void print_devices(const struct jv *devs)
 {
 	if (!devs || devs->type != JV_ARRAY || !devs->n)
 		return;
-	printf("\n%-32s %-6s %5s %8s %6s %5s %6s %10s\n", "DEVICE", "KIND",
-	       "FILES", "BINDER", "UID", "DEVID", "PT", "PINNED");
+	printf("\n%-32s %-6s %5s %8s %6s %5s %6s %10s  %s\n", "DEVICE", "KIND",
+	       "FILES", "BINDER", "UID", "DEVID", "PT", "PINNED", "ACCESS");
 	for (size_t i = 0; i < devs->n; i++) {
 		const struct jv *v = &devs->items[i];
 		const struct jv *bound = jv_get(v, "bound");
 		const struct jv *busy = jv_get(v, "busy");
 		char node[288], kind[16], pid[16] = "-", uid[16] = "-", devid[16] = "-",
-		     pt[16] = "-", pinned[32] = "-";
+		     pt[16] = "-", pinned[32] = "-", access[160];
 
 		sanitize(jv_get_str(v, "node", "?"), node, sizeof(node));
 		sanitize(jv_get_str(v, "kind", "?"), kind, sizeof(kind));
@@ -231,8 +262,10 @@ static void print_devices(const struct jv *devs)
 			format_bytes(jv_get_u64(v, "pinned_bytes", 0), pinned,
 				     sizeof(pinned));
 		}
-		printf("%-32s %-6s %5" PRIu64 " %8s %6s %5s %6s %10s\n", node, kind,
-		       jv_get_u64(v, "open_files", 0), pid, uid, devid, pt, pinned);
+		format_access(v, access, sizeof(access));
+		printf("%-32s %-6s %5" PRIu64 " %8s %6s %5s %6s %10s  %s\n", node,
+		       kind, jv_get_u64(v, "open_files", 0), pid, uid, devid, pt,
+		       pinned, access);
 		if (jv_get(v, "address")) {
 			char addr[40], backend[24], hw[32];
 

@@ -465,6 +465,11 @@ static uint64_t userns_ino(pid_t tid)
 	return ino;
 }
 
+uint64_t caller_userns_ino(pid_t tid)
+{
+	return userns_ino(tid);
+}
+
 static int errno_to_bind(int err)
 {
 	return err == EMFILE || err == ENFILE || err == ENOMEM ? -ENOMEM :

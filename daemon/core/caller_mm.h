@@ -77,6 +77,8 @@ int caller_mm_getfd(struct caller_mm *mm, int fd);
 const struct caller_creds *caller_mm_creds(const struct caller_mm *mm);
 /* capable(cap) in the daemon's user namespace, as taken at bind time. */
 bool caller_mm_capable(const struct caller_mm *mm, int cap);
+/* The inode number of tid's user namespace (its ns link), 0 if unknown. */
+uint64_t caller_userns_ino(pid_t tid);
 
 /* The process still runs (not reaped; a zombie still counts as alive). */
 bool caller_mm_process_alive(const struct caller_mm *mm);

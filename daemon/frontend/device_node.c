@@ -42,7 +42,14 @@ void fe_dev_open(fuse_req_t req, struct fe_node *node,
 		fuse_reply_err(req, ENODEV);
 		return;
 	}
-	rc = vfio_device_file_open(node->sdev, fc->pid, fc->uid, &df);
+	/*
+	 * The node's bits again, on our side: an open that got here past
+	 * them (another node with these numbers, another mount) is refused
+	 * as the kernel refuses it (device_policy.h).
+	 */
+	rc = served_device_may_open(node->sdev, fc->pid, fi->flags);
+	if (!rc)
+		rc = vfio_device_file_open(node->sdev, fc->pid, fc->uid, &df);
 	if (rc) {
 		fuse_reply_err(req, -rc);
 		return;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "frontend/fuse_abort.h"
+#include "frontend/node_watch.h"
 #include "log.h"
 #include "core/own_files.h"
 #include "core/iommufd_private.h"
@@ -63,13 +64,18 @@ static int wait_for_node(const char *path, unsigned int ms)
 	}
 }
 
-static int apply_node_permissions(const struct frontend *fe,
-				  const struct fe_node *node, mode_t mode)
+/*
+ * owner, group (uid_t)-1, (gid_t)-1: left as devtmpfs or udev made them.
+ * The mode before the owner: the service has no CAP_FOWNER, so a chmod
+ * needs the node still to be ours.
+ */
+static int apply_node_permissions(const struct fe_node *node, mode_t mode,
+				  uid_t owner, gid_t group)
 {
 	if (chmod(node->path, mode) < 0)
 		return log_error_errno(-errno, "chmod %s: %m", node->path);
-	if ((fe->opt.owner != (uid_t)-1 || fe->opt.group != (gid_t)-1) &&
-	    chown(node->path, fe->opt.owner, fe->opt.group) < 0)
+	if ((owner != (uid_t)-1 || group != (gid_t)-1) &&
+	    chown(node->path, owner, group) < 0)
 		return log_error_errno(-errno, "chown %s: %m", node->path);
 	return 0;
 }
@@ -164,7 +170,39 @@ static int frontend_start_cuse(struct frontend *fe, struct fe_node *node,
 				       strerror(-rc));
 	frontend_own_node(node->path, true);
 	frontend_tell_loop(s, node->path);
-	return apply_node_permissions(fe, node, mode);
+	if (node->sdev) {
+		struct sdev_policy p;
+
+		/* A device node carries its own policy (device_policy.h). */
+		served_device_access(node->sdev, &p);
+		return apply_node_permissions(node, p.mode, p.owner, p.group);
+	}
+	return apply_node_permissions(node, mode, fe->opt.owner, fe->opt.group);
+}
+
+/*
+ * udev may change a CUSE device node after we set it up, or make it
+ * again: a watcher puts its policy back.  Without one (no inotify) the
+ * node keeps what the start set, and every open is checked by us anyway.
+ */
+static void frontend_watch_dev_nodes(struct frontend *fe)
+{
+	struct node_watch_entry e[SERVED_DEVICES_MAX];
+	int rc;
+
+	if (!fe->nr_dev_nodes)
+		return;
+	for (unsigned int i = 0; i < fe->nr_dev_nodes; i++) {
+		struct sdev_policy p;
+
+		served_device_access(fe->dev_nodes[i].sdev, &p);
+		e[i] = (struct node_watch_entry){ .path = fe->dev_nodes[i].path,
+			.uid = p.owner, .gid = p.group, .mode = p.mode };
+	}
+	rc = node_watch_start(e, fe->nr_dev_nodes, &fe->watch);
+	if (rc)
+		log_warning("device nodes are not watched (%s): a change of their owner or mode by udev stays",
+			    strerror(-rc));
 }
 
 int frontend_start(struct iommufd_daemon *d, const struct frontend_options *o,
@@ -190,6 +228,15 @@ int frontend_start(struct iommufd_daemon *d, const struct frontend_options *o,
 		for (unsigned int i = 0; i < d->nr_served; i++) {
 			fe->dev_nodes[i].fe = fe;
 			fe->dev_nodes[i].sdev = d->served[i];
+			/*
+			 * What --device did not say: the iommufd node's
+			 * --owner, --group and --mode, as before per-device
+			 * policy (the files FUSE shows have our ids then).
+			 */
+			served_device_set_default_access(d->served[i],
+				o->owner != (uid_t)-1 ? o->owner : getuid(),
+				o->group != (gid_t)-1 ? o->group : getgid(),
+				o->mode);
 		}
 		fe->nr_dev_nodes = d->nr_served;
 	}
@@ -224,7 +271,7 @@ int frontend_start(struct iommufd_daemon *d, const struct frontend_options *o,
 		if (!rc && o->vfio_name)
 			rc = frontend_start_cuse(fe, &fe->vfio_node, o->vfio_name,
 						 o->mode);
-		/* One CUSE device per served device, same access as the rest. */
+		/* One CUSE device per served device, with its own policy. */
 		for (unsigned int i = 0; !rc && i < fe->nr_dev_nodes; i++) {
 			struct fe_node *n = &fe->dev_nodes[i];
 
@@ -234,6 +281,8 @@ int frontend_start(struct iommufd_daemon *d, const struct frontend_options *o,
 			if (!rc)
 				served_device_set_path(n->sdev, n->path);
 		}
+		if (!rc)
+			frontend_watch_dev_nodes(fe);
 		if (!rc)
 			fuse_abort_init(NULL);
 	}
@@ -329,6 +378,9 @@ unsigned int frontend_stop_until(struct frontend *fe,
 		return 0;
 	d = fe->daemon;
 	atomic_store(&fe->stopping, true);
+	/* Before the nodes go: their removal is nothing to put back. */
+	node_watch_stop(fe->watch);
+	fe->watch = NULL;
 	/* Waiting ones would never get their turn behind a stuck one. */
 	fe_ioctl_drain(fe);
 	stuck = fe_wait(fe, stop_first_deadline(deadline_us));

@@ -49,7 +49,18 @@ static int fuse_fill_attr(struct frontend *fe, fuse_ino_t ino, struct stat *st)
 		st->st_nlink = 2;
 		return 0;
 	}
-	if (!fuse_node(fe, ino) && !fuse_dev_node(fe, ino))
+	if (fuse_dev_node(fe, ino)) {
+		struct sdev_policy p;
+
+		/* default_permissions makes the kernel check these. */
+		served_device_access(fuse_dev_node(fe, ino)->sdev, &p);
+		st->st_uid = p.owner;
+		st->st_gid = p.group;
+		st->st_mode = S_IFREG | p.mode;
+		st->st_nlink = 1;
+		return 0;
+	}
+	if (!fuse_node(fe, ino))
 		return -ENOENT;
 	/* Both files serve the full ABI: same mode, owner and group. */
 	st->st_mode = S_IFREG | fe->opt.mode;

@@ -35,6 +35,8 @@ struct frontend {
 	atomic_bool stopping;
 	/* Ioctls per uid served at once, and those waiting (admit.h). */
 	struct admit admit;
+	/* CUSE device nodes kept to their policy (node_watch.h); or NULL. */
+	struct node_watch *watch;
 };
 
 void fe_open(fuse_req_t req, struct fe_node *node, struct fuse_file_info *fi);

@@ -6,6 +6,8 @@
  */
 #include "status/status_devices.h"
 
+#include <stdio.h>
+
 #include "core/iommufd_private.h"
 #include "vfio/device.h"
 
@@ -15,6 +17,7 @@ void status_render_devices(struct iommufd_daemon *d, struct json_writer *w)
 	json_array_begin(w);
 	for (unsigned int i = 0; i < d->nr_served; i++) {
 		struct served_device_status st;
+		char mode[8];
 
 		served_device_status_get(d->served[i], &st);
 		json_object_begin(w);
@@ -22,6 +25,14 @@ void status_render_devices(struct iommufd_daemon *d, struct json_writer *w)
 		json_string(w, st.path);
 		json_key(w, "kind");
 		json_string(w, st.kind);
+		json_key(w, "owner");
+		json_u64(w, st.access.owner);
+		json_key(w, "group");
+		json_u64(w, st.access.group);
+		/* Octal, as ls and chmod show it. */
+		snprintf(mode, sizeof(mode), "%04o", (unsigned int)st.access.mode);
+		json_key(w, "mode");
+		json_string(w, mode);
 		if (st.real) {
 			/* The real device and what its IOMMU maps now. */
 			json_key(w, "address");

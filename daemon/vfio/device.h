@@ -23,6 +23,7 @@
 #include <sys/types.h>
 
 #include "providers/vfio_provider.h"
+#include "vfio/device_policy.h"
 
 struct iommufd_daemon;
 struct iommufd_ctx;
@@ -56,6 +57,21 @@ const char *served_device_name(const struct served_device *sd);
 void served_device_set_path(struct served_device *sd, const char *path);
 const char *served_device_path(const struct served_device *sd);
 const char *served_device_kind(const struct served_device *sd);
+
+/*
+ * The device's access policy (device_policy.h).  The front end fills what
+ * --device did not give with its node defaults before it serves.
+ */
+void served_device_set_default_access(struct served_device *sd, uid_t owner,
+				      gid_t group, mode_t mode);
+void served_device_access(const struct served_device *sd,
+			  struct sdev_policy *out);
+/*
+ * Whether thread tid, in the middle of its open with open_flags, may open
+ * the node: the policy's permission check with its credentials of now.
+ * 0, -EACCES (also when they cannot be read), -ENOMEM.
+ */
+int served_device_may_open(struct served_device *sd, pid_t tid, int open_flags);
 
 /* An open of the node.  0, -ENOMEM, -ENODEV. */
 int vfio_device_file_open(struct served_device *sd, pid_t pid, uid_t uid,
@@ -105,6 +121,7 @@ struct iommufd_ctx *iommufd_ctx_get_by_serial(struct iommufd_daemon *d,
 struct served_device_status {
 	char path[288];
 	const char *kind;
+	struct sdev_policy access;
 	unsigned int open_files;
 	bool bound;
 	pid_t bind_pid;

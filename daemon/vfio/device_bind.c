@@ -351,6 +351,7 @@ void served_device_status_get(struct served_device *sd,
 	*st = (struct served_device_status){ .kind = sd->ops->kind };
 	/* Set before serving began, never changed since. */
 	snprintf(st->path, sizeof(st->path), "%s", sd->path);
+	st->access = sd->policy;
 	/* Never waits: the provider reads its own figures without a lock. */
 	if (sd->ops->hw_status && sd->priv) {
 		st->real = true;

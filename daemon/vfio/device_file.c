@@ -70,6 +70,7 @@ int served_device_create_ops(struct iommufd_daemon *d,
 	sd->ops = ops;
 	snprintf(sd->name, sizeof(sd->name), "%s", name);
 	snprintf(sd->path, sizeof(sd->path), "%s", name);
+	sdev_policy_init(&sd->policy);
 	sdev_irqs_init(sd);
 	rc = ops->create ? ops->create(sd, options ? options : "") : 0;
 	if (rc) {
@@ -101,6 +102,7 @@ int served_device_create(struct iommufd_daemon *d, const char *arg,
 	/* "vfio:BDF,...": what follows the colon is the provider's first option. */
 	size_t kind_len = strcspn(arg, ",:");
 	const struct sdev_ops *ops = sdev_kind_ops(arg, kind_len);
+	struct sdev_policy policy;
 	char name[200], *opts, *p;
 	int rc;
 
@@ -109,7 +111,8 @@ int served_device_create(struct iommufd_daemon *d, const char *arg,
 				       arg);
 	snprintf(name, sizeof(name), cuse ? "vfio/devices/uvfio%u" : "uvfio%u",
 		 index);
-	/* Everything but name= goes to the provider, in order. */
+	sdev_policy_init(&policy);
+	/* Everything but name= and the policy goes to the provider, in order. */
 	opts = calloc(1, strlen(arg) + 1);
 	if (!opts)
 		return -ENOMEM;
@@ -124,6 +127,11 @@ int served_device_create(struct iommufd_daemon *d, const char *arg,
 			}
 			memcpy(name, p + 5, n - 5);
 			name[n - 5] = 0;
+		} else if ((rc = sdev_policy_parse_opt(&policy, p, n, arg))) {
+			if (rc < 0) {
+				free(opts);
+				return rc;
+			}
 		} else {
 			if (*opts)
 				strcat(opts, ",");
@@ -142,6 +150,8 @@ int served_device_create(struct iommufd_daemon *d, const char *arg,
 	}
 	rc = served_device_create_ops(d, ops, name, opts, out);
 	free(opts);
+	if (!rc)
+		(*out)->policy = policy;
 	return rc;
 }
 

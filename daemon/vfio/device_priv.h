@@ -12,6 +12,7 @@
 #include <pthread.h>
 
 #include "providers/vfio_provider.h"
+#include "vfio/device_policy.h"
 #include "vfio/device.h"
 
 /* Eventfds one SET_IRQS index may hold: MSI vectors at most. */
@@ -39,6 +40,8 @@ struct served_device {
 	void *priv;
 	char name[200];
 	char path[288];
+	/* Who may open the node; complete before serving, never changed. */
+	struct sdev_policy policy;
 	unsigned int open_files;
 
 	/* The binding (BIND_IOMMUFD .. release of that file). */
