@@ -24,6 +24,7 @@
 #include <sys/types.h>
 
 struct served_device;
+struct iommufd_domain;
 
 struct sdev_region_desc {
 	uint64_t size;	/* 0: the region does not exist */
@@ -33,6 +34,15 @@ struct sdev_region_desc {
 struct sdev_irq_desc {
 	uint32_t count; /* vectors; 0: the IRQ index does not exist */
 	uint32_t flags; /* VFIO_IRQ_INFO_EVENTFD, _MASKABLE, _AUTOMASKED, ... */
+};
+
+/* A provider's real device, as uiommufdctl status shows it. */
+struct sdev_hw_status {
+	const char *address;	/* "0000:00:03.0" */
+	const char *backend;	/* "vfio-type1", "iommufd" */
+	bool attached;		/* DMA through a domain (else blocked) */
+	uint64_t mapped_ranges;	/* IOVA ranges the hardware maps */
+	uint64_t mapped_bytes;
 };
 
 struct sdev_ops {
@@ -58,7 +68,36 @@ struct sdev_ops {
 			     uint64_t off, void *buf, size_t len, bool write);
 	/* VFIO_DEVICE_RESET, and the reset at open of a fresh binding. */
 	int (*reset)(struct served_device *sd);
+
+	/*
+	 * Optional: the device's DMA goes through a real IOMMU the provider
+	 * holds (vfio_real/).  Without them the device is behind the
+	 * daemon's software IOMMU (core/device.h) and refuses domains that
+	 * need physical pages.  Called by the core (hw_pagetable.c,
+	 * device.c) under the bound context's lock, possibly without
+	 * sd->lock: they must not take it (see vfio/device.h's lock order).
+	 *
+	 * domain_alloc: the paging domain of an HWPT of this device (the
+	 * core has checked that no flag and no driver data were asked).
+	 * attach: DMA now goes through domain, which replaces whatever was
+	 * attached (attach or replace), or is blocked (domain NULL: never
+	 * fails).  -EINVAL for a domain the provider did not make for this
+	 * device, so the core tries the next auto domain.  On failure the
+	 * old attachment must still be in force.
+	 */
+	int (*domain_alloc)(struct served_device *sd,
+			    struct iommufd_domain **out);
+	int (*attach)(struct served_device *sd, struct iommufd_domain *domain);
+	/*
+	 * Optional, for uiommufdctl status: the real device behind sd and
+	 * what its IOMMU maps now.  Never waits on a lock (figures may be a
+	 * moment old).
+	 */
+	void (*hw_status)(struct served_device *sd, struct sdev_hw_status *out);
 };
+
+/* The provider serving sd (for the core's hooks above). */
+const struct sdev_ops *sdev_get_ops(struct served_device *sd);
 
 /* The provider's private state (set by ops->create). */
 void *sdev_priv(struct served_device *sd);
@@ -86,5 +125,7 @@ void sdev_irq_lower(struct served_device *sd);
 
 /* Providers, by kind (daemon/providers/<kind>/). */
 extern const struct sdev_ops edu_sdev_ops;
+/* A real device bound to vfio-pci: "vfio:BDF" (vfio_real/). */
+extern const struct sdev_ops vfio_real_sdev_ops;
 
 #endif

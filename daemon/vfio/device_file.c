@@ -26,6 +26,11 @@ void sdev_set_priv(struct served_device *sd, void *priv)
 	sd->priv = priv;
 }
 
+const struct sdev_ops *sdev_get_ops(struct served_device *sd)
+{
+	return sd->ops;
+}
+
 static bool name_ok(const char *name)
 {
 	size_t n = strlen(name);
