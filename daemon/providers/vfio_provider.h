@@ -94,6 +94,22 @@ struct sdev_ops {
 	 * moment old).
 	 */
 	void (*hw_status)(struct served_device *sd, struct sdev_hw_status *out);
+	/*
+	 * Optional, for a provider whose interrupts come from a real device
+	 * (under sd->lock): irq_route when the client's SET_IRQS routes the
+	 * line to index (VFIO_PCI_INTX_IRQ_INDEX, VFIO_PCI_MSI_IRQ_INDEX) or
+	 * to nothing (-1); a refusal fails that SET_IRQS with its errno.
+	 * intx_mask when the client masks or unmasks INTx (the automask is
+	 * the real device's: its kernel masks the line when it fires).
+	 */
+	int (*irq_route)(struct served_device *sd, int index);
+	/*
+	 * Optional: the device's VFIO_DEVICE_FLAGS_* when they are not known
+	 * before create() (a real device: RESET only where its vfio-pci has a
+	 * reset method); device_flags otherwise.  Fixed once created.
+	 */
+	uint32_t (*device_flags_get)(struct served_device *sd);
+	void (*intx_mask)(struct served_device *sd, bool masked);
 };
 
 /* The provider serving sd (for the core's hooks above). */
@@ -122,6 +138,15 @@ int sdev_dma_rw(struct served_device *sd, uint64_t iova, void *buf,
  */
 void sdev_irq_raise(struct served_device *sd);
 void sdev_irq_lower(struct served_device *sd);
+/*
+ * From a provider's own thread (not under sd->lock): one interrupt of a
+ * real device, raised and lowered at once under sd->lock.  A level INTx
+ * that is still asserted fires again at the real device's unmask, which
+ * intx_mask passes on.  The lock is only tried, and *cancel looked at in
+ * between, because the provider's destroy runs under it and waits for
+ * the thread.  0, or -ECANCELED.
+ */
+int sdev_irq_pulse(struct served_device *sd, const _Atomic bool *cancel);
 
 /* Providers, by kind (daemon/providers/<kind>/). */
 extern const struct sdev_ops edu_sdev_ops;

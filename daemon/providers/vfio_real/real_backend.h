@@ -10,6 +10,8 @@
  *  - "iommufd" (kernel_iommufd*.c): the device's cdev bound to a kernel
  *    iommufd of the daemon's, where the kernel has one.
  *
+ * The provider keeps rd->attached: attach() still sees the old domain
+ * there and the provider records the new one once attach() succeeded.
  * Every call but usable() runs under the context lock of the context the
  * device is bound to (or at start and stop, with no client), never under
  * a lock the backend takes itself.  Errors are negative errnos; the core
