@@ -15,7 +15,9 @@
 # status shows what its hardware maps); the next client binds; the demo.
 #
 # With BENCH_SECS set (scripts/bench-vfio-kiommufd.sh): only the benchmark,
-# the kernel's /dev/iommu with the edu cdev first, then the daemon's nodes,
+# BENCH_ROUNDS (2) interleaved rounds of:
+# the kernel's /dev/iommu with the edu cdev first, then the daemon's nodes
+# (vfio:BDF, then the software edu for what the daemon costs by itself),
 # results under /out.
 #
 # Skips (77) where the kernel has no iommufd, no edu can be bound, or the
@@ -45,7 +47,7 @@ wait_for() {
 }
 
 start_daemon() {
-	./uiommufd --cuse --name uiommu --mode 0666 --device "vfio:$bdf" \
+	./uiommufd --cuse --name uiommu --mode 0666 --device "${1:-vfio:$bdf}" \
 		--status-socket $sock --log-level info 2>/tmp/daemon.log &
 	dpid=$!
 	if ! wait_for $node 20 || ! wait_for $dev 20 || ! wait_for $sock 20; then
@@ -66,12 +68,20 @@ stop_daemon() {
 }
 
 if [ -n "${BENCH_SECS:-}" ]; then
-	echo "=== benchmark: the kernel's /dev/iommu, $kdev"
-	./real_map_bench /dev/iommu $kdev --secs "$BENCH_SECS" | tee /out/kernel.txt || fail=1
-	start_daemon
-	echo "=== benchmark: the daemon, $node + $dev (vfio:$bdf)"
-	./real_map_bench $node $dev --secs "$BENCH_SECS" | tee /out/daemon.txt || fail=1
-	stop_daemon
+	# interleaved rounds: a busy host slows one round, not one column
+	for r in $(seq "${BENCH_ROUNDS:-2}"); do
+		echo "=== round $r: the kernel's /dev/iommu, $kdev"
+		./real_map_bench /dev/iommu $kdev --secs "$BENCH_SECS" | tee -a /out/kernel.txt || fail=1
+		start_daemon
+		echo "=== round $r: the daemon, $node + $dev (vfio:$bdf)"
+		./real_map_bench $node $dev --secs "$BENCH_SECS" | tee -a /out/daemon.txt || fail=1
+		stop_daemon
+		# what the daemon costs without a real IOMMU behind it
+		start_daemon edu
+		echo "=== round $r: the daemon, $node + $dev (software edu)"
+		./real_map_bench $node $dev --secs "$BENCH_SECS" | tee -a /out/edu.txt || fail=1
+		stop_daemon
+	done
 	exit $fail
 fi
 
