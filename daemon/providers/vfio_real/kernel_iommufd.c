@@ -46,9 +46,12 @@
  * /sys/class/misc/iommu/dev names), never a CUSE node of ours or anybody's
  * that may sit at the same path.
  *
- * Locking: map/unmap/free of a domain run under the owning context's
- * lock, attach under the served device's; the shared file's reference
- * count has a lock of its own.
+ * Locking: every call runs under the lock of the context the device is
+ * bound to (real_backend.h), and a domain belongs to one context.  What
+ * is shared between contexts, the daemon's file, the list of devices and
+ * which domain each follows (read by status without the context lock),
+ * is under kfd_lock, a leaf lock held for a few stores; the counters
+ * status reads are atomic.
  */
 #include <errno.h>
 #include <fcntl.h>
