@@ -148,7 +148,18 @@ int __wrap_ioctl(int fd, unsigned long cmd, ...)
 			e = fake_map(m->ioas_id, m->iova, m->length, true,
 				     m->start, m->flags);
 		} else if (cmd == IOMMU_IOAS_UNMAP) {
-			e = fake_unmap(arg);
+			e = fake_unmap(arg);		} else if (cmd == IOMMU_IOAS_IOVA_RANGES) {
+			/* an Intel IOMMU of 39 bits with the device attached */
+			struct iommu_ioas_iova_ranges *r = arg;
+			struct iommu_iova_range *out =
+				(void *)(uintptr_t)r->allowed_iovas;
+
+			assert_int_equal(attached_to, r->ioas_id);
+			assert_true(r->num_iovas >= 2);
+			out[0] = (struct iommu_iova_range){ 0, 0xfedfffff };
+			out[1] = (struct iommu_iova_range){ 0xfef00000, (1ull << 39) - 1 };
+			r->num_iovas = 2;
+			r->out_iova_alignment = 4096;
 		} else {
 			e = ENOTTY;
 		}
@@ -207,6 +218,8 @@ static int setup(void **state)
 	kd->aperture_start = 0;
 	kd->aperture_last = (1ull << 39) - 1;
 	kd->iova_alignment = 4096;
+	kd->nr_holes = 1;
+	kd->holes[0] = (struct iommufd_iova_hole){ 0xfee00000, 0xfeefffff };
 	memset(&rd, 0, sizeof(rd));
 	strcpy(rd.bdf, "0000:00:03.0");
 	rd.device_fd = FAKE_DEVICE;
@@ -263,11 +276,39 @@ static void test_domain_from_probe(void **state)
 	assert_int_equal(d->aperture_start, 0);
 	assert_int_equal(d->aperture_end, (1ull << 39) - 1);
 	assert_int_equal(d->pgsize_bitmap & -d->pgsize_bitmap, 4096);
+	/* the probe's reserved region, a copy the domain owns */
+	assert_int_equal(d->nr_holes, 1);
+	assert_ptr_not_equal(d->holes, ((struct kiommufd_dev *)rd.backend_priv)->holes);
+	assert_int_equal(d->holes[0].start, 0xfee00000);
+	assert_int_equal(d->holes[0].last, 0xfeefffff);
 	assert_int_equal(nr_live, 1);
 	assert_int_equal(kfd_refs, 2); /* the domain holds the file too */
 	d->ops->free(d);
 	assert_int_equal(nr_live, 0);
 	assert_int_equal(kfd_refs, 1);
+}
+
+/* At open: the kernel's ranges with the device attached, then detached. */
+static void test_probe(void **state)
+{
+	struct kiommufd_dev *kd = rd.backend_priv;
+
+	(void)state;
+	kd->aperture_last = kd->iova_alignment = 0;
+	kd->nr_holes = 0;
+	assert_int_equal(kiommufd_probe(&rd, kd), 0);
+	assert_int_equal(kd->aperture_start, 0);
+	assert_int_equal(kd->aperture_last, (1ull << 39) - 1);
+	assert_int_equal(kd->iova_alignment, 4096);
+	assert_int_equal(kd->nr_holes, 1);
+	assert_int_equal(kd->holes[0].start, 0xfee00000);
+	assert_int_equal(kd->holes[0].last, 0xfeefffff);
+	assert_int_equal(attached_to, 0);
+	assert_int_equal(nr_live, 0);
+	/* a refused attach is the kernel's errno, nothing left behind */
+	fail_next_attach = EINVAL;
+	assert_int_equal(kiommufd_probe(&rd, kd), -EINVAL);
+	assert_int_equal(nr_live, 0);
 }
 
 /* Shared memory by VA: MAP of the view at the same IOVA, prot kept. */
@@ -459,6 +500,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_domain_from_probe, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_probe, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_map_view, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_map_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_map_errno, setup, teardown),

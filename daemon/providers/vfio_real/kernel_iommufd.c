@@ -39,8 +39,9 @@
  *
  * The aperture and page sizes come from the kernel: at open the device is
  * attached once to an empty probe IOAS, whose IOMMU_IOAS_IOVA_RANGES then
- * says what the IOMMU translates for it (its reserved regions, such as the
- * MSI window, are holes the kernel refuses with EADDRINUSE at map time).
+ * says what the IOMMU translates for it: the aperture, and between its
+ * ranges the reserved regions (the MSI window), which become the domain's
+ * holes, reserved in the client's IOAS while the domain is in it.
  *
  * Which /dev/iommu: only the kernel's misc device (its st_rdev is the one
  * /sys/class/misc/iommu/dev names), never a CUSE node of ours or anybody's
@@ -216,6 +217,9 @@ struct kiommufd_dev {
 	uint32_t devid;	 /* the device object in it */
 	uint64_t aperture_start, aperture_last;
 	uint64_t iova_alignment;
+	/* Between the kernel's IOVA ranges: reserved regions (MSI window). */
+	unsigned int nr_holes;
+	struct iommufd_iova_hole holes[KIOMMUFD_MAX_RANGES - 1];
 };
 
 /* Every open device, so that a domain going detaches it from status. */
@@ -291,15 +295,22 @@ static int kiommufd_probe(struct real_dev *rd, struct kiommufd_dev *kd)
 	}
 	kd->aperture_start = ranges[0].start;
 	kd->aperture_last = ranges[r.num_iovas - 1].last;
+	kd->nr_holes = 0;
+	for (unsigned int i = 1; i < r.num_iovas; i++)
+		if (ranges[i].start > ranges[i - 1].last + 1)
+			kd->holes[kd->nr_holes++] = (struct iommufd_iova_hole){
+				.start = ranges[i - 1].last + 1,
+				.last = ranges[i].start - 1,
+			};
 	kd->iova_alignment = r.out_iova_alignment ? r.out_iova_alignment : 4096;
 	if (kd->iova_alignment & (kd->iova_alignment - 1)) {
 		rc = -EINVAL;
 		goto out_destroy;
 	}
 	log_info("%s: kernel iommufd: IOVA 0x%" PRIx64 "-0x%" PRIx64
-		 " in %u range(s), alignment 0x%" PRIx64,
+		 " with %u reserved hole(s), alignment 0x%" PRIx64,
 		 rd->bdf, kd->aperture_start, kd->aperture_last,
-		 r.num_iovas, kd->iova_alignment);
+		 kd->nr_holes, kd->iova_alignment);
 out_destroy:
 	rc2 = kdestroy(kd->iommufd, ioas);
 	return rc ? rc : rc2;
@@ -398,6 +409,8 @@ struct kdomain {
 	struct interval_tree_root maps;
 	/* Written under the context lock, read by status without it. */
 	_Atomic uint64_t nr_maps, mapped_bytes;
+	/* The device's holes, copied: a domain may outlive the device. */
+	struct iommufd_iova_hole holes[];
 };
 
 static const struct backend_ops kiommufd_domain_ops;
@@ -580,7 +593,7 @@ static int kiommufd_domain_alloc(struct real_dev *rd,
 	if (!kd)
 		return -ENODEV;
 	domain = calloc(1, sizeof(*domain));
-	k = calloc(1, sizeof(*k));
+	k = calloc(1, sizeof(*k) + kd->nr_holes * sizeof(k->holes[0]));
 	if (!domain || !k) {
 		rc = -ENOMEM;
 		goto out_free;
@@ -601,6 +614,10 @@ static int kiommufd_domain_alloc(struct real_dev *rd,
 	domain->aperture_start = kd->aperture_start;
 	domain->aperture_end = kd->aperture_last;
 	domain->needs_phys = true;
+	if (kd->nr_holes)
+		memcpy(k->holes, kd->holes, kd->nr_holes * sizeof(k->holes[0]));
+	domain->holes = k->holes;
+	domain->nr_holes = kd->nr_holes;
 	domain->priv = k;
 	*out = domain;
 	return 0;
