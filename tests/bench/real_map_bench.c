@@ -12,7 +12,9 @@
  *   RESULT map_<va|file>_<size> <pairs/s> <median us> <MiB/s>
  * --check-file first moves a page through the device from an IOAS_MAP_FILE
  * mapping and back, then checks that after IOAS_UNMAP the device's write
- * no longer lands ("RESULT check_map_file ok", exit 1 otherwise).
+ * no longer lands ("RESULT check_map_file ok"), after checking that the
+ * IOAS's usable ranges leave out the MSI window ("RESULT check_msi_window
+ * ok"); exit 1 otherwise.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -141,6 +143,32 @@ static void check_map_file(int fd, uint32_t ioas, struct edu_handle *dev)
 	printf("RESULT check_map_file ok\n");
 }
 
+/*
+ * With the device attached, the IOAS's usable ranges leave out what its
+ * IOMMU cannot translate: on an Intel IOMMU the MSI window at 0xfee00000,
+ * which the kernel reserves for an attached device (and the daemon as its
+ * domain's hole).
+ */
+static void check_msi_window(int fd, uint32_t ioas)
+{
+	struct iommu_iova_range r[16];
+	struct iommu_ioas_iova_ranges q = {
+		.size = sizeof(q), .ioas_id = ioas, .num_iovas = 16,
+		.allowed_iovas = (uintptr_t)r,
+	};
+	int rc = edu_ioctl(fd, IOMMU_IOAS_IOVA_RANGES, &q);
+
+	if (rc)
+		die("IOAS_IOVA_RANGES", rc);
+	for (uint32_t i = 0; i < q.num_iovas && i < 16; i++)
+		if (r[i].start <= 0xfee00000ull && 0xfee00000ull <= r[i].last) {
+			fprintf(stderr, "real_map_bench: the MSI window is in usable range %#llx-%#llx\n",
+				(unsigned long long)r[i].start, (unsigned long long)r[i].last);
+			exit(1);
+		}
+	printf("RESULT check_msi_window ok (%u ranges)\n", q.num_iovas);
+}
+
 static void bench(int fd, uint32_t ioas, size_t len, bool by_file, double secs)
 {
 	double t0, t = 0, med, sum = 0;
@@ -204,8 +232,10 @@ int main(int argc, char **argv)
 	if ((rc = edu_bind_attach(&dev, fd, alloc.out_ioas_id)) ||
 	    (rc = edu_command(&dev, PCI_CMD_MEMORY | PCI_CMD_MASTER, 0)))
 		die("bind/attach", rc);
-	if (check)
+	if (check) {
+		check_msi_window(fd, alloc.out_ioas_id);
 		check_map_file(fd, alloc.out_ioas_id, &dev);
+	}
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		bench(fd, alloc.out_ioas_id, sizes[i], false, secs);
 		bench(fd, alloc.out_ioas_id, sizes[i], true, secs);
