@@ -15,7 +15,8 @@
 # --build DIR      measure the daemon and tools of this meson build
 #                  (default: build/, set up and built here if needed)
 # --only SECTIONS  comma-separated subset of calls,map,areas,clients,edu,vm: the
-#                  tables are printed and BENCHMARKS.md is left alone
+#                  tables are printed and BENCHMARKS.md is left alone;
+#                  --only vfio-kiommufd runs scripts/bench-vfio-kiommufd.sh
 # --rounds N       interleaved rounds of every compared figure (default 2)
 #
 # Pinned figures: server and client on CPU 0 (taskset -c 0): on a 2-vCPU
@@ -49,6 +50,10 @@ while [ $# -gt 0 ]; do
 done
 [[ $rounds =~ ^[1-9][0-9]?$ ]] || { echo "--rounds 1..99"; exit 2; }
 want() { [ -z "$only" ] || [[ ",$only," == *",$1,"* ]]; }
+# the kernel-iommufd backend's table comes from its own script (its guest)
+if [ "$only" = vfio-kiommufd ]; then
+	exec scripts/bench-vfio-kiommufd.sh --build "$B"
+fi
 [ $vm = 1 ] && want vm || vm=0
 iters=$([ $quick = 1 ] && echo 5000 || echo 30000)
 cost_iters=$([ $quick = 1 ] && echo 2000 || echo 10000)
@@ -718,5 +723,8 @@ if want clients; then
 			cp "$out/bench-clients.png" /tmp/bench-clients.png && echo "plot: /tmp/bench-clients.png"
 	fi
 fi
+# sections written by the real-device scripts (scripts/bench-vfio-*.sh) stay
+[ -z "$only" ] && [ -f BENCHMARKS.md ] &&
+	awk '/^## /{k = /^## Real device, /} k' BENCHMARKS.md >> "$out/BENCHMARKS.md"
 [ -z "$only" ] && cp "$out/BENCHMARKS.md" BENCHMARKS.md
 true

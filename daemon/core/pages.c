@@ -266,6 +266,15 @@ struct iommufd_dmabuf *iopt_pages_dmabuf(const struct iopt_pages *pages)
 	return pages->ext ? pages->ext->dmabuf : NULL;
 }
 
+int iopt_pages_file_fd(const struct iopt_pages *pages, uint64_t start_byte,
+		       uint64_t *offset)
+{
+	if (pages->type != IOPT_ADDRESS_FILE || pages_fd(pages) < 0)
+		return -1;
+	*offset = pages->start + start_byte;
+	return pages_fd(pages);
+}
+
 static struct iopt_accounts *iopt_accounts(struct iommufd_daemon *d)
 {
 	if (!d->accounts)

@@ -92,6 +92,14 @@ struct iopt_pages *iopt_alloc_file_pages(struct iommufd_ucmd *ucmd, int fd,
 					 bool writable, int *err);
 /* The dma-buf behind IOPT_ADDRESS_DMABUF pages, NULL for the others. */
 struct iommufd_dmabuf *iopt_pages_dmabuf(const struct iopt_pages *pages);
+/*
+ * For a kernel that pins files itself (IOMMU_IOAS_MAP_FILE): the daemon's
+ * descriptor of a FILE's file, with the file offset of start_byte in
+ * *offset; -1 for any other memory.  Good while pages lives; the caller
+ * must not close it.
+ */
+int iopt_pages_file_fd(const struct iopt_pages *pages, uint64_t start_byte,
+		       uint64_t *offset);
 /* Pages objects not freed yet, over every context (for tests). */
 size_t iopt_pages_in_use(void);
 /* Byte offset of the first mapped byte inside the pages (uva % PAGE_SIZE). */
