@@ -1,0 +1,31 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# with-daemon.sh's client (daemon with --device edu on a FUSE mount):
+#   private_dma.sh NODE   (PRIVATE_DMA, UIOMMUFD_EXEC, UIOMMUFD_SHARED_ANON_LIB)
+# The same unmodified private_dma, whose DMA memory is private anonymous,
+# without and with `uiommufd-exec --shared-anon`.  The software edu is an
+# emulated domain, which takes private memory by VA, so both runs move
+# data; what the shim changes shows when the source is munmap()ed after
+# the map: without it the daemon followed the VA (exit 3), with it the
+# daemon holds the very pages, as a hardware backend needs (exit 0).
+set -u
+node=$1
+fail=0
+run() {	# WANT LABEL COMMAND...
+	local want=$1 label=$2 rc
+	shift 2
+	"$@"
+	rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		echo "FAIL $label: exit $rc, want $want"; fail=1
+	else
+		echo "ok   $label (exit $rc)"
+	fi
+}
+run 0 "private memory, no shim" "$PRIVATE_DMA" "$node" -
+run 3 "private memory unmapped after the map, no shim: the VA was followed" \
+	"$PRIVATE_DMA" "$node" - --unmap-source
+run 0 "under the shim" "$UIOMMUFD_EXEC" --shared-anon "$PRIVATE_DMA" "$node" -
+run 0 "under the shim, unmapped after the map: the daemon kept the pages" \
+	"$UIOMMUFD_EXEC" --shared-anon "$PRIVATE_DMA" "$node" - --unmap-source
+exit $fail
