@@ -6,6 +6,7 @@
  * for itself.  Every function here runs under sa_lock.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -149,6 +150,43 @@ void sa_forget(uintptr_t start, uintptr_t end)
 			memset(&regions[i], 0, sizeof(regions[i]));
 			nr_used--;
 		}
+}
+
+/*
+ * A new memfd holding a copy of the tracked range [src, src + copy): the
+ * bytes are written into the file (pages allocated without a fault each,
+ * the cost of a copy on a machine whose page faults are slow) and the
+ * file mapped shared, read-write, anywhere.  What write() cannot read
+ * (memory the program made unreadable) is copied through the mapping.
+ */
+void *sa_copy_backing(uintptr_t src, size_t copy, size_t len)
+{
+	int fd = memfd_create("uiommufd-shared-anon", MFD_CLOEXEC), err;
+	size_t done = 0;
+	void *p;
+
+	if (fd < 0)
+		return MAP_FAILED;
+	if (ftruncate(fd, (off_t)len) < 0) {
+		err = errno;
+		close(fd);
+		errno = err;
+		return MAP_FAILED;
+	}
+	while (done < copy) {
+		ssize_t n = pwrite(fd, (void *)(src + done), copy - done, (off_t)done);
+
+		if (n <= 0)
+			break;
+		done += (size_t)n;
+	}
+	p = sa_sys_mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	err = errno;
+	close(fd);
+	errno = err;
+	if (p != MAP_FAILED && done < copy)
+		sa_copy_from((uint8_t *)p + done, src + done, copy - done);
+	return p;
 }
 
 void *sa_new_backing(void *addr, size_t len, int prot, int flags)

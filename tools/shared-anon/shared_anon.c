@@ -299,15 +299,15 @@ static void *remap_copy(uintptr_t old, uintptr_t olen, uintptr_t nlen,
 	bool tracked = true;
 	void *tmp, *p;
 
-	tmp = sa_new_backing(NULL, nlen, PROT_READ | PROT_WRITE, 0);
+	tmp = sa_copy_backing(old, olen < nlen ? olen : nlen, nlen);
 	if (tmp == MAP_FAILED) {
 		tracked = false;
 		tmp = sa_sys_mmap(NULL, nlen, PROT_READ | PROT_WRITE,
 				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (tmp == MAP_FAILED)
 			return fail_with(ENOMEM);
+		sa_copy_from(tmp, old, olen < nlen ? olen : nlen);
 	}
-	sa_copy_from(tmp, old, olen < nlen ? olen : nlen);
 	if (prot != (PROT_READ | PROT_WRITE))
 		sa_sys_mprotect(tmp, nlen, prot);
 	p = tmp;
@@ -449,15 +449,15 @@ static void fork_prepare(void)
 			continue;
 		len = r->end - r->start;
 		snap_private[i] = false;
-		p = sa_new_backing(NULL, len, PROT_READ | PROT_WRITE, 0);
+		p = sa_copy_backing(r->start, len, len);
 		if (p == MAP_FAILED) {
 			snap_private[i] = true;
 			p = sa_sys_mmap(NULL, len, PROT_READ | PROT_WRITE,
 					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			if (p == MAP_FAILED)
+				continue;
+			sa_copy_from(p, r->start, len);
 		}
-		if (p == MAP_FAILED)
-			continue;
-		sa_copy_from(p, r->start, len);
 		snap[i] = p;
 	}
 }

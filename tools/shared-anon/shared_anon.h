@@ -69,6 +69,8 @@ void sa_limit_regions(unsigned int n) SA_HIDDEN;
  * and friends, or 0), or MAP_FAILED with errno; nothing is recorded.
  */
 void *sa_new_backing(void *addr, size_t len, int prot, int flags) SA_HIDDEN;
+/* A new memfd mapping (read-write, anywhere) holding a copy of a range. */
+void *sa_copy_backing(uintptr_t src, size_t copy, size_t len) SA_HIDDEN;
 /* Copies len bytes from a tracked range, readable or not. */
 void sa_copy_from(void *dst, uintptr_t src, size_t len) SA_HIDDEN;
 

@@ -13,6 +13,12 @@
  * start.  free() reads the 16 bytes before any pointer (glibc's chunk
  * header is there for its own blocks) and asks the table only when the
  * tag matches, so small frees cost one compare.
+ *
+ * Freed blocks of up to SA_CACHE_BLOCK are kept, up to SA_CACHE_SLOTS of
+ * them and SA_CACHE_BYTES in all, for the next allocation of about their
+ * size, as glibc keeps freed memory in its heap: a new memfd's pages cost
+ * a fault each where reused ones cost nothing.  As with glibc's reuse, a
+ * block freed while still mapped into an IOAS may then hold new data.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -31,6 +37,57 @@ struct sa_head {
 	size_t map_len;
 	size_t off;	/* of the user pointer from the region's start */
 };
+
+#define SA_CACHE_SLOTS 8u
+#define SA_CACHE_BLOCK (32u << 20)
+#define SA_CACHE_BYTES (64u << 20)
+
+/* Freed blocks kept for reuse, under sa_lock; NULL: an empty slot. */
+static struct sa_head *cache[SA_CACHE_SLOTS];
+static size_t cache_bytes;
+
+/* The smallest kept block of len to 2 * len bytes, taken out; or NULL. */
+static struct sa_head *cache_take(size_t len)
+{
+	unsigned int best = SA_CACHE_SLOTS;
+
+	pthread_mutex_lock(&sa_lock);
+	for (unsigned int i = 0; i < SA_CACHE_SLOTS; i++)
+		if (cache[i] && cache[i]->map_len >= len &&
+		    cache[i]->map_len / 2 <= len &&
+		    (best == SA_CACHE_SLOTS || cache[i]->map_len < cache[best]->map_len))
+			best = i;
+	if (best == SA_CACHE_SLOTS) {
+		pthread_mutex_unlock(&sa_lock);
+		return NULL;
+	}
+	{
+		struct sa_head *h = cache[best];
+
+		cache[best] = NULL;
+		cache_bytes -= h->map_len;
+		pthread_mutex_unlock(&sa_lock);
+		return h;
+	}
+}
+
+/* Keeps a freed block if there is room; false: unmap it. */
+static bool cache_put(struct sa_head *h)
+{
+	bool kept = false;
+
+	if (h->map_len > SA_CACHE_BLOCK)
+		return false;
+	pthread_mutex_lock(&sa_lock);
+	for (unsigned int i = 0; i < SA_CACHE_SLOTS && !kept; i++)
+		if (!cache[i] && cache_bytes + h->map_len <= SA_CACHE_BYTES) {
+			cache[i] = h;
+			cache_bytes += h->map_len;
+			kept = true;
+		}
+	pthread_mutex_unlock(&sa_lock);
+	return kept;
+}
 
 static void *(*next_malloc)(size_t);
 static void (*next_free)(void *);
@@ -97,6 +154,17 @@ static uint64_t *tag_of(void *p)
 	return (uint64_t *)p - 2;
 }
 
+static void *block_init(struct sa_head *h, size_t len, size_t off)
+{
+	uint8_t *p = (uint8_t *)h + off;
+
+	h->map_len = len;
+	h->off = off;
+	tag_of(p)[0] = SA_TAG ^ (uintptr_t)p;
+	tag_of(p)[1] = (uintptr_t)h;
+	return p;
+}
+
 /*
  * The 16 bytes before a pointer of the next malloc are its chunk header
  * (glibc) or redzone (a sanitizer's): read, never written.
@@ -113,17 +181,25 @@ static bool tag_matches(void *p, uintptr_t *base)
 }
 
 /* A block of n bytes at alignment align (<= a page), or NULL. */
-static void *sa_alloc(size_t n, size_t align)
+static void *sa_alloc(size_t n, size_t align, bool zero)
 {
 	size_t off = align > SA_HDR ? align : SA_HDR, pg = (size_t)getpagesize();
 	size_t len;
 	struct sa_head *h;
 	struct sa_region *r;
-	uint8_t *base, *p;
+	uint8_t *base;
 
 	if (!sa_enabled || n < sa_threshold || align > pg || n > SIZE_MAX / 2)
 		return NULL;
 	len = (off + n + pg - 1) & ~(pg - 1);
+	h = cache_take(len);
+	if (h) {
+		uint8_t *p = block_init(h, h->map_len, off);
+
+		if (zero)
+			memset(p, 0, n);
+		return p;
+	}
 	base = sa_mmap(NULL, len, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (base == MAP_FAILED)
@@ -137,13 +213,7 @@ static void *sa_alloc(size_t n, size_t align)
 		sa_munmap(base, len);
 		return NULL;
 	}
-	h = (struct sa_head *)base;
-	h->map_len = len;
-	h->off = off;
-	p = base + off;
-	tag_of(p)[0] = SA_TAG ^ (uintptr_t)p;
-	tag_of(p)[1] = (uintptr_t)base;
-	return p;
+	return block_init((struct sa_head *)base, len, off);
 }
 
 /* The block's head if p is one of ours. */
@@ -169,7 +239,7 @@ void *malloc(size_t n)
 
 	if (!ready())
 		return boot_alloc(n);
-	p = sa_alloc(n, 16);
+	p = sa_alloc(n, 16, false);
 	return p ? p : next_malloc(n);
 }
 
@@ -180,9 +250,11 @@ void free(void *p)
 	if (!p || in_boot(p))
 		return;
 	h = sa_block(p);
-	if (h)
-		sa_munmap(h, h->map_len);
-	else if (ready())
+	if (h) {
+		tag_of(p)[0] = 0;	/* no longer a block until handed out again */
+		if (!cache_put(h))
+			sa_munmap(h, h->map_len);
+	} else if (ready())
 		next_free(p);
 }
 
@@ -198,7 +270,7 @@ void *calloc(size_t n, size_t m)
 	if (!ready()) {	/* boot_heap is zero and never reused */
 		return boot_alloc(bytes);
 	}
-	p = sa_alloc(bytes, 16);	/* a new memfd reads zero */
+	p = sa_alloc(bytes, 16, true);
 	return p ? p : next_calloc(n, m);
 }
 
@@ -267,7 +339,7 @@ void *realloc(void *p, size_t n)
 			errno = ENOMEM;
 		return q;
 	}
-	q = h ? next_malloc(n) : sa_alloc(n, 16);
+	q = h ? next_malloc(n) : sa_alloc(n, 16, false);
 	if (!q)
 		return h ? NULL : next_realloc(p, n);
 	keep = usable(p);
@@ -293,7 +365,7 @@ void *memalign(size_t align, size_t n)
 
 	if (!ready())
 		return NULL;
-	p = (align & (align - 1)) ? NULL : sa_alloc(n, align);
+	p = (align & (align - 1)) ? NULL : sa_alloc(n, align, false);
 	return p ? p : next_memalign(align, n);
 }
 
@@ -305,7 +377,7 @@ int posix_memalign(void **out, size_t align, size_t n)
 		return ENOMEM;
 	if (!align || (align & (align - 1)) || align % sizeof(void *))
 		return next_posix_memalign(out, align, n);
-	p = sa_alloc(n, align);
+	p = sa_alloc(n, align, false);
 	if (!p)
 		return next_posix_memalign(out, align, n);
 	*out = p;
@@ -318,6 +390,6 @@ void *aligned_alloc(size_t align, size_t n)
 
 	if (!ready())
 		return NULL;
-	p = (align & (align - 1)) ? NULL : sa_alloc(n, align);
+	p = (align & (align - 1)) ? NULL : sa_alloc(n, align, false);
 	return p ? p : next_aligned_alloc(align, n);
 }
