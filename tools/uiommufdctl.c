@@ -233,6 +233,18 @@ static void print_devices(const struct jv *devs)
 		}
 		printf("%-32s %-6s %5" PRIu64 " %8s %6s %5s %6s %10s\n", node, kind,
 		       jv_get_u64(v, "open_files", 0), pid, uid, devid, pt, pinned);
+		if (jv_get(v, "address")) {
+			char addr[40], backend[24], hw[32];
+
+			sanitize(jv_get_str(v, "address", "?"), addr, sizeof(addr));
+			sanitize(jv_get_str(v, "backend", "?"), backend,
+				 sizeof(backend));
+			format_bytes(jv_get_u64(v, "hw_mapped_bytes", 0), hw,
+				     sizeof(hw));
+			printf("  real device %s, backend %s: %" PRIu64
+			       " ranges, %s mapped on the IOMMU\n",
+			       addr, backend, jv_get_u64(v, "hw_mapped_ranges", 0), hw);
+		}
 	}
 }
 

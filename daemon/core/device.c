@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "providers/domain.h"
+#include "providers/vfio_provider.h"
 #include "core/eventq.h"
 #include "core/hw_pagetable.h"
 #include "core/ioas.h"
@@ -47,6 +48,33 @@ iommufd_device_attached_hwpt(struct iommufd_device *idev, uint32_t pasid)
 	return a ? a->hwpt : NULL;
 }
 
+/*
+ * A served device's RID attach (or replace): a provider with a real IOMMU
+ * (sdev_ops->attach) puts its DMA through domain and may refuse with its
+ * own errno; the software IOMMU of the others cannot give a domain that
+ * needs physical pages to anything (nor would it be one of its own).
+ * Nothing is recorded before this succeeds, so a refusal leaves the old
+ * attachment in force.
+ */
+static int served_attach_rid(struct iommufd_device *idev,
+			     struct iommufd_domain *domain)
+{
+	const struct sdev_ops *ops = sdev_get_ops(idev->sdev);
+
+	if (ops->attach)
+		return ops->attach(idev->sdev, domain);
+	return domain && domain->needs_phys ? -EINVAL : 0;
+}
+
+/* The blocking domain takes a served device's RID (detach: never fails). */
+static void served_block_rid(struct iommufd_device *idev)
+{
+	const struct sdev_ops *ops = sdev_get_ops(idev->sdev);
+
+	if (ops->attach)
+		(void)ops->attach(idev->sdev, NULL);
+}
+
 /* mock_domain_nop_attach() for the RID: what the driver refuses. */
 static int mock_attach_rid(struct iommufd_device *idev,
 			   struct iommufd_hw_pagetable *hwpt)
@@ -68,6 +96,8 @@ static int mock_attach_rid(struct iommufd_device *idev,
 	if (hwpt->domain && hwpt->domain->dirty_ops &&
 	    !iommufd_device_dirty_capable(idev))
 		return -EINVAL;
+	if (idev->sdev)
+		return served_attach_rid(idev, hwpt->domain);
 	if (hwpt->obj.type == IOMMUFD_OBJ_HWPT_NESTED) {
 		viommu = to_hwpt_nested(hwpt)->viommu;
 		if (viommu) {
@@ -186,6 +216,8 @@ iommufd_hw_pagetable_detach(struct iommufd_device *idev, uint32_t pasid)
 	if (pasid == IOMMU_NO_PASID) {
 		idev->viommu = NULL;
 		idev->vdev_id = 0;
+		if (idev->sdev)
+			served_block_rid(idev);
 	} else {
 		(void)mock_set_dev_pasid(idev, pasid, true);
 	}

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "providers/domain.h"
+#include "providers/vfio_provider.h"
 #include "core/device.h"
 #include "core/ioas.h"
 #include "core/viommu.h"
@@ -122,19 +123,29 @@ static int mock_domain_alloc_paging_flags(struct iommufd_device *idev,
  * 48-bit aperture, no dirty tracking, no nesting, no driver data.  PASID
  * capable domains are refused too: the device has no PASID.
  */
-static int served_domain_alloc_paging_flags(uint32_t flags,
+static int served_domain_alloc_paging_flags(struct iommufd_device *idev,
+					    uint32_t flags,
 					    const struct iommu_user_data *user_data,
 					    struct iommufd_hwpt_paging *hwpt)
 {
+	const struct sdev_ops *ops = sdev_get_ops(idev->sdev);
 	struct iommufd_domain *domain;
 
 	if (flags || (user_data && user_data->type != IOMMU_HWPT_DATA_NONE))
 		return -EOPNOTSUPP;
-	domain = emulated_domain_alloc(SERVED_IOMMU_PGSIZE_BITMAP, 0,
-				       SERVED_IOMMU_APERTURE_LAST);
-	if (!domain)
-		return -ENOMEM;
-	domain->leaf_pgsizes = SERVED_IOMMU_PGSIZE_BITMAP;
+	if (ops->domain_alloc) {
+		/* A real IOMMU behind the provider: its domain, its errno. */
+		int rc = ops->domain_alloc(idev->sdev, &domain);
+
+		if (rc)
+			return rc;
+	} else {
+		domain = emulated_domain_alloc(SERVED_IOMMU_PGSIZE_BITMAP, 0,
+					       SERVED_IOMMU_APERTURE_LAST);
+		if (!domain)
+			return -ENOMEM;
+		domain->leaf_pgsizes = SERVED_IOMMU_PGSIZE_BITMAP;
+	}
 	hwpt->common.domain = domain;
 	hwpt->mock = false;
 	return 0;
@@ -261,7 +272,7 @@ iommufd_hwpt_paging_alloc(struct iommufd_ctx *ictx, struct iommufd_ioas *ioas,
 
 	if (idev->sdev)
 		rc = served_domain_alloc_paging_flags(
-			flags & ~IOMMU_HWPT_FAULT_ID_VALID, user_data,
+			idev, flags & ~IOMMU_HWPT_FAULT_ID_VALID, user_data,
 			hwpt_paging);
 	else
 		rc = mock_domain_alloc_paging_flags(

@@ -1369,6 +1369,30 @@ bool iopt_pages_phys_contig(const struct iopt_pages *pages, uint64_t start_byte,
 	return false;
 }
 
+void *iopt_pages_view_va(const struct iopt_pages *pages, uint64_t start_byte,
+			 uint64_t len)
+{
+	uint64_t end, covered = start_byte;
+
+	if (!len || __builtin_add_overflow(start_byte, len, &end) ||
+	    end > pages->npages * PAGE_SZ || !pages->ext ||
+	    !pages->ext->nr_segs || !pages->ext->view)
+		return NULL;
+	/* Segments are in byte order; all of the range must be in the view. */
+	for (unsigned int i = 0; i < pages->ext->nr_segs && covered < end; i++) {
+		const struct iopt_pin_seg *sg = &pages->ext->segs[i];
+
+		if (covered >= sg->off + sg->len)
+			continue;
+		if (!sg->shared || sg->off > covered)
+			return NULL;
+		covered = sg->off + sg->len;
+	}
+	if (covered < end)
+		return NULL;
+	return pages->ext->view + start_byte;
+}
+
 /* ---- access ------------------------------------------------------------- */
 
 /*

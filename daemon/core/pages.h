@@ -136,6 +136,21 @@ int iopt_pages_rw(struct iopt_pages *pages, uint64_t start_byte, void *buf,
 		  size_t len, bool write);
 
 /*
+ * The daemon's own address of the pinned bytes [start_byte, start_byte +
+ * len), for a needs_phys backend to hand to the kernel (VFIO_IOMMU_MAP_DMA
+ * of a type1 container, IOMMU_IOAS_MAP of a kernel iommufd), which pins
+ * the pages behind it itself.  NULL unless all of it is pinned and in the
+ * daemon's view (shared memory, a file, a dma-buf).  The address is good
+ * until the pin goes.  Handing a view out is safe for this one use, unlike
+ * touching it (see iopt_pages_rw): the kernel's GUP of a page the client
+ * truncated away fails the call with EFAULT instead of raising SIGBUS in
+ * the daemon, and once pinned the kernel keeps the page.  The backend must
+ * never read or write through it itself.
+ */
+void *iopt_pages_view_va(const struct iopt_pages *pages, uint64_t start_byte,
+			 uint64_t len);
+
+/*
  * IOMMU_IOAS_CHANGE_PROCESS for one context: move every FILE pages to the
  * calling process, recharging the pins, all or nothing.  all holds each
  * pages object once (iommufd_ctx_collect_pages).

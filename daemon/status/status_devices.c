@@ -22,6 +22,19 @@ void status_render_devices(struct iommufd_daemon *d, struct json_writer *w)
 		json_string(w, st.path);
 		json_key(w, "kind");
 		json_string(w, st.kind);
+		if (st.real) {
+			/* The real device and what its IOMMU maps now. */
+			json_key(w, "address");
+			json_string(w, st.hw.address);
+			json_key(w, "backend");
+			json_string(w, st.hw.backend);
+			json_key(w, "hw_attached");
+			json_bool(w, st.hw.attached);
+			json_key(w, "hw_mapped_ranges");
+			json_u64(w, st.hw.mapped_ranges);
+			json_key(w, "hw_mapped_bytes");
+			json_u64(w, st.hw.mapped_bytes);
+		}
 		json_key(w, "busy");
 		json_bool(w, st.stale);
 		json_key(w, "open_files");

@@ -22,6 +22,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "providers/vfio_provider.h"
+
 struct iommufd_daemon;
 struct iommufd_ctx;
 struct iommufd_ucmd;
@@ -112,6 +114,9 @@ struct served_device_status {
 	uint32_t pt_id;
 	uint64_t ctx_pinned_bytes; /* of the bound context (its last figures) */
 	bool stale;		  /* the device was busy: figures not fresh */
+	/* A real device behind the provider (sdev_ops->hw_status), else not. */
+	bool real;
+	struct sdev_hw_status hw;
 };
 /* Never waits on a busy device (a trylock; stale then). */
 void served_device_status_get(struct served_device *sd,

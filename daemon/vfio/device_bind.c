@@ -349,6 +349,11 @@ void served_device_status_get(struct served_device *sd,
 	*st = (struct served_device_status){ .kind = sd->ops->kind };
 	/* Set before serving began, never changed since. */
 	snprintf(st->path, sizeof(st->path), "%s", sd->path);
+	/* Never waits: the provider reads its own figures without a lock. */
+	if (sd->ops->hw_status && sd->priv) {
+		st->real = true;
+		sd->ops->hw_status(sd, &st->hw);
+	}
 	if (pthread_mutex_trylock(&sd->lock)) {
 		/* Busy (a DMA, a bind waiting for its answer): say so. */
 		st->stale = true;

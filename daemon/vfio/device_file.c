@@ -26,6 +26,11 @@ void sdev_set_priv(struct served_device *sd, void *priv)
 	sd->priv = priv;
 }
 
+const struct sdev_ops *sdev_get_ops(struct served_device *sd)
+{
+	return sd->ops;
+}
+
 static bool name_ok(const char *name)
 {
 	size_t n = strlen(name);
@@ -80,7 +85,8 @@ int served_device_create_ops(struct iommufd_daemon *d,
 /* The providers by kind. */
 static const struct sdev_ops *sdev_kind_ops(const char *kind, size_t len)
 {
-	static const struct sdev_ops *const all[] = { &edu_sdev_ops };
+	static const struct sdev_ops *const all[] = { &edu_sdev_ops,
+						      &vfio_real_sdev_ops };
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		if (strlen(all[i]->kind) == len && !strncmp(all[i]->kind, kind, len))
@@ -92,13 +98,14 @@ int served_device_create(struct iommufd_daemon *d, const char *arg,
 			 unsigned int index, bool cuse,
 			 struct served_device **out)
 {
-	size_t kind_len = strcspn(arg, ",");
+	/* "vfio:BDF,...": what follows the colon is the provider's first option. */
+	size_t kind_len = strcspn(arg, ",:");
 	const struct sdev_ops *ops = sdev_kind_ops(arg, kind_len);
 	char name[200], *opts, *p;
 	int rc;
 
 	if (!ops)
-		return log_error_errno(-EINVAL, "--device %s: unknown kind (known: edu)",
+		return log_error_errno(-EINVAL, "--device %s: unknown kind (known: edu, vfio:BDF)",
 				       arg);
 	snprintf(name, sizeof(name), cuse ? "vfio/devices/uvfio%u" : "uvfio%u",
 		 index);
@@ -218,7 +225,7 @@ static long sdev_ioctl_reset(struct served_device *sd)
 {
 	long rc;
 
-	if (!(sd->ops->device_flags & VFIO_DEVICE_FLAGS_RESET) || !sd->ops->reset)
+	if (!(sdev_device_flags(sd) & VFIO_DEVICE_FLAGS_RESET) || !sd->ops->reset)
 		return -EINVAL;
 	pthread_mutex_lock(&sd->lock);
 	rc = sd->ops->reset(sd);

@@ -20,9 +20,11 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/fd_handle.h"
@@ -56,8 +58,18 @@ static void eventfd_signal_fd(int fd)
 		return; /* nothing to tell anybody: the client's counter */
 }
 
+/* A provider with a real device's line routes it as the client does. */
+static int irq_route(struct served_device *sd, int index)
+{
+	if (!sd->ops->irq_route)
+		return 0;
+	return sd->ops->irq_route(sd, index);
+}
+
 static void intx_disable(struct served_device *sd)
 {
+	if (sd->irq_type == VFIO_PCI_INTX_IRQ_INDEX)
+		(void)irq_route(sd, SDEV_IRQ_NONE);
 	fd_drop(&sd->intx_fd);
 	sd->intx_masked = false;
 	sd->irq_type = SDEV_IRQ_NONE;
@@ -65,6 +77,8 @@ static void intx_disable(struct served_device *sd)
 
 static void msi_disable(struct served_device *sd)
 {
+	if (sd->irq_type == VFIO_PCI_MSI_IRQ_INDEX)
+		(void)irq_route(sd, SDEV_IRQ_NONE);
 	for (unsigned int i = 0; i < SDEV_MAX_MSI; i++)
 		fd_drop(&sd->msi_fds[i]);
 	sd->msi_nvec = 0;
@@ -203,6 +217,8 @@ static int set_intx(struct served_device *sd, struct iommufd_ucmd *ucmd,
 			sd->intx_masked = true;
 		else
 			intx_unmask(sd);
+		if (sd->ops->intx_mask)
+			sd->ops->intx_mask(sd, action == VFIO_IRQ_SET_ACTION_MASK);
 		return 0;
 	default: /* TRIGGER */
 		break;
@@ -228,6 +244,11 @@ static int set_intx(struct served_device *sd, struct iommufd_ucmd *ucmd,
 			return 0;
 		}
 		/* vfio_intx_enable(): a -1 enables INTx with no trigger. */
+		rc = irq_route(sd, VFIO_PCI_INTX_IRQ_INDEX);
+		if (rc) {
+			fd_drop(&copy);
+			return rc;
+		}
 		sd->intx_fd = copy;
 		sd->intx_masked = false;
 		sd->irq_type = VFIO_PCI_INTX_IRQ_INDEX;
@@ -283,6 +304,14 @@ static int set_msi(struct served_device *sd, struct iommufd_ucmd *ucmd,
 				while (i--)
 					fd_drop(&copies[i]);
 				/* A fresh enable fails whole (vfio_msi_disable). */
+				return rc;
+			}
+		}
+		if (!is_msi) {
+			rc = irq_route(sd, VFIO_PCI_MSI_IRQ_INDEX);
+			if (rc) {
+				for (uint32_t i = 0; i < count; i++)
+					fd_drop(&copies[i]);
 				return rc;
 			}
 		}
@@ -444,4 +473,19 @@ void sdev_irq_raise(struct served_device *sd)
 void sdev_irq_lower(struct served_device *sd)
 {
 	sd->intx_asserted = false;
+}
+
+int sdev_irq_pulse(struct served_device *sd, const _Atomic bool *cancel)
+{
+	const struct timespec pause = { 0, 100000 };
+
+	while (pthread_mutex_trylock(&sd->lock)) {
+		if (atomic_load(cancel))
+			return -ECANCELED;
+		nanosleep(&pause, NULL);
+	}
+	sdev_irq_raise(sd);
+	sdev_irq_lower(sd);
+	pthread_mutex_unlock(&sd->lock);
+	return 0;
 }

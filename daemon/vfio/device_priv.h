@@ -66,6 +66,13 @@ struct vfio_device_file {
 	uid_t opener_uid;
 };
 
+/* The device's VFIO_DEVICE_FLAGS_* (the provider's, fixed once created). */
+static inline uint32_t sdev_device_flags(struct served_device *sd)
+{
+	return sd->ops->device_flags_get ? sd->ops->device_flags_get(sd) :
+					   sd->ops->device_flags;
+}
+
 /* device_bind.c; BIND takes sd->lock itself, the rest run under it. */
 long sdev_ioctl_bind(struct vfio_device_file *df, struct iommufd_ucmd *ucmd);
 long sdev_ioctl_attach(struct served_device *sd, struct iommufd_ucmd *ucmd);

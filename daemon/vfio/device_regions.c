@@ -33,7 +33,7 @@ long sdev_ioctl_get_info(struct served_device *sd, struct iommufd_ucmd *ucmd)
 	if (info.argsz < minsz)
 		return -EINVAL;
 	out = info.argsz < sizeof(info) ? info.argsz : sizeof(info);
-	info.flags = sd->ops->device_flags & ~VFIO_DEVICE_FLAGS_CAPS;
+	info.flags = sdev_device_flags(sd) & ~VFIO_DEVICE_FLAGS_CAPS;
 	info.num_regions = sd->ops->num_regions;
 	info.num_irqs = sd->ops->num_irqs;
 	info.cap_offset = 0;
