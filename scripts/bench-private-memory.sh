@@ -66,10 +66,11 @@ if [ -c /dev/fuse ] && command -v fusermount3 >/dev/null; then
 			"$dir/iommu" - --rounds 200 >>"$out/dma-shim.txt" 2>&1 || true
 	done
 fi
-median_ms() { # FILE: the median of the "in X ms" figures
+per_trip() { # FILE: the median over its runs of ms per round trip
 	[ -f "$1" ] || return 0
-	sed -n 's/.* in \([0-9.]*\) ms.*/\1/p' "$1" | sort -n |
-		awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'
+	sed -n 's/.*: \([0-9]*\) round trips.* in \([0-9.]*\) ms.*/\1 \2/p' "$1" |
+		awk '$1 > 0 { print $2 / $1 }' | sort -n |
+		awk '{ v[NR] = $1 } END { if (NR) printf "%.3f\n", v[int((NR + 1) / 2)] }'
 }
 res() { awk -v l="$2" '$1 == "RESULT" && $2 == l { print $4 }' "$1"; }
 fmt() { # NS: a readable duration
@@ -97,18 +98,17 @@ section() {
 		echo "| $l | $(fmt "$a") | $(fmt "$b") | $r |"
 	done
 	echo
-	a=$(median_ms "$out/dma.txt") b=$(median_ms "$out/dma-shim.txt")
-	echo "private_dma (private anonymous DMA memory, 200 round trips of 2 KiB"
-	echo "RAM -> device -> RAM, median of 3 runs):"
+	a=$(per_trip "$out/dma.txt") b=$(per_trip "$out/dma-shim.txt")
+	echo "private_dma (private anonymous DMA memory; 2 KiB RAM -> device -> RAM"
+	echo "round trips, ms per round trip, median of 3 runs of 200 on the host):"
 	echo
 	echo "| device | without the shim | under the shim |"
 	echo "|---|---:|---:|"
-	echo "| software edu, FUSE file (emulated domain) | ${a:--} ms | ${b:--} ms |"
+	echo "| software edu, FUSE file (emulated domain) | ${a:--} | ${b:--} |"
 	vmout=$B/tests/vm/private-memory-out/rounds.out
 	if [ -f "$vmout" ]; then
-		v=$(sed -n 's/.* in \([0-9.]*\) ms.*/\1/p' "$vmout" | head -1)
-		v=$(awk -v v="$v" 'BEGIN { printf "%.3f", v * 2 }')
-		echo "| QEMU's edu through the type1 backend, Debian 6.1 guest (TCG; vm-private-memory, 100 round trips, doubled) | EOPNOTSUPP | ${v:--} ms |"
+		v=$(per_trip "$vmout")
+		echo "| QEMU's edu through the type1 backend, Debian 6.1 guest under TCG (vm-private-memory; each DMA waits for edu's 100 ms timer) | EOPNOTSUPP | ${v:--} |"
 	else
 		echo "| QEMU's edu through the type1 backend (vm-private-memory) | EOPNOTSUPP | not measured: run \`meson test -C $B vm-private-memory\` first |"
 	fi
