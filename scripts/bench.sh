@@ -14,7 +14,8 @@
 #                  per-call cost of IOAS_MAP of both in the same run
 # --build DIR      measure the daemon and tools of this meson build
 #                  (default: build/, set up and built here if needed)
-# --only SECTIONS  comma-separated subset of calls,map,areas,clients,edu,vm: the
+# --only SECTIONS  comma-separated subset of calls,map,areas,clients,edu,vm,
+#                  private-memory (scripts/bench-private-memory.sh): the
 #                  tables are printed and BENCHMARKS.md is left alone
 # --rounds N       interleaved rounds of every compared figure (default 2)
 #
@@ -621,6 +622,12 @@ plot_png=docs/bench-clients.png
 			read -r _ ub _ <<<"$(ed "$loop-edu_bar_read")"
 			echo "| $loop | ${r4:--} | ${u4:--} | ${m4:--} | ${r64:--} | ${u64:--} | ${m64:--} | ${rp:--} | ${ub:--} |"
 		done
+	fi
+
+	# the shared-anon shim's cost: measured here, its own script's table
+	if want private-memory; then
+		echo
+		scripts/bench-private-memory.sh --build "$B"
 	fi
 
 	echo
