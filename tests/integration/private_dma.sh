@@ -28,4 +28,14 @@ run 3 "private memory unmapped after the map, no shim: the VA was followed" \
 run 0 "under the shim" "$UIOMMUFD_EXEC" --shared-anon "$PRIVATE_DMA" "$node" -
 run 0 "under the shim, unmapped after the map: the daemon kept the pages" \
 	"$UIOMMUFD_EXEC" --shared-anon "$PRIVATE_DMA" "$node" - --unmap-source
+# The launcher: the shim appended to the program's own LD_PRELOAD; a shim
+# it cannot name or find is a set-up failure (125), not a silent run.
+got=$(LD_PRELOAD=$UIOMMUFD_SHARED_ANON_LIB "$UIOMMUFD_EXEC" --shared-anon \
+	sh -c 'echo "$LD_PRELOAD"')
+[ "$got" = "$UIOMMUFD_SHARED_ANON_LIB:$UIOMMUFD_SHARED_ANON_LIB" ] ||
+	{ echo "FAIL LD_PRELOAD under --shared-anon: $got"; fail=1; }
+run 125 "a missing shim library" env UIOMMUFD_SHARED_ANON_LIB=/nonexistent/lib.so \
+	"$UIOMMUFD_EXEC" --shared-anon true
+run 125 "a relative shim path" env UIOMMUFD_SHARED_ANON_LIB=lib.so \
+	"$UIOMMUFD_EXEC" --shared-anon true
 exit $fail
