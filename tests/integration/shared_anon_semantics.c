@@ -14,6 +14,7 @@
  *                                    under UIOMMUFD_SHARED_ANON_REGIONS
  */
 #include <malloc.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <sys/resource.h>
@@ -376,6 +377,57 @@ static void test_fork_advice(void)
 	munmap(w, MiB);
 }
 
+/*
+ * Threads allocating, growing and freeing large blocks while another
+ * forks: every block keeps its bytes, every child sees its copy whole.
+ */
+static int thread_bad;
+
+static void *churn(void *arg)
+{
+	unsigned int seed = (unsigned int)(uintptr_t)arg;
+
+	for (int i = 0; i < 150; i++) {
+		size_t n = 64 * KiB + (rand_r(&seed) % 8) * 96 * KiB;
+		unsigned char tag = (unsigned char)rand_r(&seed);
+		uint8_t *p = malloc(n);
+
+		if (!p) {
+			__atomic_store_n(&thread_bad, 1, __ATOMIC_RELAXED);
+			break;
+		}
+		fill(p, n, tag);
+		p = realloc(p, n * 2);
+		if (!p || !filled(p, n, tag))
+			__atomic_store_n(&thread_bad, 1, __ATOMIC_RELAXED);
+		free(p);
+	}
+	return NULL;
+}
+
+static void test_threads_and_fork(void)
+{
+	pthread_t t[3];
+	uint8_t *mine = anon(2 * MiB);
+
+	fill(mine, 2 * MiB, 21);
+	for (int i = 0; i < 3; i++)
+		CHECK(pthread_create(&t[i], NULL, churn, (void *)(uintptr_t)(i + 1)) == 0);
+	for (int i = 0; i < 10; i++) {
+		pid_t pid = fork();
+		int st;
+
+		if (!pid)
+			_exit(!filled(mine, 2 * MiB, 21));
+		CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && !WEXITSTATUS(st));
+	}
+	for (int i = 0; i < 3; i++)
+		pthread_join(t[i], NULL);
+	CHECK(!thread_bad);
+	CHECK(filled(mine, 2 * MiB, 21));
+	munmap(mine, 2 * MiB);
+}
+
 /* No memfd can be had (no descriptor free): the real private memory. */
 static void test_fallback_no_fd(void)
 {
@@ -473,6 +525,7 @@ int main(int argc, char **argv)
 	RUN(test_part_unmap_protect_fixed);
 	RUN(test_fork_isolation);
 	RUN(test_fork_advice);
+	RUN(test_threads_and_fork);
 	RUN(test_fallback_no_fd);
 	RUN(test_fallback_table_full);
 	RUN(test_disabled);
