@@ -11,13 +11,19 @@
  * --unmap-source: after the map, the source buffer is munmap()ed (as a
  * free() would) and then read by the device: a pin keeps the pages (the
  * kernel's, and uiommufd's for shared memory), memory reached by VA does
- * not.  --rounds N: N round trips, the time printed (scripts/bench.sh).
+ * not.  --fork: after the map the program forks a child that scribbles
+ * over its copy of the source and exits; the device must still read the
+ * parent's memory, before and after the parent writes it again (the
+ * parent keeps the pages the IOAS maps; the child's are its own).
+ * --rounds N: N round trips, the time printed (scripts/bench.sh).
  *
  * Exit: 0 done and compared equal; 2 IOAS_MAP refused with EOPNOTSUPP
  * (private memory on a hardware domain of uiommufd); 3 the unmapped
- * source was not kept; 1 anything else.
+ * source was not kept; 4 after fork the device missed the parent's
+ * memory; 1 anything else.
  */
 #include <libgen.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include "itest.h"
@@ -67,10 +73,53 @@ static void copy(struct edu_handle *d, uint64_t from, uint64_t to)
 	must(edu_dma(d, to, 0, XFER, true, false), "DMA to RAM");
 }
 
+static bool dst_holds(const uint8_t *dst, uint8_t seed)
+{
+	for (unsigned int i = 0; i < XFER; i++)
+		if (dst[i] != (uint8_t)(i * 7 + seed))
+			return false;
+	return true;
+}
+
+/* A child scribbles over its copy; the device reads the parent's. */
+static int fork_check(struct edu_handle *d, uint8_t *src, uint8_t *dst)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		memset(src, 0xee, BUF_LEN);
+		_exit(0);
+	}
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return -1;
+	memset(dst, 0, XFER);
+	copy(d, IOVA_SRC, IOVA_DST);
+	if (!dst_holds(dst, 3)) {
+		fprintf(stderr, "private_dma: after fork the device reads %#x, not the parent's bytes\n",
+			dst[0]);
+		return -1;
+	}
+	for (unsigned int i = 0; i < XFER; i++)
+		src[i] = (uint8_t)(i * 7 + 5);
+	copy(d, IOVA_SRC, IOVA_DST);
+	if (!dst_holds(dst, 5)) {
+		fprintf(stderr, "private_dma: after fork the device misses the parent's new bytes (%#x)\n",
+			dst[0]);
+		return -1;
+	}
+	for (unsigned int i = 0; i < XFER; i++)	/* as the rounds expect */
+		src[i] = (uint8_t)(i * 7 + 3);
+	printf("private_dma: after fork the device reads the parent's memory\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct edu_handle dev = { .fd = -1 };
-	bool unmap_source = false;
+	bool unmap_source = false, do_fork = false;
 	long rounds = 1;
 	char dev_path[4096];
 	uint8_t *src, *dst;
@@ -96,6 +145,8 @@ int main(int argc, char **argv)
 	for (int i = 3; i < argc; i++) {
 		if (!strcmp(argv[i], "--unmap-source"))
 			unmap_source = true;
+		else if (!strcmp(argv[i], "--fork"))
+			do_fork = true;
 		else if (!strcmp(argv[i], "--rounds") && i + 1 < argc)
 			rounds = atol(argv[++i]);
 	}
@@ -122,6 +173,8 @@ int main(int argc, char **argv)
 	copy(&dev, IOVA_DST + XFER, IOVA_DST + XFER);
 	if (unmap_source)
 		munmap(src, BUF_LEN);
+	if (do_fork && fork_check(&dev, src, dst))
+		return 4;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (long r = 0; r < rounds; r++) {

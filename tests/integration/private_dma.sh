@@ -28,6 +28,8 @@ run 3 "private memory unmapped after the map, no shim: the VA was followed" \
 run 0 "under the shim" "$UIOMMUFD_EXEC" --shared-anon "$PRIVATE_DMA" "$node" -
 run 0 "under the shim, unmapped after the map: the daemon kept the pages" \
 	"$UIOMMUFD_EXEC" --shared-anon "$PRIVATE_DMA" "$node" - --unmap-source
+run 0 "under the shim, a forked child's writes stay its own, the device reads the parent" \
+	"$UIOMMUFD_EXEC" --shared-anon "$PRIVATE_DMA" "$node" - --fork
 # The launcher: the shim appended to the program's own LD_PRELOAD; a shim
 # it cannot name or find is a set-up failure (125), not a silent run.
 got=$(LD_PRELOAD=$UIOMMUFD_SHARED_ANON_LIB "$UIOMMUFD_EXEC" --shared-anon \

@@ -64,6 +64,8 @@ expect 0 "DMA through the real IOMMU" \
 	./uiommufd-exec --shared-anon ./private_dma /dev/iommu $dev
 expect 0 "the source munmap()ed after the map is still read (pinned)" \
 	./uiommufd-exec --shared-anon ./private_dma /dev/iommu $dev --unmap-source
+expect 0 "after fork the device reads the parent's pages, not the child's copy" \
+	./uiommufd-exec --shared-anon ./private_dma /dev/iommu $dev --fork
 echo "=== timing (10 round trips: QEMU's edu completes each DMA on a 100 ms timer)"
 expect 0 "10 round trips" \
 	./uiommufd-exec --shared-anon ./private_dma /dev/iommu $dev --rounds 10
