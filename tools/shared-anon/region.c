@@ -16,6 +16,7 @@
 
 static struct sa_region regions[SA_MAX_REGIONS];
 static unsigned int nr_used;	/* slots in use */
+static unsigned int hiwat;	/* no slot from here on is in use */
 static unsigned int max_regions = SA_MAX_REGIONS;
 
 void *sa_sys_mmap(void *addr, size_t len, int prot, int flags, int fd, long off)
@@ -52,7 +53,16 @@ void sa_limit_regions(unsigned int n)
 
 unsigned int sa_slots(void)
 {
-	return SA_MAX_REGIONS;
+	return hiwat;
+}
+
+/* A new region would find a slot (see sa_insert()). */
+bool sa_room(void)
+{
+	unsigned int cap = max_regions;
+
+	cap = cap > SA_SPLIT_RESERVE * 2 ? cap - SA_SPLIT_RESERVE : cap / 2;
+	return nr_used < cap;
 }
 
 struct sa_region *sa_slot(unsigned int i)
@@ -62,7 +72,7 @@ struct sa_region *sa_slot(unsigned int i)
 
 struct sa_region *sa_find(uintptr_t addr)
 {
-	for (unsigned int i = 0; i < SA_MAX_REGIONS; i++)
+	for (unsigned int i = 0; i < hiwat; i++)
 		if (regions[i].start && regions[i].start <= addr &&
 		    addr < regions[i].end)
 			return &regions[i];
@@ -73,7 +83,7 @@ bool sa_overlaps(uintptr_t start, uintptr_t end)
 {
 	if (!nr_used)
 		return false;
-	for (unsigned int i = 0; i < SA_MAX_REGIONS; i++)
+	for (unsigned int i = 0; i < hiwat; i++)
 		if (regions[i].start && regions[i].start < end &&
 		    start < regions[i].end)
 			return true;
@@ -100,18 +110,14 @@ bool sa_covered(uintptr_t start, uintptr_t end)
 int sa_insert(uintptr_t start, uintptr_t end, int prot, unsigned int flags,
 	      bool new_region)
 {
-	unsigned int cap = max_regions;
-
-	if (new_region)
-		cap = cap > SA_SPLIT_RESERVE * 2 ? cap - SA_SPLIT_RESERVE : cap / 2;
-	else
-		cap = SA_MAX_REGIONS;
-	if (nr_used >= cap)
+	if (new_region ? !sa_room() : nr_used >= SA_MAX_REGIONS)
 		return -ENOSPC;
 	for (unsigned int i = 0; i < SA_MAX_REGIONS; i++)
 		if (!regions[i].start) {
 			regions[i] = (struct sa_region){ start, end, prot, flags };
 			nr_used++;
+			if (i >= hiwat)
+				hiwat = i + 1;
 			return 0;
 		}
 	return -ENOSPC;
@@ -144,12 +150,14 @@ void sa_forget(uintptr_t start, uintptr_t end)
 	if (!sa_overlaps(start, end))
 		return;
 	sa_cut(start, end);
-	for (unsigned int i = 0; i < SA_MAX_REGIONS; i++)
+	for (unsigned int i = 0; i < hiwat; i++)
 		if (regions[i].start && start <= regions[i].start &&
 		    regions[i].end <= end) {
 			memset(&regions[i], 0, sizeof(regions[i]));
 			nr_used--;
 		}
+	while (hiwat && !regions[hiwat - 1].start)
+		hiwat--;
 }
 
 /*

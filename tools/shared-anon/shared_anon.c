@@ -93,7 +93,8 @@ void *sa_mmap(void *addr, size_t len, int prot, int flags, int fd, long off)
 	void *p;
 
 	pthread_mutex_lock(&sa_lock);
-	if (!len || !backs(len, prot, flags) || ((uintptr_t)addr & page_mask)) {
+	if (!len || !backs(len, prot, flags) || ((uintptr_t)addr & page_mask) ||
+	    !sa_room()) {
 		p = sa_sys_mmap(addr, len, prot, flags, fd, off);
 		if (p != MAP_FAILED && replaces)
 			sa_forget((uintptr_t)p, (uintptr_t)p + plen);

@@ -60,7 +60,8 @@ int sa_insert(uintptr_t start, uintptr_t end, int prot, unsigned int flags,
 	      bool new_region) SA_HIDDEN;
 void sa_cut(uintptr_t start, uintptr_t end) SA_HIDDEN;
 void sa_forget(uintptr_t start, uintptr_t end) SA_HIDDEN;
-unsigned int sa_slots(void) SA_HIDDEN;
+unsigned int sa_slots(void) SA_HIDDEN;	/* slots to scan: 0 .. this - 1 */
+bool sa_room(void) SA_HIDDEN;
 struct sa_region *sa_slot(unsigned int i) SA_HIDDEN;
 void sa_limit_regions(unsigned int n) SA_HIDDEN;
 
