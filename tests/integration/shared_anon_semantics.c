@@ -405,6 +405,33 @@ static void *churn(void *arg)
 	return NULL;
 }
 
+/* A freed block kept for reuse is not copied into a child. */
+static void test_fork_freed_block(void)
+{
+	uint8_t *p = malloc(5 * MiB), *q;
+	volatile uintptr_t was = (uintptr_t)p;
+	pid_t pid;
+	int st;
+
+	fill(p, 5 * MiB, 17);
+	free(p);
+	pid = fork();
+	if (!pid)
+		_exit(backing_of((void *)was, NULL) == MEMFD);
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && !WEXITSTATUS(st));
+	/* handed out again, it is copied again */
+	q = malloc(5 * MiB);
+	CHECK(q && backing_of(q, NULL) == MEMFD);
+	if (!q)
+		return;
+	fill(q, 5 * MiB, 18);
+	pid = fork();
+	if (!pid)
+		_exit(!filled(q, 5 * MiB, 18));
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && !WEXITSTATUS(st));
+	free(q);
+}
+
 static void test_threads_and_fork(void)
 {
 	pthread_t t[3];
@@ -525,6 +552,7 @@ int main(int argc, char **argv)
 	RUN(test_part_unmap_protect_fixed);
 	RUN(test_fork_isolation);
 	RUN(test_fork_advice);
+	RUN(test_fork_freed_block);
 	RUN(test_threads_and_fork);
 	RUN(test_fallback_no_fd);
 	RUN(test_fallback_table_full);

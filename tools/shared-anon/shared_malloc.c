@@ -46,6 +46,36 @@ struct sa_head {
 static struct sa_head *cache[SA_CACHE_SLOTS];
 static size_t cache_bytes;
 
+/*
+ * A kept block is MADV_DONTFORK, so a fork neither copies it nor leaves
+ * the child sharing it; the child's handler forgets the child's list.
+ */
+static void cache_fork_mark(struct sa_head *h, bool keep)
+{
+	uintptr_t start = (uintptr_t)h, end = start + h->map_len;
+
+	if (sa_sys_madvise(h, h->map_len, keep ? MADV_DONTFORK : MADV_DOFORK))
+		return;
+	for (unsigned int i = 0; i < sa_slots(); i++) {
+		struct sa_region *r = sa_slot(i);
+
+		if (r && start <= r->start && r->end <= end)
+			r->flags = keep ? (r->flags | SA_DONTFORK) :
+					  (r->flags & ~SA_DONTFORK);
+	}
+}
+
+static void cache_fork_child(void)
+{
+	memset(cache, 0, sizeof(cache));
+	cache_bytes = 0;
+}
+
+__attribute__((constructor)) static void cache_init(void)
+{
+	pthread_atfork(NULL, NULL, cache_fork_child);
+}
+
 /* The smallest kept block of len to 2 * len bytes, taken out; or NULL. */
 static struct sa_head *cache_take(size_t len)
 {
@@ -66,6 +96,7 @@ static struct sa_head *cache_take(size_t len)
 
 		cache[best] = NULL;
 		cache_bytes -= h->map_len;
+		cache_fork_mark(h, false);
 		pthread_mutex_unlock(&sa_lock);
 		return h;
 	}
@@ -83,6 +114,7 @@ static bool cache_put(struct sa_head *h)
 		if (!cache[i] && cache_bytes + h->map_len <= SA_CACHE_BYTES) {
 			cache[i] = h;
 			cache_bytes += h->map_len;
+			cache_fork_mark(h, true);
 			kept = true;
 		}
 	pthread_mutex_unlock(&sa_lock);
