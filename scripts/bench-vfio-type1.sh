@@ -51,7 +51,10 @@ get() { awk -v k="$1" -v f="$2" '$1 == "RESULT" && $2 == k { print $f }' "$r"; }
 	echo "directly (VFIO_IOMMU_MAP_DMA + UNMAP_DMA), median pair over ${secs} s each."
 	echo "*Software edu* is the daemon's path without hardware (\`--device edu\`:"
 	echo "round trips and the daemon's pin only) in the same boot: what of the"
-	echo "daemon's time is not the container's.  \`scripts/bench-vfio-type1.sh\`."
+	echo "daemon's time is not the container's.  Under TCG on a shared host the"
+	echo "figures vary by several times from run to run (the kernel's 64 MiB pair"
+	echo "took 15 to 98 ms in two runs of the same day): compare the columns of"
+	echo "one run, not runs.  \`scripts/bench-vfio-type1.sh\`."
 	echo
 	echo "| size | daemon pairs/s | daemon µs | software edu µs | kernel pairs/s | kernel µs | daemon / kernel time |"
 	echo "|---|---:|---:|---:|---:|---:|---:|"

@@ -402,6 +402,12 @@ int iommufd_ioas_add_domain(struct iommufd_ioas *ioas,
 		if (rc)
 			goto out_reserved;
 	}
+	for (unsigned int i = 0; i < domain->nr_holes; i++) {
+		rc = iopt_reserve_iova(iopt, domain->holes[i].start,
+				       domain->holes[i].last, domain);
+		if (rc)
+			goto out_reserved;
+	}
 	domains = realloc(ioas->domains,
 			  (ioas->num_domains + 1) * sizeof(*domains));
 	if (!domains) {

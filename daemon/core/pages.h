@@ -130,7 +130,8 @@ bool iopt_pages_phys_contig(const struct iopt_pages *pages, uint64_t start_byte,
  * /proc/PID/mem: gone after exec or exit, and only as the VMA's protection
  * allows).  0 or -EFAULT, also when the client truncated the file behind a
  * view.  The only way to touch a view: a plain access could take SIGBUS
- * (pages.c, view_copy()), so no view address is handed out.
+ * (pages.c, view_copy()), so no view address is handed out for the daemon
+ * to touch (iopt_pages_view_va gives one to the kernel only).
  */
 int iopt_pages_rw(struct iopt_pages *pages, uint64_t start_byte, void *buf,
 		  size_t len, bool write);

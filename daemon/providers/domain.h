@@ -39,6 +39,10 @@ struct backend_ops {
 	void (*free)(struct iommufd_domain *domain);
 };
 
+struct iommufd_iova_hole {
+	uint64_t start, last;
+};
+
 /* The kernel's struct iommu_domain, reduced to what the core consults. */
 struct iommufd_domain {
 	const struct backend_ops *ops;
@@ -62,6 +66,15 @@ struct iommufd_domain {
 	 * pieces, so no leaf larger than a CPU page is made.
 	 */
 	const bool *no_large_pages;
+	/*
+	 * IOVA ranges inside the aperture the domain cannot translate
+	 * (inclusive): a real IOMMU's reserved regions, such as the MSI
+	 * window.  The IOAS reserves them while the domain is in it, as the
+	 * kernel reserves an attached device's reserved regions, so they are
+	 * left out of IOMMU_IOAS_IOVA_RANGES and never allocated.
+	 */
+	const struct iommufd_iova_hole *holes;
+	unsigned int nr_holes;
 	/* The kernel's domain->dirty_ops: dirty tracking can be enabled. */
 	bool dirty_ops;
 	/* Tracking enabled (the mock driver's MOCK_DIRTY_TRACK flag). */

@@ -40,6 +40,11 @@ static struct iommufd_domain *hw_attached;
 static int fail_alloc, fail_attach;
 static unsigned int attach_calls;
 
+/* An MSI window the hardware cannot translate. */
+static const struct iommufd_iova_hole hw_holes[] = {
+	{ 0xfee00000, 0xfeefffff },
+};
+
 static int hw_domain_alloc(struct served_device *sd, struct iommufd_domain **out)
 {
 	struct iommufd_domain *d;
@@ -51,6 +56,8 @@ static int hw_domain_alloc(struct served_device *sd, struct iommufd_domain **out
 	d = emulated_domain_alloc(4096, 0, (1ull << 48) - 1);
 	assert_non_null(d);
 	d->needs_phys = true;
+	d->holes = hw_holes;
+	d->nr_holes = 1;
 	mine[nr_mine++] = d;
 	*out = d;
 	return 0;
@@ -304,6 +311,36 @@ static void test_soft_device_refuses_hw_domain(void **state)
 	assert_int_equal(fake_destroy(env.ictx, hwpt), 0);
 }
 
+/* The domain's holes are reserved in the IOAS while it is there. */
+static void test_holes_reserved(void **state)
+{
+	const size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	uint32_t ioas = fake_ioas_new(env.ictx), pt = ioas;
+	struct vfio_device_file *df = dev_bound_to(sd, NULL);
+	uint8_t *mem = mmap(NULL, pg, PROT_READ | PROT_WRITE,
+			    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	const uint32_t rw = IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE;
+
+	(void)state;
+	assert_true(mem != MAP_FAILED);
+	mem[0] = 1;
+	/* A mapping in the hole first: the attach cannot reserve it. */
+	assert_int_equal(fake_map_fixed(env.ictx, ioas, rw, mem, pg, 0xfee01000), 0);
+	assert_int_equal(attach(df, &pt), -EADDRINUSE);
+	assert_int_equal(fake_unmap(env.ictx, ioas, 0xfee01000, pg, NULL), 0);
+	pt = ioas;
+	assert_int_equal(attach(df, &pt), 0);
+	/* iopt_check_iova(): a reserved IOVA is EINVAL for a fixed map. */
+	assert_int_equal(fake_map_fixed(env.ictx, ioas, rw, mem, pg, 0xfee01000),
+			 -EINVAL);
+	assert_int_equal(fake_map_fixed(env.ictx, ioas, rw, mem, pg, 0xfef00000), 0);
+	assert_int_equal(detach(df), 0);
+	/* Gone with the domain. */
+	assert_int_equal(fake_map_fixed(env.ictx, ioas, rw, mem, pg, 0xfee01000), 0);
+	vfio_device_file_release(df);
+	munmap(mem, pg);
+}
+
 /* The daemon's view of pinned shared memory; private memory is refused. */
 static void test_view_va(void **state)
 {
@@ -509,6 +546,7 @@ int main(void)
 		T(test_attach_fails_rolls_back),
 		T(test_replace_fails_keeps_old),
 		T(test_soft_device_refuses_hw_domain),
+		T(test_holes_reserved),
 		T(test_view_va),
 		T(test_opts),
 		T(test_sysfs),

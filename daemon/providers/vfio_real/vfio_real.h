@@ -78,6 +78,12 @@ int real_sysfs_group(const char *bdf, int *group);
 /* Devices in the group (its devices/ directory), or a negative errno. */
 int real_sysfs_group_devices(int group);
 
+/*
+ * vfio_type1.c: hold an already set-up type1 container (tests: a fake
+ * one), reading its page sizes and IOVA ranges; close() closes it.
+ */
+int vfio_type1_adopt(struct real_dev *rd, int container_fd);
+
 /* The sysfs root (tests point it at a tree of their own). */
 extern const char *real_sysfs_root;
 

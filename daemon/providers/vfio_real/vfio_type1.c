@@ -28,9 +28,9 @@
  * maps back what remains on either side.
  *
  * The container's usable IOVA ranges (reserved regions, such as the MSI
- * window, already taken out) give the domain's aperture: from the first
- * range's start to the last one's end.  A mapping in a hole between
- * ranges is refused by the kernel at MAP_DMA (its errno, rolled back).
+ * window, already taken out) give the domain's aperture, from the first
+ * range's start to the last one's end, and its holes (domain.h), which
+ * the IOAS reserves as the kernel reserves a device's reserved regions.
  * Its page sizes give pgsize_bitmap.  The kernel's own limit on mappings
  * per container (vfio_iommu_type1 dma_entry_limit, ENOSPC) bounds what a
  * client can make the daemon ask of it.
@@ -55,6 +55,9 @@ struct type1_hold {
 	int container_fd, group_fd, group;
 	uint64_t pgsize_bitmap;
 	uint64_t aperture_start, aperture_end;
+	/* Between the usable ranges: reserved (the MSI window...). */
+	struct iommufd_iova_hole *holes;
+	unsigned int nr_holes;
 	/* What the container maps now (status reads these without a lock). */
 	_Atomic uint64_t hw_ranges, hw_bytes;
 };
@@ -71,7 +74,11 @@ struct type1_domain {
 	struct real_dev *rd;
 	struct interval_tree_root maps;
 	bool on_hw;
+	struct iommufd_iova_hole holes[]; /* the container's, copied */
 };
+
+/* More usable ranges than this is no IOMMU we know of: refused. */
+#define TYPE1_MAX_RANGES 64
 
 static const struct backend_ops type1_domain_ops;
 
@@ -219,7 +226,7 @@ static void type1_unmap(struct iommufd_domain *domain, uint64_t iova,
 			uint64_t length)
 {
 	struct type1_domain *d = to_t1(domain);
-	struct type1_hold *h = to_hold(d->rd);
+	struct type1_hold *h = d->on_hw ? to_hold(d->rd) : NULL;
 	uint64_t last = iova + length - 1;
 	struct interval_tree_node *node;
 
@@ -283,15 +290,20 @@ static const struct backend_ops type1_domain_ops = {
 static int type1_domain_alloc(struct real_dev *rd, struct iommufd_domain **out)
 {
 	struct type1_hold *h = to_hold(rd);
-	struct type1_domain *d = calloc(1, sizeof(*d));
+	struct type1_domain *d = calloc(1, sizeof(*d) + h->nr_holes *
+						     sizeof(d->holes[0]));
 
 	if (!d)
 		return -ENOMEM;
+	if (h->nr_holes)
+		memcpy(d->holes, h->holes, h->nr_holes * sizeof(d->holes[0]));
 	d->domain = (struct iommufd_domain){
 		.ops = &type1_domain_ops,
 		.pgsize_bitmap = h->pgsize_bitmap,
 		.aperture_start = h->aperture_start,
 		.aperture_end = h->aperture_end,
+		.holes = d->holes,
+		.nr_holes = h->nr_holes,
 		.enforce_cache_coherency = true,
 		.needs_phys = true,
 		.priv = d,
@@ -314,7 +326,8 @@ static int type1_attach(struct real_dev *rd, struct iommufd_domain *domain)
 	new = domain ? to_t1(domain) : NULL;
 	if (old == new)
 		return 0;
-	if (old)
+	/* Off the hardware already when a failed replace could not restore it. */
+	if (old && old->on_hw)
 		hw_unmap_all(old);
 	if (!new)
 		return 0;
@@ -333,6 +346,28 @@ static bool type1_usable(const char *bdf)
 
 	return !access("/dev/vfio/vfio", R_OK | W_OK) &&
 	       !real_sysfs_group(bdf, &group);
+}
+
+/* The gaps between n usable ranges (in IOVA order) at p. */
+static int type1_read_holes(struct type1_hold *h, const uint8_t *p, uint32_t n)
+{
+	struct vfio_iova_range prev, cur;
+
+	h->holes = n > 1 ? calloc(n - 1, sizeof(*h->holes)) : NULL;
+	if (n > 1 && !h->holes)
+		return -ENOMEM;
+	memcpy(&prev, p, sizeof(prev));
+	for (uint32_t i = 1; i < n; i++) {
+		memcpy(&cur, p + i * sizeof(cur), sizeof(cur));
+		if (cur.start <= prev.end + 1 || prev.end == UINT64_MAX)
+			return -EINVAL; /* not in order, or touching */
+		h->holes[h->nr_holes++] = (struct iommufd_iova_hole){
+			.start = prev.end + 1,
+			.last = cur.start - 1,
+		};
+		prev = cur;
+	}
+	return 0;
 }
 
 /* Page sizes and usable IOVA ranges of the container. */
@@ -376,17 +411,18 @@ static int type1_read_info(struct type1_hold *h)
 			if (!cap.nr_iovas ||
 			    at + (size_t)cap.nr_iovas * sizeof(first) > size)
 				break;
+			if (cap.nr_iovas > TYPE1_MAX_RANGES) {
+				rc = -E2BIG;
+				goto out;
+			}
 			memcpy(&first, (uint8_t *)info + at, sizeof(first));
 			memcpy(&last, (uint8_t *)info + at +
 					      (cap.nr_iovas - 1) * sizeof(last),
 			       sizeof(last));
 			h->aperture_start = first.start;
 			h->aperture_end = last.end;
-			if (cap.nr_iovas > 1)
-				log_info("vfio-type1: %u usable IOVA ranges, %#llx..%#llx with holes (a mapping in a hole is refused)",
-					 cap.nr_iovas,
-					 (unsigned long long)first.start,
-					 (unsigned long long)last.end);
+			rc = type1_read_holes(h, (uint8_t *)info + at,
+					      cap.nr_iovas);
 			break;
 		}
 		if (hdr.next <= off)
@@ -396,6 +432,26 @@ static int type1_read_info(struct type1_hold *h)
 out:
 	free(info);
 	return rc;
+}
+
+int vfio_type1_adopt(struct real_dev *rd, int container_fd)
+{
+	struct type1_hold *h = calloc(1, sizeof(*h));
+	int rc;
+
+	if (!h)
+		return -ENOMEM;
+	h->container_fd = container_fd;
+	h->group_fd = -1;
+	rc = type1_read_info(h);
+	if (rc) {
+		free(h->holes);
+		free(h);
+		return rc;
+	}
+	rd->backend = &vfio_type1_backend;
+	rd->backend_priv = h;
+	return 0;
 }
 
 static void type1_close(struct real_dev *rd)
@@ -412,6 +468,7 @@ static void type1_close(struct real_dev *rd)
 		close(h->group_fd);
 	if (h->container_fd >= 0)
 		close(h->container_fd);
+	free(h->holes);
 	free(h);
 	rd->backend_priv = NULL;
 }
@@ -480,6 +537,10 @@ static int type1_open(struct real_dev *rd)
 	rc = type1_read_info(h);
 	if (rc)
 		goto err;
+	log_info("vfio:%s: group %d, type1v2 container: page sizes %#llx, IOVA %#llx..%#llx with %u reserved holes",
+		 rd->bdf, h->group, (unsigned long long)h->pgsize_bitmap,
+		 (unsigned long long)h->aperture_start,
+		 (unsigned long long)h->aperture_end, h->nr_holes);
 	fd = ioctl(h->group_fd, VFIO_GROUP_GET_DEVICE_FD, rd->bdf);
 	if (fd < 0) {
 		rc = -errno;

@@ -1,0 +1,474 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The type1 backend's domains against a fake container (ioctl() wrapped:
+ * -Wl,--wrap=ioctl; every other fd reaches the kernel): what the
+ * container maps while a domain is attached, from the daemon's view and
+ * never the client's address; replace and its rollback when the kernel
+ * refuses a map; a partial unmap (VFIO v1 compat cut) mapping back what
+ * remains; detach leaving nothing mapped; the container's IOVA holes.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "core/hw_pagetable.h"
+#include "fake_ops.h"
+#include "fake_ucmd.h"
+#include "providers/domain.h"
+#include "providers/vfio_real/vfio_real.h"
+#include "uiommufd/vfio_abi.h"
+#include "vfio/device_priv.h"
+
+/* ---- the fake container ------------------------------------------------ */
+
+#define MAX_HW 64
+
+struct hw_map {
+	uint64_t iova, size, vaddr;
+	uint32_t flags;
+};
+
+static int container_fd = -1;
+static struct hw_map hw[MAX_HW];
+static unsigned int nr_hw, maps_done, fail_map_after;
+static bool bad_unmap, fail_always;
+
+int __real_ioctl(int fd, unsigned long req, ...);
+int __wrap_ioctl(int fd, unsigned long req, ...);
+
+static int fake_get_info(void *arg)
+{
+	struct vfio_iommu_type1_info *info = arg;
+	const uint32_t need = sizeof(*info) +
+		sizeof(struct vfio_iommu_type1_info_cap_iova_range) +
+		2 * sizeof(struct vfio_iova_range);
+	struct vfio_iommu_type1_info_cap_iova_range cap = {
+		.header = { .id = VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE, .version = 1 },
+		.nr_iovas = 2,
+	};
+	const struct vfio_iova_range r[2] = {
+		{ 0, 0xfedfffff }, { 0xfef00000, (1ull << 39) - 1 },
+	};
+	uint32_t argsz = info->argsz;
+
+	info->flags = VFIO_IOMMU_INFO_PGSIZES | VFIO_IOMMU_INFO_CAPS;
+	info->iova_pgsizes = 4096 | (2u << 20);
+	if (argsz < need) {
+		info->argsz = need;
+		info->cap_offset = 0;
+		return 0;
+	}
+	info->cap_offset = sizeof(*info);
+	memcpy((uint8_t *)info + sizeof(*info), &cap, sizeof(cap));
+	memcpy((uint8_t *)info + sizeof(*info) + sizeof(cap), r, sizeof(r));
+	return 0;
+}
+
+static int container_map(const struct vfio_iommu_type1_dma_map *m)
+{
+	for (unsigned int i = 0; i < nr_hw; i++)
+		if (m->iova <= hw[i].iova + hw[i].size - 1 &&
+		    hw[i].iova <= m->iova + m->size - 1)
+			return -EEXIST;
+	if (fail_always || (fail_map_after && maps_done + 1 == fail_map_after)) {
+		fail_map_after = 0;
+		errno = ENOSPC;
+		return -1;
+	}
+	assert_true(nr_hw < MAX_HW);
+	hw[nr_hw++] = (struct hw_map){ m->iova, m->size, m->vaddr, m->flags };
+	maps_done++;
+	return 0;
+}
+
+/* Type1v2: exactly one whole mapping, never a part. */
+static int container_unmap(struct vfio_iommu_type1_dma_unmap *u)
+{
+	for (unsigned int i = 0; i < nr_hw; i++)
+		if (hw[i].iova == u->iova && hw[i].size == u->size) {
+			hw[i] = hw[--nr_hw];
+			return 0;
+		}
+	bad_unmap = true;
+	errno = EINVAL;
+	return -1;
+}
+
+int __wrap_ioctl(int fd, unsigned long req, ...)
+{
+	va_list ap;
+	void *arg;
+
+	va_start(ap, req);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	if (fd != container_fd || container_fd < 0)
+		return __real_ioctl(fd, req, arg);
+	switch (req) {
+	case VFIO_IOMMU_GET_INFO:
+		return fake_get_info(arg);
+	case VFIO_IOMMU_MAP_DMA: {
+		int rc = container_map(arg);
+
+		if (rc == -EEXIST) {
+			errno = EEXIST;
+			return -1;
+		}
+		return rc;
+	}
+	case VFIO_IOMMU_UNMAP_DMA:
+		return container_unmap(arg);
+	default:
+		errno = ENOTTY;
+		return -1;
+	}
+}
+
+static const struct hw_map *hw_at(uint64_t iova)
+{
+	for (unsigned int i = 0; i < nr_hw; i++)
+		if (hw[i].iova == iova)
+			return &hw[i];
+	return NULL;
+}
+
+/* ---- a provider on the type1 backend ----------------------------------- */
+
+static struct real_dev rd;
+
+static int t1_domain_alloc(struct served_device *sd, struct iommufd_domain **out)
+{
+	(void)sd;
+	return vfio_type1_backend.domain_alloc(&rd, out);
+}
+
+static int t1_attach(struct served_device *sd, struct iommufd_domain *d)
+{
+	int rc = vfio_type1_backend.attach(&rd, d);
+
+	(void)sd;
+	if (!rc || !d)
+		rd.attached = d;
+	return d ? rc : 0;
+}
+
+static void t1_region_desc(struct served_device *sd, uint32_t index,
+			   struct sdev_region_desc *out)
+{
+	(void)sd;
+	(void)index;
+	memset(out, 0, sizeof(*out));
+}
+
+static const struct sdev_ops t1_ops = {
+	.kind = "t1",
+	.device_flags = VFIO_DEVICE_FLAGS_PCI,
+	.num_regions = VFIO_PCI_NUM_REGIONS,
+	.num_irqs = VFIO_PCI_NUM_IRQS,
+	.region_desc = t1_region_desc,
+	.domain_alloc = t1_domain_alloc,
+	.attach = t1_attach,
+};
+
+static struct fake_env env;
+static struct served_device *sd;
+static int iommufd_memfd = -1;
+static ino_t iommufd_ino;
+static long pg;
+
+static int fake_ctx_from_file(struct iommufd_daemon *d, int fd,
+			      struct iommufd_ctx **out)
+{
+	struct stat st;
+
+	(void)d;
+	if (fstat(fd, &st) || st.st_ino != iommufd_ino)
+		return -EBADFD;
+	iommufd_ctx_get(env.ictx);
+	*out = env.ictx;
+	return 0;
+}
+
+static int setup(void **state)
+{
+	struct stat st;
+
+	(void)state;
+	pg = sysconf(_SC_PAGESIZE);
+	fake_env_caller_init(&env, false);
+	env.daemon.ctx_from_file = fake_ctx_from_file;
+	iommufd_memfd = memfd_create("iommufd", MFD_CLOEXEC);
+	assert_true(iommufd_memfd >= 0);
+	assert_int_equal(fstat(iommufd_memfd, &st), 0);
+	iommufd_ino = st.st_ino;
+	memset(&rd, 0, sizeof(rd));
+	rd.device_fd = -1;
+	snprintf(rd.bdf, sizeof(rd.bdf), "0000:00:03.0");
+	container_fd = eventfd(0, EFD_CLOEXEC);
+	assert_true(container_fd >= 0);
+	assert_int_equal(vfio_type1_adopt(&rd, container_fd), 0);
+	nr_hw = maps_done = fail_map_after = 0;
+	bad_unmap = fail_always = false;
+	assert_int_equal(served_device_create_ops(&env.daemon, &t1_ops, "t1",
+						  "", &sd), 0);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	served_device_destroy(sd);
+	close(iommufd_memfd);
+	fake_env_caller_fini(&env);
+	vfio_type1_backend.close(&rd); /* closes container_fd */
+	container_fd = -1;
+	assert_false(bad_unmap);
+	return 0;
+}
+
+static long dev_ioctl(struct vfio_device_file *df, unsigned int cmd,
+		      void *buf, size_t len)
+{
+	struct iommufd_ucmd ucmd;
+	long rc;
+
+	if (buf)
+		fake_user_add(buf, len);
+	fake_ucmd_prepare(&ucmd, (uint64_t)(uintptr_t)buf);
+	rc = vfio_device_file_ioctl(df, &ucmd, cmd);
+	fake_user_reset();
+	return rc;
+}
+
+static struct vfio_device_file *dev_bound(uint32_t *devid)
+{
+	struct vfio_device_bind_iommufd b = { .argsz = sizeof(b),
+					       .iommufd = iommufd_memfd };
+	struct vfio_device_file *df;
+
+	assert_int_equal(vfio_device_file_open(sd, getpid(), 0, &df), 0);
+	assert_int_equal(dev_ioctl(df, VFIO_DEVICE_BIND_IOMMUFD, &b, sizeof(b)), 0);
+	if (devid)
+		*devid = b.out_devid;
+	return df;
+}
+
+static long attach(struct vfio_device_file *df, uint32_t pt)
+{
+	struct vfio_device_attach_iommufd_pt a = { .argsz = sizeof(a), .pt_id = pt };
+
+	return dev_ioctl(df, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &a, sizeof(a));
+}
+
+static long detach(struct vfio_device_file *df)
+{
+	struct vfio_device_detach_iommufd_pt d = { .argsz = sizeof(d) };
+
+	return dev_ioctl(df, VFIO_DEVICE_DETACH_IOMMUFD_PT, &d, sizeof(d));
+}
+
+static uint32_t hwpt_new(uint32_t devid, uint32_t ioas)
+{
+	struct iommu_hwpt_alloc h = { .size = sizeof(h), .dev_id = devid,
+				      .pt_id = ioas };
+
+	assert_int_equal(fake_ioctl(env.ictx, IOMMU_HWPT_ALLOC, &h, sizeof(h)), 0);
+	return h.out_hwpt_id;
+}
+
+static uint8_t *shared_pages(size_t n, uint8_t fill)
+{
+	uint8_t *p = mmap(NULL, n * pg, PROT_READ | PROT_WRITE,
+			  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	assert_true(p != MAP_FAILED);
+	memset(p, fill, n * pg);
+	return p;
+}
+
+#define RW (IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE)
+
+/* ---- the tests --------------------------------------------------------- */
+
+/* Maps reach the container while attached, from the daemon's view. */
+static void test_attach_mirrors(void **state)
+{
+	uint32_t ioas = fake_ioas_new(env.ictx);
+	struct vfio_device_file *df = dev_bound(NULL);
+	uint8_t *a = shared_pages(2, 0x11), *b = shared_pages(1, 0x22);
+	const struct hw_map *m;
+	struct real_hw_mapped st;
+
+	(void)state;
+	/* Mapped before the attach: the attach puts it on the hardware. */
+	assert_int_equal(fake_map_fixed(env.ictx, ioas, RW, a, 2 * pg, 0x100000), 0);
+	assert_int_equal(nr_hw, 0);
+	assert_int_equal(attach(df, ioas), 0);
+	assert_int_equal(nr_hw, 1);
+	m = hw_at(0x100000);
+	assert_non_null(m);
+	assert_int_equal(m->size, 2 * pg);
+	assert_int_equal(m->flags, VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE);
+	assert_true(m->vaddr != (uintptr_t)a);
+	assert_int_equal(((uint8_t *)(uintptr_t)m->vaddr)[pg + 5], 0x11);
+	/* Mapped while attached: at once, read-only as asked. */
+	assert_int_equal(fake_map_fixed(env.ictx, ioas, IOMMU_IOAS_MAP_READABLE,
+					b, pg, 0x300000), 0);
+	m = hw_at(0x300000);
+	assert_non_null(m);
+	assert_int_equal(m->flags, VFIO_DMA_MAP_FLAG_READ);
+	vfio_type1_backend.hw_mapped(&rd, &st);
+	assert_int_equal(st.ranges, 2);
+	assert_int_equal(st.bytes, 3 * pg);
+	/* The container's hole is reserved in the IOAS. */
+	assert_int_equal(fake_map_fixed(env.ictx, ioas, RW, b, pg, 0xfee00000),
+			 -EINVAL);
+	assert_int_equal(fake_unmap(env.ictx, ioas, 0x300000, pg, NULL), 0);
+	assert_null(hw_at(0x300000));
+	assert_int_equal(detach(df), 0);
+	assert_int_equal(nr_hw, 0);
+	vfio_type1_backend.hw_mapped(&rd, &st);
+	assert_int_equal(st.ranges, 0);
+	assert_int_equal(st.bytes, 0);
+	vfio_device_file_release(df);
+	munmap(a, 2 * pg);
+	munmap(b, pg);
+}
+
+/* The kernel refuses a map in a replace: the old domain is back, whole. */
+static void test_replace_rollback(void **state)
+{
+	uint32_t devid, ioas1 = fake_ioas_new(env.ictx), ioas2 = fake_ioas_new(env.ictx);
+	struct vfio_device_file *df = dev_bound(&devid);
+	uint8_t *a = shared_pages(3, 0x33);
+	uint32_t h1 = hwpt_new(devid, ioas1), h2 = hwpt_new(devid, ioas2);
+
+	(void)state;
+	assert_int_equal(fake_map_fixed(env.ictx, ioas1, RW, a, pg, 0x100000), 0);
+	assert_int_equal(fake_map_fixed(env.ictx, ioas1, RW, a + pg, pg, 0x200000), 0);
+	assert_int_equal(fake_map_fixed(env.ictx, ioas2, RW, a, pg, 0x500000), 0);
+	assert_int_equal(fake_map_fixed(env.ictx, ioas2, RW, a + 2 * pg, pg, 0x600000), 0);
+	assert_int_equal(attach(df, h1), 0);
+	assert_int_equal(nr_hw, 2);
+	/* The second map of the new domain fails. */
+	fail_map_after = maps_done + 2;
+	assert_int_equal(attach(df, h2), -ENOSPC);
+	fail_map_after = 0;
+	assert_int_equal(nr_hw, 2);
+	assert_non_null(hw_at(0x100000));
+	assert_non_null(hw_at(0x200000));
+	assert_true(sd->pt_id == h1);
+	/* And a replace that works swaps them. */
+	assert_int_equal(attach(df, h2), 0);
+	assert_int_equal(nr_hw, 2);
+	assert_non_null(hw_at(0x500000));
+	assert_non_null(hw_at(0x600000));
+	/* Mapping into the detached domain does not reach the hardware. */
+	assert_int_equal(fake_map_fixed(env.ictx, ioas1, RW, a + 2 * pg, pg, 0x700000), 0);
+	assert_null(hw_at(0x700000));
+	/*
+	 * Neither the new nor the old domain can be mapped: the replace
+	 * fails, the device is blocked (nothing mapped), and what follows
+	 * unmaps nothing that is not there.
+	 */
+	fail_always = true;
+	assert_int_equal(attach(df, h1), -ENOSPC);
+	assert_int_equal(nr_hw, 0);
+	fail_always = false;
+	assert_int_equal(detach(df), 0);
+	assert_int_equal(attach(df, h1), 0);
+	assert_int_equal(nr_hw, 3);
+	vfio_device_file_release(df);
+	assert_int_equal(nr_hw, 0);
+	assert_int_equal(fake_destroy(env.ictx, h1), 0);
+	assert_int_equal(fake_destroy(env.ictx, h2), 0);
+	munmap(a, 3 * pg);
+}
+
+static long vfio_int(unsigned int cmd, uint64_t arg)
+{
+	return fake_ioctl_ptr(env.ictx, cmd, arg);
+}
+
+/* VFIO v1 unmaps a part of a mapping: the rest is mapped back. */
+static void test_partial_unmap_maps_back(void **state)
+{
+	uint32_t ioas = fake_ioas_new(env.ictx);
+	struct iommu_vfio_ioas set = { .size = sizeof(set), .ioas_id = ioas,
+				       .op = IOMMU_VFIO_IOAS_SET };
+	struct vfio_device_file *df = dev_bound(NULL);
+	uint8_t *a = shared_pages(4, 0x44);
+	struct vfio_iommu_type1_dma_map map = {
+		.argsz = sizeof(map),
+		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+		.vaddr = (uintptr_t)a, .iova = 0x100000, .size = 4 * pg,
+	};
+	struct vfio_iommu_type1_dma_unmap unmap = {
+		.argsz = sizeof(unmap), .iova = 0x100000 + pg, .size = pg,
+	};
+	const struct hw_map *lo, *hi;
+
+	(void)state;
+	assert_int_equal(fake_ioctl(env.ictx, IOMMU_VFIO_IOAS, &set, sizeof(set)), 0);
+	assert_int_equal(vfio_int(VFIO_SET_IOMMU, VFIO_TYPE1_IOMMU), 0);
+	assert_int_equal(attach(df, ioas), 0);
+	assert_int_equal(fake_ioctl(env.ictx, VFIO_IOMMU_MAP_DMA, &map, sizeof(map)), 0);
+	assert_int_equal(nr_hw, 1);
+	assert_int_equal(fake_ioctl(env.ictx, VFIO_IOMMU_UNMAP_DMA, &unmap,
+				    sizeof(unmap)), 0);
+	assert_int_equal(nr_hw, 2);
+	lo = hw_at(0x100000);
+	hi = hw_at(0x100000 + 2 * pg);
+	assert_non_null(lo);
+	assert_non_null(hi);
+	assert_int_equal(lo->size, pg);
+	assert_int_equal(hi->size, 2 * pg);
+	assert_int_equal(hi->vaddr, lo->vaddr + 2 * pg);
+	vfio_device_file_release(df);
+	assert_int_equal(nr_hw, 0);
+	munmap(a, 4 * pg);
+}
+
+/* Private memory never reaches the container. */
+static void test_private_refused(void **state)
+{
+	uint32_t ioas = fake_ioas_new(env.ictx);
+	struct vfio_device_file *df = dev_bound(NULL);
+	uint8_t *p = mmap(NULL, pg, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	(void)state;
+	assert_true(p != MAP_FAILED);
+	p[0] = 1;
+	assert_int_equal(attach(df, ioas), 0);
+	assert_int_equal(fake_map_fixed(env.ictx, ioas, RW, p, pg, 0x100000),
+			 -EOPNOTSUPP);
+	assert_int_equal(nr_hw, 0);
+	vfio_device_file_release(df);
+	munmap(p, pg);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+		T(test_attach_mirrors),
+		T(test_replace_rollback),
+		T(test_partial_unmap_maps_back),
+		T(test_private_refused),
+#undef T
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
