@@ -14,9 +14,11 @@
 #                  per-call cost of IOAS_MAP of both in the same run
 # --build DIR      measure the daemon and tools of this meson build
 #                  (default: build/, set up and built here if needed)
-# --only SECTIONS  comma-separated subset of calls,map,areas,clients,edu,vm: the
+# --only SECTIONS  comma-separated subset of calls,map,areas,clients,edu,vm,
+#                  private-memory (scripts/bench-private-memory.sh): the
 #                  tables are printed and BENCHMARKS.md is left alone;
-#                  --only vfio-kiommufd runs scripts/bench-vfio-kiommufd.sh
+#                  --only vfio-kiommufd runs scripts/bench-vfio-kiommufd.sh,
+#                  --only vfio-type1 scripts/bench-vfio-type1.sh
 # --rounds N       interleaved rounds of every compared figure (default 2)
 #
 # Pinned figures: server and client on CPU 0 (taskset -c 0): on a 2-vCPU
@@ -50,9 +52,12 @@ while [ $# -gt 0 ]; do
 done
 [[ $rounds =~ ^[1-9][0-9]?$ ]] || { echo "--rounds 1..99"; exit 2; }
 want() { [ -z "$only" ] || [[ ",$only," == *",$1,"* ]]; }
-# the kernel-iommufd backend's table comes from its own script (its guest)
+# the real-device backends' tables come from their own scripts (their guests)
 if [ "$only" = vfio-kiommufd ]; then
 	exec scripts/bench-vfio-kiommufd.sh --build "$B"
+fi
+if [ "$only" = vfio-type1 ]; then
+	exec scripts/bench-vfio-type1.sh --build "$B"
 fi
 [ $vm = 1 ] && want vm || vm=0
 iters=$([ $quick = 1 ] && echo 5000 || echo 30000)
@@ -626,6 +631,12 @@ plot_png=docs/bench-clients.png
 			read -r _ ub _ <<<"$(ed "$loop-edu_bar_read")"
 			echo "| $loop | ${r4:--} | ${u4:--} | ${m4:--} | ${r64:--} | ${u64:--} | ${m64:--} | ${rp:--} | ${ub:--} |"
 		done
+	fi
+
+	# the shared-anon shim's cost: measured here, its own script's table
+	if want private-memory; then
+		echo
+		scripts/bench-private-memory.sh --build "$B"
 	fi
 
 	echo

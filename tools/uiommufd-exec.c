@@ -4,7 +4,7 @@
  * descriptors some iommufd ioctls return (IOMMU_TEST_OP_CREATE_ACCESS,
  * IOMMU_TEST_OP_DMABUF_GET, IOMMU_FAULT_QUEUE_ALLOC, IOMMU_VEVENTQ_ALLOC).
  *
- *   uiommufd-exec [--socket PATH] PROGRAM [ARG]...
+ *   uiommufd-exec [--socket PATH] [--shared-anon] PROGRAM [ARG]...
  *
  * It sets no_new_privs, installs a seccomp filter that hands exactly the
  * ioctl(2)s with those command numbers to a user-notification listener
@@ -16,10 +16,17 @@
  *
  * If the daemon goes away, the trapped ioctls fail with ENOSYS (the
  * kernel's answer for a listener nobody holds) until PROGRAM exits.
+ * --shared-anon appends libuiommufd-shared-anon.so to LD_PRELOAD, so that
+ * PROGRAM's large private anonymous memory is shared memory a hardware
+ * backend can pin (docs/private-memory.md); $UIOMMUFD_SHARED_ANON_LIB
+ * names another copy of the library.  With --shared-anon and no socket
+ * nothing else is set up.
+ *
  * Exit status: PROGRAM's, or 125 when the setup fails, 127 when PROGRAM
  * cannot be executed.  See docs/fd-passing.md.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
@@ -42,16 +49,54 @@ static const unsigned int trapped_cmds[] = {
 	IOMMU_TEST_CMD, IOMMU_FAULT_QUEUE_ALLOC, IOMMU_VEVENTQ_ALLOC,
 };
 
+/* The shim's installed path, or $UIOMMUFD_SHARED_ANON_LIB. */
+static const char *shared_anon_lib(void)
+{
+	const char *lib = getenv("UIOMMUFD_SHARED_ANON_LIB");
+
+	return lib && *lib ? lib : UIOMMUFD_SHARED_ANON_LIB;
+}
+
+/* Appends the shim to LD_PRELOAD (the program's own preloads go first). */
+static int preload_shared_anon(void)
+{
+	const char *lib = shared_anon_lib(), *old = getenv("LD_PRELOAD");
+	size_t len;
+	char *v;
+
+	/* ld.so takes ' ' and ':' as separators: such a path cannot be named. */
+	if (lib[0] != '/' || strpbrk(lib, " :") || access(lib, R_OK) < 0) {
+		fprintf(stderr, "uiommufd-exec: --shared-anon: %s: %s\n", lib,
+			lib[0] != '/' || strpbrk(lib, " :") ?
+				"not an absolute path without ' ' or ':'" :
+				strerror(errno));
+		return -1;
+	}
+	len = (old ? strlen(old) + 1 : 0) + strlen(lib) + 1;
+	v = malloc(len);
+	if (!v)
+		return -1;
+	snprintf(v, len, "%s%s%s", old && *old ? old : "", old && *old ? ":" : "",
+		 lib);
+	setenv("LD_PRELOAD", v, 1);
+	free(v);
+	return 0;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: uiommufd-exec [--socket PATH] PROGRAM [ARG]...\n"
+		"Usage: uiommufd-exec [--socket PATH] [--shared-anon] PROGRAM [ARG]...\n"
 		"Run PROGRAM so that uiommufd can hand it the file descriptors that\n"
 		"IOMMU_TEST_OP_CREATE_ACCESS, IOMMU_FAULT_QUEUE_ALLOC and\n"
 		"IOMMU_VEVENTQ_ALLOC return.\n\n"
 		"  --socket PATH  the daemon's --fdpass-socket (default:\n"
 		"                 $UIOMMUFD_FDPASS_SOCKET)\n"
-		"  -h, --help     this text\n");
+		"  --shared-anon  back PROGRAM's large private anonymous memory\n"
+		"                 with shared memory, so that hardware backends can\n"
+		"                 pin it (preloads %s);\n"
+		"                 without a socket, only that\n"
+		"  -h, --help     this text\n", shared_anon_lib());
 }
 
 /*
@@ -175,11 +220,15 @@ int main(int argc, char **argv)
 	const char *path = getenv("UIOMMUFD_FDPASS_SOCKET");
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int argi = 1, sock, listener, rc;
+	bool shared_anon = false;
 
 	while (argi < argc && argv[argi][0] == '-') {
 		if (!strcmp(argv[argi], "--socket") && argi + 1 < argc) {
 			path = argv[argi + 1];
 			argi += 2;
+		} else if (!strcmp(argv[argi], "--shared-anon")) {
+			shared_anon = true;
+			argi++;
 		} else if (!strncmp(argv[argi], "--socket=", 9)) {
 			path = argv[argi] + 9;
 			argi++;
@@ -198,6 +247,10 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 125;
 	}
+	if (shared_anon && preload_shared_anon() < 0)
+		return 125;
+	if (shared_anon && (!path || !*path))
+		goto run;
 	if (!path || !*path) {
 		fprintf(stderr, "uiommufd-exec: no socket: pass --socket PATH (the daemon's --fdpass-socket) or set UIOMMUFD_FDPASS_SOCKET\n");
 		return 125;
@@ -232,6 +285,7 @@ int main(int argc, char **argv)
 	}
 	/* Lets a program (or a test) know its fd-returning ioctls are served. */
 	setenv("UIOMMUFD_EXEC_ACTIVE", "1", 1);
+run:
 	execvp(argv[argi], argv + argi);
 	fprintf(stderr, "uiommufd-exec: %s: %s\n", argv[argi], strerror(errno));
 	return 127;

@@ -26,6 +26,9 @@ for f in /usr/sbin/uiommufd /usr/bin/uiommufdctl /usr/bin/uiommufd-exec \
 	 /usr/share/man/man1/uiommufd-exec.1.gz /usr/share/doc/uiommufd/copyright; do
 	grep -qx -- "$f" <<<"$contents" || bad "$f not in the package"
 done
+# the private-memory shim, where uiommufd-exec --shared-anon looks for it
+grep -qE '^/usr/lib/([^/]+/)?uiommufd/libuiommufd-shared-anon\.so$' <<<"$contents" ||
+	bad "libuiommufd-shared-anon.so not in the package"
 grep -qE '^/(usr/)?lib/systemd/system/uiommufd\.service$' <<<"$contents" ||
 	bad "no uiommufd.service under /lib/systemd/system"
 [ "$(dpkg-deb -f "$deb" Package)" = uiommufd ] || bad "package name"
