@@ -167,20 +167,28 @@ void sa_forget(uintptr_t start, uintptr_t end)
  * file mapped shared, read-write, anywhere.  What write() cannot read
  * (memory the program made unreadable) is copied through the mapping.
  */
-void *sa_copy_backing(uintptr_t src, size_t copy, size_t len)
+/* A memfd of len bytes, or -1 with errno. */
+static int sized_memfd(size_t len)
 {
 	int fd = memfd_create("uiommufd-shared-anon", MFD_CLOEXEC), err;
+
+	if (fd >= 0 && ftruncate(fd, (off_t)len) < 0) {
+		err = errno;
+		close(fd);
+		errno = err;
+		return -1;
+	}
+	return fd;
+}
+
+void *sa_copy_backing(uintptr_t src, size_t copy, size_t len)
+{
+	int fd = sized_memfd(len), err;
 	size_t done = 0;
 	void *p;
 
 	if (fd < 0)
 		return MAP_FAILED;
-	if (ftruncate(fd, (off_t)len) < 0) {
-		err = errno;
-		close(fd);
-		errno = err;
-		return MAP_FAILED;
-	}
 	while (done < copy) {
 		ssize_t n = pwrite(fd, (void *)(src + done), copy - done, (off_t)done);
 
@@ -199,18 +207,12 @@ void *sa_copy_backing(uintptr_t src, size_t copy, size_t len)
 
 void *sa_new_backing(void *addr, size_t len, int prot, int flags)
 {
-	int fd = memfd_create("uiommufd-shared-anon", MFD_CLOEXEC);
+	int fd = sized_memfd(len);
 	void *p;
 	int err;
 
 	if (fd < 0)
 		return MAP_FAILED;
-	if (ftruncate(fd, (off_t)len) < 0) {
-		err = errno;
-		close(fd);
-		errno = err;
-		return MAP_FAILED;
-	}
 	p = sa_sys_mmap(addr, len, prot, flags | MAP_SHARED, fd, 0);
 	err = errno;
 	close(fd);
