@@ -129,6 +129,9 @@ sleep 0.5
 ./uiommufdctl --socket $sock status
 kill -KILL $lpid
 wait $lpid 2>/dev/null
+# QEMU's edu has no reset: a DMA the killed client started runs out its
+# 100 ms timer, and the device ignores DMA register writes until then.
+sleep 0.3
 i=0
 while [ -n "$(leftovers)" ]; do
 	i=$((i + 1))
