@@ -23,7 +23,9 @@
 
 #include <cmocka.h>
 
+#include "core/device.h"
 #include "core/hw_pagetable.h"
+#include "core/user_limits.h"
 #include "fake_ops.h"
 #include "fake_ucmd.h"
 #include "providers/domain.h"
@@ -490,6 +492,28 @@ static void test_private_refused(void **state)
 }
 
 /*
+ * A real IOMMU's domain (a kernel IOAS on the iommufd backend) is charged
+ * to the client with its HWPT and uncharged with it, so --max-user-memory
+ * bounds how many a client makes.
+ */
+static void test_hw_domain_charged(void **state)
+{
+	uint32_t ioas = fake_ioas_new(env.ictx), devid, hwpt;
+	struct vfio_device_file *df = dev_bound(&devid);
+	struct iommu_destroy d = { .size = sizeof(d) };
+	uint64_t before = user_limits_bytes(&env.daemon.user_limits, 0);
+
+	(void)state;
+	hwpt = hwpt_new(devid, ioas);
+	assert_true(user_limits_bytes(&env.daemon.user_limits, 0) >=
+		    before + SERVED_HW_DOMAIN_CHARGE);
+	d.id = hwpt;
+	assert_int_equal(fake_ioctl(env.ictx, IOMMU_DESTROY, &d, sizeof(d)), 0);
+	assert_int_equal(user_limits_bytes(&env.daemon.user_limits, 0), before);
+	vfio_device_file_release(df);
+}
+
+/*
  * A real device's interrupt indexes through the layer: what GET_IRQ_INFO
  * offers, SET_IRQS takes.  INTx and MSI are the real device's; MSI-X,
  * which nothing routes, has no vectors (the kernel's answer for a device
@@ -546,6 +570,7 @@ int main(void)
 		T(test_partial_unmap_maps_back),
 		T(test_private_refused),
 		T(test_real_irq_indexes),
+		T(test_hw_domain_charged),
 #undef T
 	};
 
