@@ -113,5 +113,11 @@ int iommufd_get_hw_info(struct iommufd_ucmd *ucmd);
 /* The served device's software IOMMU: its page sizes and aperture. */
 #define SERVED_IOMMU_PGSIZE_BITMAP 4096ull
 #define SERVED_IOMMU_APERTURE_LAST ((1ull << 48) - 1)
+/*
+ * What a provider's real-IOMMU domain costs besides the HWPT object (a
+ * kernel IOAS of the daemon's kernel iommufd, or the container's record
+ * with its holes), charged to the client with the HWPT.
+ */
+#define SERVED_HW_DOMAIN_CHARGE 4096u
 
 #endif

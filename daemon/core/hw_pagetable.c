@@ -134,11 +134,21 @@ static int served_domain_alloc_paging_flags(struct iommufd_device *idev,
 	if (flags || (user_data && user_data->type != IOMMU_HWPT_DATA_NONE))
 		return -EOPNOTSUPP;
 	if (ops->domain_alloc) {
-		/* A real IOMMU behind the provider: its domain, its errno. */
-		int rc = ops->domain_alloc(idev->sdev, &domain);
+		/*
+		 * A real IOMMU behind the provider: its domain, its errno.
+		 * Charged with the HWPT (its object's charge goes with it):
+		 * a kernel IOAS is the daemon's kernel memory otherwise.
+		 */
+		int rc = user_mem_charge(idev->ictx->mem, SERVED_HW_DOMAIN_CHARGE);
 
 		if (rc)
 			return rc;
+		rc = ops->domain_alloc(idev->sdev, &domain);
+		if (rc) {
+			user_mem_uncharge(idev->ictx->mem, SERVED_HW_DOMAIN_CHARGE);
+			return rc;
+		}
+		hwpt->common.obj.charged += SERVED_HW_DOMAIN_CHARGE;
 	} else {
 		domain = emulated_domain_alloc(SERVED_IOMMU_PGSIZE_BITMAP, 0,
 					       SERVED_IOMMU_APERTURE_LAST);

@@ -538,6 +538,21 @@ static void test_type1_group_of_two(void **state)
 	sysfs_gone();
 }
 
+/* The kernel-iommufd backend refuses such a group too, before any open. */
+static void test_kiommufd_group_of_two(void **state)
+{
+	struct real_dev rd = { .device_fd = -1 };
+
+	(void)state;
+	fake_sysfs("vfio-pci", 2);
+	snprintf(rd.bdf, sizeof(rd.bdf), "0000:00:03.0");
+	rd.backend = &kernel_iommufd_backend;
+	assert_int_equal(kernel_iommufd_backend.open(&rd), -EBUSY);
+	assert_null(rd.backend_priv);
+	assert_int_equal(rd.device_fd, -1);
+	sysfs_gone();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -552,6 +567,7 @@ int main(void)
 		T(test_sysfs),
 		T(test_create_refusals),
 		T(test_type1_group_of_two),
+		T(test_kiommufd_group_of_two),
 #undef T
 	};
 

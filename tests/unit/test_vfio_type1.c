@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
@@ -22,7 +23,9 @@
 
 #include <cmocka.h>
 
+#include "core/device.h"
 #include "core/hw_pagetable.h"
+#include "core/user_limits.h"
 #include "fake_ops.h"
 #include "fake_ucmd.h"
 #include "providers/domain.h"
@@ -105,6 +108,22 @@ static int container_unmap(struct vfio_iommu_type1_dma_unmap *u)
 	return -1;
 }
 
+/* A real device's fd: INTx, 4 MSI and 8 MSI-X vectors, ERR and REQ. */
+static int fake_dev_fd = -1;
+
+static int fake_dev_irq_info(struct vfio_irq_info *ii)
+{
+	static const uint32_t counts[VFIO_PCI_NUM_IRQS] = { 1, 4, 8, 1, 1 };
+
+	if (ii->index >= VFIO_PCI_NUM_IRQS) {
+		errno = EINVAL;
+		return -1;
+	}
+	ii->count = counts[ii->index];
+	ii->flags = VFIO_IRQ_INFO_EVENTFD;
+	return 0;
+}
+
 int __wrap_ioctl(int fd, unsigned long req, ...)
 {
 	va_list ap;
@@ -113,6 +132,9 @@ int __wrap_ioctl(int fd, unsigned long req, ...)
 	va_start(ap, req);
 	arg = va_arg(ap, void *);
 	va_end(ap);
+	if (fd == fake_dev_fd && fake_dev_fd >= 0 &&
+	    req == VFIO_DEVICE_GET_IRQ_INFO)
+		return fake_dev_irq_info(arg);
 	if (fd != container_fd || container_fd < 0)
 		return __real_ioctl(fd, req, arg);
 	switch (req) {
@@ -171,12 +193,22 @@ static void t1_region_desc(struct served_device *sd, uint32_t index,
 	memset(out, 0, sizeof(*out));
 }
 
+/* The vfio:BDF provider's answer when a test set a struct vfio_real. */
+static void t1_irq_desc(struct served_device *sd, uint32_t index,
+			struct sdev_irq_desc *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (sdev_priv(sd))
+		vfio_real_sdev_ops.irq_desc(sd, index, out);
+}
+
 static const struct sdev_ops t1_ops = {
 	.kind = "t1",
 	.device_flags = VFIO_DEVICE_FLAGS_PCI,
 	.num_regions = VFIO_PCI_NUM_REGIONS,
 	.num_irqs = VFIO_PCI_NUM_IRQS,
 	.region_desc = t1_region_desc,
+	.irq_desc = t1_irq_desc,
 	.domain_alloc = t1_domain_alloc,
 	.attach = t1_attach,
 };
@@ -459,6 +491,76 @@ static void test_private_refused(void **state)
 	munmap(p, pg);
 }
 
+/*
+ * A real IOMMU's domain (a kernel IOAS on the iommufd backend) is charged
+ * to the client with its HWPT and uncharged with it, so --max-user-memory
+ * bounds how many a client makes.
+ */
+static void test_hw_domain_charged(void **state)
+{
+	uint32_t ioas = fake_ioas_new(env.ictx), devid, hwpt;
+	struct vfio_device_file *df = dev_bound(&devid);
+	struct iommu_destroy d = { .size = sizeof(d) };
+	uint64_t before = user_limits_bytes(&env.daemon.user_limits, 0);
+
+	(void)state;
+	hwpt = hwpt_new(devid, ioas);
+	assert_true(user_limits_bytes(&env.daemon.user_limits, 0) >=
+		    before + SERVED_HW_DOMAIN_CHARGE);
+	d.id = hwpt;
+	assert_int_equal(fake_ioctl(env.ictx, IOMMU_DESTROY, &d, sizeof(d)), 0);
+	assert_int_equal(user_limits_bytes(&env.daemon.user_limits, 0), before);
+	vfio_device_file_release(df);
+}
+
+/*
+ * A real device's interrupt indexes through the layer: what GET_IRQ_INFO
+ * offers, SET_IRQS takes.  INTx and MSI are the real device's; MSI-X,
+ * which nothing routes, has no vectors (the kernel's answer for a device
+ * without it), so a SET_IRQS of it is EINVAL rather than ENOTTY after
+ * GET_IRQ_INFO promised 8 vectors.
+ */
+static void test_real_irq_indexes(void **state)
+{
+	struct vfio_device_file *df = dev_bound(NULL);
+	struct vfio_irq_info ii = { .argsz = sizeof(ii) };
+	struct {
+		struct vfio_irq_set hdr;
+		int32_t fd;
+	} set = { .hdr = { .argsz = sizeof(set),
+			   .flags = VFIO_IRQ_SET_DATA_EVENTFD |
+				    VFIO_IRQ_SET_ACTION_TRIGGER,
+			   .index = VFIO_PCI_MSIX_IRQ_INDEX, .count = 1 },
+		  .fd = -1 };
+	struct vfio_real *vr = calloc(1, sizeof(*vr));
+
+	(void)state;
+	assert_non_null(vr);
+	fake_dev_fd = eventfd(0, EFD_CLOEXEC);
+	assert_true(fake_dev_fd >= 0);
+	vr->rd.device_fd = fake_dev_fd;
+	vr->num_irqs = VFIO_PCI_NUM_IRQS;
+	sdev_set_priv(sd, vr);
+
+	ii.index = VFIO_PCI_INTX_IRQ_INDEX;
+	assert_int_equal(dev_ioctl(df, VFIO_DEVICE_GET_IRQ_INFO, &ii, sizeof(ii)), 0);
+	assert_int_equal(ii.count, 1);
+	ii.index = VFIO_PCI_MSI_IRQ_INDEX;
+	assert_int_equal(dev_ioctl(df, VFIO_DEVICE_GET_IRQ_INFO, &ii, sizeof(ii)), 0);
+	assert_int_equal(ii.count, 4);
+	ii.index = VFIO_PCI_MSIX_IRQ_INDEX;
+	assert_int_equal(dev_ioctl(df, VFIO_DEVICE_GET_IRQ_INFO, &ii, sizeof(ii)), 0);
+	assert_int_equal(ii.count, 0);
+	assert_int_equal(dev_ioctl(df, VFIO_DEVICE_SET_IRQS, &set, sizeof(set)),
+			 -EINVAL);
+
+	sdev_set_priv(sd, NULL);
+	vfio_device_file_release(df);
+	close(fake_dev_fd);
+	fake_dev_fd = -1;
+	free(vr);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -467,6 +569,8 @@ int main(void)
 		T(test_replace_rollback),
 		T(test_partial_unmap_maps_back),
 		T(test_private_refused),
+		T(test_real_irq_indexes),
+		T(test_hw_domain_charged),
 #undef T
 	};
 

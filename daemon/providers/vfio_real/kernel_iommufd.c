@@ -75,6 +75,7 @@
 #include "core/pages.h"
 #include "providers/domain.h"
 #include "providers/vfio_real/real_backend.h"
+#include "providers/vfio_real/vfio_real.h"
 
 #define KIOMMUFD_DEV "/dev/iommu"
 #define KIOMMUFD_SYS_DEV "/sys/class/misc/iommu/dev"
@@ -321,8 +322,19 @@ static int kiommufd_open(struct real_dev *rd)
 	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
 	char name[32], path[96], sys[160];
 	struct kiommufd_dev *kd;
-	int rc;
+	int rc, group;
 
+	/*
+	 * As type1 refuses it: a group's devices share one translation, and
+	 * every device the daemon holds is bound to its one kernel iommufd,
+	 * so the kernel would not keep two clients' devices of a group apart.
+	 */
+	if (!real_sysfs_group(rd->bdf, &group) &&
+	    real_sysfs_group_devices(group) > 1) {
+		log_error("vfio:%s: its IOMMU group %d holds more than one device; only a group of one device can be given to clients (they would share its translation)",
+			  rd->bdf, group);
+		return -EBUSY;
+	}
 	rc = bdf_vfio_cdev(rd->bdf, name, sizeof(name));
 	if (rc)
 		return rc;

@@ -199,7 +199,13 @@ static void real_irq_desc(struct served_device *sd, uint32_t index,
 	struct vfio_irq_info ii = { .argsz = sizeof(ii), .index = index };
 
 	memset(out, 0, sizeof(*out));
-	if (index >= vr->num_irqs ||
+	/*
+	 * MSI-X is never routed (real_irq.c arms INTx or MSI only) and the
+	 * layer's SET_IRQS has no MSI-X: offering the real device's vectors
+	 * would send a client to an index that answers ENOTTY.  None, as for
+	 * a device without the capability.
+	 */
+	if (index >= vr->num_irqs || index == VFIO_PCI_MSIX_IRQ_INDEX ||
 	    ioctl(vr->rd.device_fd, VFIO_DEVICE_GET_IRQ_INFO, &ii))
 		return;
 	out->count = ii.count;
