@@ -12,14 +12,14 @@
  *
  * Signalling writes 1 to the eventfd.  The kernel's eventfd_signal()
  * saturates instead of blocking; a write(2) blocks when the counter is
- * full, so the daemon writes only when poll says it would not block (a
- * client that fills its own counter loses interrupts, as it would lose
- * count with the kernel).
+ * full, so the daemon writes only when poll says it would not block, and
+ * bounds the write for a client that fills the counter in between
+ * (eventfd_signal.h).  A client that fills its own counter loses
+ * interrupts, as it would lose count with the kernel.
  */
 #include "vfio/device_priv.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +31,7 @@
 #include "core/own_files.h"
 #include "core/iommufd_private.h"
 #include "uiommufd/vfio_abi.h"
+#include "vfio/eventfd_signal.h"
 
 void sdev_irqs_init(struct served_device *sd)
 {
@@ -49,13 +50,9 @@ static void fd_drop(int *fd)
 
 static void eventfd_signal_fd(int fd)
 {
-	struct pollfd p = { .fd = fd, .events = POLLOUT };
-	uint64_t one = 1;
-
-	if (fd < 0 || poll(&p, 1, 0) != 1 || !(p.revents & POLLOUT))
-		return;
-	if (write(fd, &one, sizeof(one)) != sizeof(one))
-		return; /* nothing to tell anybody: the client's counter */
+	/* A dropped event has nobody to tell: the counter is the client's. */
+	if (fd >= 0)
+		(void)eventfd_signal_nowait(fd);
 }
 
 /* A provider with a real device's line routes it as the client does. */

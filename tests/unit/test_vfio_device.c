@@ -5,6 +5,7 @@
  * failing if its rule broke.  The iommufd is recognised by a fake
  * ctx_from_file: one memfd of this process stands for the context's file.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,6 +23,7 @@
 #include "fake_ucmd.h"
 #include "uiommufd/vfio_abi.h"
 #include "vfio/device_priv.h"
+#include "vfio/eventfd_signal.h"
 
 /* ---- the fake provider ------------------------------------------------ */
 
@@ -804,6 +806,30 @@ static void test_create_names(void **state)
 	served_device_destroy(x);
 }
 
+/*
+ * An interrupt must never wait on a client's full counter: the kernel's
+ * eventfd_signal() saturates, a write(2) would block the device for good.
+ * The counter is filled before the write here, as a racing client would
+ * fill it between the daemon's poll and its write.
+ */
+static void test_irq_full_counter_never_blocks(void **state)
+{
+	int fd = eventfd(0, EFD_CLOEXEC);
+	uint64_t v = 0xfffffffffffffffeull;
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, &v, sizeof(v)), sizeof(v));
+	assert_int_equal(eventfd_write_bounded(fd, 1, 20 * 1000 * 1000L), -EINTR);
+	assert_int_equal(eventfd_signal_nowait(fd), -EAGAIN);
+	/* The client read it: the next event is added. */
+	assert_int_equal(read(fd, &v, sizeof(v)), sizeof(v));
+	assert_int_equal(eventfd_signal_nowait(fd), 0);
+	assert_int_equal(read(fd, &v, sizeof(v)), sizeof(v));
+	assert_int_equal(v, 1);
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -831,6 +857,7 @@ int main(void)
 		T(test_dma_through_domain),
 		T(test_create_names),
 #undef T
+		cmocka_unit_test(test_irq_full_counter_never_blocks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
