@@ -38,6 +38,7 @@ static void worker(uint64_t seed, int calls, int die)
 {
 	int fd = itest_open();
 
+	fuzz_arena_unshare();
 	rng = seed;
 	for (int i = 0; i < calls; i++) {
 		/* A call that does not return within 20 s is a hang. */

@@ -289,4 +289,16 @@ static int fuzz_arena_init(void)
 	return 0;
 }
 
+/*
+ * In a child after fork: pages 0-1 of its own, no longer the ones its
+ * siblings write.  The fault sweep runs each call again per failure point
+ * and compares the answers; a sibling writing a struct into page 1
+ * between two runs changed the call under it.
+ */
+static inline void fuzz_arena_unshare(void)
+{
+	mmap(arena, 2 * PS, PROT_READ | PROT_WRITE,
+	     MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+}
+
 #endif

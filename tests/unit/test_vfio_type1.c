@@ -524,14 +524,11 @@ static void test_real_irq_indexes(void **state)
 {
 	struct vfio_device_file *df = dev_bound(NULL);
 	struct vfio_irq_info ii = { .argsz = sizeof(ii) };
-	struct {
-		struct vfio_irq_set hdr;
-		int32_t fd;
-	} set = { .hdr = { .argsz = sizeof(set),
-			   .flags = VFIO_IRQ_SET_DATA_EVENTFD |
-				    VFIO_IRQ_SET_ACTION_TRIGGER,
-			   .index = VFIO_PCI_MSIX_IRQ_INDEX, .count = 1 },
-		  .fd = -1 };
+	/* A header and one eventfd; clang refuses the header inside a struct. */
+	_Alignas(struct vfio_irq_set) uint8_t buf[sizeof(struct vfio_irq_set) +
+						 sizeof(int32_t)] = { 0 };
+	struct vfio_irq_set *set = (struct vfio_irq_set *)buf;
+	int32_t no_fd = -1;
 	struct vfio_real *vr = calloc(1, sizeof(*vr));
 
 	(void)state;
@@ -551,7 +548,12 @@ static void test_real_irq_indexes(void **state)
 	ii.index = VFIO_PCI_MSIX_IRQ_INDEX;
 	assert_int_equal(dev_ioctl(df, VFIO_DEVICE_GET_IRQ_INFO, &ii, sizeof(ii)), 0);
 	assert_int_equal(ii.count, 0);
-	assert_int_equal(dev_ioctl(df, VFIO_DEVICE_SET_IRQS, &set, sizeof(set)),
+	*set = (struct vfio_irq_set){
+		.argsz = sizeof(buf),
+		.flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER,
+		.index = VFIO_PCI_MSIX_IRQ_INDEX, .count = 1 };
+	memcpy(set->data, &no_fd, sizeof(no_fd));
+	assert_int_equal(dev_ioctl(df, VFIO_DEVICE_SET_IRQS, buf, sizeof(buf)),
 			 -EINVAL);
 
 	sdev_set_priv(sd, NULL);
