@@ -68,6 +68,13 @@ struct sdev_ops {
 			     uint64_t off, void *buf, size_t len, bool write);
 	/* VFIO_DEVICE_RESET, and the reset at open of a fresh binding. */
 	int (*reset)(struct served_device *sd);
+	/*
+	 * Optional: the binding went (its client closed the device or died),
+	 * under sd->lock, before its interrupts and mappings go.  The device
+	 * is left as the kernel's close of it would leave it for the next
+	 * opener (a real device: bus mastering off).
+	 */
+	void (*close_device)(struct served_device *sd);
 
 	/*
 	 * Optional: the device's DMA goes through a real IOMMU the provider

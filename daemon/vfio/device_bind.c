@@ -187,7 +187,10 @@ void sdev_unbind(struct served_device *sd)
 
 	if (!ictx)
 		return;
-	/* Interrupts stop first: nothing may signal a client that is gone. */
+	/* The device stops before what it could still write is unmapped. */
+	if (sd->ops->close_device)
+		sd->ops->close_device(sd);
+	/* Interrupts stop next: nothing may signal a client that is gone. */
 	sdev_irqs_teardown(sd);
 	if (sd->ops->reset)
 		(void)sd->ops->reset(sd);

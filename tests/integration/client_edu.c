@@ -194,6 +194,13 @@ static void test_config(void)
 	uint8_t cls[4];
 
 	dump_config("open");
+	/*
+	 * Every binding finds bus mastering off, whatever the last client
+	 * left: the kernel's close of vfio-pci turns it off (a DMA of a gone
+	 * client must not reach the next one's memory).
+	 */
+	CHECK_RC(edu_cfg_read16(&dev, 0x04, &cmd), 0);
+	CHECK(!(cmd & PCI_CMD_MASTER));
 	CHECK_RC(edu_cfg_read16(&dev, 0x00, &v16), 0);
 	CHECK(v16 == 0x1234);
 	CHECK_RC(edu_cfg_read16(&dev, 0x02, &v16), 0);

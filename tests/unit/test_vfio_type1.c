@@ -47,6 +47,21 @@ static struct hw_map hw[MAX_HW];
 static unsigned int nr_hw, maps_done, fail_map_after;
 static bool bad_unmap, fail_always;
 
+/* A device's config space (a memfd) and its command register at an unmap. */
+#define CFG_OFFSET 0x70000ull
+#define PCI_CMD_MEMORY 0x0002
+#define PCI_CMD_MASTER 0x0004
+static int cfg_fd = -1;
+static uint16_t cmd_at_unmap;
+
+static uint16_t cfg_command(void)
+{
+	uint16_t cmd = 0xffff;
+
+	assert_int_equal(pread(cfg_fd, &cmd, 2, CFG_OFFSET + 4), 2);
+	return cmd;
+}
+
 int __real_ioctl(int fd, unsigned long req, ...);
 int __wrap_ioctl(int fd, unsigned long req, ...);
 
@@ -98,6 +113,8 @@ static int container_map(const struct vfio_iommu_type1_dma_map *m)
 /* Type1v2: exactly one whole mapping, never a part. */
 static int container_unmap(struct vfio_iommu_type1_dma_unmap *u)
 {
+	if (cfg_fd >= 0)
+		cmd_at_unmap = cfg_command();
 	for (unsigned int i = 0; i < nr_hw; i++)
 		if (hw[i].iova == u->iova && hw[i].size == u->size) {
 			hw[i] = hw[--nr_hw];
@@ -202,6 +219,12 @@ static void t1_irq_desc(struct served_device *sd, uint32_t index,
 		vfio_real_sdev_ops.irq_desc(sd, index, out);
 }
 
+static void t1_close_device(struct served_device *sd)
+{
+	if (sdev_priv(sd))
+		vfio_real_sdev_ops.close_device(sd);
+}
+
 static const struct sdev_ops t1_ops = {
 	.kind = "t1",
 	.device_flags = VFIO_DEVICE_FLAGS_PCI,
@@ -209,6 +232,7 @@ static const struct sdev_ops t1_ops = {
 	.num_irqs = VFIO_PCI_NUM_IRQS,
 	.region_desc = t1_region_desc,
 	.irq_desc = t1_irq_desc,
+	.close_device = t1_close_device,
 	.domain_alloc = t1_domain_alloc,
 	.attach = t1_attach,
 };
@@ -563,6 +587,56 @@ static void test_real_irq_indexes(void **state)
 	free(vr);
 }
 
+/*
+ * The end of a binding leaves a real device as the kernel's close would:
+ * the command register of open, bus mastering off, and off before the
+ * container unmaps what the device could still write.
+ */
+static void test_close_stops_mastering_first(void **state)
+{
+	uint32_t ioas = fake_ioas_new(env.ictx);
+	struct vfio_device_file *df = dev_bound(NULL);
+	uint8_t *mem = shared_pages(1, 0x33);
+	struct vfio_real *vr = calloc(1, sizeof(*vr));
+	uint16_t cmd = PCI_CMD_MEMORY | PCI_CMD_MASTER;
+
+	(void)state;
+	assert_non_null(vr);
+	cfg_fd = memfd_create("config", MFD_CLOEXEC);
+	assert_true(cfg_fd >= 0);
+	vr->rd.device_fd = cfg_fd;
+	vr->num_regions = VFIO_PCI_NUM_REGIONS;
+	vr->regions[VFIO_PCI_CONFIG_REGION_INDEX].offset = CFG_OFFSET;
+	vr->regions[VFIO_PCI_CONFIG_REGION_INDEX].size = 256;
+	vr->open_command = PCI_CMD_MEMORY;
+	sdev_set_priv(sd, vr);
+	/* The client turned mastering on and has a page on the hardware. */
+	assert_int_equal(pwrite(cfg_fd, &cmd, 2, CFG_OFFSET + 4), 2);
+	assert_int_equal(attach(df, ioas), 0);
+	assert_int_equal(fake_map_fixed(env.ictx, ioas, RW, mem, pg, 0x100000), 0);
+	assert_int_equal(nr_hw, 1);
+	cmd_at_unmap = 0xffff;
+
+	vfio_device_file_release(df);
+	assert_int_equal(nr_hw, 0);
+	assert_int_equal(cmd_at_unmap, PCI_CMD_MEMORY);
+	assert_int_equal(cfg_command(), PCI_CMD_MEMORY);
+
+	/* The next binding finds it so; its own end puts the same back. */
+	df = dev_bound(NULL);
+	cmd = PCI_CMD_MASTER;
+	assert_int_equal(pwrite(cfg_fd, &cmd, 2, CFG_OFFSET + 4), 2);
+	vfio_device_file_release(df);
+	assert_int_equal(cfg_command(), PCI_CMD_MEMORY);
+
+	sdev_set_priv(sd, NULL);
+	close(cfg_fd);
+	cfg_fd = -1;
+	free(vr);
+	assert_int_equal(fake_destroy(env.ictx, ioas), 0);
+	munmap(mem, pg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -573,6 +647,7 @@ int main(void)
 		T(test_private_refused),
 		T(test_real_irq_indexes),
 		T(test_hw_domain_charged),
+		T(test_close_stops_mastering_first),
 #undef T
 	};
 

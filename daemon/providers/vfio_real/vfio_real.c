@@ -25,7 +25,9 @@
  *
  * What stays with the previous client: a device without a reset method
  * (QEMU's edu) keeps its registers and buffer across bindings, as it
- * would across opens of the kernel's vfio-pci.
+ * would across opens of the kernel's vfio-pci.  What does not: bus
+ * mastering and the rest of the command register, which the kernel's
+ * close puts back and so does the end of a binding here (real_close).
  */
 #include "providers/vfio_real/vfio_real.h"
 
@@ -73,6 +75,10 @@ pick_backend(const struct real_opts *o, char *why, size_t whylen)
 	}
 }
 
+/* PCI config space: the command register and its bus-mastering bit. */
+#define PCI_CFG_COMMAND		0x04
+#define PCI_CFG_COMMAND_MASTER	0x0004
+
 /* The real device's regions, where they are on its fd. */
 static int read_regions(struct vfio_real *vr)
 {
@@ -99,6 +105,51 @@ static int read_regions(struct vfio_real *vr)
 		vr->regions[i].flags = ri.flags & (VFIO_REGION_INFO_FLAG_READ |
 						   VFIO_REGION_INFO_FLAG_WRITE);
 	}
+	return 0;
+}
+
+/* Region index of the real device at off: bytes done or a negative errno. */
+static ssize_t device_rw(struct vfio_real *vr, uint32_t index, uint64_t off,
+			 void *buf, size_t len, bool write)
+{
+	off_t at;
+	ssize_t n;
+
+	if (index >= vr->num_regions)
+		return -EINVAL;
+	at = (off_t)(vr->regions[index].offset + off);
+	n = write ? pwrite(vr->rd.device_fd, buf, len, at) :
+		    pread(vr->rd.device_fd, buf, len, at);
+	return n < 0 ? -errno : n;
+}
+
+/* All of len bytes of config space, or a negative errno. */
+static int config_rw(struct vfio_real *vr, uint64_t off, void *buf,
+		     size_t len, bool write)
+{
+	ssize_t n = device_rw(vr, VFIO_PCI_CONFIG_REGION_INDEX, off, buf, len,
+			      write);
+
+	if (n < 0)
+		return (int)n;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+/*
+ * The command register as vfio-pci shows it at our open, mastering off:
+ * what the kernel's close of the device restores (vfio_pci_core_disable()
+ * clears mastering and loads the state saved at open), so what every
+ * client finds at bind, as it would on the kernel.
+ */
+static int save_command(struct vfio_real *vr)
+{
+	uint16_t cmd;
+	int rc;
+
+	rc = config_rw(vr, PCI_CFG_COMMAND, &cmd, sizeof(cmd), false);
+	if (rc)
+		return rc;
+	vr->open_command = cmd & (uint16_t)~PCI_CFG_COMMAND_MASTER;
 	return 0;
 }
 
@@ -146,6 +197,12 @@ static int real_create(struct served_device *sd, const char *options)
 	if (rc) {
 		log_error("--device vfio:%s: not a PCI device of vfio-pci: %s",
 			  o.bdf, strerror(-rc));
+		goto err_close;
+	}
+	rc = save_command(vr);
+	if (rc) {
+		log_error("--device vfio:%s: its command register: %s", o.bdf,
+			  strerror(-rc));
 		goto err_close;
 	}
 	rc = real_irq_start(&vr->irq, sd, vr->rd.device_fd);
@@ -215,16 +272,7 @@ static void real_irq_desc(struct served_device *sd, uint32_t index,
 static ssize_t real_region_rw(struct served_device *sd, uint32_t index,
 			      uint64_t off, void *buf, size_t len, bool write)
 {
-	struct vfio_real *vr = to_real(sd);
-	off_t at;
-	ssize_t n;
-
-	if (index >= vr->num_regions)
-		return -EINVAL;
-	at = (off_t)(vr->regions[index].offset + off);
-	n = write ? pwrite(vr->rd.device_fd, buf, len, at) :
-		    pread(vr->rd.device_fd, buf, len, at);
-	return n < 0 ? -errno : n;
+	return device_rw(to_real(sd), index, off, buf, len, write);
 }
 
 /*
@@ -237,6 +285,24 @@ static int real_reset(struct served_device *sd)
 	struct vfio_real *vr = to_real(sd);
 
 	return ioctl(vr->rd.device_fd, VFIO_DEVICE_RESET) ? -errno : 0;
+}
+
+/*
+ * The end of a binding.  The device keeps its fd (ours), so the kernel's
+ * close never runs: do its part that the next client would notice.  The
+ * layer calls this before it unmaps anything, so that a DMA the gone
+ * client started (edu's runs on a 100 ms timer) is dropped by the device
+ * rather than landing where the next client maps the same IOVA.
+ */
+static void real_close(struct served_device *sd)
+{
+	struct vfio_real *vr = to_real(sd);
+	uint16_t cmd = vr->open_command;
+	int rc = config_rw(vr, PCI_CFG_COMMAND, &cmd, sizeof(cmd), true);
+
+	if (rc)
+		log_warning("vfio:%s: bus mastering could not be turned off at the end of a binding: %s",
+			    vr->rd.bdf, strerror(-rc));
 }
 
 static uint32_t real_device_flags(struct served_device *sd)
@@ -306,6 +372,7 @@ const struct sdev_ops vfio_real_sdev_ops = {
 	.irq_desc = real_irq_desc,
 	.region_rw = real_region_rw,
 	.reset = real_reset,
+	.close_device = real_close,
 	.domain_alloc = real_domain_alloc,
 	.attach = real_attach,
 	.hw_status = real_hw_status,

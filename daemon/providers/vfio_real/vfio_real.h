@@ -66,6 +66,7 @@ struct vfio_real {
 	_Atomic bool attached;	/* rd.attached != NULL, for status */
 	uint32_t num_regions, num_irqs;
 	uint32_t device_flags;	/* PCI, and the real device's RESET */
+	uint16_t open_command;	/* PCI command register at open, not mastering */
 	struct {
 		uint64_t offset, size;
 		uint32_t flags;
