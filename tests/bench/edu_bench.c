@@ -21,24 +21,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "edu_ops.h"
 
 #define IOVA_SRC 0x100000
 #define IOVA_DST 0x1000000
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static void die(const char *what, int err)
-{
-	fprintf(stderr, "edu_bench: %s: %s\n", what, strerror(err < 0 ? -err : errno));
-	exit(1);
-}
 
 static int map(int fd, uint32_t ioas, void *va, size_t len, uint64_t iova)
 {
@@ -55,13 +42,6 @@ static int map(int fd, uint32_t ioas, void *va, size_t len, uint64_t iova)
 #define MAX_SAMPLES 1000000
 static double samples[MAX_SAMPLES];
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /*
  * RESULT NAME PER_S MEDIAN_US MEAN_US: the rate is the median's (one
  * figure a loaded machine's stalls do not drag down), the mean beside it.
@@ -72,7 +52,7 @@ static void report(const char *name, size_t kib, size_t n)
 
 	for (size_t i = 0; i < n; i++)
 		sum += samples[i];
-	qsort(samples, n, sizeof(samples[0]), cmp_double);
+	qsort(samples, n, sizeof(samples[0]), bench_cmp_double);
 	med = samples[n / 2];
 	if (kib)
 		printf("RESULT %s%zuk %.0f %.2f %.2f\n", name, kib, 1e6 / med, med, sum / n);
@@ -87,7 +67,7 @@ static size_t nr_pairs;
 static int roundtrip(struct edu_handle *d, size_t len)
 {
 	for (size_t off = 0; off < len; off += EDU_BUF_SIZE) {
-		double s0 = now_s();
+		double s0 = bench_now_s();
 		int rc = edu_dma(d, IOVA_SRC + off, 0, EDU_BUF_SIZE, false, false);
 
 		if (!rc)
@@ -95,7 +75,7 @@ static int roundtrip(struct edu_handle *d, size_t len)
 		if (rc)
 			return rc;
 		if (len > EDU_BUF_SIZE && nr_pairs < MAX_SAMPLES)
-			pairs[nr_pairs++] = (now_s() - s0) * 1e6;
+			pairs[nr_pairs++] = (bench_now_s() - s0) * 1e6;
 	}
 	return 0;
 }
@@ -119,38 +99,38 @@ int main(int argc, char **argv)
 	fd = open(argv[1], O_RDWR | O_CLOEXEC);
 	dev.fd = open(argv[2], O_RDWR | O_CLOEXEC);
 	if (fd < 0 || dev.fd < 0)
-		die("open", 0);
+		bench_die("open", 0);
 	if (ioctl(fd, IOMMU_IOAS_ALLOC, &alloc))
-		die("IOAS_ALLOC", 0);
+		bench_die("IOAS_ALLOC", 0);
 	if ((rc = edu_bind_attach(&dev, fd, alloc.out_ioas_id)) ||
 	    (rc = edu_command(&dev, PCI_CMD_MEMORY | PCI_CMD_MASTER, 0)))
-		die("bind/attach", rc);
+		bench_die("bind/attach", rc);
 	src = mmap(NULL, 65536, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	dst = mmap(NULL, 65536, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (src == MAP_FAILED || dst == MAP_FAILED)
-		die("mmap", 0);
+		bench_die("mmap", 0);
 	for (int i = 0; i < 65536; i++)
 		src[i] = (uint8_t)(i * 31 + 7);
 	if ((rc = map(fd, alloc.out_ioas_id, src, 65536, IOVA_SRC)) ||
 	    (rc = map(fd, alloc.out_ioas_id, dst, 65536, IOVA_DST)))
-		die("IOAS_MAP", rc);
+		bench_die("IOAS_MAP", rc);
 
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		size_t n = 0;
 
 		memset(dst, 0, 65536);
-		t0 = now_s();
+		t0 = bench_now_s();
 		do {
-			double s0 = now_s();
+			double s0 = bench_now_s();
 
 			if ((rc = roundtrip(&dev, sizes[i])))
-				die("DMA", rc);
-			t = now_s();
+				bench_die("DMA", rc);
+			t = bench_now_s();
 			if (n < MAX_SAMPLES)
 				samples[n++] = (t - s0) * 1e6;
 		} while (t - t0 < secs);
 		if (memcmp(src, dst, sizes[i]))
-			die("the bytes did not come back", -EIO);
+			bench_die("the bytes did not come back", -EIO);
 		report("edu_rt_", sizes[i] / 1024, n);
 	}
 	/*
@@ -159,7 +139,7 @@ int main(int argc, char **argv)
 	 * enough that on a loaded machine most of them are preempted).
 	 */
 	if (nr_pairs) {
-		qsort(pairs, nr_pairs, sizeof(pairs[0]), cmp_double);
+		qsort(pairs, nr_pairs, sizeof(pairs[0]), bench_cmp_double);
 		printf("RESULT edu_rt_64k_from_pairs %.0f %.2f %.2f\n",
 		       1e6 / (16 * pairs[nr_pairs / 2]), 16 * pairs[nr_pairs / 2],
 		       16 * pairs[nr_pairs / 2]);
@@ -167,13 +147,13 @@ int main(int argc, char **argv)
 	{
 		size_t n = 0;
 
-		t0 = now_s();
+		t0 = bench_now_s();
 		do {
-			double s0 = now_s();
+			double s0 = bench_now_s();
 
 			if ((rc = edu_read32(&dev, EDU_ID_REG, &v)))
-				die("BAR read", rc);
-			t = now_s();
+				bench_die("BAR read", rc);
+			t = bench_now_s();
 			if (n < MAX_SAMPLES)
 				samples[n++] = (t - s0) * 1e6;
 		} while (t - t0 < secs / 2 && n < MAX_SAMPLES);

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "edu_ops.h"
 
 #define IOVA_BENCH 0x10000000ull
@@ -31,28 +32,6 @@
 #define MAX_SAMPLES 200000
 
 static double samples[MAX_SAMPLES];
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static void die(const char *what, int err)
-{
-	fprintf(stderr, "real_map_bench: %s: %s\n", what,
-		strerror(err < 0 ? -err : errno));
-	exit(1);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 #define RW_FLAGS \
 	(IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE)
@@ -93,10 +72,10 @@ static uint8_t *new_memfd(size_t len, int *mfd)
 
 	*mfd = memfd_create("real_map_bench", MFD_CLOEXEC);
 	if (*mfd < 0 || ftruncate(*mfd, (off_t)len))
-		die("memfd", 0);
+		bench_die("memfd", 0);
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, *mfd, 0);
 	if (p == MAP_FAILED)
-		die("mmap", 0);
+		bench_die("mmap", 0);
 	for (size_t i = 0; i < len; i += 4096)
 		p[i] = (uint8_t)(i >> 12);
 	return p;
@@ -117,22 +96,22 @@ static void check_map_file(int fd, uint32_t ioas, struct edu_handle *dev)
 		p[i] = (uint8_t)(i * 13 + 5);
 	memset(p + page, 0, page);
 	if ((rc = map_file(fd, ioas, mfd, 2 * page, IOVA_CHECK)))
-		die("IOAS_MAP_FILE", rc);
+		bench_die("IOAS_MAP_FILE", rc);
 	for (long off = 0; off < page; off += 2048) {
 		if ((rc = edu_dma(dev, IOVA_CHECK + off, 0, 2048, false, false)) ||
 		    (rc = edu_dma(dev, IOVA_CHECK + page + off, 0, 2048, true, false)))
-			die("DMA", rc);
+			bench_die("DMA", rc);
 	}
 	if (memcmp(p, p + page, page)) {
 		fprintf(stderr, "real_map_bench: the page did not come back through the MAP_FILE mapping\n");
 		exit(1);
 	}
 	if ((rc = unmap(fd, ioas, 2 * page, IOVA_CHECK)))
-		die("IOAS_UNMAP", rc);
+		bench_die("IOAS_UNMAP", rc);
 	memset(p + page, 0, page);
 	/* the IOMMU faults it: edu completes the command all the same */
 	if ((rc = edu_dma(dev, IOVA_CHECK + page, 0, 2048, true, false)))
-		die("DMA after unmap", rc);
+		bench_die("DMA after unmap", rc);
 	for (long i = 0; i < page; i++)
 		if (p[page + i]) {
 			fprintf(stderr, "real_map_bench: the device wrote after IOAS_UNMAP\n");
@@ -159,7 +138,7 @@ static void check_msi_window(int fd, uint32_t ioas)
 	int rc = edu_ioctl(fd, IOMMU_IOAS_IOVA_RANGES, &q);
 
 	if (rc)
-		die("IOAS_IOVA_RANGES", rc);
+		bench_die("IOAS_IOVA_RANGES", rc);
 	for (uint32_t i = 0; i < q.num_iovas && i < 16; i++)
 		if (r[i].start <= 0xfee00000ull && 0xfee00000ull <= r[i].last) {
 			fprintf(stderr, "real_map_bench: the MSI window is in usable range %#llx-%#llx\n",
@@ -176,22 +155,22 @@ static void bench(int fd, uint32_t ioas, size_t len, bool by_file, double secs)
 	int mfd, rc;
 	uint8_t *p = new_memfd(len, &mfd);
 
-	t0 = now_s();
+	t0 = bench_now_s();
 	do {
-		double s0 = now_s();
+		double s0 = bench_now_s();
 
 		rc = by_file ? map_file(fd, ioas, mfd, len, IOVA_BENCH) :
 			       map_va(fd, ioas, p, len, IOVA_BENCH);
 		if (rc)
-			die(by_file ? "IOAS_MAP_FILE" : "IOAS_MAP", rc);
+			bench_die(by_file ? "IOAS_MAP_FILE" : "IOAS_MAP", rc);
 		if ((rc = unmap(fd, ioas, len, IOVA_BENCH)))
-			die("IOAS_UNMAP", rc);
-		t = now_s();
+			bench_die("IOAS_UNMAP", rc);
+		t = bench_now_s();
 		samples[n++] = (t - s0) * 1e6;
 	} while ((t - t0 < secs || n < 3) && n < MAX_SAMPLES);
 	for (size_t i = 0; i < n; i++)
 		sum += samples[i];
-	qsort(samples, n, sizeof(samples[0]), cmp_double);
+	qsort(samples, n, sizeof(samples[0]), bench_cmp_double);
 	med = samples[n / 2];
 	printf("RESULT map_%s_%zu%s %.0f %.2f %.1f (%zu pairs, mean %.2f us)\n",
 	       by_file ? "file" : "va", len >= (1u << 20) ? len >> 20 : len >> 10,
@@ -226,12 +205,12 @@ int main(int argc, char **argv)
 	fd = open(argv[1], O_RDWR | O_CLOEXEC);
 	dev.fd = open(argv[2], O_RDWR | O_CLOEXEC);
 	if (fd < 0 || dev.fd < 0)
-		die("open", 0);
+		bench_die("open", 0);
 	if (ioctl(fd, IOMMU_IOAS_ALLOC, &alloc))
-		die("IOAS_ALLOC", 0);
+		bench_die("IOAS_ALLOC", 0);
 	if ((rc = edu_bind_attach(&dev, fd, alloc.out_ioas_id)) ||
 	    (rc = edu_command(&dev, PCI_CMD_MEMORY | PCI_CMD_MASTER, 0)))
-		die("bind/attach", rc);
+		bench_die("bind/attach", rc);
 	if (check) {
 		check_msi_window(fd, alloc.out_ioas_id);
 		check_map_file(fd, alloc.out_ioas_id, &dev);

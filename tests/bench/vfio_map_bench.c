@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "edu_ops.h"
 
 #define IOVA 0x1000000ull
@@ -29,28 +30,6 @@
 #define MAX_SAMPLES 200000
 
 static double samples[MAX_SAMPLES];
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static void die(const char *what, int err)
-{
-	fprintf(stderr, "vfio_map_bench: %s: %s\n", what,
-		strerror(err < 0 ? -err : errno));
-	exit(1);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 struct way {
 	const char *name;
@@ -103,22 +82,22 @@ static int type1_unmap(struct way *w, uint64_t len)
 
 static void measure(struct way *w, void *mem, uint64_t len, double secs)
 {
-	double t0 = now_s(), med;
+	double t0 = bench_now_s(), med;
 	size_t n = 0;
 	int rc;
 
-	while (n < MAX_SAMPLES && (n < 3 || now_s() - t0 < secs)) {
-		double a = now_s();
+	while (n < MAX_SAMPLES && (n < 3 || bench_now_s() - t0 < secs)) {
+		double a = bench_now_s();
 
 		rc = w->map(w, mem, len);
 		if (rc)
-			die("map", rc);
+			bench_die("map", rc);
 		rc = w->unmap(w, len);
 		if (rc)
-			die("unmap", rc);
-		samples[n++] = (now_s() - a) * 1e6;
+			bench_die("unmap", rc);
+		samples[n++] = (bench_now_s() - a) * 1e6;
 	}
-	qsort(samples, n, sizeof(samples[0]), cmp_double);
+	qsort(samples, n, sizeof(samples[0]), bench_cmp_double);
 	med = samples[n / 2];
 	printf("RESULT %s_%llu%s %.0f %.1f %.1f\n", w->name,
 	       (unsigned long long)(len >= (1 << 20) ? len >> 20 : len >> 10),
@@ -136,15 +115,15 @@ static void open_iommufd(struct way *w, const char *iommufd, const char *dev)
 	w->fd = open(iommufd, O_RDWR | O_CLOEXEC);
 	d.fd = open(dev, O_RDWR | O_CLOEXEC);
 	if (w->fd < 0 || d.fd < 0)
-		die("open", 0);
+		bench_die("open", 0);
 	rc = edu_ioctl(w->fd, IOMMU_IOAS_ALLOC, &a);
 	if (rc)
-		die("IOAS_ALLOC", rc);
+		bench_die("IOAS_ALLOC", rc);
 	w->ioas = a.out_ioas_id;
 	/* The device attached: every map reaches the hardware. */
 	rc = edu_bind_attach(&d, w->fd, w->ioas);
 	if (rc)
-		die("bind/attach", rc);
+		bench_die("bind/attach", rc);
 	w->map = iommufd_map;
 	w->unmap = iommufd_unmap;
 }
@@ -158,13 +137,13 @@ static void open_type1(struct way *w, const char *group, const char *bdf)
 	w->fd = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
 	gfd = open(path, O_RDWR | O_CLOEXEC);
 	if (w->fd < 0 || gfd < 0)
-		die("open container/group", 0);
+		bench_die("open container/group", 0);
 	if (ioctl(gfd, VFIO_GROUP_SET_CONTAINER, &w->fd) ||
 	    ioctl(w->fd, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
-		die("container", 0);
+		bench_die("container", 0);
 	dfd = ioctl(gfd, VFIO_GROUP_GET_DEVICE_FD, bdf);
 	if (dfd < 0)
-		die("device fd", 0);
+		bench_die("device fd", 0);
 	w->map = type1_map;
 	w->unmap = type1_unmap;
 }
@@ -195,10 +174,10 @@ int main(int argc, char **argv)
 	}
 	mfd = memfd_create("vfio_map_bench", MFD_CLOEXEC);
 	if (mfd < 0 || ftruncate(mfd, BIG))
-		die("memfd", 0);
+		bench_die("memfd", 0);
 	mem = mmap(NULL, BIG, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
 	if (mem == MAP_FAILED)
-		die("mmap", 0);
+		bench_die("mmap", 0);
 	memset(mem, 1, BIG);
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
 		measure(&w, mem, sizes[i], secs);
