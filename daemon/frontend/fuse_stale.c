@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 
 #include "log.h"
 
@@ -65,12 +66,31 @@ static bool top_mount_is_ours(const char *path)
 	return ours;
 }
 
+/*
+ * Whether dir is a FUSE mount whose server is gone.  statfs always asks
+ * the server; a stat may be answered from the attribute cache for a while
+ * after the server died, and a daemon that believed it then mounted on
+ * top of the dead mount, hiding it until the next restart.
+ */
+static bool dir_is_dead(const char *dir)
+{
+	struct statfs sfs;
+	struct stat st;
+
+	if (statfs(dir, &sfs) && errno == ENOTCONN)
+		return true;
+	return stat(dir, &st) && errno == ENOTCONN;
+}
+
+/* Dead mounts of ours detached at one path before giving up. */
+#define STALE_MAX_LAYERS 16
+
 int fuse_stale_mount_clear(const char *dir)
 {
 	char parent[PATH_MAX], real[PATH_MAX], copy1[PATH_MAX], copy2[PATH_MAX];
-	struct stat st;
+	unsigned int layers;
 
-	if (!stat(dir, &st) || errno != ENOTCONN)
+	if (!dir_is_dead(dir))
 		return 0;
 	/* The directory itself cannot be resolved: resolve its parent. */
 	if (snprintf(copy1, sizeof(copy1), "%s", dir) >= (int)sizeof(copy1) ||
@@ -81,12 +101,19 @@ int fuse_stale_mount_clear(const char *dir)
 	if (snprintf(real, sizeof(real), "%s/%s", strcmp(parent, "/") ? parent : "",
 		     basename(copy2)) >= (int)sizeof(real))
 		return -ENAMETOOLONG;
-	if (!top_mount_is_ours(real))
-		return log_error_errno(-ENOTCONN, "%s: a dead FUSE mount that is not uiommufd's is in the way",
-				       dir);
-	if (umount2(real, MNT_DETACH | UMOUNT_NOFOLLOW))
-		return log_error_errno(-errno, "%s: cannot detach the dead mount a previous uiommufd left (%m); fusermount3 -uz %s does",
-				       dir, dir);
-	log_info("%s: detached the dead mount a previous uiommufd left", dir);
+	/* Dead mounts may be stacked (one mounted over another still dying). */
+	for (layers = 0; dir_is_dead(dir); layers++) {
+		if (layers == STALE_MAX_LAYERS)
+			return log_error_errno(-ENOTCONN, "%s: still a dead mount after detaching %u; fusermount3 -uz %s detaches one",
+					       dir, layers, dir);
+		if (!top_mount_is_ours(real))
+			return log_error_errno(-ENOTCONN, "%s: a dead FUSE mount that is not uiommufd's is in the way",
+					       dir);
+		if (umount2(real, MNT_DETACH | UMOUNT_NOFOLLOW))
+			return log_error_errno(-errno, "%s: cannot detach the dead mount a previous uiommufd left (%m); fusermount3 -uz %s does",
+					       dir, dir);
+	}
+	log_info("%s: detached %u dead mount%s a previous uiommufd left", dir,
+		 layers, layers == 1 ? "" : "s");
 	return 0;
 }

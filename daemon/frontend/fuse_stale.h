@@ -5,7 +5,8 @@
  * ENOTCONN, and libfuse refuses to mount over it, so the restarted daemon
  * (by hand or by systemd's Restart=) could not serve the same path again.
  * Before mounting, such a dead mount of a previous uiommufd (fstype
- * fuse.uiommufd, exactly at DIR) is detached.  Nothing else is touched: a
+ * fuse.uiommufd, exactly at DIR) is detached, and so is every dead one of
+ * ours stacked under it.  Nothing else is touched: a
  * live mount, or a dead one of another file system, stays and the mount
  * fails as before.
  */

@@ -8,8 +8,9 @@
 # kernel's FUSE gives; this host gives ECONNABORTED for the calls in
 # flight, now and then for a call on the same fd racing the abort, and
 # ENOTCONN after).  A daemon started again on the same directory
-# (over the dead mount the killed one left) serves new clients, and a
-# storm of killed pinning clients leaves it clean.  ROUNDS rounds.
+# (over the dead mount the killed one left, and at the end over two
+# stacked ones) serves new clients, and a storm of killed pinning clients
+# leaves it clean.  ROUNDS rounds.
 # Size: REL_RESTART_ROUNDS (3), REL_RESTART_CLIENTS (8), REL_RESTART_MIB (16).
 . "$(dirname "$0")/rel_lib.sh"
 . "$(dirname "$0")/../security/lib_pin.sh"
@@ -69,10 +70,25 @@ done
 echo "what the clients saw (first call, its op, a later call, a new open, close):"
 for k in "${!seen[@]}"; do echo "  $k"; done
 
+# Dead mounts stacked, as when a daemon once mounted over one whose server
+# was still dying: a serving daemon, a FUSE mount over it that nobody will
+# answer, then both gone.  The next start must detach both layers.
+rel_start_daemon
+exec {fusefd}<>/dev/fuse
+mount -i -t fuse.uiommufd -o "fd=$fusefd,rootmode=40000,user_id=0,group_id=0" \
+	uiommufd "$SEC_DIR/mnt" || sec_fail "could not mount a second layer"
+exec {fusefd}>&-
+kill -9 "$SEC_PID"
+wait "$SEC_PID" 2>/dev/null
+layers=$(awk -v m="$SEC_DIR/mnt" '$5 == m' /proc/self/mountinfo | wc -l)
+[ "$layers" -ge 2 ] || sec_fail "$layers mount layers at $SEC_DIR/mnt, not 2"
+
 # The last restart serves, and cleans up after killed pinning clients.
 rel_start_daemon
-rel_probe_within 5 && sec_ok "a daemon started over the dead mount serves" ||
-	sec_fail "a daemon started over the dead mount does not serve"
+rel_probe_within 5 && sec_ok "a daemon started over two stacked dead mounts serves" ||
+	sec_fail "a daemon started over two stacked dead mounts does not serve"
+grep -q "detached 2 dead mounts" "$SEC_LOG" ||
+	sec_fail "the daemon did not say it detached both dead mounts: $(cat "$SEC_LOG")"
 rel_wait_clean 10 || sec_fail "a fresh daemon's accounts are not 0: $REL_ACCOUNTS"
 # Warm-up: the worker pool grows to the storm's size before the baseline.
 "$REL_CLIENT" storm "$SEC_NODE" 4 4 "$mib" "$uid0" 4 0 0 >/dev/null
