@@ -260,12 +260,14 @@ static void real_irq_desc(struct served_device *sd, uint32_t index,
 	 * MSI-X is never routed (real_irq.c arms INTx or MSI only) and the
 	 * layer's SET_IRQS has no MSI-X: offering the real device's vectors
 	 * would send a client to an index that answers ENOTTY.  None, as for
-	 * a device without the capability.
+	 * a device without the capability.  Of MSI, one vector: the one line
+	 * real_irq.c passes on is vector 0's, and a client that enabled more
+	 * would wait for interrupts of the others that never come.
 	 */
 	if (index >= vr->num_irqs || index == VFIO_PCI_MSIX_IRQ_INDEX ||
 	    ioctl(vr->rd.device_fd, VFIO_DEVICE_GET_IRQ_INFO, &ii))
 		return;
-	out->count = ii.count;
+	out->count = index == VFIO_PCI_MSI_IRQ_INDEX && ii.count > 1 ? 1 : ii.count;
 	out->flags = ii.flags;
 }
 
