@@ -181,27 +181,54 @@ static int frontend_start_cuse(struct frontend *fe, struct fe_node *node,
 }
 
 /*
- * udev may change a CUSE device node after we set it up, or make it
- * again: a watcher puts its policy back.  Without one (no inotify) the
- * node keeps what the start set, and every open is checked by us anyway.
+ * The iommufd node and the vfio look-alike: --mode, and --owner/--group
+ * where given, else the ids the node has now (devtmpfs's or a udev
+ * rule's, which the start left alone): the watch then keeps what the
+ * start set up.
  */
-static void frontend_watch_dev_nodes(struct frontend *fe)
+static bool plain_node_entry(const struct frontend *fe, const struct fe_node *n,
+			     struct node_watch_entry *e)
 {
-	struct node_watch_entry e[SERVED_DEVICES_MAX];
+	struct stat st;
+
+	if (!n->path[0] || lstat(n->path, &st) || !S_ISCHR(st.st_mode))
+		return false;
+	*e = (struct node_watch_entry){ .path = n->path,
+		.uid = fe->opt.owner != (uid_t)-1 ? fe->opt.owner : st.st_uid,
+		.gid = fe->opt.group != (gid_t)-1 ? fe->opt.group : st.st_gid,
+		.mode = fe->opt.mode };
+	return true;
+}
+
+/*
+ * udev may change a CUSE node after we set it up, or make it again
+ * (`udevadm trigger` puts back 0600 root:root where no rule names it, and
+ * a rule meant for the kernel's /dev/iommu may name ours): a watcher puts
+ * its policy back.  Without one (no inotify) a node keeps what the start
+ * set; device nodes' opens are checked by us anyway.
+ */
+static void frontend_watch_nodes(struct frontend *fe)
+{
+	struct node_watch_entry e[SERVED_DEVICES_MAX + 2];
+	unsigned int n = 0;
 	int rc;
 
-	if (!fe->nr_dev_nodes)
-		return;
+	if (plain_node_entry(fe, &fe->iommu_node, &e[n]))
+		n++;
+	if (plain_node_entry(fe, &fe->vfio_node, &e[n]))
+		n++;
 	for (unsigned int i = 0; i < fe->nr_dev_nodes; i++) {
 		struct sdev_policy p;
 
 		served_device_access(fe->dev_nodes[i].sdev, &p);
-		e[i] = (struct node_watch_entry){ .path = fe->dev_nodes[i].path,
+		e[n++] = (struct node_watch_entry){ .path = fe->dev_nodes[i].path,
 			.uid = p.owner, .gid = p.group, .mode = p.mode };
 	}
-	rc = node_watch_start(e, fe->nr_dev_nodes, &fe->watch);
+	if (!n)
+		return;
+	rc = node_watch_start(e, n, &fe->watch);
 	if (rc)
-		log_warning("device nodes are not watched (%s): a change of their owner or mode by udev stays",
+		log_warning("the CUSE nodes are not watched (%s): a change of their owner or mode by udev stays",
 			    strerror(-rc));
 }
 
@@ -282,7 +309,7 @@ int frontend_start(struct iommufd_daemon *d, const struct frontend_options *o,
 				served_device_set_path(n->sdev, n->path);
 		}
 		if (!rc)
-			frontend_watch_dev_nodes(fe);
+			frontend_watch_nodes(fe);
 		if (!rc)
 			fuse_abort_init(NULL);
 	}

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Keeping CUSE device nodes' owner, group and mode as their policy says.
+ * Keeping CUSE nodes' owner, group and mode as their policy says.
  * The kernel creates a CUSE node (devtmpfs) and udev may then apply its
  * rules, on the "add" event after our chown/chmod or on any later event
  * (`udevadm trigger` puts back 0600 root:root where no rule names the
@@ -18,7 +18,8 @@
 
 #include <sys/types.h>
 
-#define NODE_WATCH_MAX 64
+/* Every served device (SERVED_DEVICES_MAX), /dev/iommu and the vfio node. */
+#define NODE_WATCH_MAX 66
 
 struct node_watch_entry {
 	const char *path;

@@ -91,7 +91,8 @@ stop_daemon() {
 }
 
 # Per-device policy on a CUSE node (docs/devices.md, "Who may use a
-# device"): its mode on disk, a chmod/chown by someone else put back, and
+# device"): its mode on disk, a chmod/chown by someone else put back (and
+# a chmod of /dev/iommu), and
 # a node with the same numbers made elsewhere with 0666, whose open by a
 # uid outside the group the daemon itself refuses (EACCES), while a member
 # opens both.
@@ -121,6 +122,16 @@ policy_round() {
 		sleep 0.1
 	done
 	[ $i -le 100 ] && echo "ok: a chmod and chown of $dev were put back"
+	# The iommufd node is kept too: --mode, its ids as the start left them.
+	want=$(stat -c '%u %g' /dev/iommu)
+	chmod 0600 /dev/iommu
+	i=0
+	until [ "$(stat -c '%u %g %a' /dev/iommu)" = "$want 666" ]; do
+		i=$((i + 1))
+		[ $i -gt 100 ] && { echo "FAIL: /dev/iommu stays $(stat -c '%u %g %a' /dev/iommu)"; fail=1; break; }
+		sleep 0.1
+	done
+	[ $i -le 100 ] && echo "ok: a chmod of /dev/iommu was put back"
 	set -- $(stat -c '%t %T' $dev)
 	rm -f $copy
 	mknod -m 0666 $copy c $((0x$1)) $((0x$2))
