@@ -12,14 +12,7 @@
 
 fail=0
 
-wait_for() {
-	i=0
-	while [ ! -e "$1" ]; do
-		i=$((i + 1))
-		[ "$i" -gt $(($2 * 10)) ] && return 1
-		sleep 0.1
-	done
-}
+. "$(dirname "$0")/guest-lib.sh"
 
 # The /dev/vfio/vfio look-alike for client_vfio; under another name when the
 # guest's own vfio module already owns /dev/vfio/vfio.

@@ -12,25 +12,7 @@ fail=0
 sock=/run/uiommufd/status.sock
 dev=/dev/vfio/devices/uvfio0
 
-wait_for() {
-	i=0
-	while [ ! -e "$1" ]; do
-		i=$((i + 1))
-		[ "$i" -gt $(($2 * 10)) ] && return 1
-		sleep 0.1
-	done
-}
-
-# The status totals and devices, as one line of JSON text to grep.
-leftovers() {
-	j=$(./uiommufdctl --socket $sock status --json | tr -d ' \n')
-	# totals is the last member; its objects come first, its counts after
-	t=$(echo "$j" | sed 's/.*"totals"://')
-	for k in clients ioas areas mapped_bytes pinned_bytes; do
-		echo "$t" | grep -q "\"$k\":0[,}]" || echo "$k"
-	done
-	echo "$j" | grep -q '"bound":true' && echo "a device still bound"
-}
+. "$(dirname "$0")/guest-lib.sh"
 
 run_round() {
 	transport=$1
@@ -50,33 +32,9 @@ run_round() {
 	[ "$transport" = pvm ] || { stop_daemon; return; }
 
 	echo "=== a client killed mid-DMA, $transport transport"
-	./client_edu /dev/iommu $dev loop >/tmp/loop.out 2>&1 &
-	lpid=$!
-	i=0
-	until grep -q looping /tmp/loop.out; do
-		i=$((i + 1))
-		if [ $i -gt 300 ] || ! kill -0 $lpid 2>/dev/null; then
-			echo "FAIL: the looping client did not start"; cat /tmp/loop.out
-			fail=1; break
-		fi
-		sleep 0.1
-	done
-	sleep 0.5
-	./uiommufdctl --socket $sock status
-	kill -KILL $lpid
-	wait $lpid 2>/dev/null
-	i=0
-	while [ -n "$(leftovers)" ]; do
-		i=$((i + 1))
-		if [ $i -gt 100 ]; then
-			echo "FAIL: left behind: $(leftovers)"
-			./uiommufdctl --socket $sock status; fail=1; break
-		fi
-		sleep 0.1
-	done
-	[ $i -le 100 ] && echo "ok: no client, mapping, pin or binding left"
-	./client_edu /dev/iommu $dev >/tmp/again.out 2>&1 || { cat /tmp/again.out; fail=1; }
-	tail -1 /tmp/again.out
+	loop_start /dev/iommu $dev
+	loop_kill "ok: no client, mapping, pin or binding left"
+	edu_again /dev/iommu $dev
 
 	echo "=== the demo, $transport transport"
 	./demo_client /dev/iommu $dev -- ./uiommufdctl --socket $sock status || fail=1

@@ -16,16 +16,7 @@ fail=0
 results=/tmp/floor-results.txt
 : > "$results"
 
-# wait_for PATH SECONDS: poll until PATH exists
-wait_for() {
-	i=0
-	while [ ! -e "$1" ]; do
-		i=$((i + 1))
-		[ "$i" -gt $(($2 * 10)) ] && return 1
-		sleep 0.1
-	done
-	return 0
-}
+. "$(dirname "$0")/guest-lib.sh"
 
 # bench LABEL NODE CMD SERVER-ARGS...: start a floor_server, wait for NODE,
 # time CMD on it, stop the server and check it exits 0

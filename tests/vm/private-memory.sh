@@ -12,14 +12,7 @@ sock=/run/uiommufd/status.sock
 dev=/dev/vfio/devices/uvfio0
 export UIOMMUFD_SHARED_ANON_LIB=/opt/libuiommufd-shared-anon.so
 
-wait_for() {
-	i=0
-	while [ ! -e "$1" ]; do
-		i=$((i + 1))
-		[ "$i" -gt $(($2 * 10)) ] && return 1
-		sleep 0.1
-	done
-}
+. "$(dirname "$0")/guest-lib.sh"
 
 # expect WANT LABEL COMMAND...: the command's exit status must be WANT.
 expect() {

@@ -38,14 +38,7 @@ node=/dev/uiommu
 dev=/dev/vfio/devices/uvfio0
 mkdir -p /out /run/uiommufd
 
-wait_for() {
-	i=0
-	while [ ! -e "$1" ]; do
-		i=$((i + 1))
-		[ "$i" -gt $(($2 * 10)) ] && return 1
-		sleep 0.1
-	done
-}
+. "$(dirname "$0")/guest-lib.sh"
 
 start_daemon() {
 	./uiommufd --cuse --name uiommu --mode 0666 --device "${1:-vfio:$bdf}" \
@@ -86,17 +79,7 @@ if [ -n "${BENCH_SECS:-}" ]; then
 	exit $fail
 fi
 
-# The status totals and devices as one line of JSON text to grep.
-status_json() { ./uiommufdctl --socket $sock status --json | tr -d ' \n'; }
-leftovers() {
-	j=$(status_json)
-	t=$(echo "$j" | sed 's/.*"totals"://')
-	for k in clients ioas areas mapped_bytes pinned_bytes; do
-		echo "$t" | grep -q "\"$k\":0[,}]" || echo "$k"
-	done
-	echo "$j" | grep -q '"bound":true' && echo "a device still bound"
-	echo "$j" | grep -q '"hw_mapped_ranges":[1-9]' && echo "hardware mappings"
-}
+hw_leftovers() { echo "$1" | grep -q '"hw_mapped_ranges":[1-9]' && echo "hardware mappings"; }
 
 start_daemon
 grep -q 'backend iommufd\|"iommufd"\|iommufd backend' /tmp/daemon.log ||
@@ -114,38 +97,11 @@ grep check_ /tmp/check.out
 grep -q 'check_map_file ok' /tmp/check.out || { cat /tmp/check.out; fail=1; }
 
 echo "=== a client killed mid-DMA"
-./client_edu $node $dev loop >/tmp/loop.out 2>&1 &
-lpid=$!
-i=0
-until grep -q looping /tmp/loop.out; do
-	i=$((i + 1))
-	if [ $i -gt 300 ] || ! kill -0 $lpid 2>/dev/null; then
-		echo "FAIL: the looping client did not start"; cat /tmp/loop.out
-		fail=1; break
-	fi
-	sleep 0.1
-done
-sleep 0.5
-./uiommufdctl --socket $sock status
-kill -KILL $lpid
-wait $lpid 2>/dev/null
-# QEMU's edu has no reset: a DMA the killed client started runs out its
-# 100 ms timer, and the device ignores DMA register writes until then.
-sleep 0.3
-i=0
-while [ -n "$(leftovers)" ]; do
-	i=$((i + 1))
-	if [ $i -gt 100 ]; then
-		echo "FAIL: left behind: $(leftovers)"
-		./uiommufdctl --socket $sock status; fail=1; break
-	fi
-	sleep 0.1
-done
-[ $i -le 100 ] && echo "ok: no client, mapping, pin, binding or hardware mapping left"
+loop_start $node $dev
+loop_kill "ok: no client, mapping, pin, binding or hardware mapping left"
 grep -q 'still mapped' /tmp/daemon.log &&
 	{ echo "FAIL: the kernel IOAS was not empty when its domain went"; fail=1; }
-./client_edu $node $dev >/tmp/again.out 2>&1 || { cat /tmp/again.out; fail=1; }
-tail -1 /tmp/again.out
+edu_again $node $dev
 
 echo "=== the demo"
 ./demo_client $node $dev -- ./uiommufdctl --socket $sock status || fail=1

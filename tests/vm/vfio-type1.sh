@@ -12,27 +12,14 @@ fail=0
 sock=/run/uiommufd/status.sock
 dev=/dev/vfio/devices/uvfio0
 
-wait_for() {
-	i=0
-	while [ ! -e "$1" ]; do
-		i=$((i + 1))
-		[ "$i" -gt $(($2 * 10)) ] && return 1
-		sleep 0.1
-	done
-}
+. "$(dirname "$0")/guest-lib.sh"
 
-status_json() { ./uiommufdctl --socket $sock status --json | tr -d ' \n'; }
 
-# What a gone client left: totals, a binding, anything on the hardware.
-leftovers() {
-	j=$(status_json)
-	t=$(echo "$j" | sed 's/.*"totals"://')
-	for k in clients ioas areas mapped_bytes pinned_bytes; do
-		echo "$t" | grep -q "\"$k\":0[,}]" || echo "$k"
-	done
-	echo "$j" | grep -q '"bound":true' && echo "a device still bound"
-	echo "$j" | grep -q '"hw_mapped_ranges":0,' || echo "ranges mapped in the container"
-	echo "$j" | grep -q '"hw_mapped_bytes":0[,}]' || echo "bytes mapped in the container"
+# A field missing counts as something left: the container's counts must be
+# in status and be 0.
+hw_leftovers() {
+	echo "$1" | grep -q '"hw_mapped_ranges":0,' || echo "ranges mapped in the container"
+	echo "$1" | grep -q '"hw_mapped_bytes":0[,}]' || echo "bytes mapped in the container"
 }
 
 [ -c /dev/cuse ] || { echo "SKIP: the guest has no /dev/cuse"; exit 77; }
@@ -70,39 +57,11 @@ grep -q 'DMAR' /tmp/daemon.log && echo "(the daemon's log mentions DMAR)"
 dmesg | grep -i 'dmar.*fault' | tail -3
 
 echo "=== a client killed mid-DMA"
-: >/tmp/loop.out
-./client_edu /dev/iommu $dev loop >/tmp/loop.out 2>&1 &
-lpid=$!
-i=0
-until grep -q looping /tmp/loop.out; do
-	i=$((i + 1))
-	if [ $i -gt 300 ] || ! kill -0 $lpid 2>/dev/null; then
-		echo "FAIL: the looping client did not start"; cat /tmp/loop.out
-		fail=1; break
-	fi
-	sleep 0.1
-done
-sleep 0.5
-./uiommufdctl --socket $sock status
+loop_start /dev/iommu $dev
 status_json | grep -q '"hw_mapped_ranges":0,' &&
 	{ echo "FAIL: the looping client's mappings are not in the container"; fail=1; }
-kill -KILL $lpid
-wait $lpid 2>/dev/null
-# QEMU's edu has no reset: a DMA the killed client started runs out its
-# 100 ms timer, and the device ignores DMA register writes until then.
-sleep 0.3
-i=0
-while [ -n "$(leftovers)" ]; do
-	i=$((i + 1))
-	if [ $i -gt 100 ]; then
-		echo "FAIL: left behind: $(leftovers)"
-		./uiommufdctl --socket $sock status; fail=1; break
-	fi
-	sleep 0.1
-done
-[ $i -le 100 ] && echo "ok: nothing mapped in the container, no client, pin or binding left"
-./client_edu /dev/iommu $dev >/tmp/again.out 2>&1 || { cat /tmp/again.out; fail=1; }
-tail -1 /tmp/again.out
+loop_kill "ok: nothing mapped in the container, no client, pin or binding left"
+edu_again /dev/iommu $dev
 
 echo "=== the demo"
 ./demo_client /dev/iommu $dev -- ./uiommufdctl --socket $sock status || fail=1
