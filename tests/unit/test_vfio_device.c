@@ -3,7 +3,8 @@
  * The VFIO device layer (daemon/vfio/device_*.c) with a fake provider and
  * the fake transport: one test per errno rule of the device cdev, each
  * failing if its rule broke.  The iommufd is recognised by a fake
- * ctx_from_file: one memfd of this process stands for the context's file.
+ * ctx_from_file: one memfd of this process stands for the context's file
+ * (tests/unit/fake_vdev.c).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -13,7 +14,6 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -21,6 +21,7 @@
 #include "core/hw_pagetable.h"
 #include "fake_ops.h"
 #include "fake_ucmd.h"
+#include "fake_vdev.h"
 #include "uiommufd/vfio_abi.h"
 #include "vfio/device_priv.h"
 #include "vfio/eventfd_signal.h"
@@ -104,38 +105,18 @@ static const struct sdev_ops fake_noreset_ops = {
 
 /* ---- the fixture ------------------------------------------------------ */
 
-static struct fake_env env;
+static struct fake_vdev vdev;
 static struct served_device *sd;
-static int iommufd_memfd = -1, other_memfd = -1;
-static ino_t iommufd_ino;
-
-/* The fake ctx_from_file: our memfd is the iommufd of env's context. */
-static int fake_ctx_from_file(struct iommufd_daemon *d, int fd,
-			      struct iommufd_ctx **out)
-{
-	struct stat st;
-
-	(void)d;
-	if (fstat(fd, &st) || st.st_ino != iommufd_ino)
-		return -EBADFD;
-	iommufd_ctx_get(env.ictx);
-	*out = env.ictx;
-	return 0;
-}
+/* A file that is not an iommufd. */
+static int other_memfd = -1;
 
 static int setup(void **state)
 {
-	struct stat st;
-
 	(void)state;
-	fake_env_caller_init(&env, false);
-	env.daemon.ctx_from_file = fake_ctx_from_file;
-	iommufd_memfd = memfd_create("iommufd", MFD_CLOEXEC);
+	fake_vdev_init(&vdev);
 	other_memfd = memfd_create("other", MFD_CLOEXEC);
-	assert_true(iommufd_memfd >= 0 && other_memfd >= 0);
-	assert_int_equal(fstat(iommufd_memfd, &st), 0);
-	iommufd_ino = st.st_ino;
-	assert_int_equal(served_device_create_ops(&env.daemon, &fake_sdev_ops,
+	assert_true(other_memfd >= 0);
+	assert_int_equal(served_device_create_ops(&vdev.env.daemon, &fake_sdev_ops,
 						  "uvfio0", "", &sd), 0);
 	resets = 0;
 	return 0;
@@ -145,67 +126,26 @@ static int teardown(void **state)
 {
 	(void)state;
 	served_device_destroy(sd);
-	close(iommufd_memfd);
 	close(other_memfd);
 	/* Every binding's reference is back: the file's alone is left. */
-	assert_int_equal(atomic_load(&env.ictx->refs), 1);
-	fake_env_caller_fini(&env);
+	assert_int_equal(atomic_load(&vdev.env.ictx->refs), 1);
+	fake_vdev_fini(&vdev);
 	return 0;
-}
-
-static long dev_ioctl(struct vfio_device_file *df, unsigned int cmd,
-		      void *buf, size_t len)
-{
-	struct iommufd_ucmd ucmd;
-	long rc;
-
-	if (buf)
-		fake_user_add(buf, len);
-	fake_ucmd_prepare(&ucmd, (uint64_t)(uintptr_t)buf);
-	rc = vfio_device_file_ioctl(df, &ucmd, cmd);
-	fake_user_reset();
-	return rc;
-}
-
-static struct vfio_device_file *dev_open(void)
-{
-	struct vfio_device_file *df;
-
-	assert_int_equal(vfio_device_file_open(sd, getpid(), 0, &df), 0);
-	return df;
-}
-
-static long bind_fd(struct vfio_device_file *df, int fd, uint32_t *devid)
-{
-	struct vfio_device_bind_iommufd b = { .argsz = sizeof(b), .iommufd = fd };
-	long rc = dev_ioctl(df, VFIO_DEVICE_BIND_IOMMUFD, &b, sizeof(b));
-
-	if (devid)
-		*devid = b.out_devid;
-	return rc;
-}
-
-static struct vfio_device_file *dev_bound(void)
-{
-	struct vfio_device_file *df = dev_open();
-
-	assert_int_equal(bind_fd(df, iommufd_memfd, NULL), 0);
-	return df;
 }
 
 /* ---- before BIND -------------------------------------------------------- */
 
 static void test_unbound_only_bind(void **state)
 {
-	struct vfio_device_file *df = dev_open();
+	struct vfio_device_file *df = fake_vdev_open(sd);
 	struct vfio_device_info info = { .argsz = sizeof(info) };
 	uint8_t b[4];
 
 	(void)state;
-	assert_int_equal(dev_ioctl(df, VFIO_DEVICE_GET_INFO, &info, sizeof(info)),
+	assert_int_equal(fake_vdev_ioctl(df, VFIO_DEVICE_GET_INFO, &info, sizeof(info)),
 			 -EINVAL);
-	assert_int_equal(dev_ioctl(df, VFIO_DEVICE_RESET, NULL, 0), -EINVAL);
-	assert_int_equal(dev_ioctl(df, 0x3b7e, NULL, 0), -EINVAL);
+	assert_int_equal(fake_vdev_ioctl(df, VFIO_DEVICE_RESET, NULL, 0), -EINVAL);
+	assert_int_equal(fake_vdev_ioctl(df, 0x3b7e, NULL, 0), -EINVAL);
 	assert_int_equal(vfio_device_file_rw(df, 0, b, 4, false), -EINVAL);
 	vfio_device_file_release(df);
 }
@@ -214,42 +154,42 @@ static void test_unbound_only_bind(void **state)
 
 static void test_bind_argsz(void **state)
 {
-	struct vfio_device_file *df = dev_open();
-	struct vfio_device_bind_iommufd b = { .argsz = 15, .iommufd = iommufd_memfd };
+	struct vfio_device_file *df = fake_vdev_open(sd);
+	struct vfio_device_bind_iommufd b = { .argsz = 15, .iommufd = vdev.iommufd_memfd };
 
 	(void)state;
-	assert_int_equal(dev_ioctl(df, VFIO_DEVICE_BIND_IOMMUFD, &b, sizeof(b)),
+	assert_int_equal(fake_vdev_ioctl(df, VFIO_DEVICE_BIND_IOMMUFD, &b, sizeof(b)),
 			 -EINVAL);
 	vfio_device_file_release(df);
 }
 
 static void test_bind_tail_e2big(void **state)
 {
-	struct vfio_device_file *df = dev_open();
+	struct vfio_device_file *df = fake_vdev_open(sd);
 	struct { struct vfio_device_bind_iommufd b; uint64_t tail; } big = {
-		.b = { .argsz = sizeof(big), .iommufd = iommufd_memfd }, .tail = 1,
+		.b = { .argsz = sizeof(big), .iommufd = vdev.iommufd_memfd }, .tail = 1,
 	};
 
 	(void)state;
-	assert_int_equal(dev_ioctl(df, VFIO_DEVICE_BIND_IOMMUFD, &big,
-				   sizeof(big)), -E2BIG);
+	assert_int_equal(fake_vdev_ioctl(df, VFIO_DEVICE_BIND_IOMMUFD, &big,
+					 sizeof(big)), -E2BIG);
 	big.tail = 0;
-	assert_int_equal(dev_ioctl(df, VFIO_DEVICE_BIND_IOMMUFD, &big,
-				   sizeof(big)), 0);
+	assert_int_equal(fake_vdev_ioctl(df, VFIO_DEVICE_BIND_IOMMUFD, &big,
+					 sizeof(big)), 0);
 	vfio_device_file_release(df);
 }
 
 static void test_bind_flags_and_fd(void **state)
 {
-	struct vfio_device_file *df = dev_open();
+	struct vfio_device_file *df = fake_vdev_open(sd);
 	struct vfio_device_bind_iommufd b = { .argsz = sizeof(b), .iommufd = -1 };
 
 	(void)state;
-	assert_int_equal(dev_ioctl(df, VFIO_DEVICE_BIND_IOMMUFD, &b, sizeof(b)),
+	assert_int_equal(fake_vdev_ioctl(df, VFIO_DEVICE_BIND_IOMMUFD, &b, sizeof(b)),
 			 -EINVAL);
-	b.iommufd = iommufd_memfd;
+	b.iommufd = vdev.iommufd_memfd;
 	b.flags = 2;
-	assert_int_equal(dev_ioctl(df, VFIO_DEVICE_BIND_IOMMUFD, &b, sizeof(b)),
+	assert_int_equal(fake_vdev_ioctl(df, VFIO_DEVICE_BIND_IOMMUFD, &b, sizeof(b)),
 			 -EINVAL);
 	/*
 	 * No VF token: the token is read (EFAULT), then refused (EINVAL),
@@ -258,61 +198,61 @@ static void test_bind_flags_and_fd(void **state)
 	b.flags = VFIO_DEVICE_BIND_FLAG_TOKEN;
 	b.iommufd = 100000;
 	b.token_uuid_ptr = 0x1000;
-	assert_int_equal(dev_ioctl(df, VFIO_DEVICE_BIND_IOMMUFD, &b, sizeof(b)),
+	assert_int_equal(fake_vdev_ioctl(df, VFIO_DEVICE_BIND_IOMMUFD, &b, sizeof(b)),
 			 -EFAULT);
 	{
 		uint8_t uuid[16] = { 1 };
 
 		fake_user_add(uuid, sizeof(uuid));
 		b.token_uuid_ptr = (uintptr_t)uuid;
-		assert_int_equal(dev_ioctl(df, VFIO_DEVICE_BIND_IOMMUFD, &b,
-					   sizeof(b)), -EINVAL);
+		assert_int_equal(fake_vdev_ioctl(df, VFIO_DEVICE_BIND_IOMMUFD, &b,
+						 sizeof(b)), -EINVAL);
 	}
 	vfio_device_file_release(df);
 }
 
 static void test_bind_ebadf_ebadfd(void **state)
 {
-	struct vfio_device_file *df = dev_open();
+	struct vfio_device_file *df = fake_vdev_open(sd);
 
 	(void)state;
-	assert_int_equal(bind_fd(df, 100000, NULL), -EBADF);
-	assert_int_equal(bind_fd(df, other_memfd, NULL), -EBADFD);
+	assert_int_equal(fake_vdev_bind(df, 100000, NULL), -EBADF);
+	assert_int_equal(fake_vdev_bind(df, other_memfd, NULL), -EBADFD);
 	vfio_device_file_release(df);
 }
 
 static void test_bind_makes_device_object(void **state)
 {
-	struct vfio_device_file *df = dev_open();
+	struct vfio_device_file *df = fake_vdev_open(sd);
 	uint32_t devid = 0;
 
 	(void)state;
-	assert_int_equal(bind_fd(df, iommufd_memfd, &devid), 0);
+	assert_int_equal(fake_vdev_bind(df, vdev.iommufd_memfd, &devid), 0);
 	assert_true(devid != 0);
 	assert_int_equal(resets, 1); /* a fresh binding starts reset */
 	/* Busy while bound. */
-	assert_int_equal(fake_destroy(env.ictx, devid), -EBUSY);
+	assert_int_equal(fake_destroy(vdev.env.ictx, devid), -EBUSY);
 	/* Bound twice by the same file. */
-	assert_int_equal(bind_fd(df, iommufd_memfd, NULL), -EINVAL);
+	assert_int_equal(fake_vdev_bind(df, vdev.iommufd_memfd, NULL), -EINVAL);
 	vfio_device_file_release(df);
 	/* Released: the object is gone. */
-	assert_int_equal(fake_destroy(env.ictx, devid), -ENOENT);
+	assert_int_equal(fake_destroy(vdev.env.ictx, devid), -ENOENT);
 }
 
 static void test_bind_second_file_einval(void **state)
 {
-	struct vfio_device_file *df = dev_bound(), *df2 = dev_open();
+	struct vfio_device_file *df = fake_vdev_bound(&vdev, sd, NULL), *df2 = fake_vdev_open(sd);
 
 	(void)state;
-	assert_int_equal(bind_fd(df2, iommufd_memfd, NULL), -EINVAL);
+	assert_int_equal(fake_vdev_bind(df2, vdev.iommufd_memfd, NULL), -EINVAL);
 	vfio_device_file_release(df);
-	assert_int_equal(bind_fd(df2, iommufd_memfd, NULL), 0);
+	assert_int_equal(fake_vdev_bind(df2, vdev.iommufd_memfd, NULL), 0);
 	vfio_device_file_release(df2);
 }
 
 static void test_bind_unreachable_arg_efault(void **state)
 {
-	struct vfio_device_file *df = dev_open();
+	struct vfio_device_file *df = fake_vdev_open(sd);
 	struct iommufd_ucmd ucmd;
 
 	(void)state;
@@ -327,23 +267,23 @@ static void test_bind_unreachable_arg_efault(void **state)
 
 static void test_get_info(void **state)
 {
-	struct vfio_device_file *df = dev_bound();
+	struct vfio_device_file *df = fake_vdev_bound(&vdev, sd, NULL);
 	struct vfio_device_info info = { .argsz = 15 };
 
 	(void)state;
-	assert_int_equal(dev_ioctl(df, VFIO_DEVICE_GET_INFO, &info, sizeof(info)),
+	assert_int_equal(fake_vdev_ioctl(df, VFIO_DEVICE_GET_INFO, &info, sizeof(info)),
 			 -EINVAL);
 	/* argsz 16: only the first 16 bytes come back. */
 	info.argsz = 16;
 	info.cap_offset = 0xdead;
-	assert_int_equal(dev_ioctl(df, VFIO_DEVICE_GET_INFO, &info, sizeof(info)),
+	assert_int_equal(fake_vdev_ioctl(df, VFIO_DEVICE_GET_INFO, &info, sizeof(info)),
 			 0);
 	assert_int_equal(info.cap_offset, 0xdead);
 	assert_int_equal(info.flags, VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET);
 	assert_int_equal(info.num_regions, VFIO_PCI_NUM_REGIONS);
 	assert_int_equal(info.num_irqs, VFIO_PCI_NUM_IRQS);
 	info.argsz = sizeof(info);
-	assert_int_equal(dev_ioctl(df, VFIO_DEVICE_GET_INFO, &info, sizeof(info)),
+	assert_int_equal(fake_vdev_ioctl(df, VFIO_DEVICE_GET_INFO, &info, sizeof(info)),
 			 0);
 	assert_int_equal(info.cap_offset, 0);
 	vfio_device_file_release(df);
@@ -351,28 +291,28 @@ static void test_get_info(void **state)
 
 static void test_region_info(void **state)
 {
-	struct vfio_device_file *df = dev_bound();
+	struct vfio_device_file *df = fake_vdev_bound(&vdev, sd, NULL);
 	struct vfio_region_info r = { .argsz = 31 };
 
 	(void)state;
-	assert_int_equal(dev_ioctl(df, VFIO_DEVICE_GET_REGION_INFO, &r, sizeof(r)),
+	assert_int_equal(fake_vdev_ioctl(df, VFIO_DEVICE_GET_REGION_INFO, &r, sizeof(r)),
 			 -EINVAL);
 	r.argsz = sizeof(r);
 	r.index = VFIO_PCI_NUM_REGIONS;
-	assert_int_equal(dev_ioctl(df, VFIO_DEVICE_GET_REGION_INFO, &r, sizeof(r)),
+	assert_int_equal(fake_vdev_ioctl(df, VFIO_DEVICE_GET_REGION_INFO, &r, sizeof(r)),
 			 -EINVAL);
 	r.index = VFIO_PCI_VGA_REGION_INDEX;
-	assert_int_equal(dev_ioctl(df, VFIO_DEVICE_GET_REGION_INFO, &r, sizeof(r)),
+	assert_int_equal(fake_vdev_ioctl(df, VFIO_DEVICE_GET_REGION_INFO, &r, sizeof(r)),
 			 -EINVAL);
 	/* The provider's MMAP flag never reaches the client. */
 	r.index = VFIO_PCI_BAR0_REGION_INDEX;
-	assert_int_equal(dev_ioctl(df, VFIO_DEVICE_GET_REGION_INFO, &r, sizeof(r)),
+	assert_int_equal(fake_vdev_ioctl(df, VFIO_DEVICE_GET_REGION_INFO, &r, sizeof(r)),
 			 0);
 	assert_int_equal(r.flags, VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE);
 	assert_int_equal(r.size, FAKE_BAR0);
 	assert_true(r.offset == 0);
 	r.index = VFIO_PCI_BAR1_REGION_INDEX;
-	assert_int_equal(dev_ioctl(df, VFIO_DEVICE_GET_REGION_INFO, &r, sizeof(r)),
+	assert_int_equal(fake_vdev_ioctl(df, VFIO_DEVICE_GET_REGION_INFO, &r, sizeof(r)),
 			 0);
 	assert_int_equal(r.size, 0);
 	assert_int_equal(r.flags, 0);
@@ -382,7 +322,7 @@ static void test_region_info(void **state)
 
 static void test_region_rw_bounds(void **state)
 {
-	struct vfio_device_file *df = dev_bound();
+	struct vfio_device_file *df = fake_vdev_bound(&vdev, sd, NULL);
 	const uint64_t cfg_off = UIOMMUFD_VFIO_PCI_INDEX_TO_OFFSET(7);
 	uint8_t b[8] = { 1, 2, 3, 4 };
 
@@ -414,39 +354,39 @@ static void test_region_rw_bounds(void **state)
 
 static void test_reset(void **state)
 {
-	struct vfio_device_file *df = dev_bound();
+	struct vfio_device_file *df = fake_vdev_bound(&vdev, sd, NULL);
 	struct served_device *nr;
 	struct vfio_device_file *df2;
 
 	(void)state;
 	resets = 0;
-	assert_int_equal(dev_ioctl(df, VFIO_DEVICE_RESET, NULL, 0), 0);
+	assert_int_equal(fake_vdev_ioctl(df, VFIO_DEVICE_RESET, NULL, 0), 0);
 	assert_int_equal(resets, 1);
-	assert_int_equal(dev_ioctl(df, 0x3b7e, NULL, 0), -ENOTTY);
+	assert_int_equal(fake_vdev_ioctl(df, 0x3b7e, NULL, 0), -ENOTTY);
 	/* VFIO_DEVICE_FEATURE: the argument checks, then no such feature. */
 	{
 		struct vfio_device_feature f = { .argsz = 7 };
 
-		assert_int_equal(dev_ioctl(df, VFIO_DEVICE_FEATURE, &f, sizeof(f)),
+		assert_int_equal(fake_vdev_ioctl(df, VFIO_DEVICE_FEATURE, &f, sizeof(f)),
 				 -EINVAL);
 		f.argsz = sizeof(f);
 		f.flags = 1u << 19;
-		assert_int_equal(dev_ioctl(df, VFIO_DEVICE_FEATURE, &f, sizeof(f)),
+		assert_int_equal(fake_vdev_ioctl(df, VFIO_DEVICE_FEATURE, &f, sizeof(f)),
 				 -EINVAL);
 		f.flags = VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_SET | 1;
-		assert_int_equal(dev_ioctl(df, VFIO_DEVICE_FEATURE, &f, sizeof(f)),
+		assert_int_equal(fake_vdev_ioctl(df, VFIO_DEVICE_FEATURE, &f, sizeof(f)),
 				 -EINVAL);
 		f.flags = VFIO_DEVICE_FEATURE_PROBE | VFIO_DEVICE_FEATURE_GET | 1;
-		assert_int_equal(dev_ioctl(df, VFIO_DEVICE_FEATURE, &f, sizeof(f)),
+		assert_int_equal(fake_vdev_ioctl(df, VFIO_DEVICE_FEATURE, &f, sizeof(f)),
 				 -ENOTTY);
 	}
 	vfio_device_file_release(df);
 	/* A device without FLAGS_RESET: EINVAL. */
-	assert_int_equal(served_device_create_ops(&env.daemon, &fake_noreset_ops,
+	assert_int_equal(served_device_create_ops(&vdev.env.daemon, &fake_noreset_ops,
 						  "uvfio1", "", &nr), 0);
 	assert_int_equal(vfio_device_file_open(nr, getpid(), 0, &df2), 0);
-	assert_int_equal(bind_fd(df2, iommufd_memfd, NULL), 0);
-	assert_int_equal(dev_ioctl(df2, VFIO_DEVICE_RESET, NULL, 0), -EINVAL);
+	assert_int_equal(fake_vdev_bind(df2, vdev.iommufd_memfd, NULL), 0);
+	assert_int_equal(fake_vdev_ioctl(df2, VFIO_DEVICE_RESET, NULL, 0), -EINVAL);
 	vfio_device_file_release(df2);
 	served_device_destroy(nr);
 }
@@ -455,26 +395,26 @@ static void test_reset(void **state)
 
 static void test_irq_info(void **state)
 {
-	struct vfio_device_file *df = dev_bound();
+	struct vfio_device_file *df = fake_vdev_bound(&vdev, sd, NULL);
 	struct vfio_irq_info irq = { .argsz = 15 };
 
 	(void)state;
-	assert_int_equal(dev_ioctl(df, VFIO_DEVICE_GET_IRQ_INFO, &irq, sizeof(irq)),
+	assert_int_equal(fake_vdev_ioctl(df, VFIO_DEVICE_GET_IRQ_INFO, &irq, sizeof(irq)),
 			 -EINVAL);
 	irq.argsz = sizeof(irq);
 	irq.index = VFIO_PCI_NUM_IRQS;
-	assert_int_equal(dev_ioctl(df, VFIO_DEVICE_GET_IRQ_INFO, &irq, sizeof(irq)),
+	assert_int_equal(fake_vdev_ioctl(df, VFIO_DEVICE_GET_IRQ_INFO, &irq, sizeof(irq)),
 			 -EINVAL);
 	irq.index = VFIO_PCI_ERR_IRQ_INDEX;
-	assert_int_equal(dev_ioctl(df, VFIO_DEVICE_GET_IRQ_INFO, &irq, sizeof(irq)),
+	assert_int_equal(fake_vdev_ioctl(df, VFIO_DEVICE_GET_IRQ_INFO, &irq, sizeof(irq)),
 			 -EINVAL);
 	irq.index = VFIO_PCI_INTX_IRQ_INDEX;
-	assert_int_equal(dev_ioctl(df, VFIO_DEVICE_GET_IRQ_INFO, &irq, sizeof(irq)),
+	assert_int_equal(fake_vdev_ioctl(df, VFIO_DEVICE_GET_IRQ_INFO, &irq, sizeof(irq)),
 			 0);
 	assert_int_equal(irq.flags, VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_MASKABLE |
 					    VFIO_IRQ_INFO_AUTOMASKED);
 	irq.index = VFIO_PCI_MSI_IRQ_INDEX;
-	assert_int_equal(dev_ioctl(df, VFIO_DEVICE_GET_IRQ_INFO, &irq, sizeof(irq)),
+	assert_int_equal(fake_vdev_ioctl(df, VFIO_DEVICE_GET_IRQ_INFO, &irq, sizeof(irq)),
 			 0);
 	assert_int_equal(irq.flags, VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_NORESIZE);
 	assert_int_equal(irq.count, FAKE_MSI);
@@ -495,7 +435,7 @@ static long set_irqs(struct vfio_device_file *df, uint32_t flags,
 	s->count = count;
 	if (data_len)
 		memcpy(s->data, data, data_len);
-	return dev_ioctl(df, VFIO_DEVICE_SET_IRQS, buf, sizeof(buf));
+	return fake_vdev_ioctl(df, VFIO_DEVICE_SET_IRQS, buf, sizeof(buf));
 }
 
 #define EFD_TRIG (VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER)
@@ -503,7 +443,7 @@ static long set_irqs(struct vfio_device_file *df, uint32_t flags,
 
 static void test_set_irqs_validate(void **state)
 {
-	struct vfio_device_file *df = dev_bound();
+	struct vfio_device_file *df = fake_vdev_bound(&vdev, sd, NULL);
 	int32_t fd = -1;
 
 	(void)state;
@@ -546,7 +486,7 @@ static uint64_t efd_take(int efd)
 
 static void test_set_irqs_eventfd_errnos(void **state)
 {
-	struct vfio_device_file *df = dev_bound();
+	struct vfio_device_file *df = fake_vdev_bound(&vdev, sd, NULL);
 	int32_t fd = 100000;
 
 	(void)state;
@@ -567,7 +507,7 @@ static void test_set_irqs_eventfd_errnos(void **state)
 
 static void test_intx_automask(void **state)
 {
-	struct vfio_device_file *df = dev_bound();
+	struct vfio_device_file *df = fake_vdev_bound(&vdev, sd, NULL);
 	int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	int32_t fd = efd;
 	uint8_t yes = 1;
@@ -616,94 +556,85 @@ static void test_intx_automask(void **state)
 
 /* ---- ATTACH / DETACH and DMA ------------------------------------------- */
 
-static long attach(struct vfio_device_file *df, uint32_t *pt)
-{
-	struct vfio_device_attach_iommufd_pt a = { .argsz = sizeof(a), .pt_id = *pt };
-	long rc = dev_ioctl(df, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &a, sizeof(a));
-
-	*pt = a.pt_id;
-	return rc;
-}
-
 static void test_attach_rules(void **state)
 {
-	struct vfio_device_file *df = dev_bound();
+	struct vfio_device_file *df = fake_vdev_bound(&vdev, sd, NULL);
 	struct vfio_device_attach_iommufd_pt a = { .argsz = 11 };
-	uint32_t ioas = fake_ioas_new(env.ictx), pt, mock_hwpt;
+	uint32_t ioas = fake_ioas_new(vdev.env.ictx), pt, mock_hwpt;
 
 	(void)state;
-	assert_int_equal(dev_ioctl(df, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &a, sizeof(a)),
+	assert_int_equal(fake_vdev_ioctl(df, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &a, sizeof(a)),
 			 -EINVAL);
 	a.argsz = sizeof(a);
 	a.flags = 2;
-	assert_int_equal(dev_ioctl(df, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &a, sizeof(a)),
+	assert_int_equal(fake_vdev_ioctl(df, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &a, sizeof(a)),
 			 -EINVAL);
 	a.flags = VFIO_DEVICE_ATTACH_PASID;
 	a.argsz = 12;
 	a.pt_id = ioas;
-	assert_int_equal(dev_ioctl(df, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &a, sizeof(a)),
+	assert_int_equal(fake_vdev_ioctl(df, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &a, sizeof(a)),
 			 -EINVAL);
 	a.argsz = sizeof(a);
-	assert_int_equal(dev_ioctl(df, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &a, sizeof(a)),
+	assert_int_equal(fake_vdev_ioctl(df, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &a, sizeof(a)),
 			 -EINVAL);
 	pt = 4242;
-	assert_int_equal(attach(df, &pt), -ENOENT);
+	assert_int_equal(fake_vdev_attach(df, &pt), -ENOENT);
 	/* A domain of the mock IOMMU driver: EINVAL. */
-	assert_int_equal(fake_mock_domain(env.ictx, ioas, NULL, &mock_hwpt, NULL), 0);
+	assert_int_equal(fake_mock_domain(vdev.env.ictx, ioas, NULL, &mock_hwpt, NULL), 0);
 	pt = mock_hwpt;
-	assert_int_equal(attach(df, &pt), -EINVAL);
+	assert_int_equal(fake_vdev_attach(df, &pt), -EINVAL);
 	pt = ioas;
-	assert_int_equal(attach(df, &pt), 0);
+	assert_int_equal(fake_vdev_attach(df, &pt), 0);
 	assert_true(pt != ioas && pt != mock_hwpt);
 	assert_true(sd->attached && sd->pt_id == pt);
 	vfio_device_file_release(df);
 	/* The auto domain went with the binding. */
-	assert_int_equal(fake_destroy(env.ictx, pt), -ENOENT);
+	assert_int_equal(fake_destroy(vdev.env.ictx, pt), -ENOENT);
 }
 
 static void test_detach_rules(void **state)
 {
-	struct vfio_device_file *df = dev_bound();
+	struct vfio_device_file *df = fake_vdev_bound(&vdev, sd, NULL);
 	struct vfio_device_detach_iommufd_pt d = { .argsz = 7 };
-	uint32_t ioas = fake_ioas_new(env.ictx), pt = ioas;
+	uint32_t ioas = fake_ioas_new(vdev.env.ictx), pt = ioas;
 
 	(void)state;
-	assert_int_equal(dev_ioctl(df, VFIO_DEVICE_DETACH_IOMMUFD_PT, &d, sizeof(d)),
+	assert_int_equal(fake_vdev_ioctl(df, VFIO_DEVICE_DETACH_IOMMUFD_PT, &d, sizeof(d)),
 			 -EINVAL);
 	d.argsz = sizeof(d);
 	d.flags = 2;
-	assert_int_equal(dev_ioctl(df, VFIO_DEVICE_DETACH_IOMMUFD_PT, &d, sizeof(d)),
+	assert_int_equal(fake_vdev_ioctl(df, VFIO_DEVICE_DETACH_IOMMUFD_PT, &d, sizeof(d)),
 			 -EINVAL);
 	d.flags = VFIO_DEVICE_DETACH_PASID;
 	d.argsz = 8;
-	assert_int_equal(dev_ioctl(df, VFIO_DEVICE_DETACH_IOMMUFD_PT, &d, sizeof(d)),
+	assert_int_equal(fake_vdev_ioctl(df, VFIO_DEVICE_DETACH_IOMMUFD_PT, &d, sizeof(d)),
 			 -EINVAL);
 	d.flags = 0;
 	/* Not attached: a no-op. */
-	assert_int_equal(dev_ioctl(df, VFIO_DEVICE_DETACH_IOMMUFD_PT, &d, sizeof(d)),
+	assert_int_equal(fake_vdev_ioctl(df, VFIO_DEVICE_DETACH_IOMMUFD_PT, &d, sizeof(d)),
 			 0);
-	assert_int_equal(attach(df, &pt), 0);
-	assert_int_equal(dev_ioctl(df, VFIO_DEVICE_DETACH_IOMMUFD_PT, &d, sizeof(d)),
+	assert_int_equal(fake_vdev_attach(df, &pt), 0);
+	assert_int_equal(fake_vdev_ioctl(df, VFIO_DEVICE_DETACH_IOMMUFD_PT, &d, sizeof(d)),
 			 0);
 	assert_false(sd->attached);
-	assert_int_equal(fake_destroy(env.ictx, pt), -ENOENT);
+	assert_int_equal(fake_destroy(vdev.env.ictx, pt), -ENOENT);
 	vfio_device_file_release(df);
 }
 
 static void test_hw_info_none(void **state)
 {
-	struct vfio_device_file *df = dev_open();
+	struct vfio_device_file *df = fake_vdev_open(sd);
 	uint8_t data[32];
 	struct iommu_hw_info hw = { .size = sizeof(hw), .data_len = sizeof(data),
 				    .data_uptr = (uintptr_t)data };
 	uint32_t devid;
 
 	(void)state;
-	assert_int_equal(bind_fd(df, iommufd_memfd, &devid), 0);
+	assert_int_equal(fake_vdev_bind(df, vdev.iommufd_memfd, &devid), 0);
 	memset(data, 0xa5, sizeof(data));
 	fake_user_add(data, sizeof(data));
 	hw.dev_id = devid;
-	assert_int_equal(fake_ioctl(env.ictx, IOMMU_GET_HW_INFO, &hw, sizeof(hw)), 0);
+	assert_int_equal(fake_ioctl(vdev.env.ictx, IOMMU_GET_HW_INFO, &hw, sizeof(hw)), 0);
 	assert_int_equal(hw.out_data_type, IOMMU_HW_INFO_TYPE_NONE);
 	assert_int_equal(hw.data_len, 0);
 	for (size_t i = 0; i < sizeof(data); i++)
@@ -715,37 +646,37 @@ static void test_hw_info_none(void **state)
 
 static void test_hwpt_alloc_no_dirty_no_nesting(void **state)
 {
-	struct vfio_device_file *df = dev_open();
-	uint32_t devid, ioas = fake_ioas_new(env.ictx);
+	struct vfio_device_file *df = fake_vdev_open(sd);
+	uint32_t devid, ioas = fake_ioas_new(vdev.env.ictx);
 	struct iommu_hwpt_alloc h = { .size = sizeof(h), .pt_id = ioas };
 
 	(void)state;
-	assert_int_equal(bind_fd(df, iommufd_memfd, &devid), 0);
+	assert_int_equal(fake_vdev_bind(df, vdev.iommufd_memfd, &devid), 0);
 	h.dev_id = devid;
 	h.flags = IOMMU_HWPT_ALLOC_DIRTY_TRACKING;
-	assert_int_equal(fake_ioctl(env.ictx, IOMMU_HWPT_ALLOC, &h, sizeof(h)),
+	assert_int_equal(fake_ioctl(vdev.env.ictx, IOMMU_HWPT_ALLOC, &h, sizeof(h)),
 			 -EOPNOTSUPP);
 	h.flags = IOMMU_HWPT_ALLOC_NEST_PARENT;
-	assert_int_equal(fake_ioctl(env.ictx, IOMMU_HWPT_ALLOC, &h, sizeof(h)),
+	assert_int_equal(fake_ioctl(vdev.env.ictx, IOMMU_HWPT_ALLOC, &h, sizeof(h)),
 			 -EOPNOTSUPP);
 	h.flags = 0;
-	assert_int_equal(fake_ioctl(env.ictx, IOMMU_HWPT_ALLOC, &h, sizeof(h)), 0);
+	assert_int_equal(fake_ioctl(vdev.env.ictx, IOMMU_HWPT_ALLOC, &h, sizeof(h)), 0);
 	/* A HWPT allocated for the device attaches, by id. */
 	{
 		uint32_t pt = h.out_hwpt_id;
 
-		assert_int_equal(attach(df, &pt), 0);
+		assert_int_equal(fake_vdev_attach(df, &pt), 0);
 		assert_int_equal(pt, h.out_hwpt_id);
 	}
 	vfio_device_file_release(df);
-	assert_int_equal(fake_destroy(env.ictx, h.out_hwpt_id), 0);
+	assert_int_equal(fake_destroy(vdev.env.ictx, h.out_hwpt_id), 0);
 }
 
 static void test_dma_through_domain(void **state)
 {
-	struct vfio_device_file *df = dev_bound();
+	struct vfio_device_file *df = fake_vdev_bound(&vdev, sd, NULL);
 	const size_t pg = (size_t)sysconf(_SC_PAGESIZE);
-	uint32_t ioas = fake_ioas_new(env.ictx), pt = ioas;
+	uint32_t ioas = fake_ioas_new(vdev.env.ictx), pt = ioas;
 	uint8_t *mem = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE,
 			    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	uint8_t buf[16];
@@ -755,10 +686,10 @@ static void test_dma_through_domain(void **state)
 	memset(mem, 0x5a, 2 * pg);
 	/* Not attached: the blocking domain faults everything. */
 	assert_int_equal(sdev_dma_rw(sd, 0x10000, buf, 4, false), -EFAULT);
-	assert_int_equal(attach(df, &pt), 0);
-	assert_int_equal(fake_map_fixed(env.ictx, ioas, IOMMU_IOAS_MAP_READABLE |
+	assert_int_equal(fake_vdev_attach(df, &pt), 0);
+	assert_int_equal(fake_map_fixed(vdev.env.ictx, ioas, IOMMU_IOAS_MAP_READABLE |
 					IOMMU_IOAS_MAP_WRITEABLE, mem, pg, 0x10000), 0);
-	assert_int_equal(fake_map_fixed(env.ictx, ioas, IOMMU_IOAS_MAP_READABLE,
+	assert_int_equal(fake_map_fixed(vdev.env.ictx, ioas, IOMMU_IOAS_MAP_READABLE,
 					mem + pg, pg, 0x20000), 0);
 	assert_int_equal(sdev_dma_rw(sd, 0x10000, buf, sizeof(buf), false), 0);
 	assert_int_equal(buf[0], 0x5a);
@@ -772,15 +703,15 @@ static void test_dma_through_domain(void **state)
 	assert_int_equal(sdev_dma_rw(sd, 0x20000, buf, 4, true), -EFAULT);
 	assert_int_equal(sdev_dma_rw(sd, 0x20000, buf, 4, false), 0);
 	/* IOAS_UNMAP: the device can no longer reach it. */
-	assert_int_equal(fake_unmap(env.ictx, ioas, 0x10000, pg, NULL), 0);
+	assert_int_equal(fake_unmap(vdev.env.ictx, ioas, 0x10000, pg, NULL), 0);
 	assert_int_equal(sdev_dma_rw(sd, 0x10000, buf, 4, false), -EFAULT);
 	/* The auto domain pins what is mapped; unbinding drops it all. */
-	assert_int_equal(env.ictx->pinned_bytes, pg);
+	assert_int_equal(vdev.env.ictx->pinned_bytes, pg);
 	vfio_device_file_release(df);
-	assert_int_equal(env.ictx->pinned_bytes, 0);
+	assert_int_equal(vdev.env.ictx->pinned_bytes, 0);
 	/* Unbound: nothing at all. */
 	assert_int_equal(sdev_dma_rw(sd, 0x20000, buf, 4, false), -EFAULT);
-	assert_int_equal(fake_destroy(env.ictx, ioas), 0);
+	assert_int_equal(fake_destroy(vdev.env.ictx, ioas), 0);
 	munmap(mem, 2 * pg);
 }
 
@@ -789,18 +720,18 @@ static void test_create_names(void **state)
 	struct served_device *x = NULL;
 
 	(void)state;
-	assert_int_equal(served_device_create(&env.daemon, "nosuch", 0, true, &x),
+	assert_int_equal(served_device_create(&vdev.env.daemon, "nosuch", 0, true, &x),
 			 -EINVAL);
-	assert_int_equal(served_device_create(&env.daemon, "edu,name=vfio/devices/vfio0",
+	assert_int_equal(served_device_create(&vdev.env.daemon, "edu,name=vfio/devices/vfio0",
 					      0, true, &x), -EINVAL);
-	assert_int_equal(served_device_create(&env.daemon, "edu,name=../x", 0,
+	assert_int_equal(served_device_create(&vdev.env.daemon, "edu,name=../x", 0,
 					      true, &x), -EINVAL);
-	assert_int_equal(served_device_create(&env.daemon, "edu,name=a/b", 0,
+	assert_int_equal(served_device_create(&vdev.env.daemon, "edu,name=a/b", 0,
 					      false, &x), -EINVAL);
-	assert_int_equal(served_device_create(&env.daemon, "edu", 3, true, &x), 0);
+	assert_int_equal(served_device_create(&vdev.env.daemon, "edu", 3, true, &x), 0);
 	assert_string_equal(served_device_name(x), "vfio/devices/uvfio3");
 	served_device_destroy(x);
-	assert_int_equal(served_device_create(&env.daemon, "edu,name=mine", 3,
+	assert_int_equal(served_device_create(&vdev.env.daemon, "edu,name=mine", 3,
 					      false, &x), 0);
 	assert_string_equal(served_device_name(x), "mine");
 	served_device_destroy(x);

@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -25,6 +24,7 @@
 #include "core/pages.h"
 #include "fake_ops.h"
 #include "fake_ucmd.h"
+#include "fake_vdev.h"
 #include "providers/domain.h"
 #include "providers/vfio_real/vfio_real.h"
 #include "uiommufd/vfio_abi.h"
@@ -112,36 +112,14 @@ static const struct sdev_ops soft_ops = {
 
 /* ---- the fixture ------------------------------------------------------ */
 
-static struct fake_env env;
+static struct fake_vdev vdev;
 static struct served_device *sd;
-static int iommufd_memfd = -1;
-static ino_t iommufd_ino;
-
-static int fake_ctx_from_file(struct iommufd_daemon *d, int fd,
-			      struct iommufd_ctx **out)
-{
-	struct stat st;
-
-	(void)d;
-	if (fstat(fd, &st) || st.st_ino != iommufd_ino)
-		return -EBADFD;
-	iommufd_ctx_get(env.ictx);
-	*out = env.ictx;
-	return 0;
-}
 
 static int setup(void **state)
 {
-	struct stat st;
-
 	(void)state;
-	fake_env_caller_init(&env, false);
-	env.daemon.ctx_from_file = fake_ctx_from_file;
-	iommufd_memfd = memfd_create("iommufd", MFD_CLOEXEC);
-	assert_true(iommufd_memfd >= 0);
-	assert_int_equal(fstat(iommufd_memfd, &st), 0);
-	iommufd_ino = st.st_ino;
-	assert_int_equal(served_device_create_ops(&env.daemon, &hw_ops, "hw0",
+	fake_vdev_init(&vdev);
+	assert_int_equal(served_device_create_ops(&vdev.env.daemon, &hw_ops, "hw0",
 						  "", &sd), 0);
 	nr_mine = 0;
 	hw_attached = NULL;
@@ -154,61 +132,16 @@ static int teardown(void **state)
 {
 	(void)state;
 	served_device_destroy(sd);
-	close(iommufd_memfd);
-	assert_int_equal(atomic_load(&env.ictx->refs), 1);
-	fake_env_caller_fini(&env);
+	assert_int_equal(atomic_load(&vdev.env.ictx->refs), 1);
+	fake_vdev_fini(&vdev);
 	return 0;
-}
-
-static long dev_ioctl(struct vfio_device_file *df, unsigned int cmd,
-		      void *buf, size_t len)
-{
-	struct iommufd_ucmd ucmd;
-	long rc;
-
-	if (buf)
-		fake_user_add(buf, len);
-	fake_ucmd_prepare(&ucmd, (uint64_t)(uintptr_t)buf);
-	rc = vfio_device_file_ioctl(df, &ucmd, cmd);
-	fake_user_reset();
-	return rc;
-}
-
-static struct vfio_device_file *dev_bound_to(struct served_device *dev,
-					     uint32_t *devid)
-{
-	struct vfio_device_bind_iommufd b = { .argsz = sizeof(b),
-					       .iommufd = iommufd_memfd };
-	struct vfio_device_file *df;
-
-	assert_int_equal(vfio_device_file_open(dev, getpid(), 0, &df), 0);
-	assert_int_equal(dev_ioctl(df, VFIO_DEVICE_BIND_IOMMUFD, &b, sizeof(b)), 0);
-	if (devid)
-		*devid = b.out_devid;
-	return df;
-}
-
-static long attach(struct vfio_device_file *df, uint32_t *pt)
-{
-	struct vfio_device_attach_iommufd_pt a = { .argsz = sizeof(a), .pt_id = *pt };
-	long rc = dev_ioctl(df, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &a, sizeof(a));
-
-	*pt = a.pt_id;
-	return rc;
-}
-
-static long detach(struct vfio_device_file *df)
-{
-	struct vfio_device_detach_iommufd_pt d = { .argsz = sizeof(d) };
-
-	return dev_ioctl(df, VFIO_DEVICE_DETACH_IOMMUFD_PT, &d, sizeof(d));
 }
 
 static long hwpt_alloc(uint32_t devid, uint32_t ioas, uint32_t *out)
 {
 	struct iommu_hwpt_alloc h = { .size = sizeof(h), .dev_id = devid,
 				      .pt_id = ioas };
-	long rc = fake_ioctl(env.ictx, IOMMU_HWPT_ALLOC, &h, sizeof(h));
+	long rc = fake_ioctl(vdev.env.ictx, IOMMU_HWPT_ALLOC, &h, sizeof(h));
 
 	*out = h.out_hwpt_id;
 	return rc;
@@ -219,13 +152,13 @@ static long hwpt_alloc(uint32_t devid, uint32_t ioas, uint32_t *out)
 /* The provider's domain and its errno, for HWPT_ALLOC and auto domains. */
 static void test_domain_alloc_hook(void **state)
 {
-	uint32_t devid, ioas = fake_ioas_new(env.ictx), hwpt, pt = ioas;
-	struct vfio_device_file *df = dev_bound_to(sd, &devid);
+	uint32_t devid, ioas = fake_ioas_new(vdev.env.ictx), hwpt, pt = ioas;
+	struct vfio_device_file *df = fake_vdev_bound(&vdev, sd, &devid);
 
 	(void)state;
 	fail_alloc = -ENOSPC;
 	assert_int_equal(hwpt_alloc(devid, ioas, &hwpt), -ENOSPC);
-	assert_int_equal(attach(df, &pt), -ENOSPC);
+	assert_int_equal(fake_vdev_attach(df, &pt), -ENOSPC);
 	assert_false(sd->attached);
 	fail_alloc = 0;
 	assert_int_equal(hwpt_alloc(devid, ioas, &hwpt), 0);
@@ -233,90 +166,90 @@ static void test_domain_alloc_hook(void **state)
 	/* Nothing attached by an allocation. */
 	assert_null(hw_attached);
 	pt = hwpt;
-	assert_int_equal(attach(df, &pt), 0);
+	assert_int_equal(fake_vdev_attach(df, &pt), 0);
 	assert_ptr_equal(hw_attached, mine[0]);
 	vfio_device_file_release(df);
 	/* Unbinding blocked the device's DMA. */
 	assert_null(hw_attached);
-	assert_int_equal(fake_destroy(env.ictx, hwpt), 0);
-	assert_int_equal(fake_destroy(env.ictx, ioas), 0);
+	assert_int_equal(fake_destroy(vdev.env.ictx, hwpt), 0);
+	assert_int_equal(fake_destroy(vdev.env.ictx, ioas), 0);
 }
 
 /* A refused attach: its errno, no attachment, the auto domain gone. */
 static void test_attach_fails_rolls_back(void **state)
 {
-	uint32_t ioas = fake_ioas_new(env.ictx), pt = ioas;
-	struct vfio_device_file *df = dev_bound_to(sd, NULL);
+	uint32_t ioas = fake_ioas_new(vdev.env.ictx), pt = ioas;
+	struct vfio_device_file *df = fake_vdev_bound(&vdev, sd, NULL);
 
 	(void)state;
 	fail_attach = -EIO;
-	assert_int_equal(attach(df, &pt), -EIO);
+	assert_int_equal(fake_vdev_attach(df, &pt), -EIO);
 	assert_false(sd->attached);
 	assert_null(hw_attached);
 	/* No auto domain was left holding the IOAS. */
-	assert_int_equal(fake_destroy(env.ictx, ioas), 0);
+	assert_int_equal(fake_destroy(vdev.env.ictx, ioas), 0);
 	vfio_device_file_release(df);
 }
 
 /* A refused replace keeps the old domain attached, in the core and below. */
 static void test_replace_fails_keeps_old(void **state)
 {
-	uint32_t devid, ioas = fake_ioas_new(env.ictx), a, b, pt;
-	struct vfio_device_file *df = dev_bound_to(sd, &devid);
+	uint32_t devid, ioas = fake_ioas_new(vdev.env.ictx), a, b, pt;
+	struct vfio_device_file *df = fake_vdev_bound(&vdev, sd, &devid);
 
 	(void)state;
 	assert_int_equal(hwpt_alloc(devid, ioas, &a), 0);
 	assert_int_equal(hwpt_alloc(devid, ioas, &b), 0);
 	pt = a;
-	assert_int_equal(attach(df, &pt), 0);
+	assert_int_equal(fake_vdev_attach(df, &pt), 0);
 	assert_ptr_equal(hw_attached, mine[0]);
 	fail_attach = -ENOMEM;
 	pt = b;
-	assert_int_equal(attach(df, &pt), -ENOMEM);
+	assert_int_equal(fake_vdev_attach(df, &pt), -ENOMEM);
 	assert_ptr_equal(hw_attached, mine[0]);
 	assert_true(sd->attached && sd->pt_id == a);
 	/* b is free: nothing holds it. */
-	assert_int_equal(fake_destroy(env.ictx, b), 0);
+	assert_int_equal(fake_destroy(vdev.env.ictx, b), 0);
 	fail_attach = 0;
-	assert_int_equal(detach(df), 0);
+	assert_int_equal(fake_vdev_detach(df), 0);
 	assert_null(hw_attached);
-	assert_int_equal(fake_destroy(env.ictx, a), 0);
+	assert_int_equal(fake_destroy(vdev.env.ictx, a), 0);
 	vfio_device_file_release(df);
 }
 
 /* A software served device refuses a domain that needs physical pages. */
 static void test_soft_device_refuses_hw_domain(void **state)
 {
-	uint32_t devid, ioas = fake_ioas_new(env.ictx), hwpt, pt;
+	uint32_t devid, ioas = fake_ioas_new(vdev.env.ictx), hwpt, pt;
 	struct served_device *soft;
-	struct vfio_device_file *hw_df = dev_bound_to(sd, &devid), *soft_df;
+	struct vfio_device_file *hw_df = fake_vdev_bound(&vdev, sd, &devid), *soft_df;
 
 	(void)state;
-	assert_int_equal(served_device_create_ops(&env.daemon, &soft_ops,
+	assert_int_equal(served_device_create_ops(&vdev.env.daemon, &soft_ops,
 						  "soft0", "", &soft), 0);
-	soft_df = dev_bound_to(soft, NULL);
+	soft_df = fake_vdev_bound(&vdev, soft, NULL);
 	assert_int_equal(hwpt_alloc(devid, ioas, &hwpt), 0);
 	pt = hwpt;
-	assert_int_equal(attach(soft_df, &pt), -EINVAL);
+	assert_int_equal(fake_vdev_attach(soft_df, &pt), -EINVAL);
 	/* And the hardware device refuses the software one's domain. */
 	pt = ioas;
-	assert_int_equal(attach(soft_df, &pt), 0);
+	assert_int_equal(fake_vdev_attach(soft_df, &pt), 0);
 	pt = ioas;
-	assert_int_equal(attach(hw_df, &pt), 0);
+	assert_int_equal(fake_vdev_attach(hw_df, &pt), 0);
 	assert_true(pt != hwpt);
 	assert_non_null(hw_attached);
 	vfio_device_file_release(soft_df);
 	vfio_device_file_release(hw_df);
 	served_device_destroy(soft);
-	assert_int_equal(fake_destroy(env.ictx, hwpt), 0);
+	assert_int_equal(fake_destroy(vdev.env.ictx, hwpt), 0);
 }
 
 /* The domain's holes are reserved in the IOAS while it is there. */
 static void test_holes_reserved(void **state)
 {
 	const size_t pg = (size_t)sysconf(_SC_PAGESIZE);
-	uint32_t ioas = fake_ioas_new(env.ictx), pt = ioas;
-	struct vfio_device_file *df = dev_bound_to(sd, NULL);
+	uint32_t ioas = fake_ioas_new(vdev.env.ictx), pt = ioas;
+	struct vfio_device_file *df = fake_vdev_bound(&vdev, sd, NULL);
 	uint8_t *mem = mmap(NULL, pg, PROT_READ | PROT_WRITE,
 			    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	const uint32_t rw = IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE;
@@ -325,18 +258,18 @@ static void test_holes_reserved(void **state)
 	assert_true(mem != MAP_FAILED);
 	mem[0] = 1;
 	/* A mapping in the hole first: the attach cannot reserve it. */
-	assert_int_equal(fake_map_fixed(env.ictx, ioas, rw, mem, pg, 0xfee01000), 0);
-	assert_int_equal(attach(df, &pt), -EADDRINUSE);
-	assert_int_equal(fake_unmap(env.ictx, ioas, 0xfee01000, pg, NULL), 0);
+	assert_int_equal(fake_map_fixed(vdev.env.ictx, ioas, rw, mem, pg, 0xfee01000), 0);
+	assert_int_equal(fake_vdev_attach(df, &pt), -EADDRINUSE);
+	assert_int_equal(fake_unmap(vdev.env.ictx, ioas, 0xfee01000, pg, NULL), 0);
 	pt = ioas;
-	assert_int_equal(attach(df, &pt), 0);
+	assert_int_equal(fake_vdev_attach(df, &pt), 0);
 	/* iopt_check_iova(): a reserved IOVA is EINVAL for a fixed map. */
-	assert_int_equal(fake_map_fixed(env.ictx, ioas, rw, mem, pg, 0xfee01000),
+	assert_int_equal(fake_map_fixed(vdev.env.ictx, ioas, rw, mem, pg, 0xfee01000),
 			 -EINVAL);
-	assert_int_equal(fake_map_fixed(env.ictx, ioas, rw, mem, pg, 0xfef00000), 0);
-	assert_int_equal(detach(df), 0);
+	assert_int_equal(fake_map_fixed(vdev.env.ictx, ioas, rw, mem, pg, 0xfef00000), 0);
+	assert_int_equal(fake_vdev_detach(df), 0);
 	/* Gone with the domain. */
-	assert_int_equal(fake_map_fixed(env.ictx, ioas, rw, mem, pg, 0xfee01000), 0);
+	assert_int_equal(fake_map_fixed(vdev.env.ictx, ioas, rw, mem, pg, 0xfee01000), 0);
 	vfio_device_file_release(df);
 	munmap(mem, pg);
 }
@@ -345,8 +278,8 @@ static void test_holes_reserved(void **state)
 static void test_view_va(void **state)
 {
 	const size_t pg = (size_t)sysconf(_SC_PAGESIZE);
-	uint32_t ioas = fake_ioas_new(env.ictx), pt = ioas;
-	struct vfio_device_file *df = dev_bound_to(sd, NULL);
+	uint32_t ioas = fake_ioas_new(vdev.env.ictx), pt = ioas;
+	struct vfio_device_file *df = fake_vdev_bound(&vdev, sd, NULL);
 	uint8_t *shared = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE,
 			       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	uint8_t *priv = mmap(NULL, pg, PROT_READ | PROT_WRITE,
@@ -360,8 +293,8 @@ static void test_view_va(void **state)
 	memset(shared, 0x11, pg);
 	memset(shared + pg, 0x22, pg);
 	priv[0] = 1;
-	assert_int_equal(attach(df, &pt), 0);
-	assert_int_equal(fake_map_fixed(env.ictx, ioas, IOMMU_IOAS_MAP_READABLE |
+	assert_int_equal(fake_vdev_attach(df, &pt), 0);
+	assert_int_equal(fake_map_fixed(vdev.env.ictx, ioas, IOMMU_IOAS_MAP_READABLE |
 					IOMMU_IOAS_MAP_WRITEABLE, shared, 2 * pg,
 					0x10000), 0);
 	assert_true(emulated_domain_lookup(hw_attached, 0x10000 + pg, &pages,
@@ -376,9 +309,9 @@ static void test_view_va(void **state)
 	assert_null(iopt_pages_view_va(pages, start_byte, 2 * pg));
 	assert_null(iopt_pages_view_va(pages, 0, 0));
 	/* Private memory cannot reach a domain that needs physical pages. */
-	assert_int_equal(fake_map_fixed(env.ictx, ioas, IOMMU_IOAS_MAP_READABLE,
+	assert_int_equal(fake_map_fixed(vdev.env.ictx, ioas, IOMMU_IOAS_MAP_READABLE,
 					priv, pg, 0x40000), -EOPNOTSUPP);
-	assert_int_equal(fake_unmap(env.ictx, ioas, 0x10000, 2 * pg, NULL), 0);
+	assert_int_equal(fake_unmap(vdev.env.ictx, ioas, 0x10000, 2 * pg, NULL), 0);
 	vfio_device_file_release(df);
 	munmap(shared, 2 * pg);
 	munmap(priv, pg);
@@ -500,23 +433,23 @@ static void test_create_refusals(void **state)
 
 	(void)state;
 	fake_sysfs("e1000", 1);
-	assert_int_equal(served_device_create(&env.daemon, "vfio:0000:00:03.0",
+	assert_int_equal(served_device_create(&vdev.env.daemon, "vfio:0000:00:03.0",
 					      1, false, &x), -ENODEV);
-	assert_int_equal(served_device_create(&env.daemon, "vfio:0000:00:09.0",
+	assert_int_equal(served_device_create(&vdev.env.daemon, "vfio:0000:00:09.0",
 					      1, false, &x), -ENODEV);
-	assert_int_equal(served_device_create(&env.daemon, "vfio:bogus",
+	assert_int_equal(served_device_create(&vdev.env.daemon, "vfio:bogus",
 					      1, false, &x), -EINVAL);
-	assert_int_equal(served_device_create(&env.daemon,
+	assert_int_equal(served_device_create(&vdev.env.daemon,
 					      "vfio:0000:00:03.0,backend=both",
 					      1, false, &x), -EINVAL);
 	sysfs_gone();
 	fake_sysfs(NULL, 1);
-	assert_int_equal(served_device_create(&env.daemon, "vfio:0000:00:03.0",
+	assert_int_equal(served_device_create(&vdev.env.daemon, "vfio:0000:00:03.0",
 					      1, false, &x), -ENODEV);
 	sysfs_gone();
 	/* The stand-in kernel-iommufd backend is never usable. */
 	fake_sysfs("vfio-pci", 1);
-	assert_int_equal(served_device_create(&env.daemon,
+	assert_int_equal(served_device_create(&vdev.env.daemon,
 					      "vfio:0000:00:03.0,backend=iommufd",
 					      1, false, &x), -EOPNOTSUPP);
 	sysfs_gone();

@@ -18,7 +18,6 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -28,6 +27,7 @@
 #include "core/user_limits.h"
 #include "fake_ops.h"
 #include "fake_ucmd.h"
+#include "fake_vdev.h"
 #include "providers/domain.h"
 #include "providers/vfio_real/vfio_real.h"
 #include "uiommufd/vfio_abi.h"
@@ -237,37 +237,15 @@ static const struct sdev_ops t1_ops = {
 	.attach = t1_attach,
 };
 
-static struct fake_env env;
+static struct fake_vdev vdev;
 static struct served_device *sd;
-static int iommufd_memfd = -1;
-static ino_t iommufd_ino;
 static long pg;
-
-static int fake_ctx_from_file(struct iommufd_daemon *d, int fd,
-			      struct iommufd_ctx **out)
-{
-	struct stat st;
-
-	(void)d;
-	if (fstat(fd, &st) || st.st_ino != iommufd_ino)
-		return -EBADFD;
-	iommufd_ctx_get(env.ictx);
-	*out = env.ictx;
-	return 0;
-}
 
 static int setup(void **state)
 {
-	struct stat st;
-
 	(void)state;
 	pg = sysconf(_SC_PAGESIZE);
-	fake_env_caller_init(&env, false);
-	env.daemon.ctx_from_file = fake_ctx_from_file;
-	iommufd_memfd = memfd_create("iommufd", MFD_CLOEXEC);
-	assert_true(iommufd_memfd >= 0);
-	assert_int_equal(fstat(iommufd_memfd, &st), 0);
-	iommufd_ino = st.st_ino;
+	fake_vdev_init(&vdev);
 	memset(&rd, 0, sizeof(rd));
 	rd.device_fd = -1;
 	snprintf(rd.bdf, sizeof(rd.bdf), "0000:00:03.0");
@@ -276,7 +254,7 @@ static int setup(void **state)
 	assert_int_equal(vfio_type1_adopt(&rd, container_fd), 0);
 	nr_hw = maps_done = fail_map_after = 0;
 	bad_unmap = fail_always = false;
-	assert_int_equal(served_device_create_ops(&env.daemon, &t1_ops, "t1",
+	assert_int_equal(served_device_create_ops(&vdev.env.daemon, &t1_ops, "t1",
 						  "", &sd), 0);
 	return 0;
 }
@@ -285,53 +263,20 @@ static int teardown(void **state)
 {
 	(void)state;
 	served_device_destroy(sd);
-	close(iommufd_memfd);
-	fake_env_caller_fini(&env);
+	fake_vdev_fini(&vdev);
 	vfio_type1_backend.close(&rd); /* closes container_fd */
 	container_fd = -1;
 	assert_false(bad_unmap);
 	return 0;
 }
 
-static long dev_ioctl(struct vfio_device_file *df, unsigned int cmd,
-		      void *buf, size_t len)
-{
-	struct iommufd_ucmd ucmd;
-	long rc;
-
-	if (buf)
-		fake_user_add(buf, len);
-	fake_ucmd_prepare(&ucmd, (uint64_t)(uintptr_t)buf);
-	rc = vfio_device_file_ioctl(df, &ucmd, cmd);
-	fake_user_reset();
-	return rc;
-}
-
-static struct vfio_device_file *dev_bound(uint32_t *devid)
-{
-	struct vfio_device_bind_iommufd b = { .argsz = sizeof(b),
-					       .iommufd = iommufd_memfd };
-	struct vfio_device_file *df;
-
-	assert_int_equal(vfio_device_file_open(sd, getpid(), 0, &df), 0);
-	assert_int_equal(dev_ioctl(df, VFIO_DEVICE_BIND_IOMMUFD, &b, sizeof(b)), 0);
-	if (devid)
-		*devid = b.out_devid;
-	return df;
-}
-
+/*
+ * By value: an IOAS's attach replies with its domain's HWPT ID, and the
+ * tests go on naming the IOAS.
+ */
 static long attach(struct vfio_device_file *df, uint32_t pt)
 {
-	struct vfio_device_attach_iommufd_pt a = { .argsz = sizeof(a), .pt_id = pt };
-
-	return dev_ioctl(df, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &a, sizeof(a));
-}
-
-static long detach(struct vfio_device_file *df)
-{
-	struct vfio_device_detach_iommufd_pt d = { .argsz = sizeof(d) };
-
-	return dev_ioctl(df, VFIO_DEVICE_DETACH_IOMMUFD_PT, &d, sizeof(d));
+	return fake_vdev_attach(df, &pt);
 }
 
 static uint32_t hwpt_new(uint32_t devid, uint32_t ioas)
@@ -339,7 +284,7 @@ static uint32_t hwpt_new(uint32_t devid, uint32_t ioas)
 	struct iommu_hwpt_alloc h = { .size = sizeof(h), .dev_id = devid,
 				      .pt_id = ioas };
 
-	assert_int_equal(fake_ioctl(env.ictx, IOMMU_HWPT_ALLOC, &h, sizeof(h)), 0);
+	assert_int_equal(fake_ioctl(vdev.env.ictx, IOMMU_HWPT_ALLOC, &h, sizeof(h)), 0);
 	return h.out_hwpt_id;
 }
 
@@ -360,15 +305,15 @@ static uint8_t *shared_pages(size_t n, uint8_t fill)
 /* Maps reach the container while attached, from the daemon's view. */
 static void test_attach_mirrors(void **state)
 {
-	uint32_t ioas = fake_ioas_new(env.ictx);
-	struct vfio_device_file *df = dev_bound(NULL);
+	uint32_t ioas = fake_ioas_new(vdev.env.ictx);
+	struct vfio_device_file *df = fake_vdev_bound(&vdev, sd, NULL);
 	uint8_t *a = shared_pages(2, 0x11), *b = shared_pages(1, 0x22);
 	const struct hw_map *m;
 	struct real_hw_mapped st;
 
 	(void)state;
 	/* Mapped before the attach: the attach puts it on the hardware. */
-	assert_int_equal(fake_map_fixed(env.ictx, ioas, RW, a, 2 * pg, 0x100000), 0);
+	assert_int_equal(fake_map_fixed(vdev.env.ictx, ioas, RW, a, 2 * pg, 0x100000), 0);
 	assert_int_equal(nr_hw, 0);
 	assert_int_equal(attach(df, ioas), 0);
 	assert_int_equal(nr_hw, 1);
@@ -379,7 +324,7 @@ static void test_attach_mirrors(void **state)
 	assert_true(m->vaddr != (uintptr_t)a);
 	assert_int_equal(((uint8_t *)(uintptr_t)m->vaddr)[pg + 5], 0x11);
 	/* Mapped while attached: at once, read-only as asked. */
-	assert_int_equal(fake_map_fixed(env.ictx, ioas, IOMMU_IOAS_MAP_READABLE,
+	assert_int_equal(fake_map_fixed(vdev.env.ictx, ioas, IOMMU_IOAS_MAP_READABLE,
 					b, pg, 0x300000), 0);
 	m = hw_at(0x300000);
 	assert_non_null(m);
@@ -388,11 +333,11 @@ static void test_attach_mirrors(void **state)
 	assert_int_equal(st.ranges, 2);
 	assert_int_equal(st.bytes, 3 * pg);
 	/* The container's hole is reserved in the IOAS. */
-	assert_int_equal(fake_map_fixed(env.ictx, ioas, RW, b, pg, 0xfee00000),
+	assert_int_equal(fake_map_fixed(vdev.env.ictx, ioas, RW, b, pg, 0xfee00000),
 			 -EINVAL);
-	assert_int_equal(fake_unmap(env.ictx, ioas, 0x300000, pg, NULL), 0);
+	assert_int_equal(fake_unmap(vdev.env.ictx, ioas, 0x300000, pg, NULL), 0);
 	assert_null(hw_at(0x300000));
-	assert_int_equal(detach(df), 0);
+	assert_int_equal(fake_vdev_detach(df), 0);
 	assert_int_equal(nr_hw, 0);
 	vfio_type1_backend.hw_mapped(&rd, &st);
 	assert_int_equal(st.ranges, 0);
@@ -405,16 +350,16 @@ static void test_attach_mirrors(void **state)
 /* The kernel refuses a map in a replace: the old domain is back, whole. */
 static void test_replace_rollback(void **state)
 {
-	uint32_t devid, ioas1 = fake_ioas_new(env.ictx), ioas2 = fake_ioas_new(env.ictx);
-	struct vfio_device_file *df = dev_bound(&devid);
+	uint32_t devid, ioas1 = fake_ioas_new(vdev.env.ictx), ioas2 = fake_ioas_new(vdev.env.ictx);
+	struct vfio_device_file *df = fake_vdev_bound(&vdev, sd, &devid);
 	uint8_t *a = shared_pages(3, 0x33);
 	uint32_t h1 = hwpt_new(devid, ioas1), h2 = hwpt_new(devid, ioas2);
 
 	(void)state;
-	assert_int_equal(fake_map_fixed(env.ictx, ioas1, RW, a, pg, 0x100000), 0);
-	assert_int_equal(fake_map_fixed(env.ictx, ioas1, RW, a + pg, pg, 0x200000), 0);
-	assert_int_equal(fake_map_fixed(env.ictx, ioas2, RW, a, pg, 0x500000), 0);
-	assert_int_equal(fake_map_fixed(env.ictx, ioas2, RW, a + 2 * pg, pg, 0x600000), 0);
+	assert_int_equal(fake_map_fixed(vdev.env.ictx, ioas1, RW, a, pg, 0x100000), 0);
+	assert_int_equal(fake_map_fixed(vdev.env.ictx, ioas1, RW, a + pg, pg, 0x200000), 0);
+	assert_int_equal(fake_map_fixed(vdev.env.ictx, ioas2, RW, a, pg, 0x500000), 0);
+	assert_int_equal(fake_map_fixed(vdev.env.ictx, ioas2, RW, a + 2 * pg, pg, 0x600000), 0);
 	assert_int_equal(attach(df, h1), 0);
 	assert_int_equal(nr_hw, 2);
 	/* The second map of the new domain fails. */
@@ -431,7 +376,7 @@ static void test_replace_rollback(void **state)
 	assert_non_null(hw_at(0x500000));
 	assert_non_null(hw_at(0x600000));
 	/* Mapping into the detached domain does not reach the hardware. */
-	assert_int_equal(fake_map_fixed(env.ictx, ioas1, RW, a + 2 * pg, pg, 0x700000), 0);
+	assert_int_equal(fake_map_fixed(vdev.env.ictx, ioas1, RW, a + 2 * pg, pg, 0x700000), 0);
 	assert_null(hw_at(0x700000));
 	/*
 	 * Neither the new nor the old domain can be mapped: the replace
@@ -442,28 +387,28 @@ static void test_replace_rollback(void **state)
 	assert_int_equal(attach(df, h1), -ENOSPC);
 	assert_int_equal(nr_hw, 0);
 	fail_always = false;
-	assert_int_equal(detach(df), 0);
+	assert_int_equal(fake_vdev_detach(df), 0);
 	assert_int_equal(attach(df, h1), 0);
 	assert_int_equal(nr_hw, 3);
 	vfio_device_file_release(df);
 	assert_int_equal(nr_hw, 0);
-	assert_int_equal(fake_destroy(env.ictx, h1), 0);
-	assert_int_equal(fake_destroy(env.ictx, h2), 0);
+	assert_int_equal(fake_destroy(vdev.env.ictx, h1), 0);
+	assert_int_equal(fake_destroy(vdev.env.ictx, h2), 0);
 	munmap(a, 3 * pg);
 }
 
 static long vfio_int(unsigned int cmd, uint64_t arg)
 {
-	return fake_ioctl_ptr(env.ictx, cmd, arg);
+	return fake_ioctl_ptr(vdev.env.ictx, cmd, arg);
 }
 
 /* VFIO v1 unmaps a part of a mapping: the rest is mapped back. */
 static void test_partial_unmap_maps_back(void **state)
 {
-	uint32_t ioas = fake_ioas_new(env.ictx);
+	uint32_t ioas = fake_ioas_new(vdev.env.ictx);
 	struct iommu_vfio_ioas set = { .size = sizeof(set), .ioas_id = ioas,
 				       .op = IOMMU_VFIO_IOAS_SET };
-	struct vfio_device_file *df = dev_bound(NULL);
+	struct vfio_device_file *df = fake_vdev_bound(&vdev, sd, NULL);
 	uint8_t *a = shared_pages(4, 0x44);
 	struct vfio_iommu_type1_dma_map map = {
 		.argsz = sizeof(map),
@@ -476,12 +421,12 @@ static void test_partial_unmap_maps_back(void **state)
 	const struct hw_map *lo, *hi;
 
 	(void)state;
-	assert_int_equal(fake_ioctl(env.ictx, IOMMU_VFIO_IOAS, &set, sizeof(set)), 0);
+	assert_int_equal(fake_ioctl(vdev.env.ictx, IOMMU_VFIO_IOAS, &set, sizeof(set)), 0);
 	assert_int_equal(vfio_int(VFIO_SET_IOMMU, VFIO_TYPE1_IOMMU), 0);
 	assert_int_equal(attach(df, ioas), 0);
-	assert_int_equal(fake_ioctl(env.ictx, VFIO_IOMMU_MAP_DMA, &map, sizeof(map)), 0);
+	assert_int_equal(fake_ioctl(vdev.env.ictx, VFIO_IOMMU_MAP_DMA, &map, sizeof(map)), 0);
 	assert_int_equal(nr_hw, 1);
-	assert_int_equal(fake_ioctl(env.ictx, VFIO_IOMMU_UNMAP_DMA, &unmap,
+	assert_int_equal(fake_ioctl(vdev.env.ictx, VFIO_IOMMU_UNMAP_DMA, &unmap,
 				    sizeof(unmap)), 0);
 	assert_int_equal(nr_hw, 2);
 	lo = hw_at(0x100000);
@@ -499,8 +444,8 @@ static void test_partial_unmap_maps_back(void **state)
 /* Private memory never reaches the container. */
 static void test_private_refused(void **state)
 {
-	uint32_t ioas = fake_ioas_new(env.ictx);
-	struct vfio_device_file *df = dev_bound(NULL);
+	uint32_t ioas = fake_ioas_new(vdev.env.ictx);
+	struct vfio_device_file *df = fake_vdev_bound(&vdev, sd, NULL);
 	uint8_t *p = mmap(NULL, pg, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
@@ -508,7 +453,7 @@ static void test_private_refused(void **state)
 	assert_true(p != MAP_FAILED);
 	p[0] = 1;
 	assert_int_equal(attach(df, ioas), 0);
-	assert_int_equal(fake_map_fixed(env.ictx, ioas, RW, p, pg, 0x100000),
+	assert_int_equal(fake_map_fixed(vdev.env.ictx, ioas, RW, p, pg, 0x100000),
 			 -EOPNOTSUPP);
 	assert_int_equal(nr_hw, 0);
 	vfio_device_file_release(df);
@@ -522,18 +467,18 @@ static void test_private_refused(void **state)
  */
 static void test_hw_domain_charged(void **state)
 {
-	uint32_t ioas = fake_ioas_new(env.ictx), devid, hwpt;
-	struct vfio_device_file *df = dev_bound(&devid);
+	uint32_t ioas = fake_ioas_new(vdev.env.ictx), devid, hwpt;
+	struct vfio_device_file *df = fake_vdev_bound(&vdev, sd, &devid);
 	struct iommu_destroy d = { .size = sizeof(d) };
-	uint64_t before = user_limits_bytes(&env.daemon.user_limits, 0);
+	uint64_t before = user_limits_bytes(&vdev.env.daemon.user_limits, 0);
 
 	(void)state;
 	hwpt = hwpt_new(devid, ioas);
-	assert_true(user_limits_bytes(&env.daemon.user_limits, 0) >=
+	assert_true(user_limits_bytes(&vdev.env.daemon.user_limits, 0) >=
 		    before + SERVED_HW_DOMAIN_CHARGE);
 	d.id = hwpt;
-	assert_int_equal(fake_ioctl(env.ictx, IOMMU_DESTROY, &d, sizeof(d)), 0);
-	assert_int_equal(user_limits_bytes(&env.daemon.user_limits, 0), before);
+	assert_int_equal(fake_ioctl(vdev.env.ictx, IOMMU_DESTROY, &d, sizeof(d)), 0);
+	assert_int_equal(user_limits_bytes(&vdev.env.daemon.user_limits, 0), before);
 	vfio_device_file_release(df);
 }
 
@@ -546,7 +491,7 @@ static void test_hw_domain_charged(void **state)
  */
 static void test_real_irq_indexes(void **state)
 {
-	struct vfio_device_file *df = dev_bound(NULL);
+	struct vfio_device_file *df = fake_vdev_bound(&vdev, sd, NULL);
 	struct vfio_irq_info ii = { .argsz = sizeof(ii) };
 	/* A header and two eventfds; clang refuses the header inside a struct. */
 	_Alignas(struct vfio_irq_set) uint8_t buf[sizeof(struct vfio_irq_set) +
@@ -564,26 +509,26 @@ static void test_real_irq_indexes(void **state)
 	sdev_set_priv(sd, vr);
 
 	ii.index = VFIO_PCI_INTX_IRQ_INDEX;
-	assert_int_equal(dev_ioctl(df, VFIO_DEVICE_GET_IRQ_INFO, &ii, sizeof(ii)), 0);
+	assert_int_equal(fake_vdev_ioctl(df, VFIO_DEVICE_GET_IRQ_INFO, &ii, sizeof(ii)), 0);
 	assert_int_equal(ii.count, 1);
 	/* Of the real device's 4 MSI vectors, the one the daemon passes on. */
 	ii.index = VFIO_PCI_MSI_IRQ_INDEX;
-	assert_int_equal(dev_ioctl(df, VFIO_DEVICE_GET_IRQ_INFO, &ii, sizeof(ii)), 0);
+	assert_int_equal(fake_vdev_ioctl(df, VFIO_DEVICE_GET_IRQ_INFO, &ii, sizeof(ii)), 0);
 	assert_int_equal(ii.count, 1);
 	ii.index = VFIO_PCI_MSIX_IRQ_INDEX;
-	assert_int_equal(dev_ioctl(df, VFIO_DEVICE_GET_IRQ_INFO, &ii, sizeof(ii)), 0);
+	assert_int_equal(fake_vdev_ioctl(df, VFIO_DEVICE_GET_IRQ_INFO, &ii, sizeof(ii)), 0);
 	assert_int_equal(ii.count, 0);
 	*set = (struct vfio_irq_set){
 		.argsz = sizeof(buf),
 		.flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER,
 		.index = VFIO_PCI_MSIX_IRQ_INDEX, .count = 1 };
 	memcpy(set->data, no_fds, sizeof(no_fds));
-	assert_int_equal(dev_ioctl(df, VFIO_DEVICE_SET_IRQS, buf, sizeof(buf)),
+	assert_int_equal(fake_vdev_ioctl(df, VFIO_DEVICE_SET_IRQS, buf, sizeof(buf)),
 			 -EINVAL);
 	/* Two MSI vectors are more than offered: EINVAL, as past a count. */
 	set->index = VFIO_PCI_MSI_IRQ_INDEX;
 	set->count = 2;
-	assert_int_equal(dev_ioctl(df, VFIO_DEVICE_SET_IRQS, buf, sizeof(buf)),
+	assert_int_equal(fake_vdev_ioctl(df, VFIO_DEVICE_SET_IRQS, buf, sizeof(buf)),
 			 -EINVAL);
 
 	sdev_set_priv(sd, NULL);
@@ -600,8 +545,8 @@ static void test_real_irq_indexes(void **state)
  */
 static void test_close_stops_mastering_first(void **state)
 {
-	uint32_t ioas = fake_ioas_new(env.ictx);
-	struct vfio_device_file *df = dev_bound(NULL);
+	uint32_t ioas = fake_ioas_new(vdev.env.ictx);
+	struct vfio_device_file *df = fake_vdev_bound(&vdev, sd, NULL);
 	uint8_t *mem = shared_pages(1, 0x33);
 	struct vfio_real *vr = calloc(1, sizeof(*vr));
 	uint16_t cmd = PCI_CMD_MEMORY | PCI_CMD_MASTER;
@@ -619,7 +564,7 @@ static void test_close_stops_mastering_first(void **state)
 	/* The client turned mastering on and has a page on the hardware. */
 	assert_int_equal(pwrite(cfg_fd, &cmd, 2, CFG_OFFSET + 4), 2);
 	assert_int_equal(attach(df, ioas), 0);
-	assert_int_equal(fake_map_fixed(env.ictx, ioas, RW, mem, pg, 0x100000), 0);
+	assert_int_equal(fake_map_fixed(vdev.env.ictx, ioas, RW, mem, pg, 0x100000), 0);
 	assert_int_equal(nr_hw, 1);
 	cmd_at_unmap = 0xffff;
 
@@ -629,7 +574,7 @@ static void test_close_stops_mastering_first(void **state)
 	assert_int_equal(cfg_command(), PCI_CMD_MEMORY);
 
 	/* The next binding finds it so; its own end puts the same back. */
-	df = dev_bound(NULL);
+	df = fake_vdev_bound(&vdev, sd, NULL);
 	cmd = PCI_CMD_MASTER;
 	assert_int_equal(pwrite(cfg_fd, &cmd, 2, CFG_OFFSET + 4), 2);
 	vfio_device_file_release(df);
@@ -639,7 +584,7 @@ static void test_close_stops_mastering_first(void **state)
 	close(cfg_fd);
 	cfg_fd = -1;
 	free(vr);
-	assert_int_equal(fake_destroy(env.ictx, ioas), 0);
+	assert_int_equal(fake_destroy(vdev.env.ictx, ioas), 0);
 	munmap(mem, pg);
 }
 
