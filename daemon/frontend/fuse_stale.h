@@ -6,9 +6,8 @@
  * (by hand or by systemd's Restart=) could not serve the same path again.
  * Before mounting, such a dead mount of a previous uiommufd (fstype
  * fuse.uiommufd, exactly at DIR) is detached, and so is every dead one of
- * ours stacked under it.  Nothing else is touched: a
- * live mount, or a dead one of another file system, stays and the mount
- * fails as before.
+ * ours stacked under it.  Nothing else is touched: a live mount, or a dead
+ * one of another file system, stays and the mount fails as before.
  */
 #ifndef UIOMMUFD_FUSE_STALE_H
 #define UIOMMUFD_FUSE_STALE_H
