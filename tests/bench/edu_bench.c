@@ -21,8 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bench_util.h"
-#include "edu_ops.h"
+#include "bench_edu.h"
 
 #define IOVA_SRC 0x100000
 #define IOVA_DST 0x1000000
@@ -82,7 +81,7 @@ static int roundtrip(struct edu_handle *d, size_t len)
 
 int main(int argc, char **argv)
 {
-	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
+	uint32_t ioas;
 	static const size_t sizes[] = { 4096, 65536 };
 	struct edu_handle dev;
 	double secs = 2, t0, t = 0;
@@ -96,23 +95,15 @@ int main(int argc, char **argv)
 	}
 	if (argc > 4 && !strcmp(argv[3], "--secs"))
 		secs = atof(argv[4]);
-	fd = open(argv[1], O_RDWR | O_CLOEXEC);
-	dev.fd = open(argv[2], O_RDWR | O_CLOEXEC);
-	if (fd < 0 || dev.fd < 0)
-		bench_die("open", 0);
-	if (ioctl(fd, IOMMU_IOAS_ALLOC, &alloc))
-		bench_die("IOAS_ALLOC", 0);
-	if ((rc = edu_bind_attach(&dev, fd, alloc.out_ioas_id)) ||
-	    (rc = edu_command(&dev, PCI_CMD_MEMORY | PCI_CMD_MASTER, 0)))
-		bench_die("bind/attach", rc);
+	ioas = bench_edu_open(argv[1], argv[2], &fd, &dev);
 	src = mmap(NULL, 65536, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	dst = mmap(NULL, 65536, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (src == MAP_FAILED || dst == MAP_FAILED)
 		bench_die("mmap", 0);
 	for (int i = 0; i < 65536; i++)
 		src[i] = (uint8_t)(i * 31 + 7);
-	if ((rc = map(fd, alloc.out_ioas_id, src, 65536, IOVA_SRC)) ||
-	    (rc = map(fd, alloc.out_ioas_id, dst, 65536, IOVA_DST)))
+	if ((rc = map(fd, ioas, src, 65536, IOVA_SRC)) ||
+	    (rc = map(fd, ioas, dst, 65536, IOVA_DST)))
 		bench_die("IOAS_MAP", rc);
 
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {

@@ -24,8 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bench_util.h"
-#include "edu_ops.h"
+#include "bench_edu.h"
 
 #define IOVA_BENCH 0x10000000ull
 #define IOVA_CHECK 0x100000ull
@@ -182,12 +181,12 @@ static void bench(int fd, uint32_t ioas, size_t len, bool by_file, double secs)
 
 int main(int argc, char **argv)
 {
-	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
+	uint32_t ioas;
 	static const size_t sizes[] = { 4096, 2u << 20, 64u << 20 };
 	struct edu_handle dev = { .fd = -1 };
 	bool check = false;
 	double secs = 1;
-	int fd, rc;
+	int fd;
 
 	if (argc < 3) {
 		fprintf(stderr, "usage: %s IOMMUFD DEVICE [--secs S] [--check-file]\n",
@@ -202,22 +201,14 @@ int main(int argc, char **argv)
 		else
 			return 2;
 	}
-	fd = open(argv[1], O_RDWR | O_CLOEXEC);
-	dev.fd = open(argv[2], O_RDWR | O_CLOEXEC);
-	if (fd < 0 || dev.fd < 0)
-		bench_die("open", 0);
-	if (ioctl(fd, IOMMU_IOAS_ALLOC, &alloc))
-		bench_die("IOAS_ALLOC", 0);
-	if ((rc = edu_bind_attach(&dev, fd, alloc.out_ioas_id)) ||
-	    (rc = edu_command(&dev, PCI_CMD_MEMORY | PCI_CMD_MASTER, 0)))
-		bench_die("bind/attach", rc);
+	ioas = bench_edu_open(argv[1], argv[2], &fd, &dev);
 	if (check) {
-		check_msi_window(fd, alloc.out_ioas_id);
-		check_map_file(fd, alloc.out_ioas_id, &dev);
+		check_msi_window(fd, ioas);
+		check_map_file(fd, ioas, &dev);
 	}
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-		bench(fd, alloc.out_ioas_id, sizes[i], false, secs);
-		bench(fd, alloc.out_ioas_id, sizes[i], true, secs);
+		bench(fd, ioas, sizes[i], false, secs);
+		bench(fd, ioas, sizes[i], true, secs);
 	}
 	close(dev.fd);
 	close(fd);

@@ -56,6 +56,15 @@ stop_daemon() {
 # opens both.
 # By path: busybox's own setpriv (the shell's choice) has no --reuid.
 as_uid() { /usr/bin/setpriv --reuid=1000 --regid=1000 "$@"; }
+# put_back NODE "UID GID MODE": the daemon makes NODE so within 10 s.
+put_back() {
+	i=0
+	until [ "$(stat -c '%u %g %a' $1)" = "$2" ]; do
+		i=$((i + 1))
+		[ $i -gt 100 ] && { echo "FAIL: $1 stays $(stat -c '%u %g %a' $1)"; fail=1; return 1; }
+		sleep 0.1
+	done
+}
 policy_round() {
 	echo "=== per-device policy on CUSE"
 	transport=pvm
@@ -73,23 +82,13 @@ policy_round() {
 		{ echo "FAIL: $dev is $got, want 0 4242 660"; fail=1; }
 	chmod 0666 $dev
 	chown 1000:1000 $dev
-	i=0
-	until [ "$(stat -c '%u %g %a' $dev)" = "0 4242 660" ]; do
-		i=$((i + 1))
-		[ $i -gt 100 ] && { echo "FAIL: $dev stays $(stat -c '%u %g %a' $dev)"; fail=1; break; }
-		sleep 0.1
-	done
-	[ $i -le 100 ] && echo "ok: a chmod and chown of $dev were put back"
+	put_back $dev "0 4242 660" &&
+		echo "ok: a chmod and chown of $dev were put back"
 	# The iommufd node is kept too: --mode, its ids as the start left them.
 	want=$(stat -c '%u %g' /dev/iommu)
 	chmod 0600 /dev/iommu
-	i=0
-	until [ "$(stat -c '%u %g %a' /dev/iommu)" = "$want 666" ]; do
-		i=$((i + 1))
-		[ $i -gt 100 ] && { echo "FAIL: /dev/iommu stays $(stat -c '%u %g %a' /dev/iommu)"; fail=1; break; }
-		sleep 0.1
-	done
-	[ $i -le 100 ] && echo "ok: a chmod of /dev/iommu was put back"
+	put_back /dev/iommu "$want 666" &&
+		echo "ok: a chmod of /dev/iommu was put back"
 	set -- $(stat -c '%t %T' $dev)
 	rm -f $copy
 	mknod -m 0666 $copy c $((0x$1)) $((0x$2))
