@@ -88,12 +88,15 @@ sec_start_daemon() {
 		--fdpass-socket "$SEC_FDPASS" --status-socket "$SEC_STATUS" \
 		"${loop[@]}" "$@" 2>"$SEC_LOG" &
 	SEC_PID=$!
+	# Ready when it says it serves: a killed daemon's node (through the
+	# dentry cache of its dead mount) and socket can still look there.
 	for _ in $(seq 200); do
-		[ -e "$SEC_NODE" ] && [ -S "$SEC_STATUS" ] && break
+		grep -q '^uiommufd: info: serving ' "$SEC_LOG" && break
 		kill -0 "$SEC_PID" 2>/dev/null || break
 		sleep 0.05
 	done
-	if ! [ -e "$SEC_NODE" ] || ! [ -S "$SEC_STATUS" ]; then
+	if ! grep -q '^uiommufd: info: serving ' "$SEC_LOG" ||
+		! [ -e "$SEC_NODE" ] || ! [ -S "$SEC_STATUS" ]; then
 		echo "daemon did not come up:"; cat "$SEC_LOG"; exit 1
 	fi
 	[ ${#loop[@]} -eq 0 ] && return 0
