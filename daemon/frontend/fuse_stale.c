@@ -102,7 +102,8 @@ int fuse_stale_mount_clear(const char *dir)
 		     basename(copy2)) >= (int)sizeof(real))
 		return -ENAMETOOLONG;
 	/* Dead mounts may be stacked (one mounted over another still dying). */
-	for (layers = 0; dir_is_dead(dir); layers++) {
+	layers = 0;
+	do {
 		if (layers == STALE_MAX_LAYERS)
 			return log_error_errno(-ENOTCONN, "%s: still a dead mount after detaching %u; fusermount3 -uz %s detaches one",
 					       dir, layers, dir);
@@ -112,7 +113,8 @@ int fuse_stale_mount_clear(const char *dir)
 		if (umount2(real, MNT_DETACH | UMOUNT_NOFOLLOW))
 			return log_error_errno(-errno, "%s: cannot detach the dead mount a previous uiommufd left (%m); fusermount3 -uz %s does",
 					       dir, dir);
-	}
+		layers++;
+	} while (dir_is_dead(dir));
 	log_info("%s: detached %u dead mount%s a previous uiommufd left", dir,
 		 layers, layers == 1 ? "" : "s");
 	return 0;

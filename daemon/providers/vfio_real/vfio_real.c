@@ -33,6 +33,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/pci_regs.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,10 +75,6 @@ pick_backend(const struct real_opts *o, char *why, size_t whylen)
 		return NULL;
 	}
 }
-
-/* PCI config space: the command register and its bus-mastering bit. */
-#define PCI_CFG_COMMAND		0x04
-#define PCI_CFG_COMMAND_MASTER	0x0004
 
 /* The real device's regions, where they are on its fd. */
 static int read_regions(struct vfio_real *vr)
@@ -146,10 +143,10 @@ static int save_command(struct vfio_real *vr)
 	uint16_t cmd;
 	int rc;
 
-	rc = config_rw(vr, PCI_CFG_COMMAND, &cmd, sizeof(cmd), false);
+	rc = config_rw(vr, PCI_COMMAND, &cmd, sizeof(cmd), false);
 	if (rc)
 		return rc;
-	vr->open_command = cmd & (uint16_t)~PCI_CFG_COMMAND_MASTER;
+	vr->open_command = cmd & (uint16_t)~PCI_COMMAND_MASTER;
 	return 0;
 }
 
@@ -300,7 +297,7 @@ static void real_close(struct served_device *sd)
 {
 	struct vfio_real *vr = to_real(sd);
 	uint16_t cmd = vr->open_command;
-	int rc = config_rw(vr, PCI_CFG_COMMAND, &cmd, sizeof(cmd), true);
+	int rc = config_rw(vr, PCI_COMMAND, &cmd, sizeof(cmd), true);
 
 	if (rc)
 		log_warning("vfio:%s: bus mastering could not be turned off at the end of a binding: %s",
