@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "itest_ops.h"
 #include "uiommufd/abi.h"
 #include "uiommufd/abi_test.h"
@@ -38,33 +39,19 @@
 
 static int node_fd;
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static void die(const char *what)
-{
-	fprintf(stderr, "ioas_bench: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
 static uint32_t ioas_alloc(void)
 {
 	uint32_t id;
 
 	if (itest_ioas_alloc(node_fd, &id))
-		die("IOAS_ALLOC");
+		bench_die("IOAS_ALLOC", 0);
 	return id;
 }
 
 static void destroy(uint32_t id)
 {
 	if (itest_destroy(node_fd, id))
-		die("DESTROY");
+		bench_die("DESTROY", 0);
 }
 
 static uint32_t mock_domain(uint32_t ioas)
@@ -72,20 +59,20 @@ static uint32_t mock_domain(uint32_t ioas)
 	uint32_t stdev;
 
 	if (itest_mock_domain(node_fd, ioas, &stdev, NULL, NULL))
-		die("MOCK_DOMAIN (is the daemon running with --test-interface?)");
+		bench_die("MOCK_DOMAIN (is the daemon running with --test-interface?)", 0);
 	return stdev;
 }
 
 static void map(uint32_t ioas, void *va, uint64_t len, uint64_t iova)
 {
 	if (itest_map_fixed(node_fd, ioas, MAP_RW, va, len, iova))
-		die("IOAS_MAP");
+		bench_die("IOAS_MAP", 0);
 }
 
 static void unmap(uint32_t ioas, uint64_t iova, uint64_t len)
 {
 	if (itest_unmap(node_fd, ioas, iova, len, NULL))
-		die("IOAS_UNMAP");
+		bench_die("IOAS_UNMAP", 0);
 }
 
 /* Enough iterations for ~0.5 s or 16 GiB, at least 3. */
@@ -101,43 +88,43 @@ static unsigned int iters_for(uint64_t len, double one)
 static double bench_ioas(uint32_t ioas, void *va, uint64_t len)
 {
 	const uint64_t iova = MOCK_APERTURE_START;
-	double t0 = now(), t1;
+	double t0 = bench_now_s(), t1;
 	unsigned int n;
 
 	map(ioas, va, len, iova);
 	unmap(ioas, iova, len);
-	n = iters_for(len, now() - t0);
-	t0 = now();
+	n = iters_for(len, bench_now_s() - t0);
+	t0 = bench_now_s();
 	for (unsigned int i = 0; i < n; i++) {
 		map(ioas, va, len, iova);
 		unmap(ioas, iova, len);
 	}
-	t1 = now();
+	t1 = bench_now_s();
 	return (double)len * n / (t1 - t0) / (1ull << 30);
 }
 
 /* The floor: the daemon's pinning work done here, without the daemon. */
 static double bench_floor(int memfd, uint64_t len)
 {
-	double t0 = now(), t1;
+	double t0 = bench_now_s(), t1;
 	unsigned int n = 1;
 
 	for (int pass = 0; pass < 2; pass++) {
 		if (pass)
-			t0 = now();
+			t0 = bench_now_s();
 		for (unsigned int i = 0; i < n; i++) {
 			void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
 				       MAP_SHARED, memfd, 0);
 
 			if (p == MAP_FAILED || mlock(p, len))
-				die("floor mmap/mlock");
+				bench_die("floor mmap/mlock", 0);
 			munlock(p, len);
 			munmap(p, len);
 		}
 		if (!pass)
-			n = iters_for(len, now() - t0);
+			n = iters_for(len, bench_now_s() - t0);
 	}
-	t1 = now();
+	t1 = bench_now_s();
 	return (double)len * n / (t1 - t0) / (1ull << 30);
 }
 
@@ -177,13 +164,13 @@ int main(int argc, char **argv)
 	dpid = argc > 2 ? argv[2] : getenv("UIOMMUFD_DAEMON_PID");
 	node_fd = open(argv[1], O_RDWR | O_CLOEXEC);
 	if (node_fd < 0)
-		die(argv[1]);
+		bench_die(argv[1], 0);
 	memfd = memfd_create("ioas_bench", MFD_CLOEXEC);
 	if (memfd < 0 || ftruncate(memfd, 1ull << 30))
-		die("memfd");
+		bench_die("memfd", 0);
 	va = mmap(NULL, 1ull << 30, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
 	if (va == MAP_FAILED)
-		die("mmap");
+		bench_die("mmap", 0);
 	memset(va, 1, areas_only ? 4096 : 1ull << 30);
 
 	for (unsigned int i = 0; i < 4 && !areas_only; i++) {
@@ -202,14 +189,14 @@ int main(int argc, char **argv)
 	/* Many areas, bookkeeping only (pins would be 4 GiB per million). */
 	ioas = ioas_alloc();
 	rss0 = rss_kb(dpid);
-	t_map = now();
+	t_map = bench_now_s();
 	for (unsigned int i = 0; i < nareas; i++)
 		map(ioas, va, 4096, (uint64_t)(i + 1) * 8192);
-	t_map = now() - t_map;
+	t_map = bench_now_s() - t_map;
 	rss1 = rss_kb(dpid);
-	t_unmap = now();
+	t_unmap = bench_now_s();
 	unmap(ioas, 0, UINT64_MAX);
-	t_unmap = now() - t_unmap;
+	t_unmap = bench_now_s() - t_unmap;
 	destroy(ioas);
 	printf("RESULT ioas_1M_areas_map_all %.3f s\n", t_map);
 	printf("RESULT ioas_1M_areas_unmap_all %.3f s\n", t_unmap);

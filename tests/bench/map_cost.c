@@ -53,12 +53,6 @@ static double now_us(void)
 	return ts.tv_sec * 1e6 + ts.tv_nsec * 1e-3;
 }
 
-static void die(const char *what)
-{
-	fprintf(stderr, "map_cost: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
 static double median(double *v, unsigned int n)
 {
 	qsort(v, n, sizeof(*v), bench_cmp_double);
@@ -79,7 +73,7 @@ static void map_unmap_len(const char *name, uint32_t ioas, enum src src,
 	tm = calloc(n, sizeof(double));
 	tu = calloc(n, sizeof(double));
 	if (!tm || !tu)
-		die("calloc");
+		bench_die("calloc", 0);
 	for (unsigned int i = 0; i < n; i++) {
 		uint64_t iova = at;
 		double t0 = now_us(), t1;
@@ -90,9 +84,9 @@ static void map_unmap_len(const char *name, uint32_t ioas, enum src src,
 
 		t1 = now_us();
 		if (rc)
-			die(name);
+			bench_die(name, 0);
 		if (itest_unmap(node_fd, ioas, at, len, NULL))
-			die("IOAS_UNMAP");
+			bench_die("IOAS_UNMAP", 0);
 		tm[i] = t1 - t0;
 		tu[i] = now_us() - t1;
 	}
@@ -119,7 +113,7 @@ static void minimal_call(void)
 		return;
 	}
 	if (!t)
-		die("calloc");
+		bench_die("calloc", 0);
 	for (unsigned int i = 0; i < iters; i++) {
 		double t0;
 
@@ -129,7 +123,7 @@ static void minimal_call(void)
 		t0 = now_us();
 		if (ioctl(node_fd, IOMMU_IOAS_IOVA_RANGES, &cmd) != -1 ||
 		    errno != ENOENT)
-			die("IOAS_IOVA_RANGES on a missing ID");
+			bench_die("IOAS_IOVA_RANGES on a missing ID", 0);
 		t[i] = now_us() - t0;
 	}
 	printf("RESULT minimal_call %.2f us\n", median(t, iters));
@@ -150,14 +144,14 @@ static void floor_pin(const char *name, int memfd, uint64_t len,
 		return;
 	t = calloc(n, sizeof(double));
 	if (!t)
-		die("calloc");
+		bench_die("calloc", 0);
 	for (unsigned int i = 0; i < n; i++) {
 		double t0 = now_us();
 		void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
 			       memfd, 0);
 
 		if (p == MAP_FAILED || mlock(p, len))
-			die("mmap+mlock");
+			bench_die("mmap+mlock", 0);
 		munmap(p, len);
 		t[i] = now_us() - t0;
 	}
@@ -185,10 +179,10 @@ static void floor_pin_switched(const char *name, int memfd, uint64_t len,
 	t = calloc(n, sizeof(double));
 	r = calloc(n, sizeof(double));
 	if (!t || !r || pipe2(a, O_CLOEXEC) || pipe2(b, O_CLOEXEC))
-		die("floor_pin_switched");
+		bench_die("floor_pin_switched", 0);
 	child = fork();
 	if (child < 0)
-		die("fork");
+		bench_die("fork", 0);
 	if (!child) {
 		close(a[1]);
 		close(b[0]);
@@ -201,11 +195,11 @@ static void floor_pin_switched(const char *name, int memfd, uint64_t len,
 		void *p;
 
 		if (write(a[1], &c, 1) != 1 || read(b[0], &c, 1) != 1)
-			die("pipe");
+			bench_die("pipe", 0);
 		t1 = now_us();
 		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
 		if (p == MAP_FAILED || mlock(p, len))
-			die("mmap+mlock");
+			bench_die("mmap+mlock", 0);
 		munmap(p, len);
 		t[i] = now_us() - t1;
 		r[i] = t1 - t0;
@@ -242,22 +236,22 @@ int main(int argc, char **argv)
 		iters = 1;
 	node_fd = open(argv[1], O_RDWR | O_CLOEXEC);
 	if (node_fd < 0)
-		die(argv[1]);
+		bench_die(argv[1], 0);
 	memfd = memfd_create("map_cost", MFD_CLOEXEC);
 	if (memfd < 0 || ftruncate(memfd, 4096))
-		die("memfd");
+		bench_die("memfd", 0);
 	shared = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
 	priv = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (shared == MAP_FAILED || priv == MAP_FAILED)
-		die("mmap");
+		bench_die("mmap", 0);
 	memfd2m = memfd_create("map_cost_2m", MFD_CLOEXEC);
 	if (memfd2m < 0 || ftruncate(memfd2m, 2u << 20))
-		die("memfd");
+		bench_die("memfd", 0);
 	shared2m = mmap(NULL, 2u << 20, PROT_READ | PROT_WRITE, MAP_SHARED,
 			memfd2m, 0);
 	if (shared2m == MAP_FAILED)
-		die("mmap");
+		bench_die("mmap", 0);
 	memset(shared2m, 3, 2u << 20);
 	memset(shared, 1, 4096);
 	memset(priv, 2, 4096);
@@ -269,12 +263,12 @@ int main(int argc, char **argv)
 	floor_pin_switched("floor_pin_switched_2m", memfd2m, 2u << 20,
 			   iters / 10 + 1);
 	if (itest_ioas_alloc(node_fd, &ioas))
-		die("IOAS_ALLOC");
+		bench_die("IOAS_ALLOC", 0);
 	map_unmap("nodomain_shared", ioas, SRC_SHARED, shared, memfd);
 	map_unmap("nodomain_private", ioas, SRC_PRIVATE, priv, memfd);
 	map_unmap("nodomain_file", ioas, SRC_FILE, NULL, memfd);
 	if (itest_mock_domain(node_fd, ioas, &stdev, NULL, NULL))
-		die("MOCK_DOMAIN (is the daemon running with --test-interface?)");
+		bench_die("MOCK_DOMAIN (is the daemon running with --test-interface?)", 0);
 	map_unmap("pinned_shared", ioas, SRC_SHARED, shared, memfd);
 	map_unmap("pinned_private", ioas, SRC_PRIVATE, priv, memfd);
 	map_unmap("pinned_file", ioas, SRC_FILE, NULL, memfd);
